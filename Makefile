@@ -1,0 +1,121 @@
+# nfban - native netfilter ban actions for Fail2ban.
+#
+#   make              build the shim and the plugins into build/
+#   make check        install missing Debian deps, build (gcc, clang, ASan+UBSan), run every test
+#   make bench        nfban against Fail2ban's stock commands, side by side
+#   make demo         a real Fail2ban banning a client, in two throw-away namespaces
+#   make install      PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
+
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+SBINDIR    ?= $(PREFIX)/sbin
+PLUGINDIR  ?= $(PREFIX)/lib/nfban
+MANDIR     ?= $(PREFIX)/share/man
+ACTIONDIR  ?= $(SYSCONFDIR)/fail2ban/action.d
+
+CC     ?= cc
+B      ?= build
+SAN    ?=
+OPT    ?= -O2
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=gnu11 $(WARN) -fPIC
+LDFLAGS  ?=
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+SOFLAGS := -shared
+else
+SOFLAGS := -shared -Wl,-z,defs
+endif
+
+SHIM_SRC  := $(wildcard src/shim/*.c)
+SHIM_LIB  := $(filter-out src/shim/main.c,$(SHIM_SRC))
+IPT_SRC   := $(wildcard plugins/ipt/*.c)
+NFT_SRC   := $(wildcard plugins/nft/*.c)
+IPT_PLUGINS := multiport allports perport
+NFT_PLUGINS := nftables
+PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+SHIM_BIN  := $(B)/nfban
+PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TESTLIB_SO := $(patsubst tests/lib/%.c,$(B)/tests/%.so,$(TESTLIB_SRC))
+
+IPT_LIBS := -lip4tc -lip6tc
+NFT_LIBS := -lnftnl -lmnl
+
+.PHONY: all tests check deps bench demo install uninstall clean
+all: $(SHIM_BIN) $(PLUGIN_SO)
+tests: all $(UNIT_BIN) $(TESTLIB_SO)
+
+$(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(SHIM_BIN): $(call obj,$(SHIM_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl
+
+$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS)
+
+$(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
+
+# Unit tests: the prefix of the file says what it links against.
+$(B)/tests/test_shim_%: $(B)/obj/tests/unit/test_shim_%.o $(call obj,$(SHIM_LIB))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl
+$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS)
+$(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
+
+# Test helpers loaded with LD_PRELOAD (fault injection at the syscall boundary).
+$(B)/tests/%.so: $(B)/obj/tests/lib/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	$(MAKE) tests B=build-clang CC=clang
+	$(MAKE) tests B=build-asan SAN=1 OPT=-O1
+	$(MAKE) tests
+	tests/run
+
+bench: deps all
+	bench/run
+
+demo: deps all
+	demo/run
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(SHIM_BIN) $(DESTDIR)$(SBINDIR)/nfban
+	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
+	for f in action.d/*.conf; do \
+	  sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
+	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
+	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
+	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so)
+	-rmdir $(DESTDIR)$(PLUGINDIR)
+	for f in action.d/*.conf; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
+
+clean:
+	rm -rf build build-asan build-clang

@@ -1,0 +1,143 @@
+# nstest.sh - a small TAP test framework for shell suites that change netfilter.
+#
+# A suite is a bash script that sources this file, defines functions named
+# test_*, and ends with `run_suite "$@"`.  Every test runs in its own fresh
+# network namespace (unshare -n) in a new bash with `set -euo pipefail`, so a
+# test can never see or change the host's firewall, and leaves nothing behind:
+# the namespace dies with the test.
+#
+#   exit 0 / return        pass
+#   fail "why"             fail (also any command failing under set -e)
+#   skip "why"             skip (exit 77)
+#
+# Output is TAP: "ok N - suite: test", "not ok N - ...", "ok N - ... # SKIP why";
+# a failing test's output follows as "# " lines.  tests/run counts those lines.
+#
+# Environment: NFBAN_BUILD (default build/) selects the build under test;
+# NFBAN_TEST_FILTER runs only tests whose name matches that regex.
+
+NFBAN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${NFBAN_BUILD:=$NFBAN_ROOT/build}"
+case "$NFBAN_BUILD" in /*) ;; *) NFBAN_BUILD=$NFBAN_ROOT/$NFBAN_BUILD ;; esac
+NFBAN_BIN="$NFBAN_BUILD/nfban"
+export NFBAN_BUILD NFBAN_ROOT
+export NFBAN_PLUGIN_DIR="$NFBAN_BUILD/plugins"
+# Tests take their own xtables lock file so they never wait on the host's.
+: "${XTABLES_LOCKFILE:=/tmp/nfban-test-xtables.lock}"
+export XTABLES_LOCKFILE
+NFBAN_TEST_TIMEOUT=${NFBAN_TEST_TIMEOUT:-180}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "$*" >&2; exit 77; }
+
+# run CMD...: run a command, keep going whatever it returns.
+# Sets $status, $out (stdout) and $err (stderr).
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	set +e
+	"$@" >"$o" 2>"$e"
+	status=$?
+	set -e
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# nfban ARGS...: the shim under test.
+nfban() { "$NFBAN_BIN" "$@"; }
+
+assert_eq() { # expected actual [what]
+	[ "$1" == "$2" ] && return 0
+	echo "FAIL: ${3:-values differ}" >&2
+	diff -u <(printf '%s\n' "$1") <(printf '%s\n' "$2") | sed 's/^/    /' >&2 || true
+	exit 1
+}
+assert_status() { # expected-status [what]  (after `run`)
+	[ "$status" -eq "$1" ] && return 0
+	fail "${2:-status} is $status, expected $1; stdout: $out; stderr: $err"
+}
+assert_match() { # regex text [what]
+	[[ $2 =~ $1 ]] && return 0
+	fail "${3:-text} does not match /$1/: $2"
+}
+assert_no_match() { # regex text [what]
+	[[ $2 =~ $1 ]] || return 0
+	fail "${3:-text} matches /$1/ but must not: $2"
+}
+assert_lines() { # text: exactly one line on stderr/out
+	local n
+	n=$(printf '%s' "$1" | grep -c '') || true
+	[ "$n" -eq 1 ] || fail "expected exactly one line, got $n: $1"
+}
+
+# ipt_save 4|6: the filter table as iptables-legacy-save prints it, without
+# comments and counters, so two states compare as text.
+ipt_save() {
+	local cmd=iptables-legacy-save
+	[ "${1:-4}" = 6 ] && cmd=ip6tables-legacy-save
+	$cmd -t filter | grep -v '^#' | sed -E 's/ \[[0-9]+:[0-9]+\]$//'
+}
+# ipt_rules 4|6: only the -A/-N/... lines (no table header, policies, COMMIT).
+ipt_rules() { ipt_save "$@" | grep -E '^(-A|:f2b|:[^ ]+ -)' || true; }
+# assert_ipt 4|6 <<EOF: the rule lines must be exactly these.
+assert_ipt() {
+	local want
+	want=$(cat)
+	assert_eq "$want" "$(ipt_rules "$1")" "iptables-legacy-save (IPv$1)"
+}
+# in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
+# stock Fail2ban commands whose result we compare with nfban's).
+in_fresh_ns() { unshare -n "$@"; }
+# nft_json: `nft -j list ruleset` with handles removed and keys sorted.
+nft_json() {
+	nft -j list ruleset | python3 -c '
+import json, sys
+def strip(o):
+    if isinstance(o, dict):
+        return {k: strip(v) for k, v in o.items() if k not in ("handle", "metainfo")}
+    if isinstance(o, list):
+        return [strip(v) for v in o]
+    return o
+print(json.dumps(strip(json.load(sys.stdin)), sort_keys=True, indent=1))'
+}
+
+_nstest_run_one() {
+	set -euo pipefail
+	cd "$NFBAN_ROOT"
+	ip link set lo up 2>/dev/null || true
+	"$1"
+}
+
+run_suite() {
+	if [ "${1:-}" = "--one" ]; then
+		_nstest_run_one "$2"
+		exit 0
+	fi
+	local suite self tests t n=0 rc outf
+	suite=$(basename "$0" .sh)
+	self=$(readlink -f "$0")
+	tests=$(declare -F | awk '$3 ~ /^test_/ {print $3}')
+	if [ -n "${NFBAN_TEST_FILTER:-}" ]; then
+		tests=$(printf '%s\n' $tests | grep -E "$NFBAN_TEST_FILTER" || true)
+	fi
+	[ -x "$NFBAN_BIN" ] || { echo "Bail out! $NFBAN_BIN not built"; exit 1; }
+	outf=$(mktemp)
+	for t in $tests; do
+		n=$((n + 1))
+		set +e
+		timeout "$NFBAN_TEST_TIMEOUT" unshare -n bash "$self" --one "$t" >"$outf" 2>&1
+		rc=$?
+		set -e
+		if [ $rc -eq 0 ]; then
+			echo "ok $n - $suite: $t"
+		elif [ $rc -eq 77 ]; then
+			echo "ok $n - $suite: $t # SKIP $(tail -n1 "$outf")"
+		else
+			[ $rc -eq 124 ] && echo "timed out after ${NFBAN_TEST_TIMEOUT}s" >>"$outf"
+			echo "not ok $n - $suite: $t"
+			sed 's/^/# /' "$outf"
+		fi
+	done
+	rm -f "$outf"
+	echo "1..$n"
+}
