@@ -20,7 +20,8 @@ SAN    ?=
 OPT    ?= -O2
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
+VERSION  := 0.1.0
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 $(WARN) -fPIC
 LDFLAGS  ?=

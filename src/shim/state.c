@@ -1,0 +1,105 @@
+/* state.c - see state.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "params.h"
+#include "state.h"
+
+/* The directory for this network namespace; created (0700) when `create`. */
+static int state_dir(char *buf, size_t n, int create)
+{
+	const char *base = getenv("NFBAN_STATE_DIR");
+	struct stat ns;
+
+	if (!base || !*base)
+		base = "/run/nfban";
+	/* Each network namespace has its own tables, so its own state. */
+	if (stat("/proc/self/ns/net", &ns) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, n, "%s/%llu", base, (unsigned long long)ns.st_ino) >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!create)
+		return 0;
+	if (mkdir(base, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int state_path(const char *jail, enum nfban_family fam, char *buf, size_t n, int create)
+{
+	char dir[4096];
+
+	if (state_dir(dir, sizeof(dir), create) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, n, "%s/%s.%s", dir, jail, fam == NFBAN_INET6 ? "inet6" : "inet4") >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int shim_state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
+{
+	char path[4096];
+	ssize_t len;
+	int fd;
+
+	if (state_path(jail, fam, path, sizeof(path), 0) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	len = read(fd, buf, n - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!shim_plugin_name_ok(buf)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 1;
+}
+
+int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin)
+{
+	char path[4096], tmp[4200];
+	int fd, ok;
+
+	if (state_path(jail, fam, path, sizeof(path), 1) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	ok = dprintf(fd, "%s\n", plugin) > 0;
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int shim_state_clear(const char *jail, enum nfban_family fam)
+{
+	char path[4096];
+
+	if (state_path(jail, fam, path, sizeof(path), 0) < 0)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}

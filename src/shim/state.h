@@ -1,0 +1,22 @@
+/*
+ * state.h - which plugin a jail fell back to, per network namespace, jail and
+ * family: $NFBAN_STATE_DIR (default /run/nfban)/<netns inode>/<jail>.<family>,
+ * holding one plugin name.
+ *
+ * It only remembers a fallback: no file means the jail runs on the plugin
+ * Fail2ban named.  The file is never trusted blindly: the shim checks the
+ * kernel holds the jail on that plugin before relying on it (fallback.c).
+ * /run is emptied at boot, exactly when the kernel's tables are.
+ */
+#ifndef NFBAN_SHIM_STATE_H
+#define NFBAN_SHIM_STATE_H
+
+#include <stddef.h>
+#include "nfban.h"
+
+/* 1 and the plugin name in buf; 0 when there is no state; -1 on error (errno). */
+int shim_state_get(const char *jail, enum nfban_family fam, char *buf, size_t n);
+int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin);
+int shim_state_clear(const char *jail, enum nfban_family fam);
+
+#endif
