@@ -42,6 +42,10 @@ NFT_PLUGINS := nftables
 PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
+FIXTURE_SRC := $(wildcard tests/plugins/*.c)
+
+# The shim refuses plugins that anyone but root could write, whatever the umask.
+SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -49,13 +53,14 @@ SHIM_BIN  := $(B)/nfban
 PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTLIB_SO := $(patsubst tests/lib/%.c,$(B)/tests/%.so,$(TESTLIB_SRC))
+FIXTURE_SO := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%.so,$(FIXTURE_SRC))
 
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps bench demo install uninstall clean
 all: $(SHIM_BIN) $(PLUGIN_SO)
-tests: all $(UNIT_BIN) $(TESTLIB_SO)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -67,10 +72,12 @@ $(SHIM_BIN): $(call obj,$(SHIM_SRC))
 $(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS)
+	$(SECURE_PLUGIN)
 
 $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
+	$(SECURE_PLUGIN)
 
 # Unit tests: the prefix of the file says what it links against.
 $(B)/tests/test_shim_%: $(B)/obj/tests/unit/test_shim_%.o $(call obj,$(SHIM_LIB))
@@ -82,6 +89,12 @@ $(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC))
 $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
+
+# Plugins that exist only to test the loader.
+$(B)/tests/plugins/%.so: $(B)/obj/tests/plugins/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+	$(SECURE_PLUGIN)
 
 # Test helpers loaded with LD_PRELOAD (fault injection at the syscall boundary).
 $(B)/tests/%.so: $(B)/obj/tests/lib/%.o

@@ -1,0 +1,6 @@
+/* A shared object without the nfban descriptor. */
+int nfban_not_a_plugin(void);
+int nfban_not_a_plugin(void)
+{
+	return 0;
+}
