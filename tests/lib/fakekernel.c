@@ -13,6 +13,8 @@
  *                  no module registered those socket options (nf_sockopt).
  *   no-nftables    socket(AF_NETLINK, ..., NETLINK_NETFILTER) fails with
  *                  EPROTONOSUPPORT: a kernel without nfnetlink.
+ *   eperm          every IPT_SO_* / IP6T_SO_* socket option fails with EPERM:
+ *                  a caller without CAP_NET_ADMIN (must never trigger fallback).
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
  * (default: both).
  */
@@ -113,8 +115,8 @@ int setsockopt(int fd, int level, int optname, const void *optval, socklen_t opt
 	if (!real)
 		real = (int (*)(int, int, int, const void *, socklen_t))dlsym(RTLD_NEXT, "setsockopt");
 	if (xt_sockopt(level, optname, &v6)) {
-		if (wants("no-legacy")) {
-			errno = ENOPROTOOPT;
+		if (wants("no-legacy") || wants("eperm")) {
+			errno = wants("eperm") ? EPERM : ENOPROTOOPT;
 			return -1;
 		}
 		if (wants("no-multiport") && optname == IPT_SO_SET_REPLACE &&
@@ -133,8 +135,8 @@ int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 
 	if (!real)
 		real = (int (*)(int, int, int, void *, socklen_t *))dlsym(RTLD_NEXT, "getsockopt");
-	if (xt_sockopt(level, optname, &v6) && wants("no-legacy")) {
-		errno = ENOPROTOOPT;
+	if (xt_sockopt(level, optname, &v6) && (wants("no-legacy") || wants("eperm"))) {
+		errno = wants("eperm") ? EPERM : ENOPROTOOPT;
 		return -1;
 	}
 	return real(fd, level, optname, optval, optlen);

@@ -1,0 +1,213 @@
+#!/bin/bash
+# Automatic fallback, through the real code path: the LD_PRELOAD fake kernel
+# (tests/lib/fakekernel.c) makes the kernel answer as one without the
+# multiport match (ENOENT on commit) or without legacy iptables (ENOPROTOOPT);
+# every assertion is on what the real kernel then holds.
+source "$(dirname "$0")/../lib/nstest.sh"
+
+FAKE="$NFBAN_BUILD/tests/fakekernel.so"
+
+setup() {
+	[ -e "$FAKE" ] || fail "$FAKE not built"
+	for p in multiport perport nftables; do
+		[ -e "$NFBAN_PLUGIN_DIR/$p.so" ] || skip "plugin $p not built"
+	done
+	export NFBAN_STATE_DIR
+	NFBAN_STATE_DIR=$(mktemp -d)
+}
+
+# nfban_on FAULT ARGS...: the shim on a kernel missing FAULT.
+nfban_on() {
+	local fault=$1
+	shift
+	# ASan insists on coming first in the preload list; the interposer is fine after it.
+	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL="$fault" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" "$@"
+}
+
+state_files() { find "$NFBAN_STATE_DIR" -type f | sort; }
+set_elements() { # family-set-name
+	nft -j list set inet f2b-table "$1" | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set")
+    if s:
+        for e in s.get("elem", []):
+            print(e if isinstance(e, str) else json.dumps(e))'
+}
+
+J=(name=sshd port=ssh,http protocol=tcp)
+
+test_no_multiport_falls_back_to_perport() {
+	setup
+	run nfban_on no-multiport multiport start "${J[@]}"
+	assert_status 0 "start"
+	assert_match "multiport cannot work on this kernel.*perport takes over" "$err"
+	[ "$(grep -c . <<<"$err")" -eq 1 ] || fail "announcement is one line: $err"
+	local rules
+	rules=$(ipt_rules 4)
+	assert_match "-A INPUT -p tcp -m tcp --dport 22 -j f2b-sshd" "$rules"
+	assert_match "-A INPUT -p tcp -m tcp --dport 80 -j f2b-sshd" "$rules"
+	assert_match "-A f2b-sshd -j RETURN" "$rules"
+	assert_no_match "multiport" "$rules"
+
+	run nfban_on no-multiport multiport ban "${J[@]}" ip=192.0.2.1
+	assert_status 0 "ban"
+	assert_eq "" "$err" "no second announcement"
+	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j REJECT --reject-with icmp-port-unreachable" "$(ipt_rules 4)"
+
+	# Fail2ban restarts: start again adds nothing.
+	rules=$(ipt_rules 4)
+	run nfban_on no-multiport multiport start "${J[@]}"
+	assert_status 0 "second start"
+	assert_eq "$rules" "$(ipt_rules 4)" "rules after a second start"
+	run nfban_on no-multiport multiport check "${J[@]}"
+	assert_status 0 "check"
+
+	run nfban_on no-multiport multiport unban "${J[@]}" ip=192.0.2.1
+	assert_status 0 "unban"
+	assert_no_match "192.0.2.1" "$(ipt_rules 4)"
+	run nfban_on no-multiport multiport stop "${J[@]}"
+	assert_status 0 "stop"
+	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+	assert_eq "" "$(state_files)" "state after stop"
+}
+
+test_no_legacy_iptables_falls_back_to_nftables() {
+	setup
+	run nfban_on no-legacy multiport start "${J[@]}"
+	assert_status 0 "start"
+	assert_match "nftables takes over" "$err"
+	assert_eq "" "$(ipt_rules 4)" "no legacy rules"
+	nft list chain inet f2b-table f2b-chain | grep -q 'tcp dport { 22, 80 } ip saddr @addr-set-sshd reject' ||
+		fail "nft rule: $(nft list ruleset)"
+	run nfban_on no-legacy multiport ban "${J[@]}" ip=192.0.2.7
+	assert_status 0 "ban"
+	assert_eq "192.0.2.7" "$(set_elements addr-set-sshd)" "set after ban"
+	run nfban_on no-legacy multiport start "${J[@]}"
+	assert_status 0 "second start"
+	assert_eq 1 "$(nft list chain inet f2b-table f2b-chain | grep -c '@addr-set-sshd')" "one rule after restart"
+	run nfban_on no-legacy multiport check "${J[@]}"
+	assert_status 0 "check"
+	run nfban_on no-legacy multiport flush "${J[@]}"
+	assert_status 0 "flush"
+	assert_eq "" "$(set_elements addr-set-sshd)" "set after flush"
+	run nfban_on no-legacy multiport stop "${J[@]}"
+	assert_status 0 "stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+	assert_eq "" "$(state_files)" "state after stop"
+}
+
+test_translation_to_nftables_mirrors_iptables_parameters() {
+	setup
+	run nfban_on no-legacy multiport start name=fw chain=FORWARD port=25,8000:8010 protocol=tcp,udp \
+		blocktype=DROP fallback=nftables
+	assert_status 0 "start"
+	local chain
+	chain=$(nft list chain inet f2b-table f2b-chain-forward)
+	assert_match "hook forward priority filter - 1" "$chain"
+	assert_match "tcp dport \{ 25, 8000-8010 \} ip saddr @addr-set-fw drop" "$chain"
+	assert_match "udp dport \{ 25, 8000-8010 \} ip saddr @addr-set-fw drop" "$chain"
+	run nfban_on no-legacy multiport stop name=fw chain=FORWARD port=25,8000:8010 protocol=tcp,udp \
+		blocktype=DROP fallback=nftables
+	assert_status 0 "stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_fallback_is_per_family() {
+	setup
+	# Only IPv6 lacks the legacy tables.
+	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport start "${J[@]}" family=inet4
+	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport start "${J[@]}" family=inet6
+	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport ban "${J[@]}" ip=2001:db8::5
+	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
+		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport ban "${J[@]}" ip=192.0.2.5
+	assert_match "-A INPUT -p tcp -m multiport --dports 22,80 -j f2b-sshd" "$(ipt_rules 4)"
+	assert_match "-A f2b-sshd -s 192.0.2.5/32" "$(ipt_rules 4)"
+	assert_eq "" "$(ipt_rules 6)" "no ip6tables rules"
+	assert_eq "2001:db8::5" "$(set_elements addr6-set-sshd)" "IPv6 ban in the nft set"
+	for fam in inet4 inet6; do
+		LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
+			ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport stop "${J[@]}" family=$fam
+	done
+	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_ban_first_meets_missing_feature() {
+	setup
+	# actionstart_on_demand: the first ban is the first operation.
+	run nfban_on no-legacy multiport ban "${J[@]}" ip=192.0.2.8
+	assert_status 0 "ban"
+	assert_match "nftables takes over" "$err"
+	assert_eq "192.0.2.8" "$(set_elements addr-set-sshd)" "set after ban"
+	run nfban_on no-legacy multiport stop "${J[@]}"
+	assert_status 0 "stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_empty_fallback_reports_the_kernel_error_unchanged() {
+	setup
+	run nfban_on no-multiport multiport start "${J[@]}" fallback=
+	assert_status 1
+	assert_lines "$err"
+	assert_match "jail sshd \(inet4\): start" "$err"
+	assert_match "No such file or directory|No chain/target/match by that name" "$err"
+	assert_eq "" "$(ipt_rules 4)" "nothing committed"
+	assert_eq "" "$(nft list ruleset)" "no nft"
+	assert_eq "" "$(state_files)" "no state"
+}
+
+test_eperm_never_falls_back() {
+	setup
+	run nfban_on eperm multiport start "${J[@]}"
+	assert_status 1
+	assert_match "Operation not permitted" "$err"
+	assert_no_match "takes over" "$err"
+	assert_eq "" "$(nft list ruleset)" "no nft"
+	assert_eq "" "$(state_files)" "no state"
+}
+
+test_bad_input_never_falls_back() {
+	setup
+	run nfban_on no-legacy multiport start name=sshd port=nosuchservice
+	assert_status 2
+	assert_lines "$err"
+	assert_eq "" "$(nft list ruleset)" "no nft"
+	assert_eq "" "$(state_files)" "no state"
+}
+
+test_lost_state_is_recovered_from_the_kernel() {
+	setup
+	nfban_on no-legacy multiport start "${J[@]}" 2>/dev/null
+	nfban_on no-legacy multiport ban "${J[@]}" ip=192.0.2.3
+	rm -rf "${NFBAN_STATE_DIR:?}"/*
+	run nfban_on no-legacy multiport unban "${J[@]}" ip=192.0.2.3
+	assert_status 0 "unban without state"
+	assert_match "found on nftables" "$err"
+	assert_eq "" "$(set_elements addr-set-sshd)" "set after unban"
+	run nfban_on no-legacy multiport stop "${J[@]}"
+	assert_status 0 "stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_stale_state_does_not_pin_a_jail() {
+	setup
+	# A state file naming perport, but nothing of the jail in the kernel: start
+	# must use multiport (which this kernel has) and drop the stale file.
+	local dir
+	dir="$NFBAN_STATE_DIR/$(stat -Lc %i /proc/self/ns/net)"
+	mkdir -p "$dir"
+	echo perport >"$dir/sshd.inet4"
+	run nfban multiport start "${J[@]}"
+	assert_status 0 "start"
+	assert_match "-A INPUT -p tcp -m multiport --dports 22,80 -j f2b-sshd" "$(ipt_rules 4)"
+	assert_eq "" "$(state_files)" "stale state removed"
+	nfban multiport stop "${J[@]}"
+	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+}
+
+run_suite "$@"
