@@ -1,0 +1,50 @@
+/*
+ * ctx.h - one operation in progress: the jail's rules encoded for the family
+ * (txn.c builds them and runs the lock/read/change/commit cycle), and the
+ * changes each operation makes to libiptc's copy of the table (jail.c).
+ */
+#ifndef NFBAN_IPT_CTX_H
+#define NFBAN_IPT_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libiptc/xtcshared.h>
+
+#include "family.h"
+#include "nfban.h"
+#include "rule.h"
+
+#pragma GCC visibility push(hidden)
+
+#define IPT_TABLE "filter"
+
+struct ipt_ctx {
+	const struct ipt_family *f;
+	const struct nfban_params *p;
+	struct nfban_report *r;
+	xt_chainlabel jail;             /* f2b-<name> */
+	xt_chainlabel chain;            /* <chain>, where the jumps go */
+	struct ipt_blob *jumps;         /* start, check */
+	size_t n_jumps;
+	struct ipt_blob ret;            /* start, flush: -j <returntype> */
+	struct ipt_blob ban;            /* ban, unban: -s <ip> -j <blocktype> */
+	xt_chainlabel ret_jump;         /* user chain returntype jumps to, or "" */
+	xt_chainlabel ban_jump;         /* user chain blocktype jumps to, or "" */
+};
+
+/* Changes to the table copy h; nothing reaches the kernel before the commit. */
+typedef enum nfban_status (*ipt_op)(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h);
+enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h);
+
+/* NFBAN_ERROR with kernel_errno err and a reason. */
+__attribute__((format(printf, 3, 4)))
+enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...);
+
+#pragma GCC visibility pop
+
+#endif

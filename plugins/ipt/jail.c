@@ -1,0 +1,243 @@
+/*
+ * jail.c - what each of Fail2ban's operations changes in the filter table,
+ * on libiptc's copy of it (see ctx.h).  The end state of each operation is
+ * the one Fail2ban's stock action.d/iptables.conf leaves, except where a
+ * comment says otherwise.
+ *
+ * Rules are found by ipt_blob_same(), never by position, so rules added by
+ * the stock iptables commands are found too.  libiptc's entry pointers die
+ * with a deletion: every deletion restarts the walk of the chain.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctx.h"
+
+enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->r->kernel_errno = err;
+	va_start(ap, fmt);
+	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
+	va_end(ap);
+	return NFBAN_ERROR;
+}
+
+__attribute__((format(printf, 2, 3)))
+static enum nfban_status absent(struct ipt_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
+	va_end(ap);
+	return NFBAN_ABSENT;
+}
+
+__attribute__((format(printf, 2, 3)))
+static enum nfban_status bad(struct ipt_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
+	va_end(ap);
+	return NFBAN_BADPARAM;
+}
+
+static void notice(struct ipt_ctx *c, const char *text)
+{
+	snprintf(c->r->notice, sizeof(c->r->notice), "%s", text);
+}
+
+/* Index of the first rule of `chain` that is `want`, or -1. */
+static long find(const struct ipt_ctx *c, struct xtc_handle *h, const char *chain,
+		 const struct ipt_blob *want)
+{
+	long i = 0;
+
+	for (const void *e = c->f->first_rule(chain, h); e; e = c->f->next_rule(e, h), i++)
+		if (ipt_blob_same(c->f, e, c->f->get_target(e, h), want))
+			return i;
+	return -1;
+}
+
+/* Index of the first rule of `chain` whose target is `target`, or -1. */
+static long find_target(const struct ipt_ctx *c, struct xtc_handle *h, const char *chain,
+			const char *target)
+{
+	long i = 0;
+
+	for (const void *e = c->f->first_rule(chain, h); e; e = c->f->next_rule(e, h), i++) {
+		const char *t = c->f->get_target(e, h);
+
+		if (t && strcmp(t, target) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static enum nfban_status no_chain(struct ipt_ctx *c, const char *chain)
+{
+	return ipt_fail(c, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
+			c->f->label);
+}
+
+/*
+ * A blocktype/returntype jumping to a user chain: the chain must exist now.
+ * (libiptc would otherwise take the name for a target extension, and the
+ * kernel would refuse the commit with ENOENT, which means "missing feature".)
+ */
+static enum nfban_status check_jump(struct ipt_ctx *c, struct xtc_handle *h, const char *what,
+				    const char *chain)
+{
+	if (!chain[0])
+		return NFBAN_OK;
+	if (strcmp(chain, c->jail) == 0)
+		return bad(c, "%s %s is the jail's own chain: the jump would loop", what, chain);
+	if (c->f->builtin(chain, h))
+		return bad(c, "%s %s is a built-in chain, which cannot be jumped to", what, chain);
+	if (!c->f->is_chain(chain, h))
+		return ipt_fail(c, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE, what,
+				chain, c->f->label);
+	return NFBAN_OK;
+}
+
+/*
+ * start: the chain with its return rule (added when missing, as stock's
+ * `-C f2b-<name> -j <returntype> || -A ...`), then each jump rule inserted
+ * at the top of <chain> unless already there: stock's -I per protocol, so
+ * the last protocol ends on top, and a second start adds nothing.
+ */
+enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	enum nfban_status st;
+
+	if (!c->f->is_chain(c->chain, h))
+		return no_chain(c, c->chain);
+	st = check_jump(c, h, "returntype", c->ret_jump);
+	if (st != NFBAN_OK)
+		return st;
+	if (!c->f->is_chain(c->jail, h) && !c->f->create_chain(c->jail, h))
+		return ipt_fail(c, errno, "creating chain %s", c->jail);
+	if (find(c, h, c->jail, &c->ret) < 0 && !c->f->append_entry(c->jail, c->ret.entry, h))
+		return ipt_fail(c, errno, "appending the return rule to %s", c->jail);
+	for (size_t i = 0; i < c->n_jumps; i++)
+		if (find(c, h, c->chain, &c->jumps[i]) < 0 &&
+		    !c->f->insert_entry(c->chain, c->jumps[i].entry, 0, h))
+			return ipt_fail(c, errno, "inserting a jump to %s into %s", c->jail, c->chain);
+	return NFBAN_OK;
+}
+
+/*
+ * stop: every rule of <chain> jumping to f2b-<name> (not only those this
+ * start would add: a jail restarted with other ports must still stop), then
+ * the bans and the chain.  A jump from elsewhere keeps the chain in use: the
+ * stop then fails as a whole rather than leave a half-removed jail.
+ */
+enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	unsigned refs = 0;
+	long i;
+
+	if (!c->f->is_chain(c->jail, h)) {
+		notice(c, "not started: there is no chain to remove");
+		return NFBAN_OK;
+	}
+	if (c->f->is_chain(c->chain, h))
+		while ((i = find_target(c, h, c->chain, c->jail)) >= 0)
+			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
+				return ipt_fail(c, errno, "deleting a jump to %s from %s", c->jail,
+						c->chain);
+	if (!c->f->get_references(&refs, c->jail, h))
+		return ipt_fail(c, errno, "counting the jumps to %s", c->jail);
+	if (refs > 0)
+		return ipt_fail(c, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
+				c->jail);
+	if (!c->f->flush_entries(c->jail, h))
+		return ipt_fail(c, errno, "flushing chain %s", c->jail);
+	if (!c->f->delete_chain(c->jail, h))
+		return ipt_fail(c, errno, "deleting chain %s", c->jail);
+	return NFBAN_OK;
+}
+
+/* check: the chain and every jump rule are there (stock checks the jumps). */
+enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	if (!c->f->is_chain(c->jail, h))
+		return absent(c, "chain %s does not exist", c->jail);
+	if (!c->f->is_chain(c->chain, h))
+		return absent(c, "chain %s does not exist", c->chain);
+	for (size_t i = 0; i < c->n_jumps; i++)
+		if (find(c, h, c->chain, &c->jumps[i]) < 0)
+			return absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
+				      c->n_jumps, c->chain, c->jail);
+	return NFBAN_OK;
+}
+
+/* ban: `-I f2b-<name> 1 -s <ip> -j <blocktype>`, unless that rule is there. */
+enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	enum nfban_status st;
+
+	if (!c->f->is_chain(c->jail, h))
+		return no_chain(c, c->jail);
+	st = check_jump(c, h, "blocktype", c->ban_jump);
+	if (st != NFBAN_OK)
+		return st;
+	if (find(c, h, c->jail, &c->ban) >= 0) {
+		notice(c, "already banned");
+		return NFBAN_OK;
+	}
+	if (!c->f->insert_entry(c->jail, c->ban.entry, 0, h))
+		return ipt_fail(c, errno, "inserting the ban into %s", c->jail);
+	return NFBAN_OK;
+}
+
+/*
+ * unban: `-D f2b-<name> -s <ip> -j <blocktype>`.  Every copy goes (stock's
+ * -D takes one, so two stock bans of one address left it banned); other
+ * rules of the chain stay.  An address that is not banned is no error.
+ */
+enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	unsigned removed = 0;
+	long i;
+
+	if (!c->f->is_chain(c->jail, h))
+		return no_chain(c, c->jail);
+	while ((i = find(c, h, c->jail, &c->ban)) >= 0) {
+		if (!c->f->delete_num_entry(c->jail, (unsigned)i, h))
+			return ipt_fail(c, errno, "deleting the ban from %s", c->jail);
+		removed++;
+	}
+	if (!removed)
+		notice(c, "was not banned");
+	return NFBAN_OK;
+}
+
+/*
+ * flush: every ban goes, the chain stays and ends in its return rule.
+ * Stock's `-F f2b-<name>` also removes the return rule, which changes
+ * nothing for returntype RETURN (the end of a user chain returns) but turns
+ * any other returntype off while the jail runs on (`fail2ban-client unban
+ * --all` flushes without a stop); keeping it is the state start made.
+ */
+enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	enum nfban_status st;
+
+	if (!c->f->is_chain(c->jail, h))
+		return no_chain(c, c->jail);
+	st = check_jump(c, h, "returntype", c->ret_jump);
+	if (st != NFBAN_OK)
+		return st;
+	if (!c->f->flush_entries(c->jail, h))
+		return ipt_fail(c, errno, "flushing chain %s", c->jail);
+	if (!c->f->append_entry(c->jail, c->ret.entry, h))
+		return ipt_fail(c, errno, "appending the return rule to %s", c->jail);
+	return NFBAN_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * jail.h - Fail2ban's six operations on the iptables filter table, shared by
+ * the multiport, allports and perport plugins.
+ *
+ * A jail is a chain f2b-<name> ending in a return rule (`-j <returntype>`),
+ * its bans inserted at its top (`-s <ip> -j <blocktype>`), and jump rules at
+ * the top of <chain> sending traffic into it.  The plugins differ only in
+ * those jump rules: each describes them with an ipt_kind, everything else
+ * (chain, bans, lock, commit, check, stop) is here.
+ */
+#ifndef NFBAN_IPT_JAIL_H
+#define NFBAN_IPT_JAIL_H
+
+#include "nfban.h"
+#include "rule.h"
+
+#pragma GCC visibility push(hidden)
+
+struct ipt_kind {
+	/*
+	 * Append to `out` the jump rules for one protocol of the jail, with
+	 * their matches only: the caller sets `-p <proto>` and `-j f2b-<name>`
+	 * on every rule added.  NFBAN_BADPARAM (reason set) when the
+	 * parameters cannot be expressed, NFBAN_ERROR when out of memory.
+	 */
+	enum nfban_status (*jumps)(const struct nfban_proto *pr, struct ipt_rules *out,
+				   struct nfban_report *r);
+};
+
+/* The plugin's operations: open() binds an instance to its kind. */
+enum nfban_status ipt_open(const struct ipt_kind *kind, void **inst, struct nfban_report *r);
+void ipt_close(void *inst);
+enum nfban_status ipt_start(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_stop(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_check(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_ban(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_unban(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_flush(void *inst, const struct nfban_params *p, struct nfban_report *r);
+
+/* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
+__attribute__((format(printf, 2, 3)))
+enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...);
+enum nfban_status ipt_nomem(struct nfban_report *r);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * txn.c - one operation from parameters to committed table (see jail.h).
+ *
+ *   1. Check the parameters and encode every rule the operation needs
+ *      (nothing touches the kernel yet: a bad parameter is NFBAN_BADPARAM).
+ *   2. Take the xtables lock.
+ *   3. Read the table (iptc_init), change the copy (jail.c), commit it.
+ *      A commit answered EAGAIN means the kernel's table is no longer the
+ *      one we read (its rule count changed: someone wrote it without the
+ *      lock): nothing was replaced, so the whole read/change/commit cycle
+ *      runs again on the new table, a bounded number of times.
+ *   4. Release the lock, free everything.
+ * Any failure before the commit frees the copy: the kernel is unchanged.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "jail.h"
+#include "xtlock.h"
+
+#define IPT_COMMIT_TRIES 5
+
+struct ipt_inst {
+	const struct ipt_kind *kind;
+};
+
+enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return NFBAN_BADPARAM;
+}
+
+enum nfban_status ipt_nomem(struct nfban_report *r)
+{
+	r->kernel_errno = ENOMEM;
+	snprintf(r->reason, sizeof(r->reason), "building the rules");
+	return NFBAN_ERROR;
+}
+
+static bool terminated(const char *s, size_t n)
+{
+	return memchr(s, '\0', n) != NULL;
+}
+
+/* What the shim guarantees, checked again: the arrays are indexed by it. */
+static enum nfban_status check_params(const struct nfban_params *p, bool addr,
+				      struct nfban_report *r)
+{
+	if (p->family != NFBAN_INET4 && p->family != NFBAN_INET6)
+		return ipt_bad(r, "family %d is neither inet4 nor inet6", (int)p->family);
+	if (!terminated(p->name, sizeof(p->name)) || !p->name[0] ||
+	    strlen(p->name) + 4 >= IPT_NAME_MAX)
+		return ipt_bad(r, "jail name must be 1 to %d characters", IPT_NAME_MAX - 5);
+	if (!terminated(p->xt.chain, sizeof(p->xt.chain)) || !p->xt.chain[0])
+		return ipt_bad(r, "chain name must be 1 to %d characters", NFBAN_XT_CHAIN_MAX - 1);
+	if (strncmp(p->xt.chain, "f2b-", 4) == 0 && strcmp(p->xt.chain + 4, p->name) == 0)
+		return ipt_bad(r, "chain %s is the jail's own chain", p->xt.chain);
+	if (p->n_protos == 0 || p->n_protos > NFBAN_MAX_PROTOS)
+		return ipt_bad(r, "%u protocols given (1 to %d)", p->n_protos, NFBAN_MAX_PROTOS);
+	for (unsigned i = 0; i < p->n_protos; i++) {
+		const struct nfban_proto *pr = &p->protos[i];
+
+		if (pr->n_ports > NFBAN_MAX_PORTS)
+			return ipt_bad(r, "more than %d ports", NFBAN_MAX_PORTS);
+		for (unsigned j = 0; j < pr->n_ports; j++)
+			if (pr->ports[j].first > pr->ports[j].last)
+				return ipt_bad(r, "port range %u:%u runs backwards",
+					       pr->ports[j].first, pr->ports[j].last);
+	}
+	if (addr) {
+		if (!p->has_addr)
+			return ipt_bad(r, "no address given");
+		if (p->addr.family != p->family)
+			return ipt_bad(r, "address family differs from family");
+		if (p->addr.prefix > (p->family == NFBAN_INET6 ? 128 : 32))
+			return ipt_bad(r, "prefix length %u too long", p->addr.prefix);
+	}
+	return NFBAN_OK;
+}
+
+static enum nfban_status encode(struct ipt_ctx *c, const struct ipt_rule *rule, struct ipt_blob *b)
+{
+	if (ipt_blob_encode(c->f, rule, b) < 0)
+		return ipt_fail(c, errno, "building a rule");
+	return NFBAN_OK;
+}
+
+/* A rule ending in blocktype/returntype v; *jump gets the user chain or "". */
+static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
+				      const struct nfban_xt_verdict *v, struct ipt_rule *rule,
+				      char *jump)
+{
+	char why[NFBAN_MSG_MAX - 32];
+	const char *to;
+
+	if (ipt_target_verdict(rule, c->p, v, &to, why, sizeof(why)) < 0)
+		return ipt_bad(c->r, "%s: %s", what, why);
+	snprintf(jump, sizeof(xt_chainlabel), "%s", to ? to : "");
+	return NFBAN_OK;
+}
+
+static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *kind)
+{
+	struct ipt_rules rules = { 0 };
+	enum nfban_status st = NFBAN_OK;
+
+	for (unsigned i = 0; i < c->p->n_protos && st == NFBAN_OK; i++) {
+		size_t from = rules.n;
+
+		st = kind->jumps(&c->p->protos[i], &rules, c->r);
+		for (size_t j = from; j < rules.n && st == NFBAN_OK; j++) {
+			ipt_rule_set_proto(&rules.v[j], c->p->protos[i].number);
+			if (ipt_target_standard(&rules.v[j], c->jail) < 0)
+				st = ipt_bad(c->r, "chain name %s too long", c->jail);
+		}
+	}
+	if (st == NFBAN_OK && rules.n > 0) {
+		c->jumps = calloc(rules.n, sizeof(*c->jumps));
+		if (!c->jumps)
+			st = ipt_nomem(c->r);
+	}
+	for (size_t j = 0; j < rules.n && st == NFBAN_OK; j++) {
+		st = encode(c, &rules.v[j], &c->jumps[j]);
+		if (st == NFBAN_OK)
+			c->n_jumps++;
+	}
+	ipt_rules_free(&rules);
+	return st;
+}
+
+static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind, ipt_op op)
+{
+	bool start = op == ipt_op_start, check = op == ipt_op_check, flush = op == ipt_op_flush;
+	bool ban = op == ipt_op_ban || op == ipt_op_unban;
+	struct ipt_rule rule;
+	enum nfban_status st;
+
+	st = check_params(c->p, ban, c->r);
+	if (st != NFBAN_OK)
+		return st;
+	c->f = c->p->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
+	/* check_params() keeps f2b-<name> within IPT_NAME_MAX (a target name). */
+	memcpy(c->jail, "f2b-", 4);
+	memcpy(c->jail + 4, c->p->name, strlen(c->p->name) + 1);
+	snprintf(c->chain, sizeof(c->chain), "%s", c->p->xt.chain);
+	if (start || check) {
+		st = build_jumps(c, kind);
+		if (st != NFBAN_OK)
+			return st;
+	}
+	if (start || flush) {
+		memset(&rule, 0, sizeof(rule));
+		st = verdict_rule(c, "returntype", &c->p->xt.ret, &rule, c->ret_jump);
+		if (st == NFBAN_OK)
+			st = encode(c, &rule, &c->ret);
+		if (st != NFBAN_OK)
+			return st;
+	}
+	if (ban) {
+		memset(&rule, 0, sizeof(rule));
+		rule.has_src = true;
+		rule.src = c->p->addr;
+		st = verdict_rule(c, "blocktype", &c->p->xt.block, &rule, c->ban_jump);
+		if (st == NFBAN_OK)
+			st = encode(c, &rule, &c->ban);
+	}
+	return st;
+}
+
+static void ctx_free(struct ipt_ctx *c)
+{
+	for (size_t i = 0; i < c->n_jumps; i++)
+		ipt_blob_free(&c->jumps[i]);
+	free(c->jumps);
+	ipt_blob_free(&c->ret);
+	ipt_blob_free(&c->ban);
+}
+
+/*
+ * No table to read: ENOPROTOOPT, no ip_tables/ip6_tables in the kernel
+ * (nobody registered the socket options); ENOENT, no legacy filter table;
+ * EAFNOSUPPORT, a kernel without IPv6 (no raw AF_INET6 socket).
+ */
+static enum nfban_status init_failed(struct ipt_ctx *c, int err)
+{
+	ipt_fail(c, err, "reading the %s legacy table " IPT_TABLE, c->f->label);
+	return err == ENOENT || err == ENOPROTOOPT || err == EAFNOSUPPORT ? NFBAN_NOFEATURE
+									  : NFBAN_ERROR;
+}
+
+/*
+ * The kernel checks every match and target of the new table while
+ * translating it; a match or target extension it cannot find or load
+ * (xt_request_find_match/target) fails the replace with ENOENT, and so does
+ * nothing else once the table exists (jumps to missing chains are refused
+ * before, in check_jump).  ENOENT at commit therefore means "this kernel
+ * lacks an extension the rules need", e.g. no xt_multiport.
+ */
+static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned tries)
+{
+	if (err == EAGAIN)
+		ipt_fail(c, err, "commit of %s table " IPT_TABLE " (changed under us %u times)",
+			 c->f->label, tries);
+	else
+		ipt_fail(c, err, "commit of %s table " IPT_TABLE, c->f->label);
+	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
+}
+
+static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p,
+			     struct nfban_report *r)
+{
+	const struct ipt_inst *in = inst;
+	struct ipt_ctx c;
+	enum nfban_status st;
+	int lock;
+
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.r = r;
+	st = prepare(&c, in->kind, op);
+	if (st != NFBAN_OK)
+		goto out;
+	lock = ipt_xtlock_acquire(r);
+	if (lock < 0) {
+		st = NFBAN_ERROR;
+		goto out;
+	}
+	for (unsigned attempt = 1;; attempt++) {
+		struct xtc_handle *h = c.f->init(IPT_TABLE);
+
+		if (!h) {
+			st = init_failed(&c, errno);
+			break;
+		}
+		memset(r, 0, sizeof(*r));
+		st = op(&c, h);
+		/* libiptc's commit of an unchanged copy is a no-op. */
+		if (st == NFBAN_OK && op != ipt_op_check && !c.f->commit(h)) {
+			int err = errno;
+
+			c.f->free(h);
+			if (err == EAGAIN && attempt < IPT_COMMIT_TRIES)
+				continue;
+			st = commit_failed(&c, err, attempt);
+			break;
+		}
+		c.f->free(h);
+		break;
+	}
+	ipt_xtlock_release(lock);
+out:
+	ctx_free(&c);
+	return st;
+}
+
+enum nfban_status ipt_open(const struct ipt_kind *kind, void **inst, struct nfban_report *r)
+{
+	struct ipt_inst *in = malloc(sizeof(*in));
+
+	if (!in) {
+		r->kernel_errno = ENOMEM;
+		snprintf(r->reason, sizeof(r->reason), "allocating the plugin instance");
+		return NFBAN_ERROR;
+	}
+	in->kind = kind;
+	*inst = in;
+	return NFBAN_OK;
+}
+
+void ipt_close(void *inst)
+{
+	free(inst);
+}
+
+enum nfban_status ipt_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_start, p, r);
+}
+
+enum nfban_status ipt_stop(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_stop, p, r);
+}
+
+enum nfban_status ipt_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_check, p, r);
+}
+
+enum nfban_status ipt_ban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_ban, p, r);
+}
+
+enum nfban_status ipt_unban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_unban, p, r);
+}
+
+enum nfban_status ipt_flush(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	return run(inst, ipt_op_flush, p, r);
+}

@@ -1,0 +1,23 @@
+/*
+ * xtlock.h - the xtables lock, taken the way `iptables -w` takes it.
+ */
+#ifndef NFBAN_IPT_XTLOCK_H
+#define NFBAN_IPT_XTLOCK_H
+
+#include "nfban.h"
+
+#pragma GCC visibility push(hidden)
+
+/* The lock file: $XTABLES_LOCKFILE when set and not empty, else /run/xtables.lock. */
+const char *ipt_xtlock_path(void);
+
+/*
+ * Wait for the lock and return its descriptor; -1 with the report filled
+ * when the file cannot be opened or locked.
+ */
+int ipt_xtlock_acquire(struct nfban_report *r);
+void ipt_xtlock_release(int fd);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * multiport.c - Fail2ban's iptables-multiport: per protocol, one
+ *   -I <chain> -p <proto> -m multiport --dports <ports> -j f2b-<name>
+ * The multiport match holds 15 ports (a range a:b takes two of them): a
+ * longer list becomes several such rules instead of an error.
+ */
+#include "nfban.h"
+#include "ipt/jail.h"
+
+static enum nfban_status multiport_jumps(const struct nfban_proto *pr, struct ipt_rules *out,
+					 struct nfban_report *r)
+{
+	unsigned done = 0;
+
+	if (pr->n_ports == 0)
+		return ipt_bad(r, "no ports for protocol %s", pr->name);
+	while (done < pr->n_ports) {
+		struct ipt_rule *rule = ipt_rules_add(out);
+
+		if (!rule)
+			return ipt_nomem(r);
+		done += ipt_match_multiport(ipt_rule_add_match(rule), pr->ports + done,
+					    pr->n_ports - done);
+	}
+	return NFBAN_OK;
+}
+
+static const struct ipt_kind multiport = { .jumps = multiport_jumps };
+
+static enum nfban_status multiport_open(void **inst, struct nfban_report *r)
+{
+	return ipt_open(&multiport, inst, r);
+}
+
+__attribute__((visibility("default")))
+const struct nfban_plugin nfban_plugin = {
+	.abi_version = NFBAN_ABI_VERSION,
+	.name = "multiport",
+	.summary = "iptables: one multiport jump per protocol (stock iptables-multiport)",
+	.dialect = NFBAN_DIALECT_XT,
+	.uses = NFBAN_USES_PORTS,
+	.open = multiport_open,
+	.close = ipt_close,
+	.start = ipt_start,
+	.stop = ipt_stop,
+	.check = ipt_check,
+	.ban = ipt_ban,
+	.unban = ipt_unban,
+	.flush = ipt_flush,
+};

@@ -1,0 +1,49 @@
+/*
+ * perport.c - Fail2ban's stock `iptables` action (type=oneport), for any
+ * number of ports: per protocol and per port or range, one
+ *   -I <chain> -p <proto> -m <proto> --dport <port>[:<last>] -j f2b-<name>
+ * It needs no multiport match, so multiport falls back to it.
+ */
+#include "nfban.h"
+#include "ipt/jail.h"
+
+static enum nfban_status perport_jumps(const struct nfban_proto *pr, struct ipt_rules *out,
+				       struct nfban_report *r)
+{
+	if (pr->n_ports == 0)
+		return ipt_bad(r, "no ports for protocol %s", pr->name);
+	for (unsigned i = 0; i < pr->n_ports; i++) {
+		struct ipt_rule *rule = ipt_rules_add(out);
+
+		if (!rule)
+			return ipt_nomem(r);
+		if (ipt_match_dport(ipt_rule_add_match(rule), pr->number, &pr->ports[i]) < 0)
+			return ipt_bad(r, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
+				       pr->name);
+	}
+	return NFBAN_OK;
+}
+
+static const struct ipt_kind perport = { .jumps = perport_jumps };
+
+static enum nfban_status perport_open(void **inst, struct nfban_report *r)
+{
+	return ipt_open(&perport, inst, r);
+}
+
+__attribute__((visibility("default")))
+const struct nfban_plugin nfban_plugin = {
+	.abi_version = NFBAN_ABI_VERSION,
+	.name = "perport",
+	.summary = "iptables: one jump per port and protocol, no multiport match needed",
+	.dialect = NFBAN_DIALECT_XT,
+	.uses = NFBAN_USES_PORTS,
+	.open = perport_open,
+	.close = ipt_close,
+	.start = ipt_start,
+	.stop = ipt_stop,
+	.check = ipt_check,
+	.ban = ipt_ban,
+	.unban = ipt_unban,
+	.flush = ipt_flush,
+};
