@@ -191,8 +191,11 @@ int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct nfban_port_ra
 	case IPPROTO_SCTP: {
 		struct xt_sctp_info s;
 
+		/* libxt_sctp leaves spts at 0 (unused without XT_SCTP_SRC_PORTS)
+		 * and marks every flag_info slot unused with chunktype 0xff. */
 		memset(&s, 0, sizeof(s));
-		s.spts[1] = 0xffff;
+		for (unsigned i = 0; i < XT_NUM_SCTP_FLAGS; i++)
+			s.flag_info[i].chunktype = 0xff;
 		s.dpts[0] = port->first;
 		s.dpts[1] = port->last;
 		s.flags = XT_SCTP_DEST_PORTS;
@@ -202,8 +205,8 @@ int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct nfban_port_ra
 	case IPPROTO_DCCP: {
 		struct xt_dccp_info d;
 
+		/* libxt_dccp, too, leaves spts at 0. */
 		memset(&d, 0, sizeof(d));
-		d.spts[1] = 0xffff;
 		d.dpts[0] = port->first;
 		d.dpts[1] = port->last;
 		d.flags = XT_DCCP_DEST_PORTS;
