@@ -107,6 +107,21 @@ static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
 	return NFBAN_OK;
 }
 
+static void reverse(struct ipt_rule *v, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		struct ipt_rule t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+}
+
+/*
+ * The jump rules, in the order start inserts them, each at the top of
+ * <chain>: protocol by protocol as stock does (the last protocol ends on
+ * top), and within a protocol backwards, so its rules end in port order.
+ */
 static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *kind)
 {
 	struct ipt_rules rules = { 0 };
@@ -121,6 +136,8 @@ static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *k
 			if (ipt_target_standard(&rules.v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
+		if (st == NFBAN_OK)
+			reverse(rules.v + from, rules.n - from);
 	}
 	if (st == NFBAN_OK && rules.n > 0) {
 		c->jumps = calloc(rules.n, sizeof(*c->jumps));

@@ -1,0 +1,481 @@
+#!/bin/bash
+# The multiport plugin against the real kernel.  The reference for every
+# state is Fail2ban's own stock action (action.d/iptables.conf, type
+# multiport): its commands run with iptables-legacy in a fresh namespace,
+# and the rules they leave must be exactly the rules nfban left.
+source "$(dirname "$0")/../lib/nstest.sh"
+
+# ---- Fail2ban's stock commands (action.d/iptables.conf) --------------------
+# stock TYPE FAMILY OP KEY=VALUE...: the commands the stock action runs for OP.
+# TYPE is the stock `type` (multiport, allports, oneport); flush_keep is the
+# stock flush followed by re-adding the return rule (nfban's flush keeps it).
+stock() {
+	local type=$1 fam=$2 op=$3 kv proto
+	shift 3
+	local name=default chain=INPUT port=ssh protocol=tcp returntype=RETURN ip= blocktype=
+	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
+	local ipt="iptables-legacy -w" rej=icmp-port-unreachable
+	[ "$fam" = 6 ] && ipt="ip6tables-legacy -w" rej=icmp6-port-unreachable
+	: "${blocktype:=REJECT --reject-with $rej}"
+	_rule() {
+		case $type in
+		multiport) echo "-p $1 -m multiport --dports $port -j f2b-$name" ;;
+		allports) echo "-p $1 -j f2b-$name" ;;
+		oneport) echo "-p $1 --dport $port -j f2b-$name" ;;
+		esac
+	}
+	case $op in
+	start)
+		{ $ipt -C "f2b-$name" -j $returntype >/dev/null 2>&1; } ||
+			{ $ipt -N "f2b-$name" || true; $ipt -A "f2b-$name" -j $returntype; }
+		for proto in ${protocol//,/ }; do
+			{ $ipt -C "$chain" $(_rule "$proto") >/dev/null 2>&1; } || $ipt -I "$chain" $(_rule "$proto")
+		done ;;
+	stop)
+		for proto in ${protocol//,/ }; do $ipt -D "$chain" $(_rule "$proto"); done
+		$ipt -F "f2b-$name"
+		$ipt -X "f2b-$name" ;;
+	ban) $ipt -I "f2b-$name" 1 -s "$ip" -j $blocktype ;;
+	unban) $ipt -D "f2b-$name" -s "$ip" -j $blocktype ;;
+	flush) $ipt -F "f2b-$name" ;;
+	flush_keep) $ipt -F "f2b-$name"; $ipt -A "f2b-$name" -j $returntype ;;
+	esac
+}
+
+STOCK_TYPE=multiport
+STOCK_OPS=()
+# nf PLUGIN FAMILY OP KEY=VALUE...: nfban must succeed; the stock equivalent is remembered.
+nf() {
+	local plugin=$1 fam=$2 op=$3
+	shift 3
+	run nfban "$plugin" "$op" "family=inet$fam" "$@"
+	assert_status 0 "nfban $plugin $op $*"
+	[ "$op" = flush ] && op=flush_keep
+	STOCK_OPS+=("$(printf '%q ' stock "$STOCK_TYPE" "$fam" "$op" "$@")")
+}
+# stock_rules FAMILY: the rules the stock commands remembered so far leave.
+stock_rules() {
+	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules)
+		$(printf '%s\n' "${STOCK_OPS[@]}")
+		ipt_rules $1"
+}
+# same_as_stock FAMILY: nfban's rules are stock's, and there is at least one.
+same_as_stock() {
+	local want
+	want=$(stock_rules "$1")
+	assert_eq "$want" "$(ipt_rules "$1")" "nfban's rules against stock's (IPv$1)"
+}
+kernel_state() { ipt_save 4; ipt_save 6; }
+# ---------------------------------------------------------------------------
+
+test_ipv4_every_operation_as_stock() {
+	local j=(name=sshd port=ssh,80:90)
+	nf multiport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-sshd -
+-A INPUT -p tcp -m multiport --dports 22,80:90 -j f2b-sshd
+-A f2b-sshd -j RETURN
+EOF
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 6)" "IPv6 untouched"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	nf multiport 4 ban "${j[@]}" ip=198.51.100.7/24
+	assert_match "-A f2b-sshd -s 198.51.100.0/24 -j REJECT --reject-with icmp-port-unreachable" "$(ipt_rules 4)"
+	same_as_stock 4
+	nf multiport 4 unban "${j[@]}" ip=192.0.2.1
+	assert_no_match "192.0.2.1" "$(ipt_rules 4)"
+	same_as_stock 4
+	nf multiport 4 flush "${j[@]}"
+	same_as_stock 4
+	nf multiport 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 4)" "nothing left after stop"
+}
+
+test_ipv6_every_operation_as_stock() {
+	local j=(name=sshd port=22,443 protocol=tcp)
+	nf multiport 6 start "${j[@]}"
+	assert_ipt 6 <<'EOF'
+:f2b-sshd -
+-A INPUT -p tcp -m multiport --dports 22,443 -j f2b-sshd
+-A f2b-sshd -j RETURN
+EOF
+	assert_eq "" "$(ipt_rules 4)" "IPv4 untouched"
+	nf multiport 6 ban "${j[@]}" ip=2001:db8::1
+	nf multiport 6 ban "${j[@]}" ip=2001:db8:1::/48
+	assert_match "-A f2b-sshd -s 2001:db8::1/128 -j REJECT --reject-with icmp6-port-unreachable" "$(ipt_rules 6)"
+	same_as_stock 6
+	run nfban multiport check family=inet6 "${j[@]}"
+	assert_status 0 "check"
+	nf multiport 6 unban "${j[@]}" ip=2001:db8::1
+	same_as_stock 6
+	nf multiport 6 flush "${j[@]}"
+	same_as_stock 6
+	nf multiport 6 stop "${j[@]}"
+	same_as_stock 6
+	assert_eq "" "$(ipt_rules 6)" "nothing left after stop"
+}
+
+test_port_names_ranges_two_protocols() {
+	# domain and https are in /etc/services for tcp and udp alike.
+	local j=(name=dns port=domain,https,8000:8100,1 protocol=tcp,udp)
+	nf multiport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-dns -
+-A INPUT -p udp -m multiport --dports 53,443,8000:8100,1 -j f2b-dns
+-A INPUT -p tcp -m multiport --dports 53,443,8000:8100,1 -j f2b-dns
+-A f2b-dns -j RETURN
+EOF
+	same_as_stock 4
+	nf multiport 4 ban "${j[@]}" ip=203.0.113.5
+	same_as_stock 4
+	nf multiport 6 start "${j[@]}"
+	same_as_stock 6
+	nf multiport 4 stop "${j[@]}"
+	nf multiport 6 stop "${j[@]}"
+	same_as_stock 4
+	same_as_stock 6
+}
+
+test_forward_chain_drop_returntype() {
+	local j=(name=web chain=FORWARD port=http,https blocktype=DROP returntype=ACCEPT)
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.9
+	assert_ipt 4 <<'EOF'
+:f2b-web -
+-A FORWARD -p tcp -m multiport --dports 80,443 -j f2b-web
+-A f2b-web -s 192.0.2.9/32 -j DROP
+-A f2b-web -j ACCEPT
+EOF
+	same_as_stock 4
+	nf multiport 4 unban "${j[@]}" ip=192.0.2.9
+	nf multiport 4 stop "${j[@]}"
+	same_as_stock 4
+}
+
+test_reject_types() {
+	local j=(name=sshd port=22)
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1 "blocktype=REJECT --reject-with icmp-host-prohibited"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.2 "blocktype=REJECT --reject-with icmp-admin-prohibited"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.3 blocktype=REJECT
+	same_as_stock 4
+	nf multiport 6 start "${j[@]}"
+	nf multiport 6 ban "${j[@]}" ip=2001:db8::1 "blocktype=REJECT --reject-with icmp6-adm-prohibited"
+	nf multiport 6 ban "${j[@]}" ip=2001:db8::2 "blocktype=REJECT --reject-with icmp6-no-route"
+	same_as_stock 6
+	nf multiport 4 unban "${j[@]}" ip=192.0.2.1 "blocktype=REJECT --reject-with icmp-host-prohibited"
+	same_as_stock 4
+}
+
+# The kernel takes REJECT --reject-with tcp-reset only on a rule matching
+# -p tcp, so the stock action cannot ban with it at all; nfban adds -p tcp.
+test_reject_tcp_reset() {
+	local j=(name=sshd port=22 protocol=tcp "blocktype=REJECT --reject-with tcp-reset")
+	run stock multiport 4 start name=x
+	run stock multiport 4 ban name=x ip=192.0.2.1 "blocktype=REJECT --reject-with tcp-reset"
+	assert_status 1 "stock ban with tcp-reset (the kernel refuses it)"
+	run stock multiport 4 stop name=x
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	nf multiport 6 start "${j[@]}"
+	nf multiport 6 ban "${j[@]}" ip=2001:db8::1
+	assert_match "-A f2b-sshd -s 192.0.2.1/32 -p tcp -j REJECT --reject-with tcp-reset" "$(ipt_rules 4)"
+	assert_match "-A f2b-sshd -s 2001:db8::1/128 -p tcp -j REJECT --reject-with tcp-reset" "$(ipt_rules 6)"
+	run nfban multiport ban "${j[@]}" ip=192.0.2.1
+	assert_status 0 "second ban"
+	assert_eq 1 "$(ipt_rules 4 | grep -c 192.0.2.1)" "one ban rule"
+	nf multiport 4 unban "${j[@]}" ip=192.0.2.1
+	nf multiport 6 unban "${j[@]}" ip=2001:db8::1
+	assert_no_match "tcp-reset" "$(ipt_rules 4; ipt_rules 6)"
+}
+
+# 15 slots per multiport match, a range taking two: more becomes more rules.
+test_more_than_15_ports() {
+	local ports p want
+	ports=$(seq -s, 1001 1020),2000:2010,3000:3010,4000
+	local j=(name=many "port=$ports" protocol=tcp,udp)
+	nf multiport 4 start "${j[@]}"
+	# Protocols in stock's order (each inserted on top), ports in list order.
+	want=$(for p in udp tcp; do
+		echo "-A INPUT -p $p -m multiport --dports $(seq -s, 1001 1015) -j f2b-many"
+		echo "-A INPUT -p $p -m multiport --dports 1016,1017,1018,1019,1020,2000:2010,3000:3010,4000 -j f2b-many"
+	done)
+	assert_eq "$want" "$(ipt_rules 4 | grep '^-A INPUT')" "jump rules"
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "check"
+	# A second start adds nothing; a ban and a stop work.
+	want=$(ipt_rules 4)
+	nf multiport 4 start "${j[@]}"
+	assert_eq "$want" "$(ipt_rules 4)" "second start"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	# The jumps themselves really are what iptables makes of those ports.
+	iptables-legacy -w -C INPUT -p tcp -m multiport --dports "$(seq -s, 1001 1015)" -j f2b-many
+	iptables-legacy -w -C INPUT -p udp -m multiport --dports 1016,1017,1018,1019,1020,2000:2010,3000:3010,4000 -j f2b-many
+	nf multiport 4 stop "${j[@]}"
+	assert_eq "" "$(ipt_rules 4)" "stop removes every rule"
+	# 64 ranges of two slots each: 7 fit in a rule (15 is odd), so 10 rules.
+	ports=$(for p in $(seq 1 64); do printf '%d:%d,' $((p * 100)) $((p * 100 + 1)); done)
+	nf multiport 6 start name=ranges "port=${ports%,}"
+	assert_eq 10 "$(ipt_rules 6 | grep -c '^-A INPUT')" "rules for 64 ranges"
+	nf multiport 6 stop name=ranges "port=${ports%,}"
+	assert_eq "" "$(ipt_rules 6)" "stop removes every rule"
+}
+
+test_idempotent_start_ban_stop() {
+	local j=(name=sshd port=ssh,http protocol=tcp) s
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	s=$(kernel_state)
+	run nfban multiport start "${j[@]}"
+	assert_status 0 "second start"
+	run nfban multiport ban "${j[@]}" ip=192.0.2.1
+	assert_status 0 "second ban"
+	assert_match "already banned" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing added twice"
+	nf multiport 4 stop "${j[@]}"
+	run nfban multiport stop "${j[@]}"
+	assert_status 0 "second stop"
+	assert_eq "" "$(ipt_rules 4)" "stopped"
+}
+
+test_unban_of_absent_address() {
+	local j=(name=sshd port=ssh) s
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	s=$(kernel_state)
+	run nfban multiport unban "${j[@]}" ip=192.0.2.99
+	assert_status 0 "unban of an address not banned"
+	assert_lines "$err"
+	assert_match "192.0.2.99.*not banned" "$err"
+	# The same address with another blocktype is another rule: not removed.
+	run nfban multiport unban "${j[@]}" ip=192.0.2.1 blocktype=DROP
+	assert_status 0
+	assert_match "not banned" "$err"
+	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
+}
+
+test_check_fails_when_a_jump_is_deleted_by_hand() {
+	local j=(name=sshd port=22,https protocol=tcp,udp)
+	run nfban multiport check "${j[@]}"
+	assert_status 1 "check before start"
+	nf multiport 4 start "${j[@]}"
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "check after start"
+	iptables-legacy -w -D INPUT -p udp -m multiport --dports 22,443 -j f2b-sshd
+	run nfban multiport check "${j[@]}"
+	assert_status 1 "check with the udp jump gone"
+	assert_match "missing" "$err"
+	# Fail2ban's repair: start again puts it back.
+	nf multiport 4 start "${j[@]}"
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "check after repair"
+	same_as_stock 4
+	# The chain gone (jumps too) is reported as well.
+	iptables-legacy -w -F INPUT
+	iptables-legacy -w -F f2b-sshd
+	iptables-legacy -w -X f2b-sshd
+	run nfban multiport check "${j[@]}"
+	assert_status 1 "check without the chain"
+	assert_match "f2b-sshd does not exist" "$err"
+	# IPv6 separately.
+	nf multiport 6 start "${j[@]}"
+	ip6tables-legacy -w -D INPUT -p tcp -m multiport --dports 22,443 -j f2b-sshd
+	run nfban multiport check family=inet6 "${j[@]}"
+	assert_status 1 "IPv6 check with the tcp jump gone"
+}
+
+# Bad input: exit 2, one line, the kernel exactly as before.  Each case is
+# OPERATION;KEY=VALUE;... (a value may hold spaces).
+test_rejected_input_leaves_kernel_unchanged() {
+	local j=(name=sshd port=ssh) s c args
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	nf multiport 6 start "${j[@]}"
+	s=$(kernel_state)
+	while IFS= read -r c; do
+		IFS=';' read -ra args <<<"$c"
+		run nfban multiport "${args[@]}"
+		assert_status 2 "$c"
+		assert_lines "$err"
+		assert_eq "$s" "$(kernel_state)" "kernel after: $c"
+	done <<'EOF'
+ban;name=sshd;ip=192.0.2.5;port=99999
+ban;name=sshd;ip=192.0.2.5;port=nosuchservice
+ban;name=sshd;ip=192.0.2.300
+ban;name=sshd;ip=192.0.2.5;blocktype=REJECT --reject-with bogus
+ban;name=sshd;ip=192.0.2.5;blocktype=REJECT --reject-with icmp6-adm-prohibited
+ban;name=sshd;ip=192.0.2.5;protocol=tcp,udp;blocktype=REJECT --reject-with tcp-reset
+ban;name=sshd;ip=192.0.2.5;family=inet6
+ban;name=sshd;ip=192.0.2.5;blocktype=INPUT
+ban;name=sshd;ip=192.0.2.5;blocktype=f2b-sshd
+ban;name=sshd;ip=192.0.2.5;chain=f2b-sshd
+start;name=sshd;protocol=tcp,icmp
+start;name=sshd;port=1:2:3
+start;name=sshd;returntype=INPUT
+start;name=sshd;returntype=f2b-sshd
+start;name=sshd;protocol=tcp,udp;port=22;returntype=REJECT --reject-with tcp-reset
+start;name=sshd;chain=f2b-sshd
+start;name=abcdefghijklmnopqrstuvwxy
+EOF
+	# A jump to a user chain that does not exist: a kernel-side error, clearly worded.
+	run nfban multiport ban "${j[@]}" ip=192.0.2.5 blocktype=f2b-nochain
+	assert_status 1 "jump to a missing chain"
+	assert_lines "$err"
+	assert_match "chain f2b-nochain does not exist" "$err"
+	run nfban multiport start name=other port=ssh returntype=f2b-nochain
+	assert_status 1 "returntype to a missing chain"
+	# <chain> must exist.
+	run nfban multiport start name=other port=ssh chain=DOCKER-USER
+	assert_status 1 "jumps into a missing chain"
+	assert_match "DOCKER-USER does not exist" "$err"
+	# Bans into a jail that was never started.
+	run nfban multiport ban name=other ip=192.0.2.5
+	assert_status 1 "ban before start"
+	assert_match "f2b-other does not exist" "$err"
+	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
+}
+
+test_blocktype_user_chain() {
+	local j=(name=sshd port=ssh blocktype=f2b-log)
+	iptables-legacy -w -N f2b-log
+	iptables-legacy -w -A f2b-log -j DROP
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j f2b-log" "$(ipt_rules 4)"
+	iptables-legacy -w -C f2b-sshd -s 192.0.2.1 -j f2b-log
+	nf multiport 4 unban "${j[@]}" ip=192.0.2.1
+	assert_no_match "192.0.2.1" "$(ipt_rules 4)"
+	nf multiport 4 stop "${j[@]}"
+	assert_eq ":f2b-log -
+-A f2b-log -j DROP" "$(ipt_rules 4)" "only the user's chain left"
+}
+
+# Rules the stock commands made are nfban's rules, and the other way round.
+test_interoperates_with_stock_rules() {
+	local j=(name=sshd port=22,8080:8090 protocol=tcp,udp)
+	stock multiport 4 start "${j[@]}"
+	stock multiport 4 ban "${j[@]}" ip=192.0.2.1
+	stock multiport 6 start "${j[@]}"
+	stock multiport 6 ban "${j[@]}" ip=2001:db8::1
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "nfban check on stock rules"
+	run nfban multiport check family=inet6 "${j[@]}"
+	assert_status 0 "nfban check on stock rules (IPv6)"
+	run nfban multiport ban "${j[@]}" ip=192.0.2.1
+	assert_match "already banned" "$err"
+	run nfban multiport unban "${j[@]}" ip=192.0.2.1
+	assert_status 0
+	assert_eq "" "$err" "unban found the stock ban"
+	run nfban multiport unban family=inet6 "${j[@]}" ip=2001:db8::1
+	assert_eq "" "$err" "unban found the stock ban (IPv6)"
+	run nfban multiport stop "${j[@]}"
+	assert_status 0
+	run nfban multiport stop family=inet6 "${j[@]}"
+	assert_status 0
+	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "stock rules removed by nfban"
+	# And stock finds nfban's.
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.2
+	iptables-legacy -w -C INPUT -p tcp -m multiport --dports 22,8080:8090 -j f2b-sshd
+	iptables-legacy -w -C INPUT -p udp -m multiport --dports 22,8080:8090 -j f2b-sshd
+	stock multiport 4 unban "${j[@]}" ip=192.0.2.2
+	stock multiport 4 stop "${j[@]}"
+	assert_eq "" "$(ipt_rules 4)" "nfban rules removed by stock"
+}
+
+test_stop_removes_jumps_for_other_ports_too() {
+	# A jail restarted with another port list must still stop cleanly.
+	nf multiport 4 start name=sshd port=22
+	nf multiport 4 start name=sshd port=2222
+	nf multiport 4 ban name=sshd ip=192.0.2.1
+	nf multiport 4 stop name=sshd port=2222
+	assert_eq "" "$(ipt_rules 4)" "every jump to f2b-sshd removed"
+	# A jump from another chain keeps the chain in use: stop fails whole.
+	nf multiport 4 start name=sshd port=22
+	iptables-legacy -w -A OUTPUT -j f2b-sshd
+	local s
+	s=$(kernel_state)
+	run nfban multiport stop name=sshd port=22
+	assert_status 1 "stop with a foreign jump"
+	assert_match "still jump to f2b-sshd" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing removed"
+}
+
+test_waits_for_the_xtables_lock() {
+	export XTABLES_LOCKFILE
+	XTABLES_LOCKFILE=$(mktemp)
+	nf multiport 4 start name=sshd port=22
+	flock -x "$XTABLES_LOCKFILE" sleep 3 &
+	local holder=$! ban
+	sleep 0.5
+	nfban multiport ban name=sshd port=22 ip=192.0.2.1 &
+	ban=$!
+	sleep 1
+	assert_no_match "192.0.2.1" "$(ipt_rules 4)" "no ban while iptables holds the lock"
+	kill -0 "$ban" || fail "nfban did not wait for the lock"
+	wait "$holder"
+	wait "$ban" || fail "ban failed"
+	assert_match "192.0.2.1" "$(ipt_rules 4)" "ban after the lock was released"
+	rm -f "$XTABLES_LOCKFILE"
+}
+
+# Shims banning in parallel, with iptables -w changing the same table.
+test_parallel_bans_with_iptables_alongside() {
+	export XTABLES_LOCKFILE
+	XTABLES_LOCKFILE=$(mktemp)
+	local errs pids=() s i want
+	errs=$(mktemp)
+	nf multiport 4 start name=sshd port=22
+	iptables-legacy -w -N other
+	for s in $(seq 1 8); do
+		(for i in $(seq 1 25); do
+			"$NFBAN_BIN" multiport ban name=sshd port=22 "ip=10.0.$s.$i" 2>>"$errs" || echo "ban 10.0.$s.$i: $?" >>"$errs"
+		done) &
+		pids+=($!)
+	done
+	(for i in $(seq 1 60); do
+		iptables-legacy -w -A other -s "172.16.0.$i" -j DROP
+		iptables-legacy -w -A other -s 172.31.0.1 -j DROP
+		iptables-legacy -w -D other -s 172.31.0.1 -j DROP
+	done) &
+	pids+=($!)
+	for i in "${pids[@]}"; do wait "$i" || fail "a worker failed"; done
+	assert_eq "" "$(cat "$errs")" "no ban failed"
+	want=$(for s in $(seq 1 8); do for i in $(seq 1 25); do echo "10.0.$s.$i/32"; done; done | sort)
+	assert_eq "$want" "$(ipt_rules 4 | awk '$2 == "f2b-sshd" && $3 == "-s" {print $4}' | sort)" "every ban present, once"
+	assert_eq 60 "$(ipt_rules 4 | grep -c '^-A other')" "every iptables rule present"
+	assert_match "-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" "$(ipt_rules 4)"
+	assert_eq "-A f2b-sshd -j RETURN" "$(ipt_rules 4 | grep '^-A f2b-sshd' | tail -n1)" "return rule last"
+	rm -f "$XTABLES_LOCKFILE" "$errs"
+}
+
+test_long_jail_name() {
+	local name=abcdefghijklmnopqrstuvwx     # 24: f2b-<name> is 28, the limit
+	nf multiport 4 start name=$name port=22
+	nf multiport 4 ban name=$name port=22 ip=192.0.2.1
+	same_as_stock 4
+	nf multiport 4 stop name=$name port=22
+	assert_eq "" "$(ipt_rules 4)"
+}
+
+# With the fake kernel (tests/lib/fakekernel.c) lacking the multiport match,
+# and no fallback, the plugin says so and nothing is committed.
+test_missing_multiport_match_is_nofeature() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so"
+	[ -e "$fake" ] || skip "$fake not built"
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport start name=sshd port=22 fallback=
+	assert_status 1
+	assert_lines "$err"
+	assert_match "commit of IPv4 table filter \(the kernel lacks a feature" "$err"
+	assert_eq "" "$(ipt_rules 4)" "nothing committed"
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-legacy \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport start name=sshd port=22 family=inet6 fallback=
+	assert_status 1
+	assert_match "IPv6 legacy table filter \(the kernel lacks a feature" "$err"
+}
+
+run_suite "$@"
