@@ -4,6 +4,9 @@
  * The file is opened once with O_NOFOLLOW, vetted with fstat() on that
  * descriptor, and that same descriptor is what dlopen() maps (through
  * /proc/self/fd), so the file cannot be swapped between the check and the load.
+ * The descriptor stays open while the plugin is loaded: the dynamic loader
+ * knows objects by the name they were opened under, and a second plugin
+ * opened as the same /proc/self/fd/N would be taken for the first one.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -53,6 +56,7 @@ int shim_plugin_load(const char *dir, const char *name, struct shim_plugin *pl, 
 	int fd;
 
 	memset(pl, 0, sizeof(*pl));
+	pl->fd = -1;
 	*missing = 0;
 	if (!shim_plugin_name_ok(name)) {
 		*missing = 1;
@@ -84,11 +88,12 @@ int shim_plugin_load(const char *dir, const char *name, struct shim_plugin *pl, 
 	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	pl->dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
-	close(fd);
 	if (!pl->dl) {
 		snprintf(err, errlen, "%s: %s", path, dlerror());
+		close(fd);
 		return -1;
 	}
+	pl->fd = fd;
 	pl->desc = dlsym(pl->dl, NFBAN_PLUGIN_SYMBOL);
 	if (!pl->desc) {
 		snprintf(err, errlen, "%s: no %s descriptor: not an nfban plugin", path, NFBAN_PLUGIN_SYMBOL);
@@ -106,8 +111,7 @@ int shim_plugin_load(const char *dir, const char *name, struct shim_plugin *pl, 
 	}
 	return 0;
 refuse:
-	dlclose(pl->dl);
-	memset(pl, 0, sizeof(*pl));
+	shim_plugin_unload(pl);
 	return -1;
 }
 
@@ -115,5 +119,8 @@ void shim_plugin_unload(struct shim_plugin *pl)
 {
 	if (pl->dl)
 		dlclose(pl->dl);
+	if (pl->fd >= 0)
+		close(pl->fd);
 	memset(pl, 0, sizeof(*pl));
+	pl->fd = -1;
 }

@@ -15,6 +15,7 @@
 struct shim_plugin {
 	void *dl;
 	const struct nfban_plugin *desc;
+	int fd;                 /* the vetted file, open while the plugin is loaded */
 };
 
 /* The plugin directory: --plugin-dir, else $NFBAN_PLUGIN_DIR, else the built-in one. */

@@ -9,7 +9,7 @@ FAKE="$NFBAN_BUILD/tests/fakekernel.so"
 
 setup() {
 	[ -e "$FAKE" ] || fail "$FAKE not built"
-	for p in multiport perport nftables; do
+	for p in multiport perport ${NEED_NFT-nftables}; do
 		[ -e "$NFBAN_PLUGIN_DIR/$p.so" ] || skip "plugin $p not built"
 	done
 	export NFBAN_STATE_DIR

@@ -50,6 +50,25 @@ static void test_good(void **state)
 	assert_null(pl.dl);
 }
 
+/* Two plugins loaded at once stay two (the loader knows objects by name). */
+static void test_two_at_once(void **state)
+{
+	struct shim_plugin a, b, c;
+	int missing;
+
+	(void)state;
+	need_root();
+	assert_int_equal(load(fixtures, "good", &a, &missing), 0);
+	assert_int_equal(load(fixtures, "second", &b, &missing), 0);
+	assert_string_equal(a.desc->name, "good");
+	assert_string_equal(b.desc->name, "second");
+	shim_plugin_unload(&a);
+	assert_int_equal(load(fixtures, "good", &c, &missing), 0);
+	assert_string_equal(c.desc->name, "good");
+	shim_plugin_unload(&b);
+	shim_plugin_unload(&c);
+}
+
 static void test_abi_mismatch(void **state)
 {
 	struct shim_plugin pl;
@@ -174,6 +193,7 @@ int main(int argc, char *argv[])
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_two_at_once),
 		cmocka_unit_test(test_abi_mismatch),
 		cmocka_unit_test(test_no_descriptor),
 		cmocka_unit_test(test_misnamed),

@@ -1,0 +1,4 @@
+/* A second well-formed plugin, loaded beside `good`. */
+#define FIXTURE_NAME "second"
+#define FIXTURE_ABI NFBAN_ABI_VERSION
+#include "fixture.h"
