@@ -4,24 +4,29 @@
 # multiport): its commands run with iptables-legacy in a fresh namespace,
 # and the rules they leave must be exactly the rules nfban left.
 source "$(dirname "$0")/../lib/nstest.sh"
+STOCK_TYPE=multiport
 
 # ---- Fail2ban's stock commands (action.d/iptables.conf) --------------------
+# (The same block opens each ipt_*.sh suite: a suite file cannot source another.)
 # stock TYPE FAMILY OP KEY=VALUE...: the commands the stock action runs for OP.
-# TYPE is the stock `type` (multiport, allports, oneport); flush_keep is the
-# stock flush followed by re-adding the return rule (nfban's flush keeps it).
+# TYPE is the stock `type` (multiport, allports, oneport).  oneport takes one
+# port; for a list, its rule is made once per port, the last port first (each
+# goes on top), which is what perport does.  flush_keep is the stock flush
+# followed by re-adding the return rule: nfban's flush keeps that rule.
 stock() {
-	local type=$1 fam=$2 op=$3 kv proto
+	local type=$1 fam=$2 op=$3 kv proto r rules
 	shift 3
 	local name=default chain=INPUT port=ssh protocol=tcp returntype=RETURN ip= blocktype=
 	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
 	local ipt="iptables-legacy -w" rej=icmp-port-unreachable
 	[ "$fam" = 6 ] && ipt="ip6tables-legacy -w" rej=icmp6-port-unreachable
 	: "${blocktype:=REJECT --reject-with $rej}"
-	_rule() {
+	_rules() { # PROTO: the jump rules of one protocol, in insertion order
 		case $type in
 		multiport) echo "-p $1 -m multiport --dports $port -j f2b-$name" ;;
 		allports) echo "-p $1 -j f2b-$name" ;;
-		oneport) echo "-p $1 --dport $port -j f2b-$name" ;;
+		oneport) printf '%s\n' ${port//,/ } | tac | while read -r p; do
+				echo "-p $1 --dport $p -j f2b-$name"; done ;;
 		esac
 	}
 	case $op in
@@ -29,10 +34,20 @@ stock() {
 		{ $ipt -C "f2b-$name" -j $returntype >/dev/null 2>&1; } ||
 			{ $ipt -N "f2b-$name" || true; $ipt -A "f2b-$name" -j $returntype; }
 		for proto in ${protocol//,/ }; do
-			{ $ipt -C "$chain" $(_rule "$proto") >/dev/null 2>&1; } || $ipt -I "$chain" $(_rule "$proto")
+			mapfile -t rules < <(_rules "$proto")
+			for r in "${rules[@]}"; do
+				# ip6tables-legacy 1.8.9's -C finds `--dport 22` in a chain
+				# holding `--dport 80` (its -D does not): with several
+				# rules of one protocol, -C is skipped.
+				if [ ${#rules[@]} -gt 1 ]; then $ipt -I "$chain" $r; continue; fi
+				{ $ipt -C "$chain" $r >/dev/null 2>&1; } || $ipt -I "$chain" $r
+			done
 		done ;;
 	stop)
-		for proto in ${protocol//,/ }; do $ipt -D "$chain" $(_rule "$proto"); done
+		for proto in ${protocol//,/ }; do
+			mapfile -t rules < <(_rules "$proto")
+			for r in "${rules[@]}"; do $ipt -D "$chain" $r; done
+		done
 		$ipt -F "f2b-$name"
 		$ipt -X "f2b-$name" ;;
 	ban) $ipt -I "f2b-$name" 1 -s "$ip" -j $blocktype ;;
@@ -42,9 +57,9 @@ stock() {
 	esac
 }
 
-STOCK_TYPE=multiport
 STOCK_OPS=()
-# nf PLUGIN FAMILY OP KEY=VALUE...: nfban must succeed; the stock equivalent is remembered.
+# nf PLUGIN FAMILY OP KEY=VALUE...: nfban must succeed; the stock equivalent
+# (of type $STOCK_TYPE) is remembered.
 nf() {
 	local plugin=$1 fam=$2 op=$3
 	shift 3
@@ -59,7 +74,7 @@ stock_rules() {
 		$(printf '%s\n' "${STOCK_OPS[@]}")
 		ipt_rules $1"
 }
-# same_as_stock FAMILY: nfban's rules are stock's, and there is at least one.
+# same_as_stock FAMILY: nfban's rules are stock's.
 same_as_stock() {
 	local want
 	want=$(stock_rules "$1")

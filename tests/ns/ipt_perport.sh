@@ -1,0 +1,261 @@
+#!/bin/bash
+# The perport plugin against the real kernel: one `-p P --dport X[:Y]` jump
+# per port and protocol.  For one port the reference is Fail2ban's stock
+# `iptables` action with type=oneport, run with iptables-legacy in a fresh
+# namespace; for several, that stock rule once per port.
+source "$(dirname "$0")/../lib/nstest.sh"
+STOCK_TYPE=oneport
+
+# ---- Fail2ban's stock commands (action.d/iptables.conf) --------------------
+# (The same block opens each ipt_*.sh suite: a suite file cannot source another.)
+# stock TYPE FAMILY OP KEY=VALUE...: the commands the stock action runs for OP.
+# TYPE is the stock `type` (multiport, allports, oneport).  oneport takes one
+# port; for a list, its rule is made once per port, the last port first (each
+# goes on top), which is what perport does.  flush_keep is the stock flush
+# followed by re-adding the return rule: nfban's flush keeps that rule.
+stock() {
+	local type=$1 fam=$2 op=$3 kv proto r rules
+	shift 3
+	local name=default chain=INPUT port=ssh protocol=tcp returntype=RETURN ip= blocktype=
+	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
+	local ipt="iptables-legacy -w" rej=icmp-port-unreachable
+	[ "$fam" = 6 ] && ipt="ip6tables-legacy -w" rej=icmp6-port-unreachable
+	: "${blocktype:=REJECT --reject-with $rej}"
+	_rules() { # PROTO: the jump rules of one protocol, in insertion order
+		case $type in
+		multiport) echo "-p $1 -m multiport --dports $port -j f2b-$name" ;;
+		allports) echo "-p $1 -j f2b-$name" ;;
+		oneport) printf '%s\n' ${port//,/ } | tac | while read -r p; do
+				echo "-p $1 --dport $p -j f2b-$name"; done ;;
+		esac
+	}
+	case $op in
+	start)
+		{ $ipt -C "f2b-$name" -j $returntype >/dev/null 2>&1; } ||
+			{ $ipt -N "f2b-$name" || true; $ipt -A "f2b-$name" -j $returntype; }
+		for proto in ${protocol//,/ }; do
+			mapfile -t rules < <(_rules "$proto")
+			for r in "${rules[@]}"; do
+				# ip6tables-legacy 1.8.9's -C finds `--dport 22` in a chain
+				# holding `--dport 80` (its -D does not): with several
+				# rules of one protocol, -C is skipped.
+				if [ ${#rules[@]} -gt 1 ]; then $ipt -I "$chain" $r; continue; fi
+				{ $ipt -C "$chain" $r >/dev/null 2>&1; } || $ipt -I "$chain" $r
+			done
+		done ;;
+	stop)
+		for proto in ${protocol//,/ }; do
+			mapfile -t rules < <(_rules "$proto")
+			for r in "${rules[@]}"; do $ipt -D "$chain" $r; done
+		done
+		$ipt -F "f2b-$name"
+		$ipt -X "f2b-$name" ;;
+	ban) $ipt -I "f2b-$name" 1 -s "$ip" -j $blocktype ;;
+	unban) $ipt -D "f2b-$name" -s "$ip" -j $blocktype ;;
+	flush) $ipt -F "f2b-$name" ;;
+	flush_keep) $ipt -F "f2b-$name"; $ipt -A "f2b-$name" -j $returntype ;;
+	esac
+}
+
+STOCK_OPS=()
+# nf PLUGIN FAMILY OP KEY=VALUE...: nfban must succeed; the stock equivalent
+# (of type $STOCK_TYPE) is remembered.
+nf() {
+	local plugin=$1 fam=$2 op=$3
+	shift 3
+	run nfban "$plugin" "$op" "family=inet$fam" "$@"
+	assert_status 0 "nfban $plugin $op $*"
+	[ "$op" = flush ] && op=flush_keep
+	STOCK_OPS+=("$(printf '%q ' stock "$STOCK_TYPE" "$fam" "$op" "$@")")
+}
+# stock_rules FAMILY: the rules the stock commands remembered so far leave.
+stock_rules() {
+	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules)
+		$(printf '%s\n' "${STOCK_OPS[@]}")
+		ipt_rules $1"
+}
+# same_as_stock FAMILY: nfban's rules are stock's.
+same_as_stock() {
+	local want
+	want=$(stock_rules "$1")
+	assert_eq "$want" "$(ipt_rules "$1")" "nfban's rules against stock's (IPv$1)"
+}
+kernel_state() { ipt_save 4; ipt_save 6; }
+# ---------------------------------------------------------------------------
+
+test_one_port_every_operation_as_stock() {
+	local j=(name=sshd port=ssh)
+	nf perport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-sshd -
+-A INPUT -p tcp -m tcp --dport 22 -j f2b-sshd
+-A f2b-sshd -j RETURN
+EOF
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 6)" "IPv6 untouched"
+	nf perport 4 ban "${j[@]}" ip=192.0.2.1
+	nf perport 4 ban "${j[@]}" ip=198.51.100.0/24
+	same_as_stock 4
+	run nfban perport check "${j[@]}"
+	assert_status 0 "check"
+	nf perport 4 unban "${j[@]}" ip=192.0.2.1
+	same_as_stock 4
+	nf perport 4 flush "${j[@]}"
+	same_as_stock 4
+	nf perport 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 4)" "nothing left after stop"
+}
+
+test_ipv6_every_operation_as_stock() {
+	local j=(name=sshd port=2222 protocol=tcp blocktype=DROP)
+	nf perport 6 start "${j[@]}"
+	assert_ipt 6 <<'EOF'
+:f2b-sshd -
+-A INPUT -p tcp -m tcp --dport 2222 -j f2b-sshd
+-A f2b-sshd -j RETURN
+EOF
+	assert_eq "" "$(ipt_rules 4)" "IPv4 untouched"
+	nf perport 6 ban "${j[@]}" ip=2001:db8::1
+	nf perport 6 ban "${j[@]}" ip=2001:db8:1::/48
+	same_as_stock 6
+	nf perport 6 unban "${j[@]}" ip=2001:db8::1
+	same_as_stock 6
+	nf perport 6 flush "${j[@]}"
+	same_as_stock 6
+	nf perport 6 stop "${j[@]}"
+	same_as_stock 6
+	assert_eq "" "$(ipt_rules 6)" "nothing left after stop"
+}
+
+test_ports_names_ranges_two_protocols() {
+	local j=(name=dns port=domain,https,8000:8100 protocol=tcp,udp chain=FORWARD)
+	nf perport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-dns -
+-A FORWARD -p udp -m udp --dport 53 -j f2b-dns
+-A FORWARD -p udp -m udp --dport 443 -j f2b-dns
+-A FORWARD -p udp -m udp --dport 8000:8100 -j f2b-dns
+-A FORWARD -p tcp -m tcp --dport 53 -j f2b-dns
+-A FORWARD -p tcp -m tcp --dport 443 -j f2b-dns
+-A FORWARD -p tcp -m tcp --dport 8000:8100 -j f2b-dns
+-A f2b-dns -j RETURN
+EOF
+	same_as_stock 4
+	nf perport 4 ban "${j[@]}" ip=203.0.113.5 blocktype=DROP
+	same_as_stock 4
+	nf perport 6 start "${j[@]}"
+	same_as_stock 6
+	run nfban perport check family=inet6 "${j[@]}"
+	assert_status 0 "check"
+	nf perport 4 stop "${j[@]}"
+	nf perport 6 stop "${j[@]}"
+	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "stopped"
+}
+
+# Every protocol multiport takes (perport is multiport's fallback).
+test_sctp_and_dccp() {
+	local proto
+	for proto in sctp dccp; do
+		in_fresh_ns iptables-legacy -w -A INPUT -p $proto --dport 1 -j ACCEPT 2>/dev/null ||
+			{ echo "# no $proto match in this kernel" >&2; continue; }
+		nf perport 4 start name=$proto port=22,3868:3870 protocol=$proto
+		nf perport 6 start name=$proto port=22,3868:3870 protocol=$proto
+		assert_match "-A INPUT -p $proto -m $proto --dport 3868:3870 -j f2b-$proto" "$(ipt_rules 4)"
+		same_as_stock 4
+		same_as_stock 6
+		# The stock commands find nfban's rules (same bytes) and remove them.
+		stock oneport 4 stop name=$proto port=22,3868:3870 protocol=$proto
+		stock oneport 6 stop name=$proto port=22,3868:3870 protocol=$proto
+		STOCK_OPS=()
+		assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "$proto rules removed by stock"
+	done
+}
+
+test_many_ports() {
+	local ports
+	ports=$(seq -s, 1001 1064)
+	local j=(name=many "port=$ports" protocol=tcp,udp)
+	nf perport 4 start "${j[@]}"
+	assert_eq 128 "$(ipt_rules 4 | grep -c '^-A INPUT')" "one rule per port and protocol"
+	same_as_stock 4
+	run nfban perport check "${j[@]}"
+	assert_status 0 "check"
+	iptables-legacy -w -D INPUT -p udp --dport 1033 -j f2b-many
+	run nfban perport check "${j[@]}"
+	assert_status 1 "check with one jump gone"
+	assert_match "missing" "$err"
+	nf perport 4 start "${j[@]}"
+	run nfban perport check "${j[@]}"
+	assert_status 0 "check after repair"
+	assert_eq 128 "$(ipt_rules 4 | grep -c '^-A INPUT')" "repaired, nothing doubled"
+	nf perport 4 stop "${j[@]}"
+	assert_eq "" "$(ipt_rules 4)" "stop removes them all"
+}
+
+test_idempotent_and_unban_of_absent() {
+	local j=(name=sshd port=22,80) s
+	nf perport 4 start "${j[@]}"
+	nf perport 4 ban "${j[@]}" ip=192.0.2.1
+	s=$(kernel_state)
+	run nfban perport start "${j[@]}"
+	assert_status 0 "second start"
+	run nfban perport ban "${j[@]}" ip=192.0.2.1
+	assert_status 0 "second ban"
+	run nfban perport unban "${j[@]}" ip=192.0.2.2
+	assert_status 0 "unban of an address not banned"
+	assert_match "not banned" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing changed"
+	nf perport 4 stop "${j[@]}"
+	run nfban perport stop "${j[@]}"
+	assert_status 0 "second stop"
+	assert_eq "" "$(ipt_rules 4)"
+}
+
+test_check_fails_when_a_jump_is_deleted_by_hand() {
+	local j=(name=sshd port=22 protocol=tcp,udp)
+	nf perport 6 start "${j[@]}"
+	run nfban perport check family=inet6 "${j[@]}"
+	assert_status 0
+	ip6tables-legacy -w -D INPUT -p tcp --dport 22 -j f2b-sshd
+	run nfban perport check family=inet6 "${j[@]}"
+	assert_status 1 "check with the tcp jump gone"
+	run nfban perport check family=inet4 "${j[@]}"
+	assert_status 1 "IPv4 never started"
+}
+
+test_interoperates_with_stock_oneport() {
+	local j=(name=sshd port=22 protocol=tcp,udp)
+	stock oneport 4 start "${j[@]}"
+	stock oneport 4 ban "${j[@]}" ip=192.0.2.1
+	run nfban perport check "${j[@]}"
+	assert_status 0 "nfban check on stock rules"
+	run nfban perport unban "${j[@]}" ip=192.0.2.1
+	assert_eq "" "$err" "unban found the stock ban"
+	run nfban perport stop "${j[@]}"
+	assert_status 0
+	assert_eq "" "$(ipt_rules 4)" "stock rules removed by nfban"
+}
+
+test_rejected_input_leaves_kernel_unchanged() {
+	local s c args
+	nf perport 4 start name=sshd port=22
+	s=$(kernel_state)
+	while IFS= read -r c; do
+		IFS=';' read -ra args <<<"$c"
+		run nfban perport "${args[@]}"
+		assert_status 2 "$c"
+		assert_lines "$err"
+		assert_eq "$s" "$(kernel_state)" "kernel after: $c"
+	done <<'EOF'
+start;name=sshd;protocol=icmp
+start;name=sshd;protocol=all
+start;name=sshd;port=65536
+start;name=sshd;port=90:80
+start;name=sshd;returntype=OUTPUT
+ban;name=sshd;ip=2001:db8::1;family=inet4
+ban;name=sshd;ip=192.0.2.1;blocktype=REJECT --reject-with icmp-echo-reply
+EOF
+}
+
+run_suite "$@"
