@@ -30,7 +30,7 @@ struct ipt_ext {
 	char name[IPT_NAME_MAX];
 	uint8_t revision;
 	uint16_t size;
-	unsigned char data[IPT_DATA_MAX];
+	_Alignas(8) unsigned char data[IPT_DATA_MAX];   /* readable as the kernel struct */
 };
 
 struct ipt_rule {

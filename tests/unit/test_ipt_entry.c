@@ -497,6 +497,7 @@ static void test_verdicts(void **state)
 	struct nfban_params p4 = params(NFBAN_INET4, IPPROTO_TCP, 0);
 	struct nfban_params p6 = params(NFBAN_INET6, IPPROTO_TCP, 0);
 	struct nfban_params p4u = params(NFBAN_INET4, IPPROTO_TCP, IPPROTO_UDP);
+	struct ipt_reject_info with;
 	struct nfban_xt_verdict v;
 	const char *jump;
 	char why[128];
@@ -536,7 +537,8 @@ static void test_verdicts(void **state)
 	assert_false(r.standard);
 	assert_string_equal(r.target.name, "REJECT");
 	assert_int_equal(r.target.size, sizeof(struct ipt_reject_info));
-	assert_int_equal(((const struct ipt_reject_info *)r.target.data)->with, IPT_ICMP_ADMIN_PROHIBITED);
+	memcpy(&with, r.target.data, sizeof(with));
+	assert_int_equal(with.with, IPT_ICMP_ADMIN_PROHIBITED);
 	assert_false(r.has_proto);
 	v.reject_with = IPT_ICMP_ADMIN_PROHIBITED + 1;
 	assert_int_equal(ipt_target_verdict(&r, &p4, &v, &jump, why, sizeof(why)), -1);
