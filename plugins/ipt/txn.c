@@ -22,7 +22,7 @@
 #include "jail.h"
 #include "xtlock.h"
 
-#define IPT_COMMIT_TRIES 5
+#define IPT_COMMIT_TRIES 10
 
 struct ipt_inst {
 	const struct ipt_kind *kind;
