@@ -470,9 +470,9 @@ test_parallel_bans_with_iptables_alongside() {
 # EAGAIN and nfban redoes read, change, commit.  No ban reported done may be
 # missing, and a ban that gives up (after 10 tries) says why.
 test_commit_retries_when_the_table_changes_under_it() {
-	local errs done i
+	local errs oks i
 	errs=$(mktemp)
-	done=$(mktemp)
+	oks=$(mktemp)
 	nf multiport 4 start name=sshd port=22
 	iptables-legacy -w -N other
 	(for i in $(seq 1 300); do
@@ -480,16 +480,16 @@ test_commit_retries_when_the_table_changes_under_it() {
 	done) &
 	for i in $(seq 1 150); do
 		if "$NFBAN_BIN" multiport ban name=sshd port=22 "ip=10.9.$((i / 250)).$((i % 250))" 2>>"$errs"; then
-			echo "10.9.$((i / 250)).$((i % 250))/32" >>"$done"
+			echo "10.9.$((i / 250)).$((i % 250))/32" >>"$oks"
 		fi
 	done
 	wait
-	assert_eq "$(sort "$done")" "$(ipt_rules 4 | awk '$2 == "f2b-sshd" && $3 == "-s" {print $4}' | sort)" \
+	assert_eq "$(sort "$oks")" "$(ipt_rules 4 | awk '$2 == "f2b-sshd" && $3 == "-s" {print $4}' | sort)" \
 		"every ban reported done is in the table, and only those"
 	assert_eq "" "$(grep -v "changed under us" "$errs" || true)" "only exhausted retries may fail"
 	# Without the retry about one ban in ten fails here; with it, next to none.
-	[ "$(wc -l <"$done")" -ge 148 ] || fail "only $(wc -l <"$done") of 150 bans done: $(cat "$errs")"
-	rm -f "$errs" "$errs.lock" "$done"
+	[ "$(wc -l <"$oks")" -ge 148 ] || fail "only $(wc -l <"$oks") of 150 bans done: $(cat "$errs")"
+	rm -f "$errs" "$errs.lock" "$oks"
 }
 
 test_long_jail_name() {
