@@ -16,11 +16,15 @@ static enum nfban_status multiport_jumps(const struct nfban_proto *pr, struct ip
 		return ipt_bad(r, "no ports for protocol %s", pr->name);
 	while (done < pr->n_ports) {
 		struct ipt_rule *rule = ipt_rules_add(out);
+		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
+		unsigned used;
 
-		if (!rule)
+		if (!m)
 			return ipt_nomem(r);
-		done += ipt_match_multiport(ipt_rule_add_match(rule), pr->ports + done,
-					    pr->n_ports - done);
+		used = ipt_match_multiport(m, pr->ports + done, pr->n_ports - done);
+		if (used == 0)
+			return ipt_bad(r, "port entry %u does not fit a multiport match", done + 1);
+		done += used;
 	}
 	return NFBAN_OK;
 }

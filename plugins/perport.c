@@ -14,10 +14,11 @@ static enum nfban_status perport_jumps(const struct nfban_proto *pr, struct ipt_
 		return ipt_bad(r, "no ports for protocol %s", pr->name);
 	for (unsigned i = 0; i < pr->n_ports; i++) {
 		struct ipt_rule *rule = ipt_rules_add(out);
+		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
 
-		if (!rule)
+		if (!m)
 			return ipt_nomem(r);
-		if (ipt_match_dport(ipt_rule_add_match(rule), pr->number, &pr->ports[i]) < 0)
+		if (ipt_match_dport(m, pr->number, &pr->ports[i]) < 0)
 			return ipt_bad(r, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
 				       pr->name);
 	}
