@@ -99,10 +99,12 @@ bool ipt_blob_same(const struct ipt_family *f, const void *have, const char *hav
 	while (wo < wto) {
 		const struct xt_entry_match *hm = (const void *)(h + ho);
 		const struct xt_entry_match *wm = (const void *)(w + wo);
-		uint16_t size = wm->u.user.match_size;
+		uint16_t size;
 
-		if (wo + sizeof(*wm) > wto || size < sizeof(*wm) || wo + size > wto ||
-		    hm->u.user.match_size != size ||
+		if (wo + sizeof(*wm) > wto)
+			return false;
+		size = wm->u.user.match_size;
+		if (size < sizeof(*wm) || wo + size > wto || hm->u.user.match_size != size ||
 		    !same_name(hm->u.user.name, wm->u.user.name, sizeof(wm->u.user.name)) ||
 		    hm->u.user.revision != wm->u.user.revision ||
 		    memcmp(hm->data, wm->data, size - sizeof(*wm)) != 0)
