@@ -110,8 +110,13 @@ check: deps
 	$(MAKE) tests
 	tests/run
 
-bench: deps all
-	bench/run
+# The timing driver of `make bench`: the shim's loader and parser, run in-process.
+$(B)/bench/inproc: $(B)/obj/bench/inproc.o $(call obj,$(SHIM_LIB))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl
+
+bench: deps all $(B)/bench/inproc
+	B=$(B) bench/run
 
 demo: deps all
 	demo/run

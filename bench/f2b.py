@@ -1,0 +1,179 @@
+"""bench/f2b.py - the Fail2ban side of `make bench` (run with Debian's /usr/bin/python3).
+
+  f2b.py render BASEDIR ACTION KEY=VALUE...
+      The commands Fail2ban itself would run for actionstart, actionban,
+      actionunban and actionstop of ACTION (BASEDIR/action.d/ACTION.conf), as
+      shell assignments START= BAN= UNBAN= STOP= (the address is @IP@), plus
+      ARGV= (BAN as a plain argv, when it is one simple command).  Rendered by
+      Fail2ban's own ActionReader and CommandAction, with executeCmd replaced
+      by a recorder: no command runs.
+
+  f2b.py exec N FIRST OUT LABEL CMD [LABEL CMD]...
+      Times Fail2ban's own Utils.executeCmd (Popen with shell=True, setsid,
+      stdout/stderr piped, its poll loop) on each CMD, interleaved like
+      bench/inproc: call i of method m uses address index FIRST + i*M + m.
+      A command that fails stops the run.
+
+  f2b.py report RESULTS_DIR
+      Median / p90 per row and the ratio stock/this, from RESULTS_DIR/rows.
+"""
+import os
+import shlex
+import sys
+import time
+
+
+def ip_of(idx):
+    return "10.%d.%d.%d" % ((idx >> 16) & 255, (idx >> 8) & 255, idx & 255)
+
+
+def render(basedir, action, kv):
+    from fail2ban.client.actionreader import ActionReader
+    from fail2ban.server.action import CommandAction
+
+    sentinel = "192.0.2.77"
+    phase = ["none"]
+    seen = {}
+
+    def record(realCmd, timeout=60, **_kw):
+        seen.setdefault(phase[0], []).append(realCmd)
+        return True
+
+    CommandAction.executeCmd = staticmethod(record)
+
+    class Jail:
+        name = "sshd"
+
+        class actions:
+            actionInfo = {"bench": 1}
+
+    init = dict(x.split("=", 1) for x in kv)
+    reader = ActionReader(action, "sshd", init, basedir=basedir)
+    if not reader.read():
+        sys.exit("f2b.py: cannot read %s/action.d/%s.conf" % (basedir, action))
+    reader.getOptions({})
+    act = CommandAction(Jail(), action)
+    for cmd in reader.convert():
+        if cmd[0] == "multi-set":
+            for k, v in cmd[4]:
+                setattr(act, k, v)
+        elif cmd[0] == "set" and len(cmd) == 6 and cmd[2] == "action":
+            setattr(act, cmd[4], cmd[5])
+    ainfo = {"ip": sentinel, "family": "inet4"}
+    for phase[0], call in (("start", act.start), ("ban", lambda: act.ban(ainfo)),
+                           ("unban", lambda: act.unban(ainfo)), ("stop", act.stop)):
+        call()
+    ban = seen.get("ban", [])
+    if not ban:
+        sys.exit("f2b.py: %s: no actionban was run" % action)
+    # An action started on demand (per family) runs actionstart within the first ban.
+    start = seen.get("start", []) + ban[:-1]
+    out = {
+        "START": "\n".join(start),
+        "BAN": ban[-1],
+        "UNBAN": "\n".join(seen.get("unban", [])),
+        "STOP": "\n".join(seen.get("stop", [])),
+    }
+    for k in out:
+        out[k] = out[k].replace(sentinel, "@IP@")
+    # The same ban as a plain argv, if it is one simple command.
+    argv = ""
+    if "\n" not in out["BAN"] and not any(c in out["BAN"] for c in "$`;&|<>(){}\\"):
+        argv = " ".join(shlex.quote(w) for w in shlex.split(out["BAN"]))
+    out["ARGV"] = argv
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
+def execute(n, first, out, pairs):
+    from fail2ban.server.utils import Utils
+
+    methods = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+    times = {label: [] for label, _ in methods}
+    m_count = len(methods)
+    for i in range(n):
+        for m, (label, cmd) in enumerate(methods):
+            real = cmd.replace("@IP@", ip_of(first + i * m_count + m))
+            t0 = time.perf_counter_ns()
+            ok = Utils.executeCmd(real, timeout=60)
+            t1 = time.perf_counter_ns()
+            if not ok:
+                sys.exit("f2b.py: %s failed: %s" % (label, real))
+            times[label].append(t1 - t0)
+    with open(out, "w") as f:
+        for label, _ in methods:
+            for i, t in enumerate(times[label]):
+                f.write("%s\t%d\t%d\n" % (label, i, t))
+
+
+def quantile(sorted_v, q):
+    # nearest rank
+    k = max(0, min(len(sorted_v) - 1, int(round(q * len(sorted_v) + 0.5)) - 1))
+    return sorted_v[k]
+
+
+def report(resdir):
+    """rows: one line per table row, tab separated:
+       GROUP  TITLE  FILE  LABEL  IS_STOCK ; or a line starting with '#' (a note)."""
+    data = {}
+
+    def load(path):
+        if path not in data:
+            d = {}
+            with open(os.path.join(resdir, path)) as f:
+                for line in f:
+                    label, _i, ns = line.rstrip("\n").split("\t")
+                    d.setdefault(label, []).append(int(ns) / 1000.0)
+            data[path] = d
+        return data[path]
+
+    stock_med = {}
+    summary = {}
+    with open(os.path.join(resdir, "rows")) as f:
+        rows = [r.rstrip("\n").split("\t") for r in f if r.strip()]
+    w1 = max([len(r[1]) for r in rows if r[0] != "#"] + [4])
+    w2 = max([len(r[4]) for r in rows if r[0] != "#"] + [3])
+    hdr = "%-*s  %-*s %10s %10s %11s" % (w1, "what", w2, "how", "median us", "p90 us", "stock/this")
+    print(hdr)
+    print("-" * len(hdr))
+    last_group = None
+    for r in rows:
+        if r[0] == "#":
+            print(r[1])
+            continue
+        group, title, path, label, how = r
+        v = sorted(load(path)[label])
+        med = quantile(v, 0.5)
+        p90 = quantile(v, 0.9)
+        is_stock = label.startswith("stock") or label == "f2b-stock"
+        if is_stock:
+            stock_med[group] = med
+        ratio = stock_med.get(group)
+        if group != last_group and last_group is not None:
+            print()
+        last_group = group
+        print("%-*s  %-*s %10.0f %10.0f %11s" % (w1, title, w2, how, med, p90,
+                                                "%.2fx" % (ratio / med) if ratio else "-"))
+        if ratio and not is_stock:
+            summary.setdefault(group, []).append("%s %.2fx" % (how, ratio / med))
+    with open(os.path.join(resdir, "summary"), "w") as f:
+        for g, items in summary.items():
+            f.write("%s: %s\n" % (g, ", ".join(items)))
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    cmd = sys.argv[1]
+    if cmd == "render" and len(sys.argv) >= 4:
+        render(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif cmd == "exec" and len(sys.argv) >= 7 and len(sys.argv) % 2 == 1:
+        execute(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:])
+    elif cmd == "report" and len(sys.argv) == 3:
+        report(sys.argv[2])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+/*
+ * inproc.c - the timing driver of `make bench`.
+ *
+ *   inproc [-n N] [-f FIRST] [-o FILE] METHOD...
+ *     METHOD = exec LABEL ARGV... ';'
+ *            | plugin LABEL DIR ACTION OPERATION KEY=VALUE... ';'
+ *
+ * Runs N rounds; each round calls every METHOD once, in the order given, so
+ * the methods are interleaved and see the same kernel (same table size, same
+ * machine noise).  Call i of method m works on the address with index
+ * FIRST + i*M + m (10.a.b.c), so every call has its own address and an unban
+ * run with the same FIRST and methods removes exactly what the ban run added.
+ *
+ *   exec    posix_spawn()s ARGV (every "@IP@" in every word replaced by the
+ *           address; stdout to /dev/null) and waits for it: the cost of a
+ *           command, as Fail2ban pays it minus Python.  A non-zero exit stops
+ *           the run.
+ *   plugin  the in-process host the ABI is designed for: the plugin is vetted
+ *           and dlopen()ed once (the shim's loader), KEY=VALUE parsed once (the
+ *           shim's parser), one instance opened; each call only parses the
+ *           address and calls the operation.  Any status but NFBAN_OK, or any
+ *           notice ("was not banned"), stops the run.
+ *
+ * Output, one line per call: LABEL <tab> CALL <tab> NANOSECONDS.
+ * It times; it does not judge: bench/run checks what the kernel holds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/shim/loader.h"
+#include "../src/shim/params.h"
+
+extern char **environ;
+
+#define MAX_METHODS 16
+#define WORD_MAX 4096
+
+struct method {
+	const char *label;
+	int is_plugin;
+	char **argv;                    /* exec: the template; plugin: KEY=VALUE... */
+	int argc;
+	/* plugin */
+	struct shim_plugin pl;
+	struct shim_request req;
+	nfban_op_fn fn;
+	void *inst;
+	uint64_t *ns;
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("inproc: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(3);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void ip_of(unsigned long idx, char *buf, size_t n)
+{
+	snprintf(buf, n, "10.%lu.%lu.%lu", (idx >> 16) & 255, (idx >> 8) & 255, idx & 255);
+}
+
+/* word with every "@IP@" replaced by ip, into out. */
+static void subst(const char *word, const char *ip, char *out, size_t n)
+{
+	size_t o = 0, iplen = strlen(ip);
+
+	while (*word) {
+		if (strncmp(word, "@IP@", 4) == 0) {
+			if (o + iplen >= n)
+				die("word too long: %s", word);
+			memcpy(out + o, ip, iplen);
+			o += iplen;
+			word += 4;
+		} else {
+			if (o + 1 >= n)
+				die("word too long: %s", word);
+			out[o++] = *word++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static nfban_op_fn op_fn(const struct nfban_plugin *d, enum shim_op op)
+{
+	switch (op) {
+	case SHIM_OP_START: return d->start;
+	case SHIM_OP_STOP: return d->stop;
+	case SHIM_OP_CHECK: return d->check;
+	case SHIM_OP_BAN: return d->ban;
+	case SHIM_OP_UNBAN: return d->unban;
+	case SHIM_OP_FLUSH: return d->flush;
+	default: return NULL;
+	}
+}
+
+static const char *default_fallback(const char *action)
+{
+	if (strcmp(action, "multiport") == 0)
+		return "perport,nftables";
+	if (strcmp(action, "perport") == 0 || strcmp(action, "allports") == 0)
+		return "nftables";
+	return "";
+}
+
+static void plugin_setup(struct method *m, const char *dir, const char *action, const char *opname)
+{
+	struct shim_dialect d;
+	struct nfban_report r;
+	enum shim_op op;
+	char err[SHIM_ERR_MAX], **args;
+	int missing, i;
+
+	if (shim_op_from_name(opname, &op) < 0)
+		die("%s: unknown operation %s", m->label, opname);
+	if (shim_plugin_load(dir, action, &m->pl, &missing, err, sizeof(err)) < 0)
+		die("%s: plugin %s: %s", m->label, action, err);
+	d.dialect = m->pl.desc->dialect;
+	d.uses = m->pl.desc->uses;
+	d.default_fallback = default_fallback(action);
+	/* Parse once, with a stand-in address where the calls will put theirs. */
+	args = calloc((size_t)m->argc + 1, sizeof(*args));
+	if (!args)
+		die("out of memory");
+	for (i = 0; i < m->argc; i++) {
+		args[i] = malloc(WORD_MAX);
+		if (!args[i])
+			die("out of memory");
+		subst(m->argv[i], "10.0.0.1", args[i], WORD_MAX);
+	}
+	if (shim_parse(&d, op, m->argc, args, &m->req, err, sizeof(err)) < 0)
+		die("%s: %s", m->label, err);
+	for (i = 0; i < m->argc; i++)
+		free(args[i]);
+	free(args);
+	m->fn = op_fn(m->pl.desc, op);
+	memset(&r, 0, sizeof(r));
+	if (m->pl.desc->open(&m->inst, &r) != NFBAN_OK)
+		die("%s: open: %s: %s", m->label, r.reason, strerror(r.kernel_errno));
+}
+
+static uint64_t call_plugin(struct method *m, const char *ip)
+{
+	struct nfban_params *p = &m->req.params;
+	struct nfban_report r;
+	enum nfban_status st;
+	char why[SHIM_ERR_MAX];
+	uint64_t t0, t1;
+
+	t0 = now_ns();
+	memset(&r, 0, sizeof(r));
+	if (p->has_addr && shim_parse_addr(ip, &p->addr, why, sizeof(why)) < 0)
+		die("%s: ip=%s: %s", m->label, ip, why);
+	st = m->fn(m->inst, p, &r);
+	t1 = now_ns();
+	if (st != NFBAN_OK || r.notice[0])
+		die("%s: %s: status %d: %s%s%s%s", m->label, ip, (int)st, r.reason, r.notice,
+		    r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
+	return t1 - t0;
+}
+
+/* Children write their stdout to /dev/null (Fail2ban reads and drops it); stderr stays. */
+static posix_spawn_file_actions_t quiet;
+
+static uint64_t call_exec(struct method *m, const char *ip)
+{
+	char *argv[m->argc + 1];
+	char words[m->argc][WORD_MAX];
+	uint64_t t0, t1;
+	pid_t pid;
+	int i, rc, status;
+
+	for (i = 0; i < m->argc; i++) {
+		subst(m->argv[i], ip, words[i], WORD_MAX);
+		argv[i] = words[i];
+	}
+	argv[m->argc] = NULL;
+	t0 = now_ns();
+	rc = posix_spawnp(&pid, argv[0], &quiet, NULL, argv, environ);
+	if (rc != 0)
+		die("%s: %s: %s", m->label, argv[0], strerror(rc));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("%s: waitpid: %s", m->label, strerror(errno));
+	t1 = now_ns();
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "inproc: %s: failed (status 0x%x) with ip %s:", m->label, status, ip);
+		for (i = 0; i < m->argc; i++)
+			fprintf(stderr, " '%s'", argv[i]);
+		fputc('\n', stderr);
+		exit(3);
+	}
+	return t1 - t0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct method ms[MAX_METHODS];
+	unsigned long n = 100, first = 1, i;
+	const char *out = NULL;
+	FILE *f = stdout;
+	int nm = 0, a = 1, m, opt;
+	char ip[32];
+
+	while ((opt = getopt(argc, argv, "+n:f:o:")) != -1) {
+		switch (opt) {
+		case 'n': n = strtoul(optarg, NULL, 10); break;
+		case 'f': first = strtoul(optarg, NULL, 10); break;
+		case 'o': out = optarg; break;
+		default: die("usage: inproc [-n N] [-f FIRST] [-o FILE] METHOD...");
+		}
+	}
+	a = optind;
+	if (posix_spawn_file_actions_init(&quiet) != 0 ||
+	    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0) != 0)
+		die("posix_spawn_file_actions: out of memory");
+	memset(ms, 0, sizeof(ms));
+	while (a < argc) {
+		struct method *mm = &ms[nm];
+		int is_plugin, start;
+
+		if (nm == MAX_METHODS)
+			die("too many methods");
+		is_plugin = strcmp(argv[a], "plugin") == 0;
+		if (!is_plugin && strcmp(argv[a], "exec") != 0)
+			die("method '%s': not exec or plugin", argv[a]);
+		if (a + 1 >= argc)
+			die("method without a label");
+		mm->label = argv[a + 1];
+		start = a + 2 + (is_plugin ? 3 : 0);
+		if (start > argc)
+			die("%s: plugin DIR ACTION OPERATION expected", mm->label);
+		for (a = start; a < argc && strcmp(argv[a], ";") != 0; a++)
+			;
+		mm->is_plugin = is_plugin;
+		mm->argv = argv + start;
+		mm->argc = a - start;
+		if (!is_plugin && mm->argc == 0)
+			die("%s: empty command", mm->label);
+		if (is_plugin)
+			plugin_setup(mm, argv[start - 3], argv[start - 2], argv[start - 1]);
+		mm->ns = calloc(n ? n : 1, sizeof(uint64_t));
+		if (!mm->ns)
+			die("out of memory");
+		a++;                    /* the ';' */
+		nm++;
+	}
+	if (nm == 0)
+		die("no method");
+
+	for (i = 0; i < n; i++)
+		for (m = 0; m < nm; m++) {
+			ip_of(first + i * (unsigned long)nm + (unsigned long)m, ip, sizeof(ip));
+			ms[m].ns[i] = ms[m].is_plugin ? call_plugin(&ms[m], ip) : call_exec(&ms[m], ip);
+		}
+
+	for (m = 0; m < nm; m++)
+		if (ms[m].is_plugin) {
+			ms[m].pl.desc->close(ms[m].inst);
+			shim_plugin_unload(&ms[m].pl);
+		}
+	if (out && !(f = fopen(out, "w")))
+		die("%s: %s", out, strerror(errno));
+	for (m = 0; m < nm; m++)
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s\t%lu\t%llu\n", ms[m].label, i, (unsigned long long)ms[m].ns[i]);
+	if (fclose(f) != 0)
+		die("writing results: %s", strerror(errno));
+	return 0;
+}
