@@ -113,8 +113,8 @@ def quantile(sorted_v, q):
 
 
 def report(resdir):
-    """rows: one line per table row, tab separated:
-       GROUP  TITLE  FILE  LABEL  IS_STOCK ; or a line starting with '#' (a note)."""
+    """rows: one line per table row, tab separated: GROUP TITLE FILE LABEL HOW SHORT,
+       or '#' and a note.  The first row of a group is its stock row."""
     data = {}
 
     def load(path):
@@ -141,7 +141,7 @@ def report(resdir):
         if r[0] == "#":
             print(r[1])
             continue
-        group, title, path, label, how = r
+        group, title, path, label, how, short = r
         v = sorted(load(path)[label])
         med = quantile(v, 0.5)
         p90 = quantile(v, 0.9)
@@ -155,10 +155,12 @@ def report(resdir):
         print("%-*s  %-*s %10.0f %10.0f %11s" % (w1, title, w2, how, med, p90,
                                                 "%.2fx" % (ratio / med) if ratio else "-"))
         if ratio and not is_stock:
-            summary.setdefault(group, []).append("%s %.2fx" % (how, ratio / med))
+            summary.setdefault(group.split()[0], {}).setdefault(short, []).append(
+                "%.2f" % (ratio / med) if ratio / med < 10 else "%.0f" % (ratio / med))
     with open(os.path.join(resdir, "summary"), "w") as f:
-        for g, items in summary.items():
-            f.write("%s: %s\n" % (g, ", ".join(items)))
+        for backend, groups in summary.items():
+            f.write("%s: %s\n" % (backend, "; ".join(
+                "%s %sx" % (short, " / ".join(v)) for short, v in groups.items())))
 
 
 def main():
