@@ -4,7 +4,7 @@
 # One scenario per action (multiport, allports with DROP, perport, nftables, nftables-allports)
 # and per fallback (multiport on a kernel without the multiport match, and without legacy
 # iptables, faked by build/tests/fakekernel.so).  Each scenario gets a fresh server and attacker
-# namespace pair on a veth (see lib.sh) and its own Fail2ban, with one sshd jail
+# namespace pair on a veth (see lib.bash) and its own Fail2ban, with one sshd jail
 # (port = ssh,2200, maxretry = 2) watching a generated auth.log, and checks:
 #   1. `fail2ban-client -t` accepts the config;
 #   2. the jail starts and the kernel is unchanged until the first ban (actions start on demand);
@@ -29,7 +29,7 @@
 # NFBAN_E2E_FILTER=regex runs only the scenarios whose name matches.
 set -uo pipefail
 source "$(dirname "$0")/../lib/nstest.sh"
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 JAIL=sshd
 PORTS=(22 2200 8080)        # the jail protects 22 and 2200; 8080 is outside it

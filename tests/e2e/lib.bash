@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# tests/e2e/lib.sh - a real Fail2ban in throw-away network namespaces.
+# tests/e2e/lib.bash - a real Fail2ban in throw-away network namespaces.
 #
-# Sourced by the end-to-end suites (tests/e2e/*.sh) after tests/lib/nstest.sh (for NFBAN_BUILD,
+# Sourced by the end-to-end suites (tests/e2e/*.sh; this file is .bash so tests/run does not
+# take it for a suite) after tests/lib/nstest.sh (for NFBAN_BUILD,
 # NFBAN_ROOT and the kernel dump helpers).  Nothing here touches the host's firewall or the
 # host's Fail2ban:
 #   - the server and the attacker are two network namespaces made by `ip netns add`, named
