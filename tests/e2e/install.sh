@@ -11,7 +11,7 @@ set -uo pipefail
 source "$(dirname "$0")/../lib/nstest.sh"
 source "$(dirname "$0")/lib.bash"
 
-cd "$NFBAN_ROOT"
+cd "$NFBAN_ROOT" || exit 1
 e2e_init
 T=$E2E_TMP
 PLUGINS=(allports multiport nftables perport)
