@@ -19,7 +19,9 @@
 #   8. `fail2ban-client stop` leaves every netfilter table exactly as it was before Fail2ban
 #      started (iptables-legacy-save, ip6tables-legacy-save, nft list ruleset, in full);
 #   9. Fail2ban logged no error, and ran each nfban command as one argv element per key.
-# Before any scenario, one test runs `fail2ban-client -t` on a config using all five files.
+# Before any scenario, `fail2ban-client -t` and -d on a config using all five files (and an
+# `nfban = ...` override); after them, a jail with actionstart_on_demand = false (both families
+# start with the jail and stop with it).
 #
 # Environment: NFBAN_BUILD (default build/) is the build under test: the action files are
 # installed into each config with @SBINDIR@ replaced by it, as `make install` does, and
@@ -317,7 +319,7 @@ _scenario_steps() {
 	e2e_check "$t failed logins from 2 IPv4 + 2 IPv6 addresses: status lists exactly them" \
 		_wait_status 30 "${E2E_BAD4[@]}" "${E2E_BAD6[@]}" || { _finish "$t" "$before"; return 0; }
 	e2e_check "$t the kernel holds exactly those bans" \
-		check_kernel_bans "${E2E_BAD4[*]}" "${E2E_BAD6[*]}"
+		_eventually 10 check_kernel_bans "${E2E_BAD4[*]}" "${E2E_BAD6[*]}"
 	e2e_check "$t IPv4: banned addresses $(_blocked_words), the others connect" \
 		check_traffic 4 "${E2E_BAD4[@]}"
 	e2e_check "$t IPv6: banned addresses $(_blocked_words), the others connect" \
@@ -364,6 +366,13 @@ _same() { # want got
 	return 1
 }
 _both() { "$1" 4 && "$1" 6; }
+# _eventually SECONDS CHECK...: Fail2ban lists a ban (status) before its action has run, so
+# kernel checks poll (bounded); the last try's output explains a failure.
+_eventually() {
+	local limit=$1
+	shift
+	e2e_wait "$limit" "$@" || "$@"
+}
 _blocked_words() {
 	local w="are refused"
 	[ "$SC_BLOCK" = timeout ] && w="time out (DROP)"
@@ -381,7 +390,7 @@ _wait_status() { # seconds addr...
 _unban() { # ip4 ip6
 	f2b set "$JAIL" unbanip "$1" "$2" >/dev/null || { echo "unbanip failed"; return 1; }
 	_wait_status 10 "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
-	check_kernel_bans "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
+	_eventually 10 check_kernel_bans "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
 	check_traffic 4 "${E2E_BAD4[1]}" && check_traffic 6 "${E2E_BAD6[1]}"
 }
 _stop_same() { # before
@@ -389,7 +398,9 @@ _stop_same() { # before
 	_same "$1" "$(kernel_state)"
 }
 
-# The whole config test: every action file of this repo, one enabled jail each.
+# The whole config test: every action file of this repo, one enabled jail each, and one jail
+# that overrides the command the way stock files let users override `iptables`.
+OVERRIDE="/opt/nfban test/nfban --plugin-dir /opt/nfban/lib"
 test_config_all() {
 	WORK=$E2E_TMP/config-all
 	mkdir -p "$WORK"
@@ -405,6 +416,13 @@ logpath = $WORK/auth.log
 action = ${a}[name=${a#nfban-}]
 "
 	done
+	jails+="
+[override]
+enabled = true
+filter = sshd
+logpath = $WORK/auth.log
+action = nfban-multiport[nfban=\"$OVERRIDE\"]
+"
 	printf '[DEFAULT]\nbackend = polling\n%s' "$jails" >"$WORK/conf/jail.local"
 	: >"$WORK/auth.log"
 	e2e_check "config: fail2ban-client -t accepts all five nfban action files" \
@@ -418,22 +436,51 @@ _dump_ok() {
 	dump=$(fail2ban-client -c "$1" -d) || return 1
 	n=$(python3 -c '
 import ast, sys
-shim = sys.argv[1]
+shim, override = sys.argv[1:3]
 n = 0
 for line in sys.stdin:
     cmd = ast.literal_eval(line)
     if cmd[0] != "multi-set" or cmd[2] != "action":
         continue
     opts = dict(cmd[4])
+    want = override if cmd[1] == "override" else shim
     for op in ("actionstart", "actionstop", "actionflush", "actioncheck", "actionban", "actionunban"):
         v = opts[op]
-        assert v.startswith(shim + " "), (cmd[1], op, v)
+        assert v.startswith(want + " "), (cmd[1], op, v)
         assert " family=<family>" in v, (cmd[1], op, v)
         assert (" ip=<ip>" in v) == (op in ("actionban", "actionunban")), (cmd[1], op, v)
         n += 1
 print(n)
-' "$NFBAN_BUILD/nfban" <<<"$dump") || return 1
-	[ "$n" = 30 ] || { echo "expected 30 commands (5 actions x 6 operations), got $n"; return 1; }
+' "$NFBAN_BUILD/nfban" "$OVERRIDE" <<<"$dump") || return 1
+	[ "$n" = 36 ] || { echo "expected 36 commands (6 jails x 6 operations), got $n"; return 1; }
+}
+
+# actionstart_on_demand = false: Fail2ban starts both families with the jail and stops both.
+test_eager_start() {
+	local t="multiport, actionstart_on_demand = false:"
+	if [ "$STOCK" != 1 ] && [ ! -e "$NFBAN_BUILD/plugins/multiport.so" ]; then
+		e2e_skip "$t both families start with the jail" "plugin multiport not built"
+		return 0
+	fi
+	SC_JUMPS=("${JUMPS_MULTIPORT[@]}") SC_KIND=ipt
+	e2e_netns
+	f2b_confdir "$WORK/conf"
+	local ban=nfban-multiport
+	[ "$STOCK" = 1 ] && ban=iptables-multiport
+	f2b_jail_local "$WORK/conf" "$JAIL" "$ban" \
+		'%(banaction)s[port="%(port)s", protocol="%(protocol)s", chain="%(chain)s", actionstart_on_demand=false]'
+	e2e_preexisting
+	local before
+	before=$(kernel_state)
+	if f2b_start "$JAIL" >"$WORK/start.out" 2>&1; then
+		e2e_check "$t both families start with the jail (chain and jump, no ban)" \
+			_eventually 10 check_kernel_bans "" ""
+	else
+		e2e_fail "$t Fail2ban starts jail $JAIL"; e2e_diag <"$WORK/start.out"
+	fi
+	e2e_check "$t fail2ban-client stop leaves every table as before" _stop_same "$before"
+	e2e_check "$t Fail2ban logged no error" check_log
+	e2e_scenario_cleanup
 }
 
 e2e_init
@@ -442,4 +489,5 @@ for sc in multiport allports-drop perport nftables nftables-allports fallback-no
 	[ -n "${NFBAN_E2E_FILTER:-}" ] && ! [[ $sc =~ $NFBAN_E2E_FILTER ]] && continue
 	run_scenario "$sc"
 done
+[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ eager =~ $NFBAN_E2E_FILTER ]] && test_eager_start
 e2e_done
