@@ -483,6 +483,10 @@ test_eager_start() {
 	e2e_scenario_cleanup
 }
 
+if [ "$STOCK" != 1 ] && [ ! -x "$NFBAN_BUILD/nfban" ]; then
+	echo "Bail out! $NFBAN_BUILD/nfban not built (make B=$NFBAN_BUILD)"
+	exit 1
+fi
 e2e_init
 test_config_all
 for sc in multiport allports-drop perport nftables nftables-allports fallback-no-multiport fallback-no-legacy; do
