@@ -1,0 +1,108 @@
+/*
+ * jail.h - what one jail and family looks like in nf_tables, and the
+ * libnftnl objects that say so.
+ *
+ * struct nft_jail is computed once from struct nfban_params (jail.c) and is
+ * the only input of the builders: the table, the base chain, the jail's
+ * named set, and per rule an optional anonymous set plus the rule itself.
+ * Every object is what `nft` 1.0.6 sends for Fail2ban's stock commands, down
+ * to the set userdata, so `nft list ruleset` cannot tell the two apart.
+ */
+#ifndef NFT_JAIL_H
+#define NFT_JAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nfban.h"
+
+struct nftnl_table;
+struct nftnl_chain;
+struct nftnl_set;
+struct nftnl_rule;
+
+#pragma GCC visibility push(hidden)
+
+/* nft's datatype numbers (src/datatype.h), kept in sets' NFTA_SET_KEY_TYPE. */
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_INET_PROTOCOL 12
+#define NFT_TYPE_INET_SERVICE 13
+
+/* Set IDs inside one batch: the named set, then one per anonymous set. */
+#define NFT_NAMED_SET_ID 1u
+#define NFT_ANON_SET_ID(rule) (2u + (rule))
+
+/* The set elements of one anonymous set: a key and the interval-end flag. */
+struct nft_elem {
+	uint16_t key;                   /* port (host order) or protocol number */
+	bool end;                       /* NFT_SET_ELEM_INTERVAL_END */
+	bool open;                      /* last interval runs to 65535: no end element */
+};
+
+/* How a rule matches ports (multiport) or protocols (allports). */
+enum nft_match {
+	NFT_MATCH_NONE,                 /* allports with protocol=all: no l4 match */
+	NFT_MATCH_EQ,                   /* one value: cmp eq */
+	NFT_MATCH_RANGE,                /* one range a-b: cmp gte a, cmp lte b */
+	NFT_MATCH_SET,                  /* an anonymous set of single values */
+	NFT_MATCH_INTERVAL,             /* an anonymous interval set */
+};
+
+#define NFT_MAX_ELEMS (2 * NFBAN_MAX_PORTS + 1)
+
+struct nft_rule_spec {
+	uint8_t l4proto;                /* multiport: the protocol; allports: unused */
+	bool ports;                     /* true: `<proto> dport ...`; false: `meta l4proto ...` */
+	enum nft_match match;
+	uint16_t lo, hi;                /* EQ (lo), RANGE (lo-hi) */
+	unsigned n_elems;               /* SET, INTERVAL */
+	struct nft_elem elems[NFT_MAX_ELEMS];
+	char what[48];                  /* "tcp" or "l4proto tcp,udp": for reports */
+};
+
+struct nft_jail {
+	uint8_t family;                 /* table family: NFPROTO_INET, _IPV4, _IPV6 */
+	enum nfban_family afam;         /* the addresses of this call */
+	const char *table, *chain, *chain_type;
+	uint32_t hook;
+	int32_t prio;
+	char set[NFBAN_NFT_NAME_MAX];   /* addr-set-<name> or addr6-set-<name> */
+	struct nfban_nft_verdict block;
+	unsigned n_rules;
+	struct nft_rule_spec rules[NFBAN_MAX_PROTOS];
+};
+
+/* "inet", "ip", "ip6" */
+const char *nft_family_name(uint8_t family);
+
+/*
+ * Fill j from p.  Returns 0, or -1 with why set when the parameters cannot
+ * be expressed (NFBAN_BADPARAM: nothing is sent then).
+ */
+int nft_jail_init(struct nft_jail *j, const struct nfban_params *p, char *why, size_t n);
+
+/* Normalise a port list as nft does for `{ a, b-c, ... }` (exported for tests). */
+int nft_ports_match(struct nft_rule_spec *rs, const struct nfban_port_range *ports, unsigned n,
+		    char *why, size_t whylen);
+
+/*
+ * Builders.  Each returns 0 and a new object in *out (the caller frees it),
+ * or -ENOMEM / -EINVAL; they never touch the kernel.
+ */
+int nft_build_table(const struct nft_jail *j, struct nftnl_table **out);
+int nft_build_chain(const struct nft_jail *j, struct nftnl_chain **out);
+/* The jail's named set, without elements. */
+int nft_build_set(const struct nft_jail *j, struct nftnl_set **out);
+/* The named set holding one address (ban, unban); with_id adds the batch set ID. */
+int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, struct nftnl_set **out);
+/* The named set with no elements: what a flush sends. */
+int nft_build_set_ref(const struct nft_jail *j, struct nftnl_set **out);
+/* Rule i's anonymous set, with its elements; *out stays NULL when the rule needs none. */
+int nft_build_anon_set(const struct nft_jail *j, unsigned i, struct nftnl_set **out);
+int nft_build_rule(const struct nft_jail *j, unsigned i, struct nftnl_rule **out);
+
+#pragma GCC visibility pop
+
+#endif /* NFT_JAIL_H */

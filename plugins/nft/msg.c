@@ -1,0 +1,199 @@
+/* msg.c - see msg.h. */
+#include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <errno.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+
+#include "msg.h"
+
+#define FAM(j) nft_family_name((j)->family)
+
+int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nftnl_table *t = NULL;
+	struct nftnl_chain *c = NULL;
+	struct nftnl_set *set = NULL;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	rc = nft_build_table(j, &t);
+	if (!rc)
+		rc = nft_build_chain(j, &c);
+	if (!rc)
+		rc = nft_build_set(j, &set);
+	if (rc)
+		goto out;
+	rc = -ENOMEM;
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWTABLE, j->family, NLM_F_CREATE, "add table %s %s",
+			    FAM(j), j->table);
+	if (!nlh)
+		goto out;
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	if ((rc = nft_batch_add_done(b, nlh)) < 0)
+		goto out;
+	rc = -ENOMEM;
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWCHAIN, j->family, NLM_F_CREATE, "add chain %s %s %s",
+			    FAM(j), j->table, j->chain);
+	if (!nlh)
+		goto out;
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	if ((rc = nft_batch_add_done(b, nlh)) < 0)
+		goto out;
+	rc = -ENOMEM;
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->family, NLM_F_CREATE, "add set %s %s %s",
+			    FAM(j), j->table, j->set);
+	if (!nlh)
+		goto out;
+	nftnl_set_nlmsg_build_payload(nlh, set);
+	rc = nft_batch_add_done(b, nlh);
+out:
+	if (t)
+		nftnl_table_free(t);
+	if (c)
+		nftnl_chain_free(c);
+	if (set)
+		nftnl_set_free(set);
+	return rc;
+}
+
+int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, unsigned i)
+{
+	const char *what = j->rules[i].what;
+	struct nftnl_set *anon = NULL;
+	struct nftnl_rule *r = NULL;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	rc = nft_build_anon_set(j, i, &anon);
+	if (!rc)
+		rc = nft_build_rule(j, i, &r);
+	if (rc)
+		goto out;
+	if (anon) {
+		rc = -ENOMEM;
+		nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->family, NLM_F_CREATE,
+				    "add anonymous set (%s) to %s %s", what, FAM(j), j->table);
+		if (!nlh)
+			goto out;
+		nftnl_set_nlmsg_build_payload(nlh, anon);
+		if ((rc = nft_batch_add_done(b, nlh)) < 0)
+			goto out;
+		rc = -ENOMEM;
+		nlh = nft_batch_add(b, s, NFT_MSG_NEWSETELEM, j->family, NLM_F_CREATE,
+				    "add elements to anonymous set (%s) in %s %s", what, FAM(j), j->table);
+		if (!nlh)
+			goto out;
+		nftnl_set_elems_nlmsg_build_payload(nlh, anon);
+		if ((rc = nft_batch_add_done(b, nlh)) < 0)
+			goto out;
+	}
+	rc = -ENOMEM;
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWRULE, j->family, NLM_F_CREATE | NLM_F_APPEND,
+			    "add rule (%s) to %s %s %s", what, FAM(j), j->table, j->chain);
+	if (!nlh)
+		goto out;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	rc = nft_batch_add_done(b, nlh);
+out:
+	if (anon)
+		nftnl_set_free(anon);
+	if (r)
+		nftnl_rule_free(r);
+	return rc;
+}
+
+/* A set message (elements or not) for the jail's named set. */
+static int set_msg(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
+		   struct nftnl_set *set, uint16_t type, uint16_t flags, const char *verb)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nft_batch_add(b, s, type, j->family, flags, "%s set %s %s %s", verb, FAM(j), j->table,
+			    j->set);
+	if (!nlh) {
+		nftnl_set_free(set);
+		return -ENOMEM;
+	}
+	if (type == NFT_MSG_DELSET)
+		nftnl_set_nlmsg_build_payload(nlh, set);
+	else
+		nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	rc = nft_batch_add_done(b, nlh);
+	nftnl_set_free(set);
+	return rc;
+}
+
+int nft_msg_addr(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
+		 const struct nfban_addr *a, uint16_t type)
+{
+	struct nftnl_set *set;
+	int rc = nft_build_addr_elem(j, a, &set);
+
+	if (rc)
+		return rc;
+	return type == NFT_MSG_NEWSETELEM
+		? set_msg(b, s, j, set, type, NLM_F_CREATE, "add element to")
+		: set_msg(b, s, j, set, type, 0, "delete element from");
+}
+
+int nft_msg_flush(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nftnl_set *set;
+	int rc = nft_build_set_ref(j, &set);
+
+	return rc ? rc : set_msg(b, s, j, set, NFT_MSG_DELSETELEM, 0, "flush");
+}
+
+int nft_msg_del_set(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nftnl_set *set;
+	int rc = nft_build_set_ref(j, &set);
+
+	return rc ? rc : set_msg(b, s, j, set, NFT_MSG_DELSET, 0, "delete");
+}
+
+int nft_msg_del_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
+		     uint64_t handle)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int rc = -ENOMEM;
+
+	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0)
+		goto out;
+	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+	nlh = nft_batch_add(b, s, NFT_MSG_DELRULE, j->family, 0, "delete rule %llu from %s %s %s",
+			    (unsigned long long)handle, FAM(j), j->table, j->chain);
+	if (!nlh)
+		goto out;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	rc = nft_batch_add_done(b, nlh);
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return rc;
+}
+
+int nft_msg_del_table(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nftnl_table *t = NULL;
+	struct nlmsghdr *nlh;
+	int rc = nft_build_table(j, &t);
+
+	if (rc)
+		return rc;
+	rc = -ENOMEM;
+	nlh = nft_batch_add(b, s, NFT_MSG_DELTABLE, j->family, 0, "delete table %s %s", FAM(j),
+			    j->table);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		rc = nft_batch_add_done(b, nlh);
+	}
+	nftnl_table_free(t);
+	return rc;
+}

@@ -1,0 +1,159 @@
+/*
+ * query.c - dumps and gets, each one request with its answers checked by
+ * nft_sock_query (port id, sequence number, errors).
+ */
+#include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/common.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+
+#include "query.h"
+
+/* A request needs far less: a header and two names of at most 256 bytes. */
+#define REQ_SIZE 1024
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+	int rc = MNL_CB_ERROR;
+
+	errno = ENOMEM;
+	if (g && nftnl_gen_nlmsg_parse(nlh, g) == 0 && nftnl_gen_is_set(g, NFTNL_GEN_ID)) {
+		*(uint32_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+		rc = MNL_CB_OK;
+	} else if (g)
+		errno = EPROTO;
+	if (g)
+		nftnl_gen_free(g);
+	return rc;
+}
+
+int nft_query_genid(struct nft_sock *s, uint32_t *genid)
+{
+	char buf[REQ_SIZE];
+	struct nlmsghdr *nlh;
+	uint32_t id = 0;
+	int rc;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nft_sock_next_seq(s));
+	rc = nft_sock_query(s, nlh, gen_cb, &id);
+	if (rc == 0 && id == 0)
+		rc = -EPROTO;
+	*genid = id;
+	return rc;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	nftnl_rule_list_add_tail(r, data);
+	return MNL_CB_OK;
+}
+
+int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_rule_list *out)
+{
+	char buf[REQ_SIZE];
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0) {
+		if (r)
+			nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, j->family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	rc = nft_sock_query(s, nlh, rule_cb, out);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+
+	if (!set) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_set_nlmsg_parse(nlh, set) < 0) {
+		nftnl_set_free(set);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	nftnl_set_list_add_tail(set, data);
+	return MNL_CB_OK;
+}
+
+int nft_query_sets(struct nft_sock *s, const struct nft_jail *j, struct nftnl_set_list *out,
+		   bool *table)
+{
+	char buf[REQ_SIZE];
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	*table = false;
+	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, j->table) < 0) {
+		if (set)
+			nftnl_set_free(set);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, j->family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nftnl_set_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	/* A set dump names its table: ENOENT means the table is not there. */
+	rc = nft_sock_query(s, nlh, set_cb, out);
+	if (rc == -ENOENT)
+		return 0;
+	*table = rc == 0;
+	return rc;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nftnl_set_elems_nlmsg_parse(nlh, data) < 0) {
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int nft_query_elems(struct nft_sock *s, const struct nft_jail *j, const char *name,
+		    struct nftnl_set *out)
+{
+	char buf[REQ_SIZE];
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, j->table) < 0 ||
+	    nftnl_set_set_str(set, NFTNL_SET_NAME, name) < 0) {
+		if (set)
+			nftnl_set_free(set);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, j->family, NLM_F_DUMP,
+				    nft_sock_next_seq(s));
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	rc = nft_sock_query(s, nlh, elem_cb, out);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * sig.h - a rule as a comparable string, so that a rule built here and a
+ * rule read back from the kernel can be told equal: start adds only the
+ * rules that are not there yet, check finds the missing ones.
+ */
+#ifndef NFT_SIG_H
+#define NFT_SIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nftnl_rule;
+struct nftnl_set;
+
+#pragma GCC visibility push(hidden)
+
+#define NFT_SIG_MAX 4096
+
+/*
+ * The elements of an anonymous set a lookup names (kernel rules: "__set3";
+ * built rules: "__set%d" with a set ID), or NULL if unknown.
+ */
+typedef struct nftnl_set *(*nft_anon_fn)(void *ctx, const char *name, uint32_t id);
+
+/*
+ * Expression kinds and their attributes, anonymous sets by their sorted
+ * elements, named sets by name.  Returns 0, or -ENOSPC when the rule does
+ * not fit (it then is not one of ours), -ENOENT for an anonymous set that
+ * anon() does not know.
+ */
+int nft_rule_sig(struct nftnl_rule *r, nft_anon_fn anon, void *ctx, char *out, size_t n);
+
+/* Does a lookup of r name the set `set`?  (How stock finds a jail's rules.) */
+bool nft_rule_uses_set(struct nftnl_rule *r, const char *set);
+
+/* First anonymous set r looks up ("__set3"), or NULL. */
+const char *nft_rule_anon_set(struct nftnl_rule *r);
+
+#pragma GCC visibility pop
+
+#endif /* NFT_SIG_H */

@@ -1,0 +1,110 @@
+/*
+ * sock.c - the instance's netlink socket and request/answer exchanges.
+ *
+ * The kernel handles a netlink message in the sender's sendmsg() call, so
+ * by the time a send returns every answer is queued on our socket; the
+ * receive timeout only guards against a kernel that never answers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "sock.h"
+
+#define NFT_RECV_BUF 65536      /* a dump skb is at most 32 KiB */
+#define NFT_RECV_TIMEOUT 10     /* seconds */
+
+int nft_sock_open(struct nft_sock *s)
+{
+	struct timeval tv = { .tv_sec = NFT_RECV_TIMEOUT };
+	int one = 1, err;
+
+	memset(s, 0, sizeof(*s));
+	s->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!s->nl)
+		return -(errno ? errno : EPROTONOSUPPORT);
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	s->portid = mnl_socket_get_portid(s->nl);
+	/* Errors echo only the failed message's header, not the whole request. */
+	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		goto fail;
+	s->bufsz = NFT_RECV_BUF;
+	s->buf = malloc(s->bufsz);
+	if (!s->buf) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	err = errno ? errno : EIO;
+	mnl_socket_close(s->nl);
+	s->nl = NULL;
+	return -err;
+}
+
+void nft_sock_close(struct nft_sock *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+uint32_t nft_sock_next_seq(struct nft_sock *s)
+{
+	if (++s->seq == 0)   /* 0 means "no sequence number" to netlink */
+		s->seq = 1;
+	return s->seq;
+}
+
+void nft_sock_drain(struct nft_sock *s)
+{
+	while (recv(mnl_socket_get_fd(s->nl), s->buf, s->bufsz, MSG_DONTWAIT) > 0)
+		;
+}
+
+/* Every message in the datagram must be an answer to us, to sequence number seq. */
+static int origin_ok(const struct nft_sock *s, const void *buf, size_t len, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_pid != s->portid || nlh->nlmsg_seq != seq)
+			return -EPROTO;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return left == 0 ? 0 : -EPROTO;
+}
+
+int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	uint32_t seq = req->nlmsg_seq;
+
+	if (mnl_socket_sendto(s->nl, req, req->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(mnl_socket_get_fd(s->nl), s->buf, s->bufsz, 0);
+		int rc;
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		if (n == 0)
+			return -EPROTO;
+		rc = origin_ok(s, s->buf, (size_t)n, seq);
+		if (rc < 0)
+			return rc;
+		errno = 0;
+		rc = mnl_cb_run(s->buf, (size_t)n, seq, s->portid, cb, data);
+		if (rc < 0)
+			return -(errno ? errno : EPROTO);
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
