@@ -1,0 +1,389 @@
+#!/bin/bash
+# The nftables plugin against the real kernel.  The reference for every state
+# is Fail2ban's own stock action (action.d/nftables.conf, nft 1.0.6): its
+# commands run in a fresh namespace, and `nft -j list ruleset` (handles
+# aside) must then be exactly what nfban left.
+source "$(dirname "$0")/../lib/nstest.sh"
+
+# stock FAMILY OP KEY=VALUE...: what action.d/nftables.conf runs for OP.
+stock() {
+	local fam=$1 op=$2 kv proto hdl
+	shift 2
+	local name=default type=multiport port=ssh protocol=tcp table=f2b-table table_family=inet \
+		chain=f2b-chain chain_type=filter chain_hook=input chain_priority=-1 blocktype=reject ip=
+	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
+	local set=addr-set-$name addr_type=ipv4_addr addr_family=ip
+	if [ "$fam" = 6 ]; then set=addr6-set-$name addr_type=ipv6_addr addr_family=ip6; fi
+	local T="$table_family $table"
+	_add_set() {
+		nft add set $T "$set" "{ type $addr_type; }"
+		if [ "$type" = multiport ]; then
+			for proto in ${protocol//,/ }; do
+				# shellcheck disable=SC2086
+				nft add rule $T "$chain" $proto dport "{ ${port//:/-} }" $addr_family saddr "@$set" $blocktype
+			done
+		else
+			# shellcheck disable=SC2086
+			nft add rule $T "$chain" meta l4proto "{ $protocol }" $addr_family saddr "@$set" $blocktype
+		fi
+	}
+	case $op in
+	start)
+		nft add table $T
+		nft -- add chain $T "$chain" "{ type $chain_type hook $chain_hook priority $chain_priority; }"
+		_add_set ;;
+	stop)
+		{ nft -a list chain $T "$chain" | grep -oP "@$set\\s+.*\\s+\\Khandle\\s+(\\d+)\$"; } |
+			while read -r hdl; do nft delete rule $T "$chain" $hdl; done
+		nft delete set $T "$set"
+		{ nft list table $T | grep -qP '^\s+set\s+'; } || nft delete table $T ;;
+	flush) nft flush set $T "$set" ;;
+	ban) nft add element $T "$set" "{ $ip }" ;;
+	unban) nft delete element $T "$set" "{ $ip }" ;;
+	esac
+}
+
+STOCK_OPS=()
+# nf FAMILY OP KEY=VALUE...: nfban must succeed; stock's equivalent is remembered.
+nf() {
+	local fam=$1 op=$2
+	shift 2
+	run nfban nftables "$op" "family=inet$fam" "$@"
+	assert_status 0 "nfban nftables $op $*"
+	STOCK_OPS+=("$(printf '%q ' stock "$fam" "$op" "$@")")
+}
+# stock_json: the ruleset the stock commands remembered so far leave.
+stock_json() {
+	in_fresh_ns bash -c "set -e; $(declare -f stock nft_json)
+		$(printf '%s\n' "${STOCK_OPS[@]}")
+		nft_json"
+}
+same_as_stock() {
+	local want
+	want=$(stock_json)
+	assert_eq "$want" "$(nft_json)" "nfban's ruleset against stock's ${1:-}"
+}
+# elements FAMILY SET [TABLE]: the set's elements, one per line.
+elements() {
+	nft -j list set "${3:-inet f2b-table}" "$1" 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []):
+        print(e if isinstance(e, str) else json.dumps(e))'
+}
+
+# has_rule TEXT: the ruleset lists TEXT (fixed string).
+has_rule() {
+	local all
+	all=$(nft list ruleset)
+	grep -qF -- "$1" <<<"$all" || fail "no '$1' in: $all"
+}
+
+setup() {
+	[ -e "$NFBAN_PLUGIN_DIR/nftables.so" ] || skip "nftables plugin not built"
+	command -v nft >/dev/null || skip "nft not installed"
+}
+
+test_ipv4_multiport_every_operation_as_stock() {
+	setup
+	local j=(name=sshd port=ssh,80:90)
+	nf 4 start "${j[@]}"
+	same_as_stock "after start"
+	has_rule 'tcp dport { 22, 80-90 } ip saddr @addr-set-sshd reject'
+
+	nf 4 ban "${j[@]}" ip=192.0.2.1
+	nf 4 ban "${j[@]}" ip=198.51.100.7
+	same_as_stock "after ban"
+	assert_eq $'192.0.2.1\n198.51.100.7' "$(elements addr-set-sshd | sort)" "elements"
+	run nfban nftables check "${j[@]}"
+	assert_status 0 "check"
+	nf 4 unban "${j[@]}" ip=192.0.2.1
+	same_as_stock "after unban"
+	assert_eq "198.51.100.7" "$(elements addr-set-sshd)" "elements after unban"
+	nf 4 flush "${j[@]}"
+	same_as_stock "after flush"
+	assert_eq "" "$(elements addr-set-sshd)" "set after flush"
+	has_rule '@addr-set-sshd reject'
+	nf 4 stop "${j[@]}"
+	same_as_stock "after stop"
+	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
+}
+
+test_ipv6_multiport_every_operation_as_stock() {
+	setup
+	local j=(name=sshd port=22,443 protocol=tcp)
+	nf 6 start "${j[@]}"
+	same_as_stock "after start"
+	nf 6 ban "${j[@]}" ip=2001:db8::1
+	nf 6 ban "${j[@]}" ip=2001:db8::2
+	same_as_stock "after ban"
+	run nfban nftables check family=inet6 "${j[@]}"
+	assert_status 0 "check"
+	nf 6 unban "${j[@]}" ip=2001:db8::1
+	same_as_stock "after unban"
+	nf 6 flush "${j[@]}"
+	same_as_stock "after flush"
+	nf 6 stop "${j[@]}"
+	same_as_stock "after stop"
+	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
+}
+
+test_both_families_in_one_table() {
+	setup
+	local j=(name=sshd port=ssh)
+	nf 4 start "${j[@]}"
+	nf 6 start "${j[@]}"
+	nf 4 ban "${j[@]}" ip=192.0.2.3
+	nf 6 ban "${j[@]}" ip=2001:db8::3
+	same_as_stock "both families"
+	nf 4 stop "${j[@]}"
+	same_as_stock "IPv4 stopped"
+	assert_eq "2001:db8::3" "$(elements addr6-set-sshd)" "IPv6 set untouched"
+	nf 6 stop "${j[@]}"
+	same_as_stock "both stopped"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
+test_port_names_ranges_two_protocols() {
+	setup
+	# domain and https are in /etc/services for tcp and udp alike.
+	local j=(name=dns port=domain,https,8000:8100,1 protocol=tcp,udp)
+	nf 4 start "${j[@]}"
+	same_as_stock "IPv4"
+	nf 6 start "${j[@]}"
+	same_as_stock "IPv6"
+	has_rule 'udp dport { 1, 53, 443, 8000-8100 } ip6 saddr @addr6-set-dns reject'
+
+	nf 4 ban "${j[@]}" ip=192.0.2.9
+	nf 4 stop "${j[@]}"
+	nf 6 stop "${j[@]}"
+	same_as_stock "after stop"
+}
+
+test_port_lists_as_nft_normalises_them() {
+	setup
+	# One port, one range, duplicates, adjacent and overlapping ranges, 0 and 65535.
+	local p i=0
+	for p in 22 80:90 22,22 22,23 22,23,80:90 20:30,31:40 0:10,65535 65535,1:2 80:90,85:95 \
+		1:65535 65534:65535 90,80:85,100:200,150:160,7; do
+		i=$((i + 1))
+		nf 4 start name=j$i "port=$p"
+		same_as_stock "port=$p"
+	done
+	for p in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		nf 4 stop name=j$p
+	done
+	same_as_stock "after stops"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
+test_sctp_dccp_and_many_ports() {
+	setup
+	local ports
+	ports=$(seq -s, 1000 1063)
+	nf 4 start name=many protocol=sctp,dccp "port=$ports"
+	same_as_stock "sctp, dccp, 64 ports"
+	nf 6 start name=r protocol=tcp,udp,sctp,dccp port=1:10,20:30,40,50:60
+	same_as_stock "four protocols with ranges"
+}
+
+test_allports_every_operation_as_stock() {
+	setup
+	local j=(name=all type=allports protocol=tcp,udp)
+	nf 4 start "${j[@]}"
+	same_as_stock "IPv4 allports"
+	has_rule 'meta l4proto { tcp, udp } ip saddr @addr-set-all reject'
+
+	nf 6 start "${j[@]}"
+	same_as_stock "IPv6 allports"
+	nf 4 ban "${j[@]}" ip=192.0.2.4
+	nf 6 ban "${j[@]}" ip=2001:db8::4
+	same_as_stock "bans"
+	run nfban nftables check "${j[@]}"
+	assert_status 0 "check"
+	nf 4 flush "${j[@]}"
+	nf 4 stop "${j[@]}"
+	nf 6 stop "${j[@]}"
+	same_as_stock "stops"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
+test_allports_one_protocol() {
+	setup
+	nf 4 start name=one type=allports protocol=tcp blocktype=drop
+	same_as_stock "meta l4proto tcp"
+	nf 6 start name=one type=allports protocol=udp
+	same_as_stock "meta l4proto udp, IPv6"
+}
+
+test_blocktypes_as_stock() {
+	setup
+	nf 4 start name=a blocktype=drop
+	nf 4 start name=b "blocktype=reject with icmp type host-prohibited"
+	nf 6 start name=c "blocktype=reject with icmpv6 type admin-prohibited"
+	nf 4 start name=d "blocktype=reject with icmpx type admin-prohibited"
+	nf 6 start name=e "blocktype=reject with icmpx type port-unreachable"
+	nf 4 start name=f "blocktype=reject with tcp reset"
+	nf 6 start name=g "blocktype=reject with tcp reset" type=allports
+	nf 6 start name=h blocktype=reject
+	same_as_stock "every blocktype"
+	has_rule 'ip saddr @addr-set-b reject with icmp host-prohibited'
+	has_rule 'ip6 saddr @addr6-set-g reject with tcp reset'
+}
+
+test_ip_and_ip6_tables_and_other_chain() {
+	setup
+	nf 4 start name=v4 table=f2b-ip table_family=ip chain=fw chain_hook=forward chain_priority=10 port=ssh,80:90
+	nf 6 start name=v6 table=f2b-ip6 table_family=ip6 chain_type=filter chain_hook=output port=http
+	nf 4 ban name=v4 table=f2b-ip table_family=ip chain=fw chain_hook=forward chain_priority=10 ip=192.0.2.5
+	same_as_stock "ip and ip6 tables"
+	nf 4 stop name=v4 table=f2b-ip table_family=ip chain=fw chain_hook=forward chain_priority=10
+	nf 6 stop name=v6 table=f2b-ip6 table_family=ip6 chain_hook=output
+	same_as_stock "after stop"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
+test_idempotent_start_ban_unban_stop() {
+	setup
+	local j=(name=sshd port=22,80:90 protocol=tcp,udp) before
+	nfban nftables start "${j[@]}"
+	nfban nftables ban "${j[@]}" ip=192.0.2.1
+	before=$(nft_json)
+	run nfban nftables start "${j[@]}"
+	assert_status 0 "second start"
+	assert_eq "$before" "$(nft_json)" "a second start adds nothing"
+	run nfban nftables ban "${j[@]}" ip=192.0.2.1
+	assert_status 0 "second ban"
+	assert_eq "$before" "$(nft_json)" "a second ban changes nothing"
+	nfban nftables unban "${j[@]}" ip=192.0.2.1
+	run nfban nftables unban "${j[@]}" ip=192.0.2.1
+	assert_status 0 "unban of an address not banned"
+	assert_match "192.0.2.1 was not banned" "$err"
+	nfban nftables stop "${j[@]}"
+	run nfban nftables stop "${j[@]}"
+	assert_status 0 "second stop"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
+test_start_adds_a_rule_that_was_deleted() {
+	setup
+	local j=(name=sshd port=22 protocol=tcp,udp) before h
+	nfban nftables start "${j[@]}"
+	before=$(nft_json)
+	h=$(nft -a list chain inet f2b-table f2b-chain | grep -oP 'udp dport .*handle \K\d+$')
+	nft delete rule inet f2b-table f2b-chain handle "$h"
+	run nfban nftables check "${j[@]}"
+	assert_status 1 "check without the udp rule"
+	nfban nftables start "${j[@]}"
+	assert_eq "$before" "$(nft_json)" "start put back only the udp rule"
+	run nfban nftables check "${j[@]}"
+	assert_status 0 "check after repair"
+}
+
+test_check_fails_without_rule_or_set() {
+	setup
+	local j=(name=sshd port=ssh) h
+	run nfban nftables check "${j[@]}"
+	assert_status 1 "check before start"
+	nfban nftables start "${j[@]}"
+	run nfban nftables check "${j[@]}"
+	assert_status 0 "check after start"
+	h=$(nft -a list chain inet f2b-table f2b-chain | grep -oP '@addr-set-sshd .*handle \K\d+$')
+	nft delete rule inet f2b-table f2b-chain handle "$h"
+	run nfban nftables check "${j[@]}"
+	assert_status 1 "check without the rule"
+	assert_lines "$err"
+	assert_match "missing" "$err"
+	nft delete set inet f2b-table addr-set-sshd
+	run nfban nftables check "${j[@]}"
+	assert_status 1 "check without the set"
+	nft delete table inet f2b-table
+	run nfban nftables check "${j[@]}"
+	assert_status 1 "check without the table"
+	# A different port list is not this jail's rule.
+	nfban nftables start "${j[@]}"
+	run nfban nftables check name=sshd port=ssh,http
+	assert_status 1 "check with other ports"
+}
+
+test_two_jails_share_a_table_one_stops() {
+	setup
+	local a=(name=sshd port=ssh) b=(name=web port=http,https protocol=tcp)
+	nf 4 start "${a[@]}"
+	nf 4 start "${b[@]}"
+	nf 6 start "${b[@]}"
+	nf 4 ban "${a[@]}" ip=192.0.2.1
+	nf 4 ban "${b[@]}" ip=192.0.2.2
+	same_as_stock "two jails"
+	nf 4 stop "${b[@]}"
+	same_as_stock "web (IPv4) stopped"
+	assert_eq "192.0.2.1" "$(elements addr-set-sshd)" "sshd untouched"
+	run nfban nftables check "${a[@]}"
+	assert_status 0 "sshd still checks"
+	nf 4 stop "${a[@]}"
+	same_as_stock "sshd stopped, web IPv6 left"
+	nft list table inet f2b-table >/dev/null || fail "table removed while a set is left"
+	nf 6 stop "${b[@]}"
+	same_as_stock "last jail stopped"
+	assert_eq "" "$(nft list ruleset)" "table removed after the last jail"
+}
+
+test_rejected_input_leaves_kernel_unchanged() {
+	setup
+	local j=(name=sshd port=ssh) before
+	nfban nftables start "${j[@]}"
+	nfban nftables ban "${j[@]}" ip=192.0.2.1
+	before=$(nft_json)
+	run nfban nftables ban "${j[@]}" ip=198.51.100.0/24
+	assert_status 2 "a network into a set of addresses"
+	assert_lines "$err"
+	assert_match "network" "$err"
+	run nfban nftables start name=x port=ssh table_family=ip "blocktype=reject with icmpx type admin-prohibited"
+	assert_status 2 "icmpx in an ip table"
+	run nfban nftables start name=x port=ssh type=allports protocol=tcp,udp "blocktype=reject with tcp reset"
+	assert_status 2 "tcp reset for udp"
+	run nfban nftables start name=x port=nosuchservice
+	assert_status 2 "unknown service"
+	run nfban nftables start name=x port=ssh protocol=icmp
+	assert_status 2 "multiport without ports"
+	assert_eq "$before" "$(nft_json)" "kernel unchanged"
+}
+
+test_kernel_errors_are_reported() {
+	setup
+	# Banning into a jail that was never started: no such set.
+	run nfban nftables ban name=never ip=192.0.2.9
+	assert_status 1
+	assert_lines "$err"
+	assert_match "jail never" "$err"
+	assert_match "add element to set inet f2b-table addr-set-never" "$err"
+	assert_match "No such file or directory" "$err"
+	run nfban nftables flush name=never
+	assert_status 1
+	assert_match "flush set inet f2b-table addr-set-never" "$err"
+	# A chain of that name exists with another priority: the batch fails whole.
+	nfban nftables start name=a port=ssh
+	local before
+	before=$(nft_json)
+	run nfban nftables start name=b port=ssh chain_priority=5
+	assert_status 1 "conflicting chain"
+	assert_match "add chain inet f2b-table f2b-chain" "$err"
+	assert_eq "$before" "$(nft_json)" "nothing of the failed batch applied"
+	# reject is refused in postrouting: the rule fails, chain and set are not left behind.
+	run nfban nftables start name=c port=ssh chain=post chain_hook=postrouting
+	assert_status 1 "reject in postrouting"
+	assert_match "add rule \(tcp\) to inet f2b-table post" "$err"
+	assert_eq "$before" "$(nft_json)" "nothing of the failed batch applied"
+}
+
+test_ban_of_many_addresses_on_one_instance() {
+	setup
+	local j=(name=sshd port=ssh) i
+	nfban nftables start "${j[@]}"
+	for i in $(seq 1 50); do nfban nftables ban "${j[@]}" "ip=10.0.0.$i"; done
+	assert_eq 50 "$(elements addr-set-sshd | wc -l)" "50 bans"
+	for i in $(seq 1 50); do nfban nftables unban "${j[@]}" "ip=10.0.0.$i"; done
+	assert_eq "" "$(elements addr-set-sshd)" "all unbanned"
+}
+
+run_suite "$@"
