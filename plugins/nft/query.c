@@ -35,7 +35,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 
 int nft_query_genid(struct nft_sock *s, uint32_t *genid)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nlmsghdr *nlh;
 	uint32_t id = 0;
 	int rc;
@@ -67,7 +67,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_rule_list *out)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
@@ -105,7 +105,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 int nft_query_sets(struct nft_sock *s, const struct nft_jail *j, struct nftnl_set_list *out,
 		   bool *table)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
@@ -139,7 +139,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 int nft_query_elems(struct nft_sock *s, const struct nft_jail *j, const char *name,
 		    struct nftnl_set *out)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
