@@ -1,7 +1,7 @@
 /*
  * inproc.c - the timing driver of `make bench`.
  *
- *   inproc [-n N] [-f FIRST] [-o FILE] METHOD...
+ *   inproc [-n N] [-f FIRST] [-o FILE] [-s] METHOD...
  *     METHOD = exec LABEL ARGV... ';'
  *            | plugin LABEL DIR ACTION OPERATION KEY=VALUE... ';'
  *
@@ -21,6 +21,14 @@
  *           address and calls the operation.  Any status but NFBAN_OK, or any
  *           notice ("was not banned"), stops the run.
  *
+ * -s (settle): after every in-process call, untimed, open and close a bound
+ * netfilter netlink socket.  nf_tables frees what a transaction deleted after
+ * an RCU grace period, in a kernel worker, and the next process that closes
+ * such a socket waits for that worker (nft_rcv_nl_event on NETLINK_URELEASE).
+ * A spawned command pays that for its own deletions when it exits; the
+ * long-lived host keeps its socket and does not wait, and without -s the
+ * command after it would pay for the host's deletions.
+ *
  * Output, one line per call: LABEL <tab> CALL <tab> NANOSECONDS.
  * It times; it does not judge: bench/run checks what the kernel holds.
  */
@@ -31,7 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,6 +171,18 @@ static void plugin_setup(struct method *m, const char *dir, const char *action, 
 		die("%s: open: %s: %s", m->label, r.reason, strerror(r.kernel_errno));
 }
 
+static void settle(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		die("settle: netfilter netlink socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("settle: bind: %s", strerror(errno));
+	close(fd);
+}
+
 static uint64_t call_plugin(struct method *m, const char *ip)
 {
 	struct nfban_params *p = &m->req.params;
@@ -221,15 +243,16 @@ int main(int argc, char *argv[])
 	unsigned long n = 100, first = 1, i;
 	const char *out = NULL;
 	FILE *f = stdout;
-	int nm = 0, a = 1, m, opt;
+	int nm = 0, a = 1, m, opt, settle_after = 0;
 	char ip[32];
 
-	while ((opt = getopt(argc, argv, "+n:f:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:f:o:s")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'f': first = strtoul(optarg, NULL, 10); break;
 		case 'o': out = optarg; break;
-		default: die("usage: inproc [-n N] [-f FIRST] [-o FILE] METHOD...");
+		case 's': settle_after = 1; break;
+		default: die("usage: inproc [-n N] [-f FIRST] [-o FILE] [-s] METHOD...");
 		}
 	}
 	a = optind;
@@ -273,7 +296,13 @@ int main(int argc, char *argv[])
 	for (i = 0; i < n; i++)
 		for (m = 0; m < nm; m++) {
 			ip_of(first + i * (unsigned long)nm + (unsigned long)m, ip, sizeof(ip));
-			ms[m].ns[i] = ms[m].is_plugin ? call_plugin(&ms[m], ip) : call_exec(&ms[m], ip);
+			if (ms[m].is_plugin) {
+				ms[m].ns[i] = call_plugin(&ms[m], ip);
+				if (settle_after)
+					settle();
+			} else {
+				ms[m].ns[i] = call_exec(&ms[m], ip);
+			}
 		}
 
 	for (m = 0; m < nm; m++)
