@@ -294,13 +294,18 @@ f2b_banned() {
 	f2b status "$1" | sed -n 's/.*Banned IP list:[[:space:]]*//p' | tr -s ' \t' '\n' | sed '/^$/d' | sort
 }
 
-# failed_logins ADDR...: two failed sshd logins per address, appended to $WORK/auth.log.
+# failed_logins ADDR...: two failed sshd logins per address, appended to $WORK/auth.log in one
+# write.  Every line has its own sshd pid: the sshd filter follows a session by its
+# "sshd[pid]:" prefix (mlfid), and lines sharing one would be merged into one session.
+E2E_SSHD_PID=4000
 failed_logins() {
-	local a now i
+	local a now i lines=""
 	now=$(date '+%b %e %H:%M:%S')
 	for a in "$@"; do
 		for i in 1 2; do
-			echo "$now e2e-server sshd[$((4000 + RANDOM % 1000))]: Failed password for invalid user admin$i from $a port $((40000 + RANDOM % 20000)) ssh2"
+			E2E_SSHD_PID=$((E2E_SSHD_PID + 1))
+			lines+="$now e2e-server sshd[$E2E_SSHD_PID]: Failed password for invalid user admin$i from $a port $((40000 + E2E_SSHD_PID)) ssh2"$'\n'
 		done
-	done >>"$WORK/auth.log"
+	done
+	printf '%s' "$lines" >>"$WORK/auth.log"
 }
