@@ -7,7 +7,8 @@
  * Every operation that changes the kernel is one nf_tables batch.  start and
  * stop first read what is there (rules, sets), then send a batch stamped
  * with the generation they read (NFNL_BATCH_GENID): if anything changed in
- * between, the kernel refuses it whole and they read again.
+ * between, the kernel refuses it whole (ERESTART) and they read again; so
+ * do they, and check, when a dump was interrupted by a change (EINTR).
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
@@ -126,6 +127,8 @@ static enum nfban_status nft_start(void *inst, const struct nfban_params *p, str
 		if ((st = genid(in, &gen, r)) != NFBAN_OK)
 			return st;
 		rc = nft_rules_present(&in->s, &j, have);
+		if (rc == -EINTR)
+			continue;
 		if (rc)
 			return read_fail(r, rc, "the rules", &j);
 		rc = nft_batch_begin(&b, &in->s, gen);
@@ -196,6 +199,8 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 		if ((st = genid(in, &gen, r)) != NFBAN_OK)
 			return st;
 		rc = set_census(in, &j, &table, &ours, &others);
+		if (rc == -EINTR)
+			continue;
 		if (rc)
 			return read_fail(r, rc, "the sets", &j);
 		if (!table) {
@@ -204,6 +209,8 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 			return NFBAN_OK;
 		}
 		rc = nft_rules_of_set(&in->s, &j, &handles, &n);
+		if (rc == -EINTR)
+			continue;
 		if (rc)
 			return read_fail(r, rc, "the rules", &j);
 		rc = nft_batch_begin(&b, &in->s, gen);
@@ -231,30 +238,51 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 	return st == NFBAN_OK ? report(r, NFBAN_ERROR, ERESTART, "the ruleset kept changing") : st;
 }
 
+/* One reading of the set and the rules; -EINTR: the ruleset changed meanwhile. */
+static int check_once(struct nft_inst *in, const struct nft_jail *j, struct nfban_report *r,
+		      enum nfban_status *st)
+{
+	bool table, ours, others, have[NFBAN_MAX_PROTOS];
+	int rc = set_census(in, j, &table, &ours, &others);
+
+	if (rc) {
+		*st = read_fail(r, rc, "the sets", j);
+		return rc;
+	}
+	if (!ours) {
+		*st = report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table, j->set);
+		return 0;
+	}
+	rc = nft_rules_present(&in->s, j, have);
+	if (rc) {
+		*st = read_fail(r, rc, "the rules", j);
+		return rc;
+	}
+	*st = NFBAN_OK;
+	for (unsigned i = 0; i < j->n_rules; i++)
+		if (!have[i]) {
+			*st = report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
+				     j->rules[i].what, FAM(j), j->table, j->chain);
+			break;
+		}
+	return 0;
+}
+
 static enum nfban_status nft_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
-	bool table, ours, others, have[NFBAN_MAX_PROTOS];
 	struct nft_jail j;
 	enum nfban_status st = jail_of(p, &j, r);
 	uint32_t gen;
-	int rc;
 
 	if (st != NFBAN_OK || (st = genid(in, &gen, r)) != NFBAN_OK)
 		return st;
-	rc = set_census(in, &j, &table, &ours, &others);
-	if (rc)
-		return read_fail(r, rc, "the sets", &j);
-	if (!ours)
-		return report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(&j), j.table, j.set);
-	rc = nft_rules_present(&in->s, &j, have);
-	if (rc)
-		return read_fail(r, rc, "the rules", &j);
-	for (unsigned i = 0; i < j.n_rules; i++)
-		if (!have[i])
-			return report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
-				      j.rules[i].what, FAM(&j), j.table, j.chain);
-	return NFBAN_OK;
+	for (int try = 0; try < GENID_TRIES; try++) {
+		memset(r, 0, sizeof(*r));
+		if (check_once(in, &j, r, &st) != -EINTR)
+			break;
+	}
+	return st;
 }
 
 /* One batch of one message: an address (ban, unban) or the flush of the set. */
@@ -311,6 +339,7 @@ static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, str
 	struct nfban_report first;
 	bool table, ours, others;
 	char ip[INET6_ADDRSTRLEN];
+	int rc = 0;
 
 	if (st != NFBAN_OK)
 		return st;
@@ -319,7 +348,10 @@ static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, str
 		return st;
 	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
 	first = *r;
-	if (set_census(in, &j, &table, &ours, &others) != 0 || !ours) {
+	for (int try = 0; try < GENID_TRIES; try++)
+		if ((rc = set_census(in, &j, &table, &ours, &others)) != -EINTR)
+			break;
+	if (rc != 0 || !ours) {
 		*r = first;
 		return NFBAN_ERROR;
 	}

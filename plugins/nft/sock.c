@@ -87,6 +87,8 @@ int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, 
 {
 	uint32_t seq = req->nlmsg_seq;
 
+	/* What an interrupted dump (NLM_F_DUMP_INTR: EINTR) left behind. */
+	nft_sock_drain(s);
 	if (mnl_socket_sendto(s->nl, req, req->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {

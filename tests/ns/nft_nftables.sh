@@ -376,6 +376,27 @@ test_kernel_errors_are_reported() {
 	assert_eq "$before" "$(nft_json)" "nothing of the failed batch applied"
 }
 
+test_parallel_starts_add_each_rule_once() {
+	setup
+	# start reads the chain, then commits a batch stamped with the generation
+	# it read: a start that lost the race is refused whole and reads again.
+	local i pids=() rc=0
+	for i in 1 2 3 4 5 6; do
+		nfban nftables start name=same port=22,80:90 protocol=tcp,udp 2>"/tmp/nft-par-$$-$i" & pids+=($!)
+		nfban nftables start "name=j$i" port=22 2>>"/tmp/nft-par-$$-$i" & pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || rc=1; done
+	cat /tmp/nft-par-$$-* >&2 || true
+	rm -f /tmp/nft-par-$$-*
+	[ $rc -eq 0 ] || fail "a parallel start failed"
+	assert_eq 2 "$(nft list chain inet f2b-table f2b-chain | grep -c '@addr-set-same ')" "two rules of jail same"
+	for i in 1 2 3 4 5 6; do
+		run nfban nftables check "name=j$i" port=22
+		assert_status 0 "check j$i"
+		assert_eq 1 "$(nft list chain inet f2b-table f2b-chain | grep -c "@addr-set-j$i ")" "one rule of j$i"
+	done
+}
+
 test_ban_of_many_addresses_on_one_instance() {
 	setup
 	local j=(name=sshd port=ssh) i
