@@ -376,6 +376,22 @@ test_kernel_errors_are_reported() {
 	assert_eq "$before" "$(nft_json)" "nothing of the failed batch applied"
 }
 
+test_eperm_is_an_error_not_a_missing_feature() {
+	setup
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all) before
+	nfban nftables start name=sshd
+	before=$(nft_json)
+	run "${nobody[@]}" "$NFBAN_BIN" nftables ban name=sshd ip=192.0.2.1
+	assert_status 1 "ban without CAP_NET_ADMIN"
+	assert_lines "$err"
+	assert_match "ban 192.0.2.1: nf_tables batch: Operation not permitted" "$err"
+	run "${nobody[@]}" "$NFBAN_BIN" nftables start name=other
+	assert_status 1 "start without CAP_NET_ADMIN"
+	assert_match "Operation not permitted" "$err"
+	assert_eq "$before" "$(nft_json)" "kernel unchanged"
+}
+
 test_parallel_starts_add_each_rule_once() {
 	setup
 	# start reads the chain, then commits a batch stamped with the generation
