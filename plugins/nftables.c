@@ -119,7 +119,7 @@ static enum nfban_status nft_start(void *inst, const struct nfban_params *p, str
 	enum nfban_status st = jail_of(p, &j, r);
 
 	for (int try = 0; st == NFBAN_OK && try < GENID_TRIES; try++) {
-		bool have[NFBAN_MAX_PROTOS], restart;
+		bool have[NFBAN_MAX_PROTOS], restart = false;
 		struct nft_batch b;
 		uint32_t gen;
 		int rc;
