@@ -21,7 +21,8 @@
 #   9. Fail2ban logged no error, and ran each nfban command as one argv element per key.
 # Before any scenario, `fail2ban-client -t` and -d on a config using all five files (and an
 # `nfban = ...` override); after them, a jail with actionstart_on_demand = false (both families
-# start with the jail and stop with it).
+# start with the jail and stop with it), and Fail2ban's repair through actioncheck when the
+# jail's rules are deleted by hand (multiport, nftables).
 #
 # Environment: NFBAN_BUILD (default build/) is the build under test: the action files are
 # installed into each config with @SBINDIR@ replaced by it, as `make install` does, and
@@ -102,10 +103,11 @@ kernel_bans() {
 		ipt_bans "$1" "$JAIL"
 	fi
 }
-# check_kernel_bans "BAN4..." "BAN6...": exactly these bans, and the jail's jumps / rules.
+# check_kernel_bans "BAN4..." "BAN6..." [FAMILIES]: exactly these bans, and the jail's jumps /
+# rules, in each of FAMILIES (default "4 6": the families started).
 check_kernel_bans() {
 	local fam want got rc=0 bans
-	for fam in 4 6; do
+	for fam in ${3:-4 6}; do
 		if [ $fam = 4 ]; then bans=$1; else bans=$2; fi
 		want=$(for a in $bans; do echo "$a/$([ $fam = 6 ] && echo 128 || echo 32)"; done | sort)
 		got=$(kernel_bans $fam)
@@ -483,6 +485,57 @@ test_eager_start() {
 	e2e_scenario_cleanup
 }
 
+# Fail2ban's own repair: the jail's rules are deleted by hand while it runs; the next ban
+# fails, actioncheck (nfban check) reports the rules missing, Fail2ban stops and starts the
+# action for that family and bans again.  The bans made before are gone from the kernel then
+# (Fail2ban re-bans an address only when it shows up again), as with the stock actions.
+test_repair() { # scenario name (multiport or nftables)
+	scenario "$1"
+	local t="$SC, repair:"
+	if [ -n "$SC_SKIP" ]; then
+		e2e_skip "$t Fail2ban restores rules deleted by hand" "$SC_SKIP"
+		return 0
+	fi
+	e2e_netns
+	f2b_confdir "$WORK/conf"
+	f2b_jail_local "$WORK/conf" "$JAIL" "$SC_BAN" "$SC_ACTION"
+	e2e_preexisting
+	local before
+	before=$(kernel_state)
+	if ! { e2e_listen "${PORTS[@]}" && f2b_start "$JAIL"; } >"$WORK/start.out" 2>&1; then
+		e2e_fail "$t Fail2ban starts jail $JAIL"; e2e_diag <"$WORK/start.out"
+		e2e_scenario_cleanup
+		return 0
+	fi
+	e2e_check "$t Fail2ban restores the jail's rules deleted by hand, and the new ban lands" \
+		_repair
+	e2e_check "$t fail2ban-client stop leaves every table as before" _stop_same "$before"
+	e2e_scenario_cleanup
+}
+_repair() {
+	failed_logins "${E2E_BAD4[0]}"
+	_wait_status 30 "${E2E_BAD4[0]}" || return 1
+	_eventually 10 check_kernel_bans "${E2E_BAD4[0]}" "" 4 || return 1
+	# Someone deletes the jail's rules.
+	if [ "$SC_KIND" = nft ]; then
+		in_srv nft delete table inet f2b-table
+	else
+		local j
+		for j in "${SC_JUMPS[@]}"; do
+			# shellcheck disable=SC2086
+			in_srv iptables-legacy -w -D ${j#-A }
+		done
+		in_srv iptables-legacy -w -F "f2b-$JAIL"
+		in_srv iptables-legacy -w -X "f2b-$JAIL"
+	fi
+	failed_logins "${E2E_BAD4[1]}"
+	_wait_status 30 "${E2E_BAD4[0]}" "${E2E_BAD4[1]}" || return 1
+	_eventually 10 check_kernel_bans "${E2E_BAD4[1]}" "" 4 || return 1
+	grep -q "Invariant check failed" "$WORK/fail2ban.log" ||
+		{ echo "Fail2ban did not run its invariant check (actioncheck)"; return 1; }
+	check_traffic 4 "${E2E_BAD4[1]}"
+}
+
 if [ "$STOCK" != 1 ] && [ ! -x "$NFBAN_BUILD/nfban" ]; then
 	echo "Bail out! $NFBAN_BUILD/nfban not built (make B=$NFBAN_BUILD)"
 	exit 1
@@ -494,4 +547,7 @@ for sc in multiport allports-drop perport nftables nftables-allports fallback-no
 	run_scenario "$sc"
 done
 [ -z "${NFBAN_E2E_FILTER:-}" ] || [[ eager =~ $NFBAN_E2E_FILTER ]] && test_eager_start
+for sc in multiport nftables; do
+	[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ repair-$sc =~ $NFBAN_E2E_FILTER ]] && test_repair "$sc"
+done
 e2e_done

@@ -191,14 +191,16 @@ ipt_jumps() {
 }
 # nft_bans FAMILY TABLE SET: the elements of an nft set, sorted, one per line (empty if no set).
 nft_bans() {
-	in_srv nft -j list set "$1" "$2" "$3" 2>/dev/null | python3 -c '
+	local js
+	js=$(in_srv nft -j list set "$1" "$2" "$3" 2>/dev/null) || return 0
+	python3 -c '
 import json, sys
 for o in json.load(sys.stdin)["nftables"]:
     for e in o.get("set", {}).get("elem", []):
         if isinstance(e, dict):
             p = e.get("prefix")
             e = "%s/%s" % (p["addr"], p["len"]) if p else json.dumps(e)
-        print(e)' | sort || true
+        print(e)' <<<"$js" | sort
 }
 
 # ---------------------------------------------------------------- Fail2ban
