@@ -108,16 +108,16 @@ kernel_bans() {
 check_kernel_bans() {
 	local fam want got rc=0 bans
 	for fam in ${3:-4 6}; do
-		if [ $fam = 4 ]; then bans=$1; else bans=$2; fi
-		want=$(for a in $bans; do echo "$a/$([ $fam = 6 ] && echo 128 || echo 32)"; done | sort)
-		got=$(kernel_bans $fam)
+		if [ "$fam" = 4 ]; then bans=$1; else bans=$2; fi
+		want=$(for a in $bans; do echo "$a/$([ "$fam" = 6 ] && echo 128 || echo 32)"; done | sort)
+		got=$(kernel_bans "$fam")
 		if [ "$want" != "$got" ]; then
 			echo "IPv$fam bans in the kernel:"; echo "${got:-(none)}"; echo "expected:"; echo "${want:-(none)}"
 			rc=1
 		fi
 		if [ "$SC_KIND" = ipt ]; then
 			want=$(printf '%s\n' "${SC_JUMPS[@]}" | sort)
-			got=$(ipt_jumps $fam "$JAIL")
+			got=$(ipt_jumps "$fam" "$JAIL")
 			if [ "$want" != "$got" ]; then
 				echo "IPv$fam jumps to f2b-$JAIL:"; echo "${got:-(none)}"; echo "expected:"; echo "$want"
 				rc=1
@@ -125,7 +125,7 @@ check_kernel_bans() {
 		else
 			got=$(in_srv nft list chain inet f2b-table f2b-chain 2>&1)
 			local set=addr-set-$JAIL sa=ip
-			[ $fam = 6 ] && set=addr6-set-$JAIL sa=ip6
+			[ "$fam" = 6 ] && set=addr6-set-$JAIL sa=ip6
 			# Exactly one rule uses the family's set, and it is the jail's.
 			if [ "$(grep -c "@$set " <<<"$got")" != 1 ] ||
 				! grep -qF "$SC_NFT_MATCH $sa saddr @$set reject" <<<"$got"; then
