@@ -79,8 +79,10 @@ test_no_legacy_iptables_falls_back_to_nftables() {
 	assert_status 0 "start"
 	assert_match "nftables takes over" "$err"
 	assert_eq "" "$(ipt_rules 4)" "no legacy rules"
-	nft list chain inet f2b-table f2b-chain | grep -q 'tcp dport { 22, 80 } ip saddr @addr-set-sshd reject' ||
-		fail "nft rule: $(nft list ruleset)"
+	# Captured first: grep -q under pipefail can SIGPIPE the lister.
+	local chain
+	chain=$(nft list chain inet f2b-table f2b-chain)
+	[[ $chain == *'tcp dport { 22, 80 } ip saddr @addr-set-sshd reject'* ]] || fail "nft rule: $chain"
 	run nfban_on no-legacy multiport ban "${J[@]}" ip=192.0.2.7
 	assert_status 0 "ban"
 	assert_eq "192.0.2.7" "$(set_elements addr-set-sshd)" "set after ban"
