@@ -14,6 +14,55 @@
 #include <string.h>
 
 #include "params.h"
+#include "services.h"
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/*
+ * The protocols Fail2ban jails use, known without a lookup, as iptables
+ * knows them (xtables_chain_protos): the numbers are IANA's and cannot
+ * differ from /etc/protocols, and skipping NSS saves every ban its probing
+ * of the protocols database.  Anything else is looked up.
+ */
+static const struct {
+	const char *name;
+	uint8_t number;
+} known_protos[] = {
+	{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP }, { "udplite", IPPROTO_UDPLITE },
+	{ "sctp", IPPROTO_SCTP }, { "dccp", IPPROTO_DCCP }, { "icmp", IPPROTO_ICMP },
+	{ "ipv6-icmp", IPPROTO_ICMPV6 }, { "esp", IPPROTO_ESP }, { "ah", IPPROTO_AH },
+	{ "gre", IPPROTO_GRE },
+};
+
+/* Fill pr from a name or number; 0, or -1 when /etc/protocols has no such protocol. */
+static int lookup_proto(const char *tok, struct nfban_proto *pr)
+{
+	struct protoent pe, *res = NULL;
+	char pbuf[1024];
+	unsigned long num;
+
+	for (size_t i = 0; i < sizeof(known_protos) / sizeof(known_protos[0]); i++)
+		if (strcmp(tok, known_protos[i].name) == 0 ||
+		    (parse_uint(tok, 255, &num) == 0 && num == known_protos[i].number)) {
+			pr->number = known_protos[i].number;
+			snprintf(pr->name, sizeof(pr->name), "%s", known_protos[i].name);
+			return 0;
+		}
+	if (parse_uint(tok, 255, &num) == 0) {
+		pr->number = (uint8_t)num;
+		if (getprotobynumber_r((int)num, &pe, pbuf, sizeof(pbuf), &res) == 0 && res &&
+		    strlen(res->p_name) < sizeof(pr->name))
+			snprintf(pr->name, sizeof(pr->name), "%s", res->p_name);
+		else
+			snprintf(pr->name, sizeof(pr->name), "%lu", num);
+		return 0;
+	}
+	if (getprotobyname_r(tok, &pe, pbuf, sizeof(pbuf), &res) != 0 || !res)
+		return -1;
+	pr->number = (uint8_t)res->p_proto;
+	snprintf(pr->name, sizeof(pr->name), "%s", res->p_name);
+	return 0;
+}
 
 /* Protocols that carry ports and that every port-using plugin can match on. */
 static int proto_has_ports(uint8_t number)
@@ -68,9 +117,6 @@ int shim_parse_protocols(const char *value, struct nfban_params *p, int uses_por
 	for (;;) {
 		const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
 		char tok[64];
-		struct protoent pe, *res = NULL;
-		char pbuf[1024];
-		unsigned long num;
 		struct nfban_proto *pr;
 
 		trim(&s, &e);
@@ -91,20 +137,9 @@ int shim_parse_protocols(const char *value, struct nfban_params *p, int uses_por
 		if (strcmp(tok, "all") == 0) {
 			pr->number = 0;
 			snprintf(pr->name, sizeof(pr->name), "all");
-		} else if (parse_uint(tok, 255, &num) == 0) {
-			pr->number = (uint8_t)num;
-			if (getprotobynumber_r((int)num, &pe, pbuf, sizeof(pbuf), &res) == 0 && res &&
-			    strlen(res->p_name) < sizeof(pr->name))
-				snprintf(pr->name, sizeof(pr->name), "%s", res->p_name);
-			else
-				snprintf(pr->name, sizeof(pr->name), "%lu", num);
-		} else {
-			if (getprotobyname_r(tok, &pe, pbuf, sizeof(pbuf), &res) != 0 || !res) {
-				snprintf(why, n, "unknown protocol '%s' (not in /etc/protocols)", tok);
-				return -1;
-			}
-			pr->number = (uint8_t)res->p_proto;
-			snprintf(pr->name, sizeof(pr->name), "%s", res->p_name);
+		} else if (lookup_proto(tok, pr) < 0) {
+			snprintf(why, n, "unknown protocol '%s' (not in /etc/protocols)", tok);
+			return -1;
 		}
 		if (uses_ports && !proto_has_ports(pr->number)) {
 			snprintf(why, n, "protocol '%s' has no ports (use tcp, udp, sctp or dccp)", tok);
@@ -137,6 +172,8 @@ static int resolve_port(const char *tok, const char *proto, uint16_t *port, char
 		snprintf(why, n, "port '%s' is not a number from 0 to 65535", tok);
 		return -1;
 	}
+	if (shim_services_lookup("/etc/services", tok, proto, port) == 1)
+		return 0;
 	if (getservbyname_r(tok, proto, &se, sbuf, sizeof(sbuf), &res) != 0 || !res) {
 		snprintf(why, n, "unknown service '%s' for %s (not in /etc/services)", tok, proto);
 		return -1;
