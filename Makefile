@@ -58,13 +58,21 @@ FIXTURE_SO := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%.so,$(FIXTURE_SRC
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
-.PHONY: all tests check deps bench demo install uninstall clean
+.PHONY: all tests check deps bench demo install uninstall clean FORCE
 all: $(SHIM_BIN) $(PLUGIN_SO)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The plugin directory is compiled into the shim: rebuild it when PREFIX or
+# PLUGINDIR change (make install PREFIX=/usr after a plain make).
+$(B)/plugindir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PLUGINDIR)' | cmp -s - $@ || echo '$(PLUGINDIR)' > $@
+$(B)/obj/src/shim/loader.o $(B)/obj/src/shim/main.o: $(B)/plugindir.stamp
+FORCE:
 
 $(SHIM_BIN): $(call obj,$(SHIM_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ -ldl

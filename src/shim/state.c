@@ -95,11 +95,14 @@ int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin)
 
 int shim_state_clear(const char *jail, enum nfban_family fam)
 {
-	char path[4096];
+	char path[4096], dir[4096];
 
 	if (state_path(jail, fam, path, sizeof(path), 0) < 0)
 		return -1;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
+	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
+	if (state_dir(dir, sizeof(dir), 0) == 0)
+		rmdir(dir);
 	return 0;
 }

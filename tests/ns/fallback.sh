@@ -25,7 +25,7 @@ nfban_on() {
 		"$NFBAN_BIN" "$@"
 }
 
-state_files() { find "$NFBAN_STATE_DIR" -type f | sort; }
+state_files() { find "$NFBAN_STATE_DIR" -mindepth 1 | sort; }
 set_elements() { # family-set-name
 	nft -j list set inet f2b-table "$1" | python3 -c '
 import json, sys
