@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/shim/fallback.h"
 #include "../src/shim/loader.h"
 #include "../src/shim/params.h"
 
@@ -113,28 +114,6 @@ static void subst(const char *word, const char *ip, char *out, size_t n)
 	out[o] = '\0';
 }
 
-static nfban_op_fn op_fn(const struct nfban_plugin *d, enum shim_op op)
-{
-	switch (op) {
-	case SHIM_OP_START: return d->start;
-	case SHIM_OP_STOP: return d->stop;
-	case SHIM_OP_CHECK: return d->check;
-	case SHIM_OP_BAN: return d->ban;
-	case SHIM_OP_UNBAN: return d->unban;
-	case SHIM_OP_FLUSH: return d->flush;
-	default: return NULL;
-	}
-}
-
-static const char *default_fallback(const char *action)
-{
-	if (strcmp(action, "multiport") == 0)
-		return "perport,nftables";
-	if (strcmp(action, "perport") == 0 || strcmp(action, "allports") == 0)
-		return "nftables";
-	return "";
-}
-
 static void plugin_setup(struct method *m, const char *dir, const char *action, const char *opname)
 {
 	struct shim_dialect d;
@@ -149,7 +128,7 @@ static void plugin_setup(struct method *m, const char *dir, const char *action, 
 		die("%s: plugin %s: %s", m->label, action, err);
 	d.dialect = m->pl.desc->dialect;
 	d.uses = m->pl.desc->uses;
-	d.default_fallback = default_fallback(action);
+	d.default_fallback = shim_default_fallback(action);
 	/* Parse once, with a stand-in address where the calls will put theirs. */
 	args = calloc((size_t)m->argc + 1, sizeof(*args));
 	if (!args)
@@ -165,7 +144,7 @@ static void plugin_setup(struct method *m, const char *dir, const char *action, 
 	for (i = 0; i < m->argc; i++)
 		free(args[i]);
 	free(args);
-	m->fn = op_fn(m->pl.desc, op);
+	m->fn = shim_op_fn(m->pl.desc, op);
 	memset(&r, 0, sizeof(r));
 	if (m->pl.desc->open(&m->inst, &r) != NFBAN_OK)
 		die("%s: open: %s: %s", m->label, r.reason, strerror(r.kernel_errno));

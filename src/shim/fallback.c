@@ -13,7 +13,7 @@ static const char *fam_name(enum nfban_family f)
 	return f == NFBAN_INET6 ? "inet6" : "inet4";
 }
 
-static nfban_op_fn op_fn(const struct nfban_plugin *d, enum shim_op op)
+nfban_op_fn shim_op_fn(const struct nfban_plugin *d, enum shim_op op)
 {
 	switch (op) {
 	case SHIM_OP_START: return d->start;
@@ -37,7 +37,7 @@ static enum nfban_status call(const struct nfban_plugin *d, enum shim_op op,
 	res->why[0] = '\0';
 	st = d->open(&inst, &res->report);
 	if (st == NFBAN_OK) {
-		st = op_fn(d, op)(inst, p, &res->report);
+		st = shim_op_fn(d, op)(inst, p, &res->report);
 		d->close(inst);
 	}
 	res->status = st;

@@ -21,6 +21,9 @@ struct shim_result {
 	char why[SHIM_ERR_MAX];                 /* a failure of the shim itself (load, translate) */
 };
 
+/* The plugin's function for an operation. */
+nfban_op_fn shim_op_fn(const struct nfban_plugin *d, enum shim_op op);
+
 void shim_run(const char *plugin_dir, const struct shim_plugin *primary,
 	      const struct shim_request *req, struct shim_result *res);
 

@@ -56,15 +56,6 @@ static const char usage[] =
 	"Exit status: 0 done, 1 kernel or system error (or check: rules missing), 2 bad input.\n"
 	"See nfban(8).\n";
 
-static const char *default_fallback(const char *action)
-{
-	if (strcmp(action, "multiport") == 0)
-		return "perport,nftables";
-	if (strcmp(action, "perport") == 0 || strcmp(action, "allports") == 0)
-		return "nftables";
-	return "";
-}
-
 /* "jail sshd (inet4): ban 192.0.2.1" */
 static void describe(const struct shim_request *req, char *buf, size_t n)
 {
@@ -144,7 +135,7 @@ int main(int argc, char *argv[])
 	}
 	dialect.dialect = plugin.desc->dialect;
 	dialect.uses = plugin.desc->uses;
-	dialect.default_fallback = default_fallback(argv[i]);
+	dialect.default_fallback = shim_default_fallback(argv[i]);
 	if (shim_parse(&dialect, op, argc - i - 2, argv + i + 2, &req, err, sizeof(err)) < 0) {
 		shim_say("%s", err);
 		shim_plugin_unload(&plugin);

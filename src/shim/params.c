@@ -66,6 +66,15 @@ const char *shim_op_name(enum shim_op op)
 	return op < SHIM_OP_COUNT ? op_names[op] : "?";
 }
 
+const char *shim_default_fallback(const char *action)
+{
+	if (strcmp(action, "multiport") == 0)
+		return "perport,nftables";
+	if (strcmp(action, "perport") == 0 || strcmp(action, "allports") == 0)
+		return "nftables";
+	return "";
+}
+
 int shim_plugin_name_ok(const char *name)
 {
 	size_t len = strlen(name);

@@ -45,6 +45,10 @@ struct shim_dialect {
 int shim_op_from_name(const char *name, enum shim_op *op);
 const char *shim_op_name(enum shim_op op);
 
+/* `fallback=` when the action file gives none: multiport -> perport,nftables;
+ * allports, perport -> nftables; others none. */
+const char *shim_default_fallback(const char *action);
+
 /* Plugin names: [a-z0-9_-], 1..SHIM_PLUGIN_NAME_MAX-1 chars. */
 int shim_plugin_name_ok(const char *name);
 
