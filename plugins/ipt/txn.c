@@ -237,6 +237,7 @@ static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p
 	const struct ipt_inst *in = inst;
 	struct ipt_ctx c;
 	enum nfban_status st;
+	bool reread = false;
 	int lock;
 
 	memset(&c, 0, sizeof(c));
@@ -266,6 +267,20 @@ static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p
 			c.f->free(h);
 			if (err == EAGAIN && attempt < IPT_COMMIT_TRIES)
 				continue;
+			/*
+			 * libiptc commits in two steps: the table replace, then
+			 * the counters of the old rules (IPT_SO_SET_ADD_COUNTERS).
+			 * When a writer that ignores the lock changes the table in
+			 * between, the second step fails although our table is in
+			 * place.  Every operation is idempotent, so one more cycle
+			 * tells: if the change is there, it finds nothing to do
+			 * and its commit is a no-op.  (ENOENT is a missing
+			 * extension: reading again cannot change that.)
+			 */
+			if (err != EAGAIN && err != ENOENT && !reread) {
+				reread = true;
+				continue;
+			}
 			st = commit_failed(&c, err, attempt);
 			break;
 		}
