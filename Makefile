@@ -43,6 +43,7 @@ PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FIXTURE_SRC := $(wildcard tests/plugins/*.c)
+HOST_SRC := $(wildcard tests/host/*.c)
 
 # The shim refuses plugins that anyone but root could write, whatever the umask.
 SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
@@ -54,13 +55,14 @@ PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTLIB_SO := $(patsubst tests/lib/%.c,$(B)/tests/%.so,$(TESTLIB_SRC))
 FIXTURE_SO := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%.so,$(FIXTURE_SRC))
+HOST_BIN := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(HOST_SRC))
 
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps bench demo install uninstall clean FORCE
 all: $(SHIM_BIN) $(PLUGIN_SO)
-tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -97,6 +99,11 @@ $(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC))
 $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
+
+# Long-lived plugin hosts (the in-process use of the ABI), driven by tests/ns.
+$(B)/tests/host/%: $(B)/obj/tests/host/%.o $(call obj,$(SHIM_LIB))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl
 
 # Plugins that exist only to test the loader.
 $(B)/tests/plugins/%.so: $(B)/obj/tests/plugins/%.o
