@@ -24,47 +24,14 @@
 #include <libnftnl/set.h>
 
 #include "../../plugins/nft/jail.h"
+#include "nft_params.h"
 #include "../../plugins/nft/sig.h"
 #include "../../plugins/nft/sock.h"
 
-/* "22,80-90" */
-static unsigned parse_ports(const char *s, struct nfban_port_range *r)
-{
-	unsigned n = 0;
-
-	while (s && *s) {
-		char *end;
-		unsigned long a = strtoul(s, &end, 10), b = a;
-
-		if (*end == '-')
-			b = strtoul(end + 1, &end, 10);
-		r[n].first = (uint16_t)a;
-		r[n++].last = (uint16_t)b;
-		s = *end ? end + 1 : end;
-	}
-	return n;
-}
 
 static struct nfban_params params(enum nfban_family fam, const char *ports)
 {
-	struct nfban_params p;
-
-	memset(&p, 0, sizeof(p));
-	snprintf(p.name, sizeof(p.name), "sshd");
-	p.family = fam;
-	p.n_protos = 1;
-	p.protos[0].number = IPPROTO_TCP;
-	snprintf(p.protos[0].name, sizeof(p.protos[0].name), "tcp");
-	p.protos[0].n_ports = parse_ports(ports, p.protos[0].ports);
-	p.nft.type = NFBAN_NFT_MULTIPORT;
-	snprintf(p.nft.table, sizeof(p.nft.table), "f2b-table");
-	p.nft.table_family = NFPROTO_INET;
-	snprintf(p.nft.chain, sizeof(p.nft.chain), "f2b-chain");
-	snprintf(p.nft.chain_type, sizeof(p.nft.chain_type), "filter");
-	p.nft.chain_hook = NF_INET_LOCAL_IN;
-	p.nft.chain_priority = -1;
-	p.nft.block.kind = NFBAN_NFT_REJECT;
-	return p;
+	return nft_test_params(fam, ports);
 }
 
 /* The elements as text: "0/e 22 24/e" ("/o": open interval). */
@@ -85,7 +52,7 @@ static void assert_ports(const char *ports, enum nft_match match, const char *el
 	char why[NFBAN_MSG_MAX], txt[1024];
 
 	memset(&rs, 0, sizeof(rs));
-	assert_int_equal(nft_ports_match(&rs, r, parse_ports(ports, r), why, sizeof(why)), 0);
+	assert_int_equal(nft_ports_match(&rs, r, nft_test_ports(ports, r), why, sizeof(why)), 0);
 	assert_int_equal(rs.match, match);
 	elems_text(&rs, txt, sizeof(txt));
 	assert_string_equal(txt, elems);
@@ -118,10 +85,10 @@ static void test_one_port_or_range(void **state)
 
 	(void)state;
 	memset(&rs, 0, sizeof(rs));
-	assert_int_equal(nft_ports_match(&rs, r, parse_ports("22", r), why, sizeof(why)), 0);
+	assert_int_equal(nft_ports_match(&rs, r, nft_test_ports("22", r), why, sizeof(why)), 0);
 	assert_int_equal(rs.match, NFT_MATCH_EQ);
 	assert_int_equal(rs.lo, 22);
-	assert_int_equal(nft_ports_match(&rs, r, parse_ports("65534-65535", r), why, sizeof(why)), 0);
+	assert_int_equal(nft_ports_match(&rs, r, nft_test_ports("65534-65535", r), why, sizeof(why)), 0);
 	assert_int_equal(rs.match, NFT_MATCH_RANGE);
 	assert_int_equal(rs.lo, 65534);
 	assert_int_equal(rs.hi, 65535);

@@ -30,41 +30,13 @@
 #include <libnftnl/table.h>
 
 #include "../../plugins/nft/jail.h"
+#include "nft_params.h"
 
 static char buf[65536];
 
 static struct nfban_params params(enum nfban_family fam, const char *ports)
 {
-	struct nfban_params p;
-	unsigned n = 0;
-
-	memset(&p, 0, sizeof(p));
-	snprintf(p.name, sizeof(p.name), "sshd");
-	p.family = fam;
-	p.n_protos = 1;
-	p.protos[0].number = IPPROTO_TCP;
-	snprintf(p.protos[0].name, sizeof(p.protos[0].name), "tcp");
-	/* "22,80-90": a comma list of ports and ranges. */
-	for (const char *s = ports; s && *s; n++) {
-		char *end;
-		unsigned long a = strtoul(s, &end, 10), b = a;
-
-		if (*end == '-')
-			b = strtoul(end + 1, &end, 10);
-		p.protos[0].ports[n].first = (uint16_t)a;
-		p.protos[0].ports[n].last = (uint16_t)b;
-		s = *end ? end + 1 : end;
-	}
-	p.protos[0].n_ports = n;
-	p.nft.type = NFBAN_NFT_MULTIPORT;
-	snprintf(p.nft.table, sizeof(p.nft.table), "f2b-table");
-	p.nft.table_family = NFPROTO_INET;
-	snprintf(p.nft.chain, sizeof(p.nft.chain), "f2b-chain");
-	snprintf(p.nft.chain_type, sizeof(p.nft.chain_type), "filter");
-	p.nft.chain_hook = NF_INET_LOCAL_IN;
-	p.nft.chain_priority = -1;
-	p.nft.block.kind = NFBAN_NFT_REJECT;
-	return p;
+	return nft_test_params(fam, ports);
 }
 
 static void add_proto(struct nfban_params *p, uint8_t number, const char *name)
