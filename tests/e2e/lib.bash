@@ -89,6 +89,7 @@ e2e_scenario_cleanup() {
 e2e_cleanup() {
 	trap - EXIT INT TERM
 	e2e_scenario_cleanup
+	nstest_done
 	if [ "${NFBAN_E2E_KEEP:-0}" = 1 ] && [ -n "$E2E_TMP" ]; then
 		echo "# NFBAN_E2E_KEEP=1: logs and configs kept in $E2E_TMP"
 	elif [ -n "$E2E_TMP" ]; then

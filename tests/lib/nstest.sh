@@ -22,9 +22,17 @@ case "$NFBAN_BUILD" in /*) ;; *) NFBAN_BUILD=$NFBAN_ROOT/$NFBAN_BUILD ;; esac
 NFBAN_BIN="$NFBAN_BUILD/nfban"
 export NFBAN_BUILD NFBAN_ROOT
 export NFBAN_PLUGIN_DIR="$NFBAN_BUILD/plugins"
-# Tests take their own xtables lock file so they never wait on the host's.
-: "${XTABLES_LOCKFILE:=/tmp/nfban-test-xtables.lock}"
+# A suite takes its own xtables lock file, shared by its tests, so they never
+# wait on the host's; the process that made it removes it (nstest_done).
+if [ -z "${XTABLES_LOCKFILE:-}" ]; then
+	XTABLES_LOCKFILE=/tmp/nfban-xtables.$$.lock
+	NFBAN_LOCK_OWNER=$$
+fi
 export XTABLES_LOCKFILE
+nstest_done() {
+	[ "${NFBAN_LOCK_OWNER:-}" = "$$" ] && rm -f "$XTABLES_LOCKFILE"
+	return 0
+}
 NFBAN_TEST_TIMEOUT=${NFBAN_TEST_TIMEOUT:-180}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -139,5 +147,6 @@ run_suite() {
 		fi
 	done
 	rm -f "$outf"
+	nstest_done
 	echo "1..$n"
 }
