@@ -73,82 +73,98 @@ static int match_rule(struct nft_sock *s, const struct nft_jail *j, struct nftnl
 	return 0;
 }
 
-int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[NFBAN_MAX_PROTOS])
+/*
+ * Call fn for every rule of the jail's chain that looks up the jail's set,
+ * until fn returns non-zero (which is returned).  -errno of a failed read.
+ */
+static int each_rule_of_set(struct nft_sock *s, const struct nft_jail *j,
+			    int (*fn)(struct nftnl_rule *r, void *ctx), void *ctx)
 {
 	struct nftnl_rule_list *list = nftnl_rule_list_alloc();
-	char (*want)[NFT_SIG_MAX] = calloc(j->n_rules + 1, NFT_SIG_MAX);
 	struct nftnl_rule_list_iter *it = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
-	memset(have, 0, NFBAN_MAX_PROTOS * sizeof(*have));
-	if (!list || !want)
-		goto out;
-	rc = expected_sigs(j, want);
-	if (!rc)
-		rc = nft_query_rules(s, j, list);
-	if (rc)
-		goto out;
-	it = nftnl_rule_list_iter_create(list);
-	if (!it) {
-		rc = -ENOMEM;
-		goto out;
+	if (!list)
+		return -ENOMEM;
+	rc = nft_query_rules(s, j, list);
+	if (!rc) {
+		it = nftnl_rule_list_iter_create(list);
+		if (!it)
+			rc = -ENOMEM;
 	}
-	for (struct nftnl_rule *r = nftnl_rule_list_iter_next(it); r && !rc;
+	for (struct nftnl_rule *r = it ? nftnl_rule_list_iter_next(it) : NULL; r && !rc;
 	     r = nftnl_rule_list_iter_next(it))
 		if (nft_rule_uses_set(r, j->set))
-			rc = match_rule(s, j, r, want, have, want[j->n_rules]);
-out:
+			rc = fn(r, ctx);
 	if (it)
 		nftnl_rule_list_iter_destroy(it);
-	if (list)
-		nftnl_rule_list_free(list);
-	free(want);
+	nftnl_rule_list_free(list);
 	return rc;
+}
+
+struct present_ctx {
+	struct nft_sock *s;
+	const struct nft_jail *j;
+	char (*want)[NFT_SIG_MAX];      /* n_rules expected signatures, then a scratch one */
+	bool *have;
+};
+
+static int present_one(struct nftnl_rule *r, void *ctx)
+{
+	struct present_ctx *c = ctx;
+
+	return match_rule(c->s, c->j, r, c->want, c->have, c->want[c->j->n_rules]);
+}
+
+int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[NFBAN_MAX_PROTOS])
+{
+	struct present_ctx c = { s, j, calloc(j->n_rules + 1, NFT_SIG_MAX), have };
+	int rc;
+
+	memset(have, 0, NFBAN_MAX_PROTOS * sizeof(*have));
+	if (!c.want)
+		return -ENOMEM;
+	rc = expected_sigs(j, c.want);
+	if (!rc)
+		rc = each_rule_of_set(s, j, present_one, &c);
+	free(c.want);
+	return rc;
+}
+
+struct handles_ctx {
+	uint64_t *h;
+	unsigned cnt, cap;
+};
+
+static int collect_handle(struct nftnl_rule *r, void *ctx)
+{
+	struct handles_ctx *c = ctx;
+
+	if (c->cnt == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 16;
+		uint64_t *nh = realloc(c->h, cap * sizeof(*nh));
+
+		if (!nh)
+			return -ENOMEM;
+		c->h = nh;
+		c->cap = cap;
+	}
+	c->h[c->cnt++] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	return 0;
 }
 
 int nft_rules_of_set(struct nft_sock *s, const struct nft_jail *j, uint64_t **handles, unsigned *n)
 {
-	struct nftnl_rule_list *list = nftnl_rule_list_alloc();
-	struct nftnl_rule_list_iter *it = NULL;
-	uint64_t *h = NULL;
-	unsigned cnt = 0, cap = 0;
-	int rc;
+	struct handles_ctx c = { NULL, 0, 0 };
+	int rc = each_rule_of_set(s, j, collect_handle, &c);
 
 	*handles = NULL;
 	*n = 0;
-	if (!list)
-		return -ENOMEM;
-	rc = nft_query_rules(s, j, list);
-	if (rc)
-		goto out;
-	it = nftnl_rule_list_iter_create(list);
-	if (!it) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (struct nftnl_rule *r = nftnl_rule_list_iter_next(it); r; r = nftnl_rule_list_iter_next(it)) {
-		if (!nft_rule_uses_set(r, j->set))
-			continue;
-		if (cnt == cap) {
-			uint64_t *nh = realloc(h, (cap = cap ? 2 * cap : 16) * sizeof(*h));
-
-			if (!nh) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			h = nh;
-		}
-		h[cnt++] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	}
-out:
-	if (it)
-		nftnl_rule_list_iter_destroy(it);
-	nftnl_rule_list_free(list);
 	if (rc) {
-		free(h);
+		free(c.h);
 		return rc;
 	}
-	*handles = h;
-	*n = cnt;
+	*handles = c.h;
+	*n = c.cnt;
 	return 0;
 }
