@@ -63,6 +63,19 @@ static struct ipt_blob encode(const struct ipt_family *f, const struct ipt_rule 
 	return b;
 }
 
+/* The encoded `-p PROTO --dport FIRST:LAST -j f2b-x` of family f. */
+static struct ipt_blob dport_blob(const struct ipt_family *f, uint8_t proto, uint16_t first, uint16_t last)
+{
+	struct nfban_port_range p = pr(first, last);
+	struct ipt_rule r;
+
+	memset(&r, 0, sizeof(r));
+	ipt_rule_set_proto(&r, proto);
+	assert_int_equal(ipt_match_dport(ipt_rule_add_match(&r), proto, &p), 0);
+	assert_int_equal(ipt_target_standard(&r, "f2b-x"), 0);
+	return encode(f, &r);
+}
+
 static const struct xt_entry_match *first_match(const struct ipt_family *f, const struct ipt_blob *b)
 {
 	return (const void *)((const char *)b->entry + f->entry_size);
@@ -169,19 +182,13 @@ static void test_golden_udp4(void **state)
 {
 	static const struct nz ip[] = { { 80, 0x11 }, END };
 	static const struct nz data[] = { { 2, 0xff }, { 3, 0xff }, { 4, 0x35 }, { 6, 0x35 }, END };
-	struct nfban_port_range p = pr(53, 53);
 	const struct ipt_family *f = &ipt_family4;
 	const struct xt_entry_match *m;
-	struct ipt_rule r;
 	struct ipt_blob b;
 	uint16_t to, no;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	ipt_rule_set_proto(&r, IPPROTO_UDP);
-	assert_int_equal(ipt_match_dport(ipt_rule_add_match(&r), IPPROTO_UDP, &p), 0);
-	ipt_target_standard(&r, "f2b-x");
-	b = encode(f, &r);
+	b = dport_blob(f, IPPROTO_UDP, 53, 53);
 	f->offsets(b.entry, &to, &no);
 	assert_int_equal(to, 160);
 	assert_int_equal(no, 200);
@@ -241,19 +248,13 @@ static void test_golden_sctp6(void **state)
 		{ 0, 0x16 }, { 2, 0x17 }, { 268, 0xff }, { 271, 0xff }, { 274, 0xff }, { 277, 0xff },
 		{ 284, 0x02 }, END
 	};
-	struct nfban_port_range p = pr(22, 23);
 	const struct ipt_family *f = &ipt_family6;
 	const struct xt_entry_match *m;
-	struct ipt_rule r;
 	struct ipt_blob b;
 	uint16_t to, no;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	ipt_rule_set_proto(&r, IPPROTO_SCTP);
-	assert_int_equal(ipt_match_dport(ipt_rule_add_match(&r), IPPROTO_SCTP, &p), 0);
-	ipt_target_standard(&r, "f2b-x");
-	b = encode(f, &r);
+	b = dport_blob(f, IPPROTO_SCTP, 22, 23);
 	f->offsets(b.entry, &to, &no);
 	assert_int_equal(to, 496);
 	assert_int_equal(no, 536);
@@ -270,17 +271,11 @@ static void test_golden_dccp6(void **state)
 {
 	static const struct nz ip[] = { { 128, 0x21 }, { 131, 0x01 }, END };
 	static const struct nz data[] = { { 0, 0x16 }, { 2, 0x16 }, { 8, 0x02 }, END };
-	struct nfban_port_range p = pr(22, 22);
 	const struct ipt_family *f = &ipt_family6;
-	struct ipt_rule r;
 	struct ipt_blob b;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	ipt_rule_set_proto(&r, IPPROTO_DCCP);
-	assert_int_equal(ipt_match_dport(ipt_rule_add_match(&r), IPPROTO_DCCP, &p), 0);
-	ipt_target_standard(&r, "f2b-x");
-	b = encode(f, &r);
+	b = dport_blob(f, IPPROTO_DCCP, 22, 22);
 	assert_int_equal(b.len, 256);
 	assert_bytes(&((const struct ip6t_entry *)b.entry)->ipv6, sizeof(struct ip6t_ip6), ip);
 	assert_int_equal(first_match(f, &b)->u.match_size, 48);
