@@ -9,7 +9,7 @@ FAKE="$NFBAN_BUILD/tests/fakekernel.so"
 
 setup() {
 	[ -e "$FAKE" ] || fail "$FAKE not built"
-	for p in multiport perport ${NEED_NFT-nftables}; do
+	for p in multiport perport nftables; do
 		[ -e "$NFBAN_PLUGIN_DIR/$p.so" ] || skip "plugin $p not built"
 	done
 	export NFBAN_STATE_DIR
@@ -119,21 +119,17 @@ test_translation_to_nftables_mirrors_iptables_parameters() {
 test_fallback_is_per_family() {
 	setup
 	# Only IPv6 lacks the legacy tables.
-	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
-		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport start "${J[@]}" family=inet4
-	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
-		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport start "${J[@]}" family=inet6
-	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
-		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport ban "${J[@]}" ip=2001:db8::5
-	LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
-		ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport ban "${J[@]}" ip=192.0.2.5
+	export NFBAN_FAKE_KERNEL_FAMILY=6
+	nfban_on no-legacy multiport start "${J[@]}" family=inet4
+	nfban_on no-legacy multiport start "${J[@]}" family=inet6
+	nfban_on no-legacy multiport ban "${J[@]}" ip=2001:db8::5
+	nfban_on no-legacy multiport ban "${J[@]}" ip=192.0.2.5
 	assert_match "-A INPUT -p tcp -m multiport --dports 22,80 -j f2b-sshd" "$(ipt_rules 4)"
 	assert_match "-A f2b-sshd -s 192.0.2.5/32" "$(ipt_rules 4)"
 	assert_eq "" "$(ipt_rules 6)" "no ip6tables rules"
 	assert_eq "2001:db8::5" "$(set_elements addr6-set-sshd)" "IPv6 ban in the nft set"
 	for fam in inet4 inet6; do
-		LD_PRELOAD="$FAKE" NFBAN_FAKE_KERNEL=no-legacy NFBAN_FAKE_KERNEL_FAMILY=6 \
-			ASAN_OPTIONS=verify_asan_link_order=0 "$NFBAN_BIN" multiport stop "${J[@]}" family=$fam
+		nfban_on no-legacy multiport stop "${J[@]}" family=$fam
 	done
 	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
 	assert_eq "" "$(nft list ruleset)" "nft after stop"
