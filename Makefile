@@ -21,7 +21,7 @@ OPT    ?= -O2
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 VERSION  := 0.1.0
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc/values -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 $(WARN) -fPIC
 LDFLAGS  ?=
@@ -33,8 +33,8 @@ else
 SOFLAGS := -shared -Wl,-z,defs
 endif
 
-SHIM_SRC  := $(wildcard src/shim/*.c)
-SHIM_LIB  := $(filter-out src/shim/main.c,$(SHIM_SRC))
+VALUES_SRC := $(wildcard src/values/*.c)
+LIB_SRC   := $(wildcard src/lib/*.c)
 IPT_SRC   := $(wildcard plugins/ipt/*.c)
 NFT_SRC   := $(wildcard plugins/nft/*.c)
 IPT_PLUGINS := multiport allports perport
@@ -51,6 +51,7 @@ SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 SHIM_BIN  := $(B)/nfban
+LIB_SO    := $(B)/plugins/libnfban.so
 PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTLIB_SO := $(patsubst tests/lib/%.c,$(B)/tests/%.so,$(TESTLIB_SRC))
@@ -61,10 +62,10 @@ IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps bench demo install uninstall clean FORCE
-all: $(SHIM_BIN) $(PLUGIN_SO)
+all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
 
-$(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -73,40 +74,52 @@ $(B)/obj/%.o: %.c $(wildcard include/*.h src/shim/*.h plugins/ipt/*.h plugins/nf
 $(B)/plugindir.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PLUGINDIR)' | cmp -s - $@ || echo '$(PLUGINDIR)' > $@
-$(B)/obj/src/shim/loader.o $(B)/obj/src/shim/main.o: $(B)/plugindir.stamp
+$(B)/obj/src/lib/loader.o $(B)/obj/src/shim/main.o: $(B)/plugindir.stamp
 FORCE:
 
-$(SHIM_BIN): $(call obj,$(SHIM_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ -ldl
+# The shim links libnfban's objects in: one process, nothing more to load.
+$(SHIM_BIN): $(call obj,src/shim/main.c $(LIB_SRC) $(VALUES_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl -lpthread
 
-$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC))
+# libnfban for every other host; it exports only its API (nfban.h).
+$(LIB_SO): $(call obj,$(LIB_SRC) $(VALUES_SRC)) src/lib/libnfban.map
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -Wl,--version-script=src/lib/libnfban.map -Wl,-soname,libnfban.so \
+		-o $@ $(filter %.o,$^) -ldl -lpthread
+	$(SECURE_PLUGIN)
+
+$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS)
 	$(SECURE_PLUGIN)
 
-$(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC))
+$(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
 	$(SECURE_PLUGIN)
 
 # Unit tests: the prefix of the file says what it links against.
-$(B)/tests/test_shim_%: $(B)/obj/tests/unit/test_shim_%.o $(call obj,$(SHIM_LIB))
+$(B)/tests/test_values_%: $(B)/obj/tests/unit/test_values_%.o $(call obj,$(VALUES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl
-$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+$(B)/tests/test_lib_%: $(B)/obj/tests/unit/test_lib_%.o $(call obj,$(LIB_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl -lpthread
+$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS)
-$(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC))
+$(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
 
-# Long-lived plugin hosts (the in-process use of the ABI), driven by tests/ns.
-$(B)/tests/host/%: $(B)/obj/tests/host/%.o $(call obj,$(SHIM_LIB))
+# Long-lived hosts of libnfban (the in-process use), driven by tests/ns: they
+# see nfban.h only and link the shared library as any other host would.
+$(B)/tests/host/%: $(B)/obj/tests/host/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -ldl
+	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban -lpthread
 
-# Plugins that exist only to test the loader.
-$(B)/tests/plugins/%.so: $(B)/obj/tests/plugins/%.o
+# Plugins that exist only to test the loader and libnfban.
+$(B)/tests/plugins/%.so: $(B)/obj/tests/plugins/%.o $(call obj,$(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 	$(SECURE_PLUGIN)
@@ -125,10 +138,10 @@ check: deps
 	$(MAKE) tests
 	tests/run
 
-# The timing driver of `make bench`: the shim's loader and parser, run in-process.
-$(B)/bench/inproc: $(B)/obj/bench/inproc.o $(call obj,$(SHIM_LIB))
+# The timing driver of `make bench`: libnfban, run in-process.
+$(B)/bench/inproc: $(B)/obj/bench/inproc.o $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -ldl
+	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban
 
 bench: deps all $(B)/bench/inproc
 	B=$(B) bench/run
@@ -139,7 +152,7 @@ demo: deps all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(SHIM_BIN) $(DESTDIR)$(SBINDIR)/nfban
-	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 $(LIB_SO) $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
 	for f in action.d/*.conf; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
@@ -147,7 +160,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
-	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so)
+	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so) $(DESTDIR)$(PLUGINDIR)/libnfban.so
 	-rmdir $(DESTDIR)$(PLUGINDIR)
 	for f in action.d/*.conf; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
 

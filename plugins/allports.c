@@ -3,21 +3,29 @@
  *   -I <chain> -p <proto> -j f2b-<name>
  * so a banned address is blocked on every port (port= is ignored).
  */
-#include "nfban.h"
+#include "nfban_plugin.h"
 #include "ipt/jail.h"
 
-static enum nfban_status allports_jumps(const struct nfban_proto *pr, struct ipt_rules *out,
+static enum nfban_status allports_jumps(const struct value_proto *pr, struct ipt_rules *out,
 					struct nfban_report *r)
 {
 	(void)pr;
 	return ipt_rules_add(out) ? NFBAN_OK : ipt_nomem(r);
 }
 
-static const struct ipt_kind allports = { .jumps = allports_jumps };
+static const struct nfban_key allports_keys[] = {
+	/* Stock iptables-allports has a port tag too, and ignores it. */
+	{ "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
+	IPT_KEYS_COMMON,
+	{ NULL, 0, NULL, NULL, 0 }
+};
 
-static enum nfban_status allports_open(void **inst, struct nfban_report *r)
+static const struct ipt_kind allports = { .keys = allports_keys, .jumps = allports_jumps };
+
+static enum nfban_status allports_configure(const struct nfban_jail_keys *k, void **jail,
+					  struct nfban_report *r)
 {
-	return ipt_open(&allports, inst, r);
+	return ipt_configure(&allports, k, jail, r);
 }
 
 __attribute__((visibility("default")))
@@ -25,10 +33,13 @@ const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
 	.name = "allports",
 	.summary = "iptables: one jump per protocol, every port (stock iptables-allports)",
-	.dialect = NFBAN_DIALECT_XT,
-	.uses = 0,
-	.open = allports_open,
+	.keys = allports_keys,
+	.fallback = "nftables",
+	.flags = NFBAN_PLUGIN_SERIAL,
+	.open = ipt_open,
 	.close = ipt_close,
+	.configure = allports_configure,
+	.release = ipt_release,
 	.start = ipt_start,
 	.stop = ipt_stop,
 	.check = ipt_check,

@@ -4,10 +4,10 @@
  * The multiport match holds 15 ports (a range a:b takes two of them): a
  * longer list becomes several such rules instead of an error.
  */
-#include "nfban.h"
+#include "nfban_plugin.h"
 #include "ipt/jail.h"
 
-static enum nfban_status multiport_jumps(const struct nfban_proto *pr, struct ipt_rules *out,
+static enum nfban_status multiport_jumps(const struct value_proto *pr, struct ipt_rules *out,
 					 struct nfban_report *r)
 {
 	unsigned done = 0;
@@ -29,11 +29,18 @@ static enum nfban_status multiport_jumps(const struct nfban_proto *pr, struct ip
 	return NFBAN_OK;
 }
 
-static const struct ipt_kind multiport = { .jumps = multiport_jumps };
+static const struct nfban_key multiport_keys[] = {
+	IPT_KEY_PORT,
+	IPT_KEYS_COMMON,
+	{ NULL, 0, NULL, NULL, 0 }
+};
 
-static enum nfban_status multiport_open(void **inst, struct nfban_report *r)
+static const struct ipt_kind multiport = { .keys = multiport_keys, .jumps = multiport_jumps };
+
+static enum nfban_status multiport_configure(const struct nfban_jail_keys *k, void **jail,
+					  struct nfban_report *r)
 {
-	return ipt_open(&multiport, inst, r);
+	return ipt_configure(&multiport, k, jail, r);
 }
 
 __attribute__((visibility("default")))
@@ -41,10 +48,13 @@ const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
 	.name = "multiport",
 	.summary = "iptables: one multiport jump per protocol (stock iptables-multiport)",
-	.dialect = NFBAN_DIALECT_XT,
-	.uses = NFBAN_USES_PORTS,
-	.open = multiport_open,
+	.keys = multiport_keys,
+	.fallback = "perport,nftables",
+	.flags = NFBAN_PLUGIN_SERIAL,
+	.open = ipt_open,
 	.close = ipt_close,
+	.configure = multiport_configure,
+	.release = ipt_release,
 	.start = ipt_start,
 	.stop = ipt_stop,
 	.check = ipt_check,

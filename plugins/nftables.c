@@ -20,7 +20,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/set.h>
 
-#include "nfban.h"
+#include "nfban_plugin.h"
+#include "nft/conf.h"
 #include "nft/jail.h"
 #include "nft/msg.h"
 #include "nft/present.h"
@@ -33,7 +34,7 @@ struct nft_inst {
 	struct nft_sock s;
 };
 
-#define FAM(j) nft_family_name((j)->family)
+#define FAM(j) nft_family_name((j)->table_family)
 
 static enum nfban_status report(struct nfban_report *r, enum nfban_status st, int err,
 				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -59,16 +60,6 @@ static enum nfban_status read_fail(struct nfban_report *r, int rc, const char *w
 static enum nfban_status build_fail(struct nfban_report *r, int rc)
 {
 	return report(r, NFBAN_ERROR, -rc, "building the nf_tables batch");
-}
-
-static enum nfban_status jail_of(const struct nfban_params *p, struct nft_jail *j,
-				 struct nfban_report *r)
-{
-	char why[NFBAN_MSG_MAX];
-
-	if (nft_jail_init(j, p, why, sizeof(why)) < 0)
-		return report(r, NFBAN_BADPARAM, 0, "%s", why);
-	return NFBAN_OK;
 }
 
 /* The generation, or NFBAN_NOFEATURE when nf_tables does not answer at all. */
@@ -112,31 +103,33 @@ static void nft_close(void *inst)
 }
 
 /* Table, chain, set (no-ops when there), then the rules that are missing. */
-static enum nfban_status nft_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_start(void *inst, const void *jail, const struct nfban_addr *addr,
+				   struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
-	struct nft_jail j;
-	enum nfban_status st = jail_of(p, &j, r);
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = NFBAN_OK;
 
+	(void)addr;
 	for (int try = 0; st == NFBAN_OK && try < GENID_TRIES; try++) {
-		bool have[NFBAN_MAX_PROTOS], restart = false;
+		bool have[VALUE_MAX_PROTOS], restart = false;
 		struct nft_batch b;
 		uint32_t gen;
 		int rc;
 
 		if ((st = genid(in, &gen, r)) != NFBAN_OK)
 			return st;
-		rc = nft_rules_present(&in->s, &j, have);
+		rc = nft_rules_present(&in->s, j, have);
 		if (rc == -EINTR)
 			continue;
 		if (rc)
-			return read_fail(r, rc, "the rules", &j);
+			return read_fail(r, rc, "the rules", j);
 		rc = nft_batch_begin(&b, &in->s, gen);
 		if (!rc)
-			rc = nft_msg_setup(&b, &in->s, &j);
-		for (unsigned i = 0; !rc && i < j.n_rules; i++)
+			rc = nft_msg_setup(&b, &in->s, j);
+		for (unsigned i = 0; !rc && i < j->n_rules; i++)
 			if (!have[i])
-				rc = nft_msg_rule(&b, &in->s, &j, i);
+				rc = nft_msg_rule(&b, &in->s, j, i);
 		st = rc ? build_fail(r, rc) : nft_batch_commit(&b, &in->s, r, &restart);
 		nft_batch_free(&b);
 		if (st == NFBAN_OK || !restart)
@@ -182,12 +175,14 @@ static int set_census(struct nft_inst *in, const struct nft_jail *j, bool *table
  * The rules that look up the set, the set, and - as stock does - the table
  * once no named set is left in it.  Nothing there: success.
  */
-static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_stop(void *inst, const void *jail, const struct nfban_addr *addr,
+				   struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
-	struct nft_jail j;
-	enum nfban_status st = jail_of(p, &j, r);
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = NFBAN_OK;
 
+	(void)addr;
 	for (int try = 0; st == NFBAN_OK && try < GENID_TRIES; try++) {
 		bool table, ours, others, restart = false;
 		uint64_t *handles = NULL;
@@ -198,29 +193,29 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 
 		if ((st = genid(in, &gen, r)) != NFBAN_OK)
 			return st;
-		rc = set_census(in, &j, &table, &ours, &others);
+		rc = set_census(in, j, &table, &ours, &others);
 		if (rc == -EINTR)
 			continue;
 		if (rc)
-			return read_fail(r, rc, "the sets", &j);
+			return read_fail(r, rc, "the sets", j);
 		if (!table) {
-			snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(&j),
-				 j.table);
+			snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(j),
+				 j->table);
 			return NFBAN_OK;
 		}
-		rc = nft_rules_of_set(&in->s, &j, &handles, &n);
+		rc = nft_rules_of_set(&in->s, j, &handles, &n);
 		if (rc == -EINTR)
 			continue;
 		if (rc)
-			return read_fail(r, rc, "the rules", &j);
+			return read_fail(r, rc, "the rules", j);
 		rc = nft_batch_begin(&b, &in->s, gen);
 		for (unsigned i = 0; !rc && i < n; i++)
-			rc = nft_msg_del_rule(&b, &in->s, &j, handles[i]);
+			rc = nft_msg_del_rule(&b, &in->s, j, handles[i]);
 		free(handles);
 		if (!rc && ours)
-			rc = nft_msg_del_set(&b, &in->s, &j);
+			rc = nft_msg_del_set(&b, &in->s, j);
 		if (!rc && !others)
-			rc = nft_msg_del_table(&b, &in->s, &j);
+			rc = nft_msg_del_table(&b, &in->s, j);
 		if (rc)
 			st = build_fail(r, rc);
 		else if (nft_batch_count(&b) == 0)
@@ -229,7 +224,7 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 			st = nft_batch_commit(&b, &in->s, r, &restart);
 		nft_batch_free(&b);
 		if (st == NFBAN_OK && !ours)
-			snprintf(r->notice, sizeof(r->notice), "set %s was not there", j.set);
+			snprintf(r->notice, sizeof(r->notice), "set %s was not there", j->set);
 		if (st == NFBAN_OK || !restart)
 			return st;
 		memset(r, 0, sizeof(*r));
@@ -242,7 +237,7 @@ static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, stru
 static int check_once(struct nft_inst *in, const struct nft_jail *j, struct nfban_report *r,
 		      enum nfban_status *st)
 {
-	bool table, ours, others, have[NFBAN_MAX_PROTOS];
+	bool table, ours, others, have[VALUE_MAX_PROTOS];
 	int rc = set_census(in, j, &table, &ours, &others);
 
 	if (rc) {
@@ -268,18 +263,20 @@ static int check_once(struct nft_inst *in, const struct nft_jail *j, struct nfba
 	return 0;
 }
 
-static enum nfban_status nft_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_check(void *inst, const void *jail, const struct nfban_addr *addr,
+				   struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
-	struct nft_jail j;
-	enum nfban_status st = jail_of(p, &j, r);
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st;
 	uint32_t gen;
 
-	if (st != NFBAN_OK || (st = genid(in, &gen, r)) != NFBAN_OK)
+	(void)addr;
+	if ((st = genid(in, &gen, r)) != NFBAN_OK)
 		return st;
 	for (int try = 0; try < GENID_TRIES; try++) {
 		memset(r, 0, sizeof(*r));
-		if (check_once(in, &j, r, &st) != -EINTR)
+		if (check_once(in, j, r, &st) != -EINTR)
 			break;
 	}
 	return st;
@@ -301,18 +298,15 @@ static enum nfban_status one_msg(struct nft_inst *in, const struct nft_jail *j,
 	return st;
 }
 
-static enum nfban_status addr_jail(const struct nfban_params *p, struct nft_jail *j,
-				   struct nfban_report *r)
+/* ban, unban: one address of the jail's family; nft sets hold no networks here. */
+static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_addr *a,
+				 struct nfban_report *r)
 {
-	enum nfban_status st = jail_of(p, j, r);
-	const struct nfban_addr *a = &p->addr;
 	char ip[INET6_ADDRSTRLEN] = "?";
 
-	if (st != NFBAN_OK)
-		return st;
-	if (!p->has_addr || a->family != p->family)
+	if (!a || a->family != j->addr_family)
 		return report(r, NFBAN_BADPARAM, 0, "no address of family %s",
-			      p->family == NFBAN_INET6 ? "inet6" : "inet4");
+			      j->addr_family == NFBAN_INET6 ? "inet6" : "inet4");
 	if (a->prefix < (a->family == NFBAN_INET6 ? 128 : 32)) {
 		inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
 		return report(r, NFBAN_BADPARAM, 0,
@@ -322,20 +316,22 @@ static enum nfban_status addr_jail(const struct nfban_params *p, struct nft_jail
 	return NFBAN_OK;
 }
 
-static enum nfban_status nft_ban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+				 struct nfban_report *r)
 {
-	struct nft_jail j;
-	enum nfban_status st = addr_jail(p, &j, r);
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = addr_ok(j, addr, r);
 
 	/* No NLM_F_EXCL: an address already in the set is success, as with nft. */
-	return st != NFBAN_OK ? st : one_msg(inst, &j, &p->addr, NFT_MSG_NEWSETELEM, r);
+	return st != NFBAN_OK ? st : one_msg(inst, j, addr, NFT_MSG_NEWSETELEM, r);
 }
 
-static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_unban(void *inst, const void *jail, const struct nfban_addr *addr,
+				   struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
-	struct nft_jail j;
-	enum nfban_status st = addr_jail(p, &j, r);
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = addr_ok(j, addr, r);
 	struct nfban_report first;
 	bool table, ours, others;
 	char ip[INET6_ADDRSTRLEN];
@@ -343,30 +339,29 @@ static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, str
 
 	if (st != NFBAN_OK)
 		return st;
-	st = one_msg(in, &j, &p->addr, NFT_MSG_DELSETELEM, r);
+	st = one_msg(in, j, addr, NFT_MSG_DELSETELEM, r);
 	if (st != NFBAN_ERROR || r->kernel_errno != ENOENT)
 		return st;
 	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
 	first = *r;
 	for (int try = 0; try < GENID_TRIES; try++)
-		if ((rc = set_census(in, &j, &table, &ours, &others)) != -EINTR)
+		if ((rc = set_census(in, j, &table, &ours, &others)) != -EINTR)
 			break;
 	if (rc != 0 || !ours) {
 		*r = first;
 		return NFBAN_ERROR;
 	}
 	memset(r, 0, sizeof(*r));
-	inet_ntop(p->family == NFBAN_INET6 ? AF_INET6 : AF_INET, p->addr.u.bytes, ip, sizeof(ip));
+	inet_ntop(addr->family == NFBAN_INET6 ? AF_INET6 : AF_INET, addr->u.bytes, ip, sizeof(ip));
 	snprintf(r->notice, sizeof(r->notice), "%s was not banned", ip);
 	return NFBAN_OK;
 }
 
-static enum nfban_status nft_flush(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status nft_flush(void *inst, const void *jail, const struct nfban_addr *addr,
+				   struct nfban_report *r)
 {
-	struct nft_jail j;
-	enum nfban_status st = jail_of(p, &j, r);
-
-	return st != NFBAN_OK ? st : one_msg(inst, &j, NULL, 0, r);
+	(void)addr;
+	return one_msg(inst, &((const struct nft_conf *)jail)->j, NULL, 0, r);
 }
 
 __attribute__((visibility("default")))
@@ -374,10 +369,14 @@ const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
 	.name = "nftables",
 	.summary = "nftables: a set per jail and family (stock nftables)",
-	.dialect = NFBAN_DIALECT_NFT,
-	.uses = NFBAN_USES_PORTS,
+	.keys = nft_keys,
+	.fallback = "",
+	.flags = 0,
+	.adopt = nft_adopt,
 	.open = nft_open,
 	.close = nft_close,
+	.configure = nft_configure,
+	.release = nft_release,
 	.start = nft_start,
 	.stop = nft_stop,
 	.check = nft_check,

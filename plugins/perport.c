@@ -4,10 +4,10 @@
  *   -I <chain> -p <proto> -m <proto> --dport <port>[:<last>] -j f2b-<name>
  * It needs no multiport match, so multiport falls back to it.
  */
-#include "nfban.h"
+#include "nfban_plugin.h"
 #include "ipt/jail.h"
 
-static enum nfban_status perport_jumps(const struct nfban_proto *pr, struct ipt_rules *out,
+static enum nfban_status perport_jumps(const struct value_proto *pr, struct ipt_rules *out,
 				       struct nfban_report *r)
 {
 	if (pr->n_ports == 0)
@@ -25,11 +25,18 @@ static enum nfban_status perport_jumps(const struct nfban_proto *pr, struct ipt_
 	return NFBAN_OK;
 }
 
-static const struct ipt_kind perport = { .jumps = perport_jumps };
+static const struct nfban_key perport_keys[] = {
+	IPT_KEY_PORT,
+	IPT_KEYS_COMMON,
+	{ NULL, 0, NULL, NULL, 0 }
+};
 
-static enum nfban_status perport_open(void **inst, struct nfban_report *r)
+static const struct ipt_kind perport = { .keys = perport_keys, .jumps = perport_jumps };
+
+static enum nfban_status perport_configure(const struct nfban_jail_keys *k, void **jail,
+					  struct nfban_report *r)
 {
-	return ipt_open(&perport, inst, r);
+	return ipt_configure(&perport, k, jail, r);
 }
 
 __attribute__((visibility("default")))
@@ -37,10 +44,13 @@ const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
 	.name = "perport",
 	.summary = "iptables: one jump per port and protocol, no multiport match needed",
-	.dialect = NFBAN_DIALECT_XT,
-	.uses = NFBAN_USES_PORTS,
-	.open = perport_open,
+	.keys = perport_keys,
+	.fallback = "nftables",
+	.flags = NFBAN_PLUGIN_SERIAL,
+	.open = ipt_open,
 	.close = ipt_close,
+	.configure = perport_configure,
+	.release = ipt_release,
 	.start = ipt_start,
 	.stop = ipt_stop,
 	.check = ipt_check,

@@ -11,7 +11,8 @@
 #include <libiptc/xtcshared.h>
 
 #include "family.h"
-#include "nfban.h"
+#include "conf.h"
+#include "nfban_plugin.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
@@ -20,7 +21,8 @@
 
 struct ipt_ctx {
 	const struct ipt_family *f;
-	const struct nfban_params *p;
+	const struct ipt_conf *conf;
+	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_report *r;
 	xt_chainlabel jail;             /* f2b-<name> */
 	xt_chainlabel chain;            /* <chain>, where the jumps go */

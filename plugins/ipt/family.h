@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nfban.h"
+#include "nfban_plugin.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)

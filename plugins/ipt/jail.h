@@ -11,31 +11,39 @@
 #ifndef NFBAN_IPT_JAIL_H
 #define NFBAN_IPT_JAIL_H
 
-#include "nfban.h"
+#include "conf.h"
+#include "nfban_plugin.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
 
 struct ipt_kind {
+	const struct nfban_key *keys;   /* the plugin's key table */
 	/*
 	 * Append to `out` the jump rules for one protocol of the jail, with
 	 * their matches only: the caller sets `-p <proto>` and `-j f2b-<name>`
 	 * on every rule added.  NFBAN_BADPARAM (reason set) when the
 	 * parameters cannot be expressed, NFBAN_ERROR when out of memory.
 	 */
-	enum nfban_status (*jumps)(const struct nfban_proto *pr, struct ipt_rules *out,
+	enum nfban_status (*jumps)(const struct value_proto *pr, struct ipt_rules *out,
 				   struct nfban_report *r);
 };
 
-/* The plugin's operations: open() binds an instance to its kind. */
-enum nfban_status ipt_open(const struct ipt_kind *kind, void **inst, struct nfban_report *r);
+/* The plugin's operations (jail: a struct ipt_conf from ipt_configure()). */
+enum nfban_status ipt_open(void **inst, struct nfban_report *r);
 void ipt_close(void *inst);
-enum nfban_status ipt_start(void *inst, const struct nfban_params *p, struct nfban_report *r);
-enum nfban_status ipt_stop(void *inst, const struct nfban_params *p, struct nfban_report *r);
-enum nfban_status ipt_check(void *inst, const struct nfban_params *p, struct nfban_report *r);
-enum nfban_status ipt_ban(void *inst, const struct nfban_params *p, struct nfban_report *r);
-enum nfban_status ipt_unban(void *inst, const struct nfban_params *p, struct nfban_report *r);
-enum nfban_status ipt_flush(void *inst, const struct nfban_params *p, struct nfban_report *r);
+enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
+enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
+enum nfban_status ipt_check(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
+enum nfban_status ipt_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
+enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
+enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r);
 
 /* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
 __attribute__((format(printf, 2, 3)))

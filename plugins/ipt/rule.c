@@ -82,18 +82,10 @@ int ipt_target_standard(struct ipt_rule *r, const char *label)
 	return 0;
 }
 
-static bool all_tcp(const struct nfban_params *p)
+int ipt_target_verdict(struct ipt_rule *r, enum nfban_family fam, const struct value_xt_target *v,
+		       const char **jump, char *why, size_t n)
 {
-	for (unsigned i = 0; i < p->n_protos; i++)
-		if (p->protos[i].number != IPPROTO_TCP)
-			return false;
-	return p->n_protos > 0;
-}
-
-int ipt_target_verdict(struct ipt_rule *r, const struct nfban_params *p,
-		       const struct nfban_xt_verdict *v, const char **jump, char *why, size_t n)
-{
-	bool v6 = p->family == NFBAN_INET6;
+	bool v6 = fam == NFBAN_INET6;
 	int reset = v6 ? IP6T_TCP_RESET : IPT_TCP_RESET;
 	int echo = v6 ? IP6T_ICMP6_ECHOREPLY : IPT_ICMP_ECHOREPLY;
 	int last = v6 ? IP6T_ICMP6_REJECT_ROUTE : IPT_ICMP_ADMIN_PROHIBITED;
@@ -101,13 +93,13 @@ int ipt_target_verdict(struct ipt_rule *r, const struct nfban_params *p,
 
 	*jump = NULL;
 	switch (v->kind) {
-	case NFBAN_XT_ACCEPT:
+	case VALUE_XT_ACCEPT:
 		return ipt_target_standard(r, "ACCEPT");
-	case NFBAN_XT_DROP:
+	case VALUE_XT_DROP:
 		return ipt_target_standard(r, "DROP");
-	case NFBAN_XT_RETURN:
+	case VALUE_XT_RETURN:
 		return ipt_target_standard(r, "RETURN");
-	case NFBAN_XT_JUMP:
+	case VALUE_XT_JUMP:
 		if (!memchr(v->chain, '\0', sizeof(v->chain)) || !v->chain[0] ||
 		    ipt_target_standard(r, v->chain) < 0) {
 			snprintf(why, n, "not a valid chain name to jump to");
@@ -115,20 +107,15 @@ int ipt_target_verdict(struct ipt_rule *r, const struct nfban_params *p,
 		}
 		*jump = r->target.name;
 		return 0;
-	case NFBAN_XT_REJECT:
+	case VALUE_XT_REJECT:
 		/* The kernel dropped ECHOREPLY; values past the enum do not exist. */
 		if (v->reject_with < 0 || v->reject_with > last || v->reject_with == echo) {
 			snprintf(why, n, "reject type %d does not exist for %s", v->reject_with,
 				 v6 ? "IPv6" : "IPv4");
 			return -1;
 		}
-		if (v->reject_with == reset) {
-			if (!all_tcp(p)) {
-				snprintf(why, n, "REJECT --reject-with tcp-reset needs protocol=tcp");
-				return -1;
-			}
+		if (v->reject_with == reset)
 			ipt_rule_set_proto(r, IPPROTO_TCP);
-		}
 		/* struct ipt_reject_info and ip6t_reject_info: one 32-bit enum. */
 		with = (uint32_t)v->reject_with;
 		r->standard = false;
@@ -139,7 +126,7 @@ int ipt_target_verdict(struct ipt_rule *r, const struct nfban_params *p,
 	return -1;
 }
 
-unsigned ipt_match_multiport(struct ipt_ext *m, const struct nfban_port_range *ports, unsigned n)
+unsigned ipt_match_multiport(struct ipt_ext *m, const struct value_port_range *ports, unsigned n)
 {
 	struct xt_multiport_v1 mp;
 	unsigned used = 0, slot = 0;
@@ -147,7 +134,7 @@ unsigned ipt_match_multiport(struct ipt_ext *m, const struct nfban_port_range *p
 	memset(&mp, 0, sizeof(mp));
 	mp.flags = XT_MULTIPORT_DESTINATION;
 	for (; used < n; used++) {
-		const struct nfban_port_range *pr = &ports[used];
+		const struct value_port_range *pr = &ports[used];
 		unsigned need = pr->first == pr->last ? 1 : 2;
 
 		if (slot + need > XT_MULTI_PORTS)
@@ -165,7 +152,7 @@ unsigned ipt_match_multiport(struct ipt_ext *m, const struct nfban_port_range *p
 	return used;
 }
 
-int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct nfban_port_range *port)
+int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct value_port_range *port)
 {
 	switch (proto) {
 	case IPPROTO_TCP: {

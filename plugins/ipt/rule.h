@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nfban.h"
+#include "nfban_plugin.h"
+#include "values.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -71,25 +72,25 @@ struct ipt_ext *ipt_rule_add_match(struct ipt_rule *r);
 int ipt_target_standard(struct ipt_rule *r, const char *label);
 
 /*
- * The target for a blocktype/returntype verdict.  *jump is set to the user
- * chain jumped to (NULL otherwise) so the caller can check that it exists.
- * REJECT tcp-reset is refused by the kernel unless the rule matches -p tcp
- * only: the rule then gets -p tcp, which is only allowed when every protocol
- * of the jail is tcp (the jumps into the jail chain let nothing else in).
- * -1 with `why` when the verdict cannot be expressed.
+ * The target for a blocktype/returntype of family fam.  *jump is set to the
+ * user chain jumped to (NULL otherwise) so the caller can check that it
+ * exists.  REJECT tcp-reset is refused by the kernel unless the rule matches
+ * -p tcp only: the rule then gets -p tcp (configure() allows tcp-reset only
+ * when every protocol of the jail is tcp).  -1 with `why` when the target
+ * cannot be expressed.
  */
-int ipt_target_verdict(struct ipt_rule *r, const struct nfban_params *p,
-		       const struct nfban_xt_verdict *v, const char **jump, char *why, size_t n);
+int ipt_target_verdict(struct ipt_rule *r, enum nfban_family fam, const struct value_xt_target *v,
+		       const char **jump, char *why, size_t n);
 
 /*
  * `-m multiport --dports` (revision 1) with as many of ports[0..n) as fit in
  * its XT_MULTI_PORTS slots, a range taking two.  Returns how many entries of
  * `ports` it took (at least one when n > 0), 0 when n == 0.
  */
-unsigned ipt_match_multiport(struct ipt_ext *m, const struct nfban_port_range *ports, unsigned n);
+unsigned ipt_match_multiport(struct ipt_ext *m, const struct value_port_range *ports, unsigned n);
 
 /* `-m <proto> --dport a[:b]` for tcp, udp, sctp, dccp; -1 for another protocol. */
-int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct nfban_port_range *port);
+int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct value_port_range *port);
 
 /* Lay r out for family f.  -1 with errno (ENOMEM, or E2BIG past 64 KiB). */
 int ipt_blob_encode(const struct ipt_family *f, const struct ipt_rule *r, struct ipt_blob *b);

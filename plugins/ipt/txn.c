@@ -24,10 +24,6 @@
 
 #define IPT_COMMIT_TRIES 10
 
-struct ipt_inst {
-	const struct ipt_kind *kind;
-};
-
 enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -45,44 +41,16 @@ enum nfban_status ipt_nomem(struct nfban_report *r)
 	return NFBAN_ERROR;
 }
 
-static bool terminated(const char *s, size_t n)
+/* ban and unban: an address of the jail's family (libnfban guarantees it). */
+static enum nfban_status check_addr(const struct ipt_conf *conf, const struct nfban_addr *a,
+				    struct nfban_report *r)
 {
-	return memchr(s, '\0', n) != NULL;
-}
-
-/* What the shim guarantees, checked again: the arrays are indexed by it. */
-static enum nfban_status check_params(const struct nfban_params *p, bool addr,
-				      struct nfban_report *r)
-{
-	if (p->family != NFBAN_INET4 && p->family != NFBAN_INET6)
-		return ipt_bad(r, "family %d is neither inet4 nor inet6", (int)p->family);
-	if (!terminated(p->name, sizeof(p->name)) || !p->name[0] ||
-	    strlen(p->name) + 4 >= IPT_NAME_MAX)
-		return ipt_bad(r, "jail name must be 1 to %d characters", IPT_NAME_MAX - 5);
-	if (!terminated(p->xt.chain, sizeof(p->xt.chain)) || !p->xt.chain[0])
-		return ipt_bad(r, "chain name must be 1 to %d characters", NFBAN_XT_CHAIN_MAX - 1);
-	if (strncmp(p->xt.chain, "f2b-", 4) == 0 && strcmp(p->xt.chain + 4, p->name) == 0)
-		return ipt_bad(r, "chain %s is the jail's own chain", p->xt.chain);
-	if (p->n_protos == 0 || p->n_protos > NFBAN_MAX_PROTOS)
-		return ipt_bad(r, "%u protocols given (1 to %d)", p->n_protos, NFBAN_MAX_PROTOS);
-	for (unsigned i = 0; i < p->n_protos; i++) {
-		const struct nfban_proto *pr = &p->protos[i];
-
-		if (pr->n_ports > NFBAN_MAX_PORTS)
-			return ipt_bad(r, "more than %d ports", NFBAN_MAX_PORTS);
-		for (unsigned j = 0; j < pr->n_ports; j++)
-			if (pr->ports[j].first > pr->ports[j].last)
-				return ipt_bad(r, "port range %u:%u runs backwards",
-					       pr->ports[j].first, pr->ports[j].last);
-	}
-	if (addr) {
-		if (!p->has_addr)
-			return ipt_bad(r, "no address given");
-		if (p->addr.family != p->family)
-			return ipt_bad(r, "address family differs from family");
-		if (p->addr.prefix > (p->family == NFBAN_INET6 ? 128 : 32))
-			return ipt_bad(r, "prefix length %u too long", p->addr.prefix);
-	}
+	if (!a)
+		return ipt_bad(r, "no address given");
+	if (a->family != conf->family)
+		return ipt_bad(r, "address family differs from family");
+	if (a->prefix > (conf->family == NFBAN_INET6 ? 128 : 32))
+		return ipt_bad(r, "prefix length %u too long", a->prefix);
 	return NFBAN_OK;
 }
 
@@ -95,13 +63,13 @@ static enum nfban_status encode(struct ipt_ctx *c, const struct ipt_rule *rule, 
 
 /* A rule ending in blocktype/returntype v; *jump gets the user chain or "". */
 static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
-				      const struct nfban_xt_verdict *v, struct ipt_rule *rule,
+				      const struct value_xt_target *v, struct ipt_rule *rule,
 				      char *jump)
 {
 	char why[NFBAN_MSG_MAX - 32];
 	const char *to;
 
-	if (ipt_target_verdict(rule, c->p, v, &to, why, sizeof(why)) < 0)
+	if (ipt_target_verdict(rule, c->conf->family, v, &to, why, sizeof(why)) < 0)
 		return ipt_bad(c->r, "%s: %s", what, why);
 	snprintf(jump, sizeof(xt_chainlabel), "%s", to ? to : "");
 	return NFBAN_OK;
@@ -122,17 +90,18 @@ static void reverse(struct ipt_rule *v, size_t n)
  * <chain>: protocol by protocol as stock does (the last protocol ends on
  * top), and within a protocol backwards, so its rules end in port order.
  */
-static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *kind)
+static enum nfban_status build_jumps(struct ipt_ctx *c)
 {
+	const struct value_protos *protos = &c->conf->protos;
 	struct ipt_rules rules = { 0 };
 	enum nfban_status st = NFBAN_OK;
 
-	for (unsigned i = 0; i < c->p->n_protos && st == NFBAN_OK; i++) {
+	for (unsigned i = 0; i < protos->n && st == NFBAN_OK; i++) {
 		size_t from = rules.n;
 
-		st = kind->jumps(&c->p->protos[i], &rules, c->r);
+		st = c->conf->kind->jumps(&protos->v[i], &rules, c->r);
 		for (size_t j = from; j < rules.n && st == NFBAN_OK; j++) {
-			ipt_rule_set_proto(&rules.v[j], c->p->protos[i].number);
+			ipt_rule_set_proto(&rules.v[j], protos->v[i].number);
 			if (ipt_target_standard(&rules.v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
@@ -153,29 +122,26 @@ static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *k
 	return st;
 }
 
-static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind, ipt_op op)
+static enum nfban_status prepare(struct ipt_ctx *c, ipt_op op)
 {
 	bool start = op == ipt_op_start, check = op == ipt_op_check, flush = op == ipt_op_flush;
 	bool ban = op == ipt_op_ban || op == ipt_op_unban;
 	struct ipt_rule rule;
 	enum nfban_status st;
 
-	st = check_params(c->p, ban, c->r);
-	if (st != NFBAN_OK)
+	if (ban && (st = check_addr(c->conf, c->addr, c->r)) != NFBAN_OK)
 		return st;
-	c->f = c->p->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
-	/* check_params() keeps f2b-<name> within IPT_NAME_MAX (a target name). */
-	memcpy(c->jail, "f2b-", 4);
-	memcpy(c->jail + 4, c->p->name, strlen(c->p->name) + 1);
-	snprintf(c->chain, sizeof(c->chain), "%s", c->p->xt.chain);
+	c->f = c->conf->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
+	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
+	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
 	if (start || check) {
-		st = build_jumps(c, kind);
+		st = build_jumps(c);
 		if (st != NFBAN_OK)
 			return st;
 	}
 	if (start || flush) {
 		memset(&rule, 0, sizeof(rule));
-		st = verdict_rule(c, "returntype", &c->p->xt.ret, &rule, c->ret_jump);
+		st = verdict_rule(c, "returntype", &c->conf->ret, &rule, c->ret_jump);
 		if (st == NFBAN_OK)
 			st = encode(c, &rule, &c->ret);
 		if (st != NFBAN_OK)
@@ -184,8 +150,8 @@ static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind,
 	if (ban) {
 		memset(&rule, 0, sizeof(rule));
 		rule.has_src = true;
-		rule.src = c->p->addr;
-		st = verdict_rule(c, "blocktype", &c->p->xt.block, &rule, c->ban_jump);
+		rule.src = *c->addr;
+		st = verdict_rule(c, "blocktype", &c->conf->block, &rule, c->ban_jump);
 		if (st == NFBAN_OK)
 			st = encode(c, &rule, &c->ban);
 	}
@@ -231,19 +197,19 @@ static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned trie
 	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
 }
 
-static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p,
+static enum nfban_status run(ipt_op op, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
-	const struct ipt_inst *in = inst;
 	struct ipt_ctx c;
 	enum nfban_status st;
 	bool reread = false;
 	int lock;
 
 	memset(&c, 0, sizeof(c));
-	c.p = p;
+	c.conf = jail;
+	c.addr = addr;
 	c.r = r;
-	st = prepare(&c, in->kind, op);
+	st = prepare(&c, op);
 	if (st != NFBAN_OK)
 		goto out;
 	lock = ipt_xtlock_acquire(r);
@@ -293,51 +259,57 @@ out:
 	return st;
 }
 
-enum nfban_status ipt_open(const struct ipt_kind *kind, void **inst, struct nfban_report *r)
+/* Every operation reads the table afresh: an instance holds nothing. */
+enum nfban_status ipt_open(void **inst, struct nfban_report *r)
 {
-	struct ipt_inst *in = malloc(sizeof(*in));
-
-	if (!in) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the plugin instance");
-		return NFBAN_ERROR;
-	}
-	in->kind = kind;
-	*inst = in;
+	(void)r;
+	*inst = NULL;
 	return NFBAN_OK;
 }
 
 void ipt_close(void *inst)
 {
-	free(inst);
+	(void)inst;
 }
 
-enum nfban_status ipt_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_start, p, r);
+	(void)inst;
+	return run(ipt_op_start, jail, addr, r);
 }
 
-enum nfban_status ipt_stop(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_stop, p, r);
+	(void)inst;
+	return run(ipt_op_stop, jail, addr, r);
 }
 
-enum nfban_status ipt_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_check(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_check, p, r);
+	(void)inst;
+	return run(ipt_op_check, jail, addr, r);
 }
 
-enum nfban_status ipt_ban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_ban, p, r);
+	(void)inst;
+	return run(ipt_op_ban, jail, addr, r);
 }
 
-enum nfban_status ipt_unban(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_unban, p, r);
+	(void)inst;
+	return run(ipt_op_unban, jail, addr, r);
 }
 
-enum nfban_status ipt_flush(void *inst, const struct nfban_params *p, struct nfban_report *r)
+enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
-	return run(inst, ipt_op_flush, p, r);
+	(void)inst;
+	return run(ipt_op_flush, jail, addr, r);
 }

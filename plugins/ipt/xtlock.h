@@ -4,7 +4,7 @@
 #ifndef NFBAN_IPT_XTLOCK_H
 #define NFBAN_IPT_XTLOCK_H
 
-#include "nfban.h"
+#include "nfban_plugin.h"
 
 #pragma GCC visibility push(hidden)
 

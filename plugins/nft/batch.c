@@ -29,7 +29,7 @@
 
 /*
  * Room kept free for the next message.  The largest message nfban builds is
- * an anonymous interval set of NFBAN_MAX_PORTS ranges: 129 elements of at
+ * an anonymous interval set of VALUE_MAX_PORTS ranges: 129 elements of at
  * most 40 bytes, about 5 KiB; a rule is under 1 KiB.
  */
 #define NFT_MSG_ROOM 32768

@@ -16,7 +16,7 @@ int nft_build_table(const struct nft_jail *j, struct nftnl_table **out)
 	*out = NULL;
 	if (!t)
 		return -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, j->family);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, j->table_family);
 	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, j->table) < 0) {
 		nftnl_table_free(t);
 		return -ENOMEM;
@@ -32,7 +32,7 @@ int nft_build_chain(const struct nft_jail *j, struct nftnl_chain **out)
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, j->family);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, j->table_family);
 	if (nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, j->table) < 0 ||
 	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, j->chain) < 0 ||
 	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, j->chain_type) < 0) {

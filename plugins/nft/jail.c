@@ -1,5 +1,5 @@
 /*
- * jail.c - struct nft_jail from struct nfban_params, and the port lists
+ * jail.c - struct nft_jail from struct nft_spec, and the port lists
  * normalised the way nft 1.0.6 does it for `<proto> dport { ... }`:
  *   - one entry: no set at all (`cmp eq`, or `cmp gte` + `cmp lte` for a range);
  *   - only single ports: an anonymous set of them, in the order given,
@@ -31,7 +31,7 @@ const char *nft_family_name(uint8_t family)
 
 static int by_first(const void *a, const void *b)
 {
-	const struct nfban_port_range *x = a, *y = b;
+	const struct value_port_range *x = a, *y = b;
 
 	if (x->first != y->first)
 		return x->first < y->first ? -1 : 1;
@@ -47,16 +47,16 @@ static void add_elem(struct nft_rule_spec *rs, uint16_t key, bool end, bool open
 	e->open = open;
 }
 
-int nft_ports_match(struct nft_rule_spec *rs, const struct nfban_port_range *ports, unsigned n,
+int nft_ports_match(struct nft_rule_spec *rs, const struct value_port_range *ports, unsigned n,
 		    char *why, size_t whylen)
 {
-	struct nfban_port_range sorted[NFBAN_MAX_PORTS];
+	struct value_port_range sorted[VALUE_MAX_PORTS];
 	bool ranges = false;
 	unsigned m = 0;
 
 	rs->n_elems = 0;
-	if (n == 0 || n > NFBAN_MAX_PORTS) {
-		snprintf(why, whylen, "%u ports for protocol %s (1 to %d)", n, rs->what, NFBAN_MAX_PORTS);
+	if (n == 0 || n > VALUE_MAX_PORTS) {
+		snprintf(why, whylen, "%u ports for protocol %s (1 to %d)", n, rs->what, VALUE_MAX_PORTS);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -102,20 +102,14 @@ int nft_ports_match(struct nft_rule_spec *rs, const struct nfban_port_range *por
 	return 0;
 }
 
-static bool has_dport(uint8_t proto)
+static int multiport_rules(struct nft_jail *j, const struct value_protos *p, char *why, size_t n)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
-	       proto == IPPROTO_DCCP;
-}
-
-static int multiport_rules(struct nft_jail *j, const struct nfban_params *p, char *why, size_t n)
-{
-	for (unsigned i = 0; i < p->n_protos; i++) {
-		const struct nfban_proto *pr = &p->protos[i];
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct value_proto *pr = &p->v[i];
 		struct nft_rule_spec *rs = &j->rules[j->n_rules++];
 
 		snprintf(rs->what, sizeof(rs->what), "%s", pr->name);
-		if (!has_dport(pr->number)) {
+		if (!value_proto_has_ports(pr->number)) {
 			snprintf(why, n, "protocol %s has no ports (multiport takes tcp, udp, sctp, dccp)",
 				 pr->name);
 			return -1;
@@ -129,7 +123,7 @@ static int multiport_rules(struct nft_jail *j, const struct nfban_params *p, cha
 }
 
 /* One rule: meta l4proto { protocols } (or no l4 match at all with "all"). */
-static int allports_rule(struct nft_jail *j, const struct nfban_params *p, char *why, size_t n)
+static int allports_rule(struct nft_jail *j, const struct value_protos *p, char *why, size_t n)
 {
 	struct nft_rule_spec *rs = &j->rules[j->n_rules++];
 	size_t len = 0;
@@ -138,8 +132,8 @@ static int allports_rule(struct nft_jail *j, const struct nfban_params *p, char 
 	(void)n;
 	rs->ports = false;
 	len += (size_t)snprintf(rs->what, sizeof(rs->what), "l4proto ");
-	for (unsigned i = 0; i < p->n_protos; i++) {
-		if (p->protos[i].number == 0) {
+	for (unsigned i = 0; i < p->n; i++) {
+		if (p->v[i].number == 0) {
 			/* iptables-allports' "-p all", via fallback: every protocol. */
 			rs->match = NFT_MATCH_NONE;
 			rs->n_elems = 0;
@@ -148,8 +142,8 @@ static int allports_rule(struct nft_jail *j, const struct nfban_params *p, char 
 		}
 		if (len < sizeof(rs->what))
 			len += (size_t)snprintf(rs->what + len, sizeof(rs->what) - len, "%s%s",
-						i ? "," : "", p->protos[i].name);
-		add_elem(rs, p->protos[i].number, false, false);
+						i ? "," : "", p->v[i].name);
+		add_elem(rs, p->v[i].number, false, false);
 	}
 	if (rs->n_elems == 1) {
 		rs->match = NFT_MATCH_EQ;
@@ -162,34 +156,34 @@ static int allports_rule(struct nft_jail *j, const struct nfban_params *p, char 
 
 static int verdict_ok(const struct nft_jail *j, char *why, size_t n)
 {
-	const struct nfban_nft_verdict *v = &j->block;
+	const struct value_nft_verdict *v = &j->block;
 
-	if (v->kind == NFBAN_NFT_DROP)
+	if (v->kind == VALUE_NFT_DROP)
 		return 0;
-	if (v->kind != NFBAN_NFT_REJECT) {
+	if (v->kind != VALUE_NFT_REJECT) {
 		snprintf(why, n, "unknown blocktype");
 		return -1;
 	}
-	switch (v->reject_type) {
-	case NFBAN_NFT_REJECT_DEFAULT:
+	switch (v->reject) {
+	case VALUE_NFT_REJECT_DEFAULT:
 		return 0;
-	case NFBAN_NFT_REJECT_ICMP:
-		if (j->afam == NFBAN_INET4)
+	case VALUE_NFT_REJECT_ICMP:
+		if (j->addr_family == NFBAN_INET4)
 			return 0;
 		snprintf(why, n, "reject with icmp is IPv4 only (family=inet6 wants icmpv6 or icmpx)");
 		return -1;
-	case NFBAN_NFT_REJECT_ICMPV6:
-		if (j->afam == NFBAN_INET6)
+	case VALUE_NFT_REJECT_ICMPV6:
+		if (j->addr_family == NFBAN_INET6)
 			return 0;
 		snprintf(why, n, "reject with icmpv6 is IPv6 only (family=inet4 wants icmp or icmpx)");
 		return -1;
-	case NFBAN_NFT_REJECT_ICMPX:
+	case VALUE_NFT_REJECT_ICMPX:
 		/* nft refuses it too: "abstracted ICMP unreachable not supported". */
-		if (j->family == NFPROTO_INET)
+		if (j->table_family == NFPROTO_INET)
 			return 0;
 		snprintf(why, n, "reject with icmpx needs table_family=inet");
 		return -1;
-	case NFBAN_NFT_REJECT_TCP_RESET:
+	case VALUE_NFT_REJECT_TCP_RESET:
 		for (unsigned i = 0; i < j->n_rules; i++) {
 			const struct nft_rule_spec *rs = &j->rules[i];
 
@@ -205,41 +199,40 @@ static int verdict_ok(const struct nft_jail *j, char *why, size_t n)
 	return -1;
 }
 
-int nft_jail_init(struct nft_jail *j, const struct nfban_params *p, char *why, size_t n)
+int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_t n)
 {
-	const struct nfban_nft_params *t = &p->nft;
-
 	memset(j, 0, sizeof(*j));
-	j->family = t->table_family;
-	j->afam = p->family;
-	j->table = t->table;
-	j->chain = t->chain;
-	j->chain_type = t->chain_type;
-	j->hook = t->chain_hook;
-	j->prio = t->chain_priority;
-	j->block = t->block;
-	if (p->family != NFBAN_INET4 && p->family != NFBAN_INET6) {
+	j->table_family = s->table_family;
+	j->addr_family = s->addr_family;
+	j->table = s->table;
+	j->chain = s->chain;
+	j->chain_type = s->chain_type;
+	j->hook = s->hook;
+	j->prio = s->prio;
+	j->block = s->block;
+	if (s->addr_family != NFBAN_INET4 && s->addr_family != NFBAN_INET6) {
 		snprintf(why, n, "family is neither inet4 nor inet6");
 		return -1;
 	}
-	if (!(j->family == NFPROTO_INET || (j->family == NFPROTO_IPV4 && p->family == NFBAN_INET4) ||
-	      (j->family == NFPROTO_IPV6 && p->family == NFBAN_INET6))) {
-		snprintf(why, n, "table_family %s cannot hold %s addresses", nft_family_name(j->family),
-			 p->family == NFBAN_INET6 ? "IPv6" : "IPv4");
-		return -1;
+	if (!(j->table_family == NFPROTO_INET ||
+	      (j->table_family == NFPROTO_IPV4 && s->addr_family == NFBAN_INET4) ||
+	      (j->table_family == NFPROTO_IPV6 && s->addr_family == NFBAN_INET6))) {
+		snprintf(why, n, "table_family %s cannot hold %s addresses",
+			 nft_family_name(j->table_family), s->addr_family == NFBAN_INET6 ? "IPv6" : "IPv4");
+		return NFT_JAIL_BAD_TABLE_FAMILY;
 	}
-	if (!t->table[0] || !t->chain[0] || !t->chain_type[0] || !p->name[0]) {
+	if (!s->table[0] || !s->chain[0] || !s->chain_type[0] || !s->name[0]) {
 		snprintf(why, n, "empty table, chain, chain type or jail name");
 		return -1;
 	}
-	snprintf(j->set, sizeof(j->set), "%s-%s", p->family == NFBAN_INET6 ? "addr6-set" : "addr-set",
-		 p->name);
-	if (p->n_protos == 0 || p->n_protos > NFBAN_MAX_PROTOS) {
+	snprintf(j->set, sizeof(j->set), "%s-%s",
+		 s->addr_family == NFBAN_INET6 ? "addr6-set" : "addr-set", s->name);
+	if (s->protos.n == 0 || s->protos.n > VALUE_MAX_PROTOS) {
 		snprintf(why, n, "no protocol");
 		return -1;
 	}
-	if ((t->type == NFBAN_NFT_MULTIPORT ? multiport_rules(j, p, why, n)
-					    : allports_rule(j, p, why, n)) < 0)
+	if ((s->allports ? allports_rule(j, &s->protos, why, n)
+			 : multiport_rules(j, &s->protos, why, n)) < 0)
 		return -1;
-	return verdict_ok(j, why, n);
+	return verdict_ok(j, why, n) < 0 ? NFT_JAIL_BAD_VERDICT : 0;
 }

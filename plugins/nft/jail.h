@@ -2,7 +2,7 @@
  * jail.h - what one jail and family looks like in nf_tables, and the
  * libnftnl objects that say so.
  *
- * struct nft_jail is computed once from struct nfban_params (jail.c) and is
+ * struct nft_jail is computed once from struct nft_spec (jail.c) and is
  * the only input of the builders: the table, the base chain, the jail's
  * named set, and per rule an optional anonymous set plus the rule itself.
  * Every object is what `nft` 1.0.6 sends for Fail2ban's stock commands, down
@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nfban.h"
+#include "nfban_plugin.h"
+#include "values.h"
 
 struct nftnl_table;
 struct nftnl_chain;
@@ -50,7 +51,7 @@ enum nft_match {
 	NFT_MATCH_INTERVAL,             /* an anonymous interval set */
 };
 
-#define NFT_MAX_ELEMS (2 * NFBAN_MAX_PORTS + 1)
+#define NFT_MAX_ELEMS (2 * VALUE_MAX_PORTS + 1)
 
 struct nft_rule_spec {
 	uint8_t l4proto;                /* multiport: the protocol; allports: unused */
@@ -62,29 +63,45 @@ struct nft_rule_spec {
 	char what[48];                  /* "tcp" or "l4proto tcp,udp": for reports */
 };
 
+/* What a jail is made of: the plugin's keys, parsed (conf.c). */
+struct nft_spec {
+	const char *name;               /* the jail */
+	enum nfban_family addr_family;  /* the addresses it holds */
+	bool allports;                  /* type=allports: match protocols, not ports */
+	const char *table, *chain, *chain_type;
+	uint8_t table_family;           /* NFPROTO_INET, _IPV4, _IPV6 */
+	uint32_t hook;                  /* NF_INET_LOCAL_IN ... */
+	int32_t prio;
+	struct value_nft_verdict block;
+	struct value_protos protos;     /* ports resolved unless allports */
+};
+
 struct nft_jail {
-	uint8_t family;                 /* table family: NFPROTO_INET, _IPV4, _IPV6 */
-	enum nfban_family afam;         /* the addresses of this call */
+	uint8_t table_family;           /* NFPROTO_INET, _IPV4, _IPV6 */
+	enum nfban_family addr_family;  /* the addresses of this jail's set */
 	const char *table, *chain, *chain_type;
 	uint32_t hook;
 	int32_t prio;
-	char set[NFBAN_NFT_NAME_MAX];   /* addr-set-<name> or addr6-set-<name> */
-	struct nfban_nft_verdict block;
+	char set[VALUE_NFT_NAME_MAX];   /* addr-set-<name> or addr6-set-<name> */
+	struct value_nft_verdict block;
 	unsigned n_rules;
-	struct nft_rule_spec rules[NFBAN_MAX_PROTOS];
+	struct nft_rule_spec rules[VALUE_MAX_PROTOS];
 };
 
 /* "inet", "ip", "ip6" */
 const char *nft_family_name(uint8_t family);
 
 /*
- * Fill j from p.  Returns 0, or -1 with why set when the parameters cannot
- * be expressed (NFBAN_BADPARAM: nothing is sent then).
+ * Fill j from s (j points into s: s must outlive j).  Returns 0, or with why
+ * set when the jail cannot be expressed (NFBAN_BADPARAM: nothing is sent
+ * then) what is at fault: the table family, the verdict, or anything else (-1).
  */
-int nft_jail_init(struct nft_jail *j, const struct nfban_params *p, char *why, size_t n);
+#define NFT_JAIL_BAD_VERDICT (-2)
+#define NFT_JAIL_BAD_TABLE_FAMILY (-3)
+int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_t n);
 
 /* Normalise a port list as nft does for `{ a, b-c, ... }` (exported for tests). */
-int nft_ports_match(struct nft_rule_spec *rs, const struct nfban_port_range *ports, unsigned n,
+int nft_ports_match(struct nft_rule_spec *rs, const struct value_port_range *ports, unsigned n,
 		    char *why, size_t whylen);
 
 /*

@@ -9,7 +9,7 @@
 
 #include "msg.h"
 
-#define FAM(j) nft_family_name((j)->family)
+#define FAM(j) nft_family_name((j)->table_family)
 
 int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
 {
@@ -27,7 +27,7 @@ int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail
 	if (rc)
 		goto out;
 	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWTABLE, j->family, NLM_F_CREATE, "add table %s %s",
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWTABLE, j->table_family, NLM_F_CREATE, "add table %s %s",
 			    FAM(j), j->table);
 	if (!nlh)
 		goto out;
@@ -35,7 +35,7 @@ int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail
 	if ((rc = nft_batch_add_done(b, nlh)) < 0)
 		goto out;
 	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWCHAIN, j->family, NLM_F_CREATE, "add chain %s %s %s",
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWCHAIN, j->table_family, NLM_F_CREATE, "add chain %s %s %s",
 			    FAM(j), j->table, j->chain);
 	if (!nlh)
 		goto out;
@@ -43,7 +43,7 @@ int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail
 	if ((rc = nft_batch_add_done(b, nlh)) < 0)
 		goto out;
 	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->family, NLM_F_CREATE, "add set %s %s %s",
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE, "add set %s %s %s",
 			    FAM(j), j->table, j->set);
 	if (!nlh)
 		goto out;
@@ -74,7 +74,7 @@ int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 		goto out;
 	if (anon) {
 		rc = -ENOMEM;
-		nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->family, NLM_F_CREATE,
+		nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE,
 				    "add anonymous set (%s) to %s %s", what, FAM(j), j->table);
 		if (!nlh)
 			goto out;
@@ -82,7 +82,7 @@ int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 		if ((rc = nft_batch_add_done(b, nlh)) < 0)
 			goto out;
 		rc = -ENOMEM;
-		nlh = nft_batch_add(b, s, NFT_MSG_NEWSETELEM, j->family, NLM_F_CREATE,
+		nlh = nft_batch_add(b, s, NFT_MSG_NEWSETELEM, j->table_family, NLM_F_CREATE,
 				    "add elements to anonymous set (%s) in %s %s", what, FAM(j), j->table);
 		if (!nlh)
 			goto out;
@@ -91,7 +91,7 @@ int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 			goto out;
 	}
 	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWRULE, j->family, NLM_F_CREATE | NLM_F_APPEND,
+	nlh = nft_batch_add(b, s, NFT_MSG_NEWRULE, j->table_family, NLM_F_CREATE | NLM_F_APPEND,
 			    "add rule (%s) to %s %s %s", what, FAM(j), j->table, j->chain);
 	if (!nlh)
 		goto out;
@@ -112,7 +112,7 @@ static int set_msg(struct nft_batch *b, struct nft_sock *s, const struct nft_jai
 	struct nlmsghdr *nlh;
 	int rc;
 
-	nlh = nft_batch_add(b, s, type, j->family, flags, "%s set %s %s %s", verb, FAM(j), j->table,
+	nlh = nft_batch_add(b, s, type, j->table_family, flags, "%s set %s %s %s", verb, FAM(j), j->table,
 			    j->set);
 	if (!nlh) {
 		nftnl_set_free(set);
@@ -167,7 +167,7 @@ int nft_msg_del_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_j
 	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0)
 		goto out;
 	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nft_batch_add(b, s, NFT_MSG_DELRULE, j->family, 0, "delete rule %llu from %s %s %s",
+	nlh = nft_batch_add(b, s, NFT_MSG_DELRULE, j->table_family, 0, "delete rule %llu from %s %s %s",
 			    (unsigned long long)handle, FAM(j), j->table, j->chain);
 	if (!nlh)
 		goto out;
@@ -188,7 +188,7 @@ int nft_msg_del_table(struct nft_batch *b, struct nft_sock *s, const struct nft_
 	if (rc)
 		return rc;
 	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_DELTABLE, j->family, 0, "delete table %s %s", FAM(j),
+	nlh = nft_batch_add(b, s, NFT_MSG_DELTABLE, j->table_family, 0, "delete table %s %s", FAM(j),
 			    j->table);
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);

@@ -116,12 +116,12 @@ static int present_one(struct nftnl_rule *r, void *ctx)
 	return match_rule(c->s, c->j, r, c->want, c->have, c->want[c->j->n_rules]);
 }
 
-int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[NFBAN_MAX_PROTOS])
+int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[VALUE_MAX_PROTOS])
 {
 	struct present_ctx c = { s, j, calloc(j->n_rules + 1, NFT_SIG_MAX), have };
 	int rc;
 
-	memset(have, 0, NFBAN_MAX_PROTOS * sizeof(*have));
+	memset(have, 0, VALUE_MAX_PROTOS * sizeof(*have));
 	if (!c.want)
 		return -ENOMEM;
 	rc = expected_sigs(j, c.want);

@@ -16,7 +16,7 @@
  * have[i]: a rule equal to rule i of j (its anonymous set's elements
  * included) is in the jail's chain.  0, or -errno of a failed read.
  */
-int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[NFBAN_MAX_PROTOS]);
+int nft_rules_present(struct nft_sock *s, const struct nft_jail *j, bool have[VALUE_MAX_PROTOS]);
 
 /*
  * The handles of the rules in the jail's chain that look up the jail's set

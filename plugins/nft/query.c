@@ -78,7 +78,7 @@ int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_r
 			nftnl_rule_free(r);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, j->family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, j->table_family, NLM_F_DUMP, nft_sock_next_seq(s));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	rc = nft_sock_query(s, nlh, rule_cb, out);
@@ -116,7 +116,7 @@ int nft_query_sets(struct nft_sock *s, const struct nft_jail *j, struct nftnl_se
 			nftnl_set_free(set);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, j->family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, j->table_family, NLM_F_DUMP, nft_sock_next_seq(s));
 	nftnl_set_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
 	/* A set dump names its table: ENOENT means the table is not there. */
@@ -150,7 +150,7 @@ int nft_query_elems(struct nft_sock *s, const struct nft_jail *j, const char *na
 			nftnl_set_free(set);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, j->family, NLM_F_DUMP,
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, j->table_family, NLM_F_DUMP,
 				    nft_sock_next_seq(s));
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);

@@ -97,12 +97,12 @@ static int lookup(struct nftnl_rule *r, const char *set, uint32_t id)
 
 static int verdict(struct nftnl_rule *r, const struct nft_jail *j)
 {
-	const struct nfban_nft_verdict *v = &j->block;
+	const struct value_nft_verdict *v = &j->block;
 	struct nftnl_expr *e;
 	uint32_t type = NFT_REJECT_ICMP_UNREACH;
 	uint8_t code = v->icmp_code;
 
-	if (v->kind == NFBAN_NFT_DROP) {
+	if (v->kind == VALUE_NFT_DROP) {
 		e = nftnl_expr_alloc("immediate");
 		if (e) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
@@ -110,18 +110,18 @@ static int verdict(struct nftnl_rule *r, const struct nft_jail *j)
 		}
 		return push(r, e);
 	}
-	switch (v->reject_type) {
-	case NFBAN_NFT_REJECT_DEFAULT:
+	switch (v->reject) {
+	case VALUE_NFT_REJECT_DEFAULT:
 		/* What plain `reject` becomes once `ip[6] saddr` fixed the family. */
-		code = j->afam == NFBAN_INET6 ? ICMPV6_PORT_UNREACH : ICMP_PORT_UNREACH;
+		code = j->addr_family == NFBAN_INET6 ? ICMPV6_PORT_UNREACH : ICMP_PORT_UNREACH;
 		break;
-	case NFBAN_NFT_REJECT_ICMP:
-	case NFBAN_NFT_REJECT_ICMPV6:
+	case VALUE_NFT_REJECT_ICMP:
+	case VALUE_NFT_REJECT_ICMPV6:
 		break;
-	case NFBAN_NFT_REJECT_ICMPX:
+	case VALUE_NFT_REJECT_ICMPX:
 		type = NFT_REJECT_ICMPX_UNREACH;
 		break;
-	case NFBAN_NFT_REJECT_TCP_RESET:
+	case VALUE_NFT_REJECT_TCP_RESET:
 		type = NFT_REJECT_TCP_RST;
 		code = 0;
 		break;
@@ -178,7 +178,7 @@ static int l4_match(struct nftnl_rule *r, const struct nft_rule_spec *rs, unsign
 int nft_build_rule(const struct nft_jail *j, unsigned i, struct nftnl_rule **out)
 {
 	struct nftnl_rule *r;
-	bool v6 = j->afam == NFBAN_INET6;
+	bool v6 = j->addr_family == NFBAN_INET6;
 	int rc;
 
 	*out = NULL;
@@ -187,14 +187,14 @@ int nft_build_rule(const struct nft_jail *j, unsigned i, struct nftnl_rule **out
 	r = nftnl_rule_alloc();
 	if (!r)
 		return -ENOMEM;
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, j->family);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, j->table_family);
 	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) < 0 ||
 	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0) {
 		nftnl_rule_free(r);
 		return -ENOMEM;
 	}
 	rc = l4_match(r, &j->rules[i], i);
-	if (!rc && j->family == NFPROTO_INET) {
+	if (!rc && j->table_family == NFPROTO_INET) {
 		rc = meta(r, NFT_META_NFPROTO);
 		if (!rc)
 			rc = cmp_u8(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);

@@ -20,7 +20,8 @@
 
 #include "jail.h"
 
-enum { NFT_BYTEORDER_HOST = 1, NFT_BYTEORDER_BIG = 2 };
+/* nft's enum byteorder (src/datatype.h) in set userdata, not the kernel's nft_byteorder. */
+enum { NFT_UDATA_BYTEORDER_HOST = 1, NFT_UDATA_BYTEORDER_BIG = 2 };
 enum { NFT_EXPR_PAYLOAD = 7, NFT_EXPR_META = 9 };   /* nft's enum expr_types */
 enum { NFT_UDATA_TYPEOF_DESC = 0, NFT_UDATA_TYPEOF_FIELD = 1 };
 #define NFT_PAYLOAD_FIELD_DPORT 2                    /* tcp/udp/sctp/dccp hdr fields */
@@ -43,7 +44,7 @@ static struct nftnl_set *set_new(const struct nft_jail *j, const char *name)
 
 	if (!s)
 		return NULL;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, j->family);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, j->table_family);
 	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, j->table) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0) {
 		nftnl_set_free(s);
@@ -76,11 +77,11 @@ int nft_build_set(const struct nft_jail *j, struct nftnl_set **out)
 		return -ENOMEM;
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
-			  j->afam == NFBAN_INET6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, j->afam == NFBAN_INET6 ? 16 : 4);
+			  j->addr_family == NFBAN_INET6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, j->addr_family == NFBAN_INET6 ? 16 : 4);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, NFT_NAMED_SET_ID);
 	u = nftnl_udata_buf_alloc(64);
-	ok = u && nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, NFT_BYTEORDER_BIG);
+	ok = u && nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER, NFT_UDATA_BYTEORDER_BIG);
 	if (set_udata(s, u, ok) < 0) {
 		nftnl_set_free(s);
 		return -ENOMEM;
@@ -102,7 +103,7 @@ int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, st
 	uint32_t len = a->family == NFBAN_INET6 ? 16 : 4;
 
 	*out = NULL;
-	if (a->family != j->afam)
+	if (a->family != j->addr_family)
 		return -EINVAL;
 	s = set_new(j, j->set);
 	e = nftnl_set_elem_alloc();
@@ -204,7 +205,7 @@ int nft_build_anon_set(const struct nft_jail *j, unsigned i, struct nftnl_set **
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, rs->n_elems);
 	u = nftnl_udata_buf_alloc(128);
 	ok = u && nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER,
-				      rs->ports ? NFT_BYTEORDER_BIG : NFT_BYTEORDER_HOST);
+				      rs->ports ? NFT_UDATA_BYTEORDER_BIG : NFT_UDATA_BYTEORDER_HOST);
 	if (ok && rs->match == NFT_MATCH_INTERVAL)
 		ok = nftnl_udata_put_u32(u, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
 	ok = ok && typeof_udata(u, rs);

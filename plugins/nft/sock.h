@@ -12,7 +12,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "nfban.h"
+#include "nfban_plugin.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -81,7 +81,7 @@ enum nfban_status nft_batch_commit(struct nft_batch *b, struct nft_sock *s, stru
 
 /*
  * Which kernel answers mean "nf_tables, or a part of it, is missing here"
- * (NFBAN_NOFEATURE, on which the shim falls back) rather than an error.
+ * (NFBAN_NOFEATURE, on which libnfban falls back) rather than an error.
  * `type` is the nlmsg_type the kernel refused: NFT_WHERE(NFT_MSG_*),
  * NFNL_MSG_BATCH_BEGIN, or NFT_WHERE_SOCKET for socket() itself.
  */

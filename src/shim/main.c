@@ -1,10 +1,10 @@
 /*
  * main.c - nfban [--plugin-dir DIR] ACTION OPERATION [KEY=VALUE ...]
  *
- * The command Fail2ban's action files run.  It parses and validates every
- * argument before anything reaches the kernel, loads the plugin named by
- * ACTION, runs the operation (with fallback, see fallback.h) and owns every
- * word of output and the exit status:
+ * The command Fail2ban's action files run: a thin host of libnfban (nfban.h),
+ * which checks every argument before anything reaches the kernel, loads the
+ * plugin named by ACTION and runs the operation (with fallback).  The
+ * command owns every word of output and the exit status:
  *   0  done
  *   1  the kernel or the system said no, or `check` found rules missing
  *   2  bad usage or bad input; the kernel was not touched
@@ -14,13 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fallback.h"
-#include "loader.h"
-#include "log.h"
-#include "params.h"
+#include "nfban.h"
+#include "nfban_plugin.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+#define MAX_KEYS 64
 
 static const char usage[] =
 	"usage: nfban [--plugin-dir DIR] ACTION OPERATION [KEY=VALUE ...]\n"
@@ -56,67 +55,53 @@ static const char usage[] =
 	"Exit status: 0 done, 1 kernel or system error (or check: rules missing), 2 bad input.\n"
 	"See nfban(8).\n";
 
-/* "jail sshd (inet4): ban 192.0.2.1" */
-static void describe(const struct shim_request *req, char *buf, size_t n)
+/* Everything nfban says: one line each, on stderr. */
+static void say(const char *line)
 {
-	char addr[64] = "";
-
-	if (req->params.has_addr) {
-		addr[0] = ' ';
-		shim_addr_str(&req->params.addr, addr + 1, sizeof(addr) - 1);
-	}
-	snprintf(buf, n, "jail %s (%s): %s%s", req->params.name,
-		 req->params.family == NFBAN_INET6 ? "inet6" : "inet4", shim_op_name(req->op), addr);
+	fprintf(stderr, "nfban: %s\n", line);
 }
 
-static int finish(const struct shim_request *req, const struct shim_result *res)
+static int exit_status(const struct nfban_result *res)
 {
-	const struct nfban_report *r = &res->report;
-	char what[256];
-
-	describe(req, what, sizeof(what));
-	if (res->status == NFBAN_OK) {
-		if (r->notice[0])
-			shim_say("%s: %s: %s", res->plugin, what, r->notice);
-		return EXIT_SUCCESS;
+	switch (res->status) {
+	case NFBAN_DONE: return EXIT_SUCCESS;
+	case NFBAN_BAD_INPUT: return EXIT_USAGE;
+	default: return EXIT_FAILED;
 	}
-	if (res->why[0])
-		shim_say("%s: %s: %s", res->plugin, what, res->why);
-	else
-		shim_say("%s: %s: %s%s%s%s", res->plugin, what,
-			 r->reason[0] ? r->reason : "failed",
-			 res->status == NFBAN_NOFEATURE ? " (the kernel lacks a feature this plugin needs)" : "",
-			 r->kernel_errno ? ": " : "", r->kernel_errno ? strerror(r->kernel_errno) : "");
-	return res->status == NFBAN_BADPARAM ? EXIT_USAGE : EXIT_FAILED;
+}
+
+static int report(const struct nfban_result *res)
+{
+	if (res->notice[0])
+		say(res->notice);
+	if (res->message[0])
+		say(res->message);
+	return exit_status(res);
 }
 
 int main(int argc, char *argv[])
 {
-	const char *dir_opt = NULL, *dir;
-	struct shim_request req;
-	struct shim_dialect dialect;
-	struct shim_plugin plugin;
-	struct shim_result res;
-	char err[SHIM_ERR_MAX];
-	enum shim_op op;
-	int i = 1, missing, rc;
+	const char *dir = NULL, *family = NULL, *ip = NULL, *keys[MAX_KEYS];
+	struct nfban_result res;
+	struct nfban_jail *j;
+	int i = 1, n = 0, rc;
 
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
 			fputs(usage, stdout);
 			return EXIT_SUCCESS;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("nfban %s (plugin ABI %u)\n", NFBAN_VERSION, NFBAN_ABI_VERSION);
+			printf("nfban %s (plugin ABI %u)\n", nfban_version(), NFBAN_ABI_VERSION);
 			return EXIT_SUCCESS;
 		} else if (strcmp(argv[i], "--plugin-dir") == 0 && i + 1 < argc) {
-			dir_opt = argv[++i];
+			dir = argv[++i];
 		} else if (strncmp(argv[i], "--plugin-dir=", 13) == 0) {
-			dir_opt = argv[i] + 13;
+			dir = argv[i] + 13;
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		} else {
-			shim_say("unknown option '%s' (see nfban --help)", argv[i]);
+			fprintf(stderr, "nfban: unknown option '%s' (see nfban --help)\n", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -124,25 +109,29 @@ int main(int argc, char *argv[])
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (shim_op_from_name(argv[i + 1], &op) < 0) {
-		shim_say("operation '%s': not one of start, stop, check, ban, unban, flush", argv[i + 1]);
-		return EXIT_USAGE;
+	/* ip= and family= belong to the call, every other key to the jail. */
+	for (int a = i + 2; a < argc; a++) {
+		const char **slot = strncmp(argv[a], "ip=", 3) == 0 ? &ip
+				  : strncmp(argv[a], "family=", 7) == 0 ? &family : NULL;
+
+		if (slot && *slot) {
+			fprintf(stderr, "nfban: %.*s='%s': key given twice\n",
+				(int)(strchr(argv[a], '=') - argv[a]), argv[a], strchr(argv[a], '=') + 1);
+			return EXIT_USAGE;
+		}
+		if (slot)
+			*slot = strchr(argv[a], '=') + 1;
+		else if (n == MAX_KEYS) {
+			fprintf(stderr, "nfban: more than %d keys\n", MAX_KEYS);
+			return EXIT_USAGE;
+		} else
+			keys[n++] = argv[a];
 	}
-	dir = shim_plugin_dir(dir_opt);
-	if (shim_plugin_load(dir, argv[i], &plugin, &missing, err, sizeof(err)) < 0) {
-		shim_say("action '%s': %s", argv[i], err);
-		return missing ? EXIT_USAGE : EXIT_FAILED;
-	}
-	dialect.dialect = plugin.desc->dialect;
-	dialect.uses = plugin.desc->uses;
-	dialect.default_fallback = shim_default_fallback(argv[i]);
-	if (shim_parse(&dialect, op, argc - i - 2, argv + i + 2, &req, err, sizeof(err)) < 0) {
-		shim_say("%s", err);
-		shim_plugin_unload(&plugin);
-		return EXIT_USAGE;
-	}
-	shim_run(dir, &plugin, &req, &res);
-	rc = finish(&req, &res);
-	shim_plugin_unload(&plugin);
+	j = nfban_jail_open(dir, argv[i], n, keys, &res);
+	if (!j)
+		return report(&res);
+	nfban_jail_run(j, argv[i + 1], family, ip, &res);
+	rc = report(&res);
+	nfban_jail_close(j);
 	return rc;
 }

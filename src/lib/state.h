@@ -8,15 +8,19 @@
  * kernel holds the jail on that plugin before relying on it (fallback.c).
  * /run is emptied at boot, exactly when the kernel's tables are.
  */
-#ifndef NFBAN_SHIM_STATE_H
-#define NFBAN_SHIM_STATE_H
+#ifndef NFBAN_LIB_STATE_H
+#define NFBAN_LIB_STATE_H
 
 #include <stddef.h>
-#include "nfban.h"
+#include "nfban_plugin.h"
+
+#pragma GCC visibility push(hidden)
 
 /* 1 and the plugin name in buf; 0 when there is no state; -1 on error (errno). */
-int shim_state_get(const char *jail, enum nfban_family fam, char *buf, size_t n);
-int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin);
-int shim_state_clear(const char *jail, enum nfban_family fam);
+int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n);
+int state_set(const char *jail, enum nfban_family fam, const char *plugin);
+int state_clear(const char *jail, enum nfban_family fam);
+
+#pragma GCC visibility pop
 
 #endif

@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "params.h"
 #include "state.h"
+#include "values.h"
 
 /* The directory for this network namespace; created (0700) when `create`. */
 static int state_dir(char *buf, size_t n, int create)
 {
-	const char *base = getenv("NFBAN_STATE_DIR");
+	const char *base = secure_getenv("NFBAN_STATE_DIR");
 	struct stat ns;
 
 	if (!base || !*base)
@@ -47,7 +47,7 @@ static int state_path(const char *jail, enum nfban_family fam, char *buf, size_t
 	return 0;
 }
 
-int shim_state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
+int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
 {
 	char path[4096];
 	ssize_t len;
@@ -64,14 +64,14 @@ int shim_state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
 		return -1;
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	if (!shim_plugin_name_ok(buf)) {
+	if (!value_plugin_name_ok(buf)) {
 		errno = EINVAL;
 		return -1;
 	}
 	return 1;
 }
 
-int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin)
+int state_set(const char *jail, enum nfban_family fam, const char *plugin)
 {
 	char path[4096], tmp[4200];
 	int fd, ok;
@@ -93,7 +93,7 @@ int shim_state_set(const char *jail, enum nfban_family fam, const char *plugin)
 	return 0;
 }
 
-int shim_state_clear(const char *jail, enum nfban_family fam)
+int state_clear(const char *jail, enum nfban_family fam)
 {
 	char path[4096], dir[4096];
 

@@ -18,7 +18,7 @@ static int line_matches(char *line, const char *name, const char *proto, uint16_
 		return 0;
 	match = strcmp(tok, name) == 0;
 	tok = strtok_r(NULL, " \t", &save);
-	if (!tok || !(slash = strchr(tok, '/')) || strcmp(slash + 1, proto) != 0)
+	if (!tok || !(slash = strchr(tok, '/')) || (proto && strcmp(slash + 1, proto) != 0))
 		return 0;
 	*slash = '\0';
 	num = strtoul(tok, &end, 10);
@@ -31,7 +31,7 @@ static int line_matches(char *line, const char *name, const char *proto, uint16_
 	return match;
 }
 
-int shim_services_lookup(const char *path, const char *name, const char *proto, uint16_t *port)
+int value_services_lookup(const char *path, const char *name, const char *proto, uint16_t *port)
 {
 	char line[1024];
 	FILE *f = fopen(path, "re");

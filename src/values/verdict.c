@@ -1,5 +1,5 @@
 /*
- * params_verdict.c - what a ban does: iptables targets (blocktype,
+ * verdict.c - what a ban does: iptables targets (blocktype,
  * returntype) and nft verdicts, plus the nft hook and priority words.
  *
  * The REJECT types are the ones the kernel's REJECT target takes for each
@@ -20,7 +20,8 @@
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
-#include "params.h"
+#include "text.h"
+#include "values.h"
 
 struct named {
 	const char *name;
@@ -109,7 +110,7 @@ static const struct named *lookup(const struct named *t, const char *name)
 	return NULL;
 }
 
-const char *shim_xt_reject_name(enum nfban_family fam, int with)
+const char *value_xt_reject_name(enum nfban_family fam, int with)
 {
 	for (const struct named *t = fam == NFBAN_INET6 ? reject6 : reject4; t->name; t++)
 		if (t->value == with)
@@ -117,41 +118,11 @@ const char *shim_xt_reject_name(enum nfban_family fam, int with)
 	return "?";
 }
 
-/* Split value into at most max whitespace-separated words inside buf. */
-static int split_words(const char *value, char *buf, size_t bufsz, char **w, int max)
-{
-	int nw = 0;
-	char *save = NULL, *tok;
-
-	if (strlen(value) >= bufsz)
-		return -1;
-	strcpy(buf, value);
-	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (nw == max)
-			return -1;
-		w[nw++] = tok;
-	}
-	return nw;
-}
-
-/* What iptables accepts as a chain name (and so as a jump target). */
-static int xt_chain_name_ok(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len >= NFBAN_XT_CHAIN_MAX || s[0] == '-' || s[0] == '!')
-		return 0;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-int shim_parse_xt_verdict(const char *value, enum nfban_family fam, int is_block,
-			  struct nfban_xt_verdict *v, char *why, size_t n)
+int value_parse_xt_target(const char *value, enum nfban_family fam, struct value_xt_target *v,
+			  char *why, size_t n)
 {
 	char buf[256], *w[4], *type = NULL;
-	int nw = split_words(value, buf, sizeof(buf), w, 4);
+	int nw = text_words(value, buf, sizeof(buf), w, 4);
 	const struct named *r;
 
 	memset(v, 0, sizeof(*v));
@@ -168,7 +139,7 @@ int shim_parse_xt_verdict(const char *value, enum nfban_family fam, int is_block
 			snprintf(why, n, "REJECT takes only '--reject-with TYPE'");
 			return -1;
 		}
-		v->kind = NFBAN_XT_REJECT;
+		v->kind = VALUE_XT_REJECT;
 		if (!type) {
 			/* The REJECT target's own default for each family. */
 			v->reject_with = fam == NFBAN_INET6 ? IP6T_ICMP6_PORT_UNREACH
@@ -194,56 +165,55 @@ int shim_parse_xt_verdict(const char *value, enum nfban_family fam, int is_block
 		return -1;
 	}
 	if (strcmp(w[0], "DROP") == 0)
-		v->kind = NFBAN_XT_DROP;
+		v->kind = VALUE_XT_DROP;
 	else if (strcmp(w[0], "ACCEPT") == 0)
-		v->kind = NFBAN_XT_ACCEPT;
+		v->kind = VALUE_XT_ACCEPT;
 	else if (strcmp(w[0], "RETURN") == 0)
-		v->kind = NFBAN_XT_RETURN;
-	else if (xt_chain_name_ok(w[0])) {
+		v->kind = VALUE_XT_RETURN;
+	else if (value_xt_chain_ok(w[0])) {
 		/* Any other word is a jump to a user chain; the plugin checks it exists. */
-		(void)is_block;
-		v->kind = NFBAN_XT_JUMP;
+		v->kind = VALUE_XT_JUMP;
 		snprintf(v->chain, sizeof(v->chain), "%s", w[0]);
 	} else {
 		snprintf(why, n, "'%s' is not a valid chain name (1 to %d characters)", w[0],
-			 NFBAN_XT_CHAIN_MAX - 1);
+			 VALUE_XT_NAME_MAX - 1);
 		return -1;
 	}
 	return 0;
 }
 
-int shim_parse_nft_verdict(const char *value, struct nfban_nft_verdict *v, char *why, size_t n)
+int value_parse_nft_verdict(const char *value, struct value_nft_verdict *v, char *why, size_t n)
 {
 	char buf[256], *w[6];
-	int nw = split_words(value, buf, sizeof(buf), w, 6);
+	int nw = text_words(value, buf, sizeof(buf), w, 6);
 	const struct named *table = NULL, *r;
 	const char *code;
 
 	memset(v, 0, sizeof(*v));
 	if (nw == 1 && strcmp(w[0], "drop") == 0) {
-		v->kind = NFBAN_NFT_DROP;
+		v->kind = VALUE_NFT_DROP;
 		return 0;
 	}
 	if (nw <= 0 || strcmp(w[0], "reject") != 0)
 		goto bad;
-	v->kind = NFBAN_NFT_REJECT;
-	v->reject_type = NFBAN_NFT_REJECT_DEFAULT;
+	v->kind = VALUE_NFT_REJECT;
+	v->reject = VALUE_NFT_REJECT_DEFAULT;
 	if (nw == 1)
 		return 0;
 	if (nw < 3 || strcmp(w[1], "with") != 0)
 		goto bad;
 	if (nw == 4 && strcmp(w[2], "tcp") == 0 && strcmp(w[3], "reset") == 0) {
-		v->reject_type = NFBAN_NFT_REJECT_TCP_RESET;
+		v->reject = VALUE_NFT_REJECT_TCP_RESET;
 		return 0;
 	}
 	if (strcmp(w[2], "icmp") == 0) {
-		v->reject_type = NFBAN_NFT_REJECT_ICMP;
+		v->reject = VALUE_NFT_REJECT_ICMP;
 		table = nft_icmp;
 	} else if (strcmp(w[2], "icmpv6") == 0) {
-		v->reject_type = NFBAN_NFT_REJECT_ICMPV6;
+		v->reject = VALUE_NFT_REJECT_ICMPV6;
 		table = nft_icmpv6;
 	} else if (strcmp(w[2], "icmpx") == 0) {
-		v->reject_type = NFBAN_NFT_REJECT_ICMPX;
+		v->reject = VALUE_NFT_REJECT_ICMPX;
 		table = nft_icmpx;
 	} else
 		goto bad;
@@ -267,7 +237,7 @@ bad:
 	return -1;
 }
 
-int shim_parse_nft_hook(const char *value, uint32_t *hook, char *why, size_t n)
+int value_parse_nft_hook(const char *value, uint32_t *hook, char *why, size_t n)
 {
 	const struct named *r = lookup(nft_hooks, value);
 
@@ -280,7 +250,7 @@ int shim_parse_nft_hook(const char *value, uint32_t *hook, char *why, size_t n)
 }
 
 /* An integer, or a standard name optionally followed by +N or -N. */
-int shim_parse_nft_priority(const char *value, int32_t *prio, char *why, size_t n)
+int value_parse_nft_priority(const char *value, int32_t *prio, char *why, size_t n)
 {
 	char buf[64], *p = buf, *end;
 	long base = 0, off = 0;

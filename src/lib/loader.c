@@ -18,15 +18,19 @@
 #include <unistd.h>
 
 #include "loader.h"
-#include "params.h"
+#include "values.h"
 
 #ifndef NFBAN_PLUGIN_DIR
 #define NFBAN_PLUGIN_DIR "/usr/local/lib/nfban"
 #endif
 
-const char *shim_plugin_dir(const char *option)
+/* Loaded plugins, shared by every handle. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct plugin *registry;
+
+const char *plugin_dir(const char *option)
 {
-	const char *env = getenv("NFBAN_PLUGIN_DIR");
+	const char *env = secure_getenv("NFBAN_PLUGIN_DIR");
 
 	if (option)
 		return option;
@@ -41,24 +45,29 @@ static int unsafe(const struct stat *st)
 	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-static int check_ops(const struct nfban_plugin *d)
+static int check_desc(const struct nfban_plugin *d)
 {
-	return d->name && d->open && d->close && d->start && d->stop && d->check && d->ban &&
-	       d->unban && d->flush &&
-	       (d->dialect == NFBAN_DIALECT_XT || d->dialect == NFBAN_DIALECT_NFT);
+	if (!d->name || !d->keys || !d->fallback || !d->open || !d->close || !d->configure ||
+	    !d->release || !d->start || !d->stop || !d->check || !d->ban || !d->unban || !d->flush)
+		return 0;
+	/* Key names are words; libnfban's own keys are not the plugin's. */
+	for (const struct nfban_key *k = d->keys; k->name; k++)
+		if (!value_plugin_name_ok(k->name) || strcmp(k->name, "name") == 0 ||
+		    strcmp(k->name, "family") == 0 || strcmp(k->name, "ip") == 0 ||
+		    strcmp(k->name, "fallback") == 0)
+			return 0;
+	return 1;
 }
 
-int shim_plugin_load(const char *dir, const char *name, struct shim_plugin *pl, int *missing,
-		     char *err, size_t errlen)
+static int load(const char *dir, const char *name, struct plugin *pl, int *missing,
+		char *err, size_t errlen)
 {
 	char path[4096], fdpath[64];
 	struct stat st;
 	int fd;
 
-	memset(pl, 0, sizeof(*pl));
-	pl->fd = -1;
 	*missing = 0;
-	if (!shim_plugin_name_ok(name)) {
+	if (!value_plugin_name_ok(name)) {
 		*missing = 1;
 		snprintf(err, errlen, "'%s' is not a plugin name (a-z, 0-9, '_' and '-' only)", name);
 		return -1;
@@ -105,22 +114,72 @@ int shim_plugin_load(const char *dir, const char *name, struct shim_plugin *pl, 
 			 path, pl->desc->abi_version, NFBAN_ABI_VERSION);
 		goto refuse;
 	}
-	if (!check_ops(pl->desc) || strcmp(pl->desc->name, name) != 0) {
-		snprintf(err, errlen, "%s: malformed descriptor (name or operations missing)", path);
+	if (!check_desc(pl->desc) || strcmp(pl->desc->name, name) != 0) {
+		snprintf(err, errlen, "%s: malformed descriptor (name, keys or operations missing)", path);
 		goto refuse;
 	}
 	return 0;
 refuse:
-	shim_plugin_unload(pl);
+	dlclose(pl->dl);
+	close(fd);
+	pl->fd = -1;
 	return -1;
 }
 
-void shim_plugin_unload(struct shim_plugin *pl)
+struct plugin *plugin_get(const char *dir, const char *name, int *missing, char *err, size_t errlen)
 {
-	if (pl->dl)
-		dlclose(pl->dl);
-	if (pl->fd >= 0)
-		close(pl->fd);
-	memset(pl, 0, sizeof(*pl));
+	char path[4096];
+	struct plugin *pl;
+
+	*missing = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	pthread_mutex_lock(&registry_lock);
+	for (pl = registry; pl; pl = pl->next)
+		if (strcmp(pl->path, path) == 0) {
+			pl->refs++;
+			goto out;
+		}
+	pl = calloc(1, sizeof(*pl));
+	if (!pl || !(pl->path = strdup(path))) {
+		free(pl);
+		pl = NULL;
+		snprintf(err, errlen, "loading plugin %s: %s", name, strerror(ENOMEM));
+		goto out;
+	}
 	pl->fd = -1;
+	if (load(dir, name, pl, missing, err, errlen) < 0) {
+		free(pl->path);
+		free(pl);
+		pl = NULL;
+		goto out;
+	}
+	pthread_mutex_init(&pl->serial, NULL);
+	pl->refs = 1;
+	pl->next = registry;
+	registry = pl;
+out:
+	pthread_mutex_unlock(&registry_lock);
+	return pl;
+}
+
+void plugin_put(struct plugin *pl)
+{
+	struct plugin **p;
+
+	if (!pl)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	if (--pl->refs == 0) {
+		for (p = &registry; *p; p = &(*p)->next)
+			if (*p == pl) {
+				*p = pl->next;
+				break;
+			}
+		dlclose(pl->dl);
+		close(pl->fd);
+		pthread_mutex_destroy(&pl->serial);
+		free(pl->path);
+		free(pl);
+	}
+	pthread_mutex_unlock(&registry_lock);
 }

@@ -1,0 +1,43 @@
+/*
+ * conf.h - one jail of the iptables plugins, for one family, as configure()
+ * makes it from the keys: what every operation of that jail reads.
+ */
+#ifndef NFBAN_IPT_CONF_H
+#define NFBAN_IPT_CONF_H
+
+#include "nfban_plugin.h"
+#include "values.h"
+
+#pragma GCC visibility push(hidden)
+
+struct ipt_kind;
+
+/* The keys every iptables plugin has (stock iptables.conf's tags and defaults). */
+#define IPT_KEYS_COMMON \
+	{ "protocol", NFBAN_KEY_PROTOCOLS, "tcp", NULL, NFBAN_KEY_MATCH }, \
+	{ "chain", NFBAN_KEY_XT_CHAIN, "INPUT", NULL, 0 }, \
+	/* The REJECT target's own default: icmp(6)-port-unreachable, as stock's. */ \
+	{ "blocktype", NFBAN_KEY_XT_TARGET, "REJECT", NULL, 0 }, \
+	{ "returntype", NFBAN_KEY_XT_TARGET, "RETURN", NULL, 0 }
+/* ... and the plugins that match ports. */
+#define IPT_KEY_PORT { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH }
+
+struct ipt_conf {
+	const struct ipt_kind *kind;
+	enum nfban_family family;
+	char name[VALUE_JAIL_MAX];
+	char jail[VALUE_XT_NAME_MAX];           /* f2b-<name> */
+	char chain[VALUE_XT_NAME_MAX];          /* where the jumps go: INPUT, FORWARD... */
+	struct value_protos protos;             /* ports resolved when the kind uses them */
+	struct value_xt_target block;           /* blocktype */
+	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
+};
+
+/* configure() and release() of the plugin of `kind` (keys: kind->keys). */
+enum nfban_status ipt_configure(const struct ipt_kind *kind, const struct nfban_jail_keys *k,
+				void **jail, struct nfban_report *r);
+void ipt_release(void *jail);
+
+#pragma GCC visibility pop
+
+#endif

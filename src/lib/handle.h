@@ -1,0 +1,78 @@
+/*
+ * handle.h - what a struct nfban_jail holds, and one call of a plugin on it.
+ *
+ * A jail handle knows its plugins as members: [0] the plugin the host named,
+ * then the fallbacks in the order of fallback=.  A member is loaded, its
+ * instance opened and its keys configured (per family) on first use, and
+ * kept for the handle's life: a long-lived host pays for parsing and loading
+ * once.  A fallback member's keys are the primary's restated for it
+ * (same-named keys copied, then the plugin's adopt()).
+ */
+#ifndef NFBAN_LIB_HANDLE_H
+#define NFBAN_LIB_HANDLE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "loader.h"
+#include "nfban.h"
+#include "nfban_plugin.h"
+#include "values.h"
+
+#pragma GCC visibility push(hidden)
+
+#define HANDLE_FALLBACK_MAX 4
+
+enum op {
+	OP_START, OP_STOP, OP_CHECK, OP_BAN, OP_UNBAN, OP_FLUSH, OP_COUNT
+};
+
+/* fam index: 0 inet4, 1 inet6 */
+#define FAM_IX(f) ((f) == NFBAN_INET6 ? 1 : 0)
+
+struct member {
+	char name[VALUE_PLUGIN_MAX];
+	struct plugin *pl;              /* NULL until loaded */
+	void *inst;
+	bool inst_open;
+	const char **values[2];         /* per family; the primary's are the same for both */
+	void *conf[2];                  /* configure()d per family */
+};
+
+struct nfban_jail {
+	pthread_mutex_t lock;
+	char *dir;
+	char name[VALUE_JAIL_MAX];
+	char *texts;                    /* the key=value texts the host gave, copied */
+	unsigned n_members;
+	struct member m[1 + HANDLE_FALLBACK_MAX];
+};
+
+/* One call in progress: what it is about, and where the answer goes. */
+struct call {
+	struct nfban_jail *j;
+	enum op op;
+	enum nfban_family fam;
+	const struct nfban_addr *addr;  /* ban, unban */
+	struct nfban_result *res;
+	char why[NFBAN_MSG_MAX + 64];   /* the last plugin failure: reason[: strerror] */
+};
+
+const char *op_name(enum op op);
+const char *fam_name(enum nfban_family f);
+
+/* Load member i, open it, configure it for c->fam: 0, or -1 with c->res
+ * filled (BAD_INPUT for keys it refuses, FAILED otherwise). */
+int member_ready(struct call *c, unsigned i);
+/* Run op on member i (made ready); returns the plugin's status and fills c->res. */
+enum nfban_status member_call(struct call *c, unsigned i, enum op op);
+
+/* Append a line to res->notice ("; " between lines). */
+void result_notice(struct nfban_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The operation with fallback (fallback.c). */
+void fallback_run(struct call *c);
+
+#pragma GCC visibility pop
+
+#endif

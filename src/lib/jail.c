@@ -1,0 +1,442 @@
+/*
+ * jail.c - libnfban's API (nfban.h): a jail handle from strings, its
+ * members made ready on first use, one plugin call and its one-line report.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handle.h"
+#include "text.h"
+
+static const char *const op_names[OP_COUNT] = {
+	[OP_START] = "start", [OP_STOP] = "stop", [OP_CHECK] = "check",
+	[OP_BAN] = "ban", [OP_UNBAN] = "unban", [OP_FLUSH] = "flush",
+};
+
+const char *op_name(enum op op)
+{
+	return op < OP_COUNT ? op_names[op] : "?";
+}
+
+const char *fam_name(enum nfban_family f)
+{
+	return f == NFBAN_INET6 ? "inet6" : "inet4";
+}
+
+const char *nfban_version(void)
+{
+	return NFBAN_VERSION;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct nfban_result *res, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->status = status;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void result_notice(struct nfban_result *res, const char *fmt, ...)
+{
+	size_t len = strlen(res->notice);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(res->notice)) {
+		memcpy(res->notice + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->notice + len, sizeof(res->notice) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* "<key>='<value>': <why>", the value escaped and cut. */
+static int bad_key(struct nfban_result *res, const char *key, size_t keylen, const char *value,
+		   const char *why)
+{
+	char echo[256];
+
+	text_echo(value, echo, sizeof(echo));
+	return fail(res, NFBAN_BAD_INPUT, "%.*s='%s': %s", (int)keylen, key, echo, why);
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static int parse_fallback(struct nfban_jail *j, const char *v, struct nfban_result *res)
+{
+	const char *s = v;
+
+	j->n_members = 1;
+	while (*s) {
+		const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
+		struct member *m;
+
+		text_trim(&s, &e);
+		if (j->n_members == 1 + HANDLE_FALLBACK_MAX)
+			return bad_key(res, "fallback", 8, v, "more than 4 plugins");
+		m = &j->m[j->n_members];
+		if (text_copy(s, e, m->name, sizeof(m->name)) < 0 || !m->name[0])
+			return bad_key(res, "fallback", 8, v, "empty or overlong plugin name in list");
+		if (!value_plugin_name_ok(m->name)) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "'%s' is not a plugin name", m->name);
+			return bad_key(res, "fallback", 8, v, why);
+		}
+		/* The primary itself, or a plugin twice: nothing to try. */
+		if (strcmp(m->name, j->m[0].name) != 0) {
+			unsigned k;
+
+			for (k = 1; k < j->n_members && strcmp(j->m[k].name, m->name); k++)
+				;
+			if (k == j->n_members)
+				j->n_members++;
+		}
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return 0;
+}
+
+/*
+ * The host's key=value texts against the primary's key table: every key
+ * known, given once, of valid syntax; defaults from the table.  `name` and
+ * `fallback` are libnfban's own.
+ */
+static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struct nfban_result *res)
+{
+	const struct nfban_plugin *d = j->m[0].pl->desc;
+	const struct nfban_key *keys = d->keys;
+	const char **values = j->m[0].values[0];
+	const char *name = NULL, *fallback = NULL;
+	size_t total = 0;
+	char *t, why[NFBAN_LINE_MAX];
+	int nkeys = 0;
+
+	while (keys[nkeys].name)
+		nkeys++;
+	for (int i = 0; i < n; i++)
+		total += strlen(kv[i]) + 1;
+	j->texts = t = malloc(total + 1);
+	if (!t)
+		return fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+		size_t klen = eq ? (size_t)(eq - kv[i]) : 0;
+		const char **slot = NULL;
+		int k;
+
+		if (!eq || klen == 0) {
+			char echo[256];
+
+			text_echo(kv[i], echo, sizeof(echo));
+			return fail(res, NFBAN_BAD_INPUT, "'%s': arguments are KEY=VALUE", echo);
+		}
+		if (klen == 4 && strncmp(kv[i], "name", 4) == 0)
+			slot = &name;
+		else if (klen == 8 && strncmp(kv[i], "fallback", 8) == 0)
+			slot = &fallback;
+		for (k = 0; !slot && k < nkeys; k++)
+			if (strlen(keys[k].name) == klen && strncmp(keys[k].name, kv[i], klen) == 0)
+				slot = &values[k];
+		if (!slot)
+			return bad_key(res, kv[i], klen, eq + 1, "unknown key for this action");
+		if (*slot)
+			return bad_key(res, kv[i], klen, eq + 1, "key given twice");
+		/* The texts live in the handle: the host's strings may not. */
+		strcpy(t, eq + 1);
+		*slot = t;
+		t += strlen(t) + 1;
+	}
+	if (!name)
+		name = "default";
+	if (!value_jail_name_ok(name))
+		return bad_key(res, "name", 4, name, "a jail name is 1 to 63 of A-Z a-z 0-9 _ - .");
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	for (int k = 0; k < nkeys; k++) {
+		if (!values[k])
+			values[k] = keys[k].def;
+		if (values[k] && value_check(&keys[k], values[k], why, sizeof(why)) < 0)
+			return bad_key(res, keys[k].name, strlen(keys[k].name), values[k], why);
+	}
+	j->m[0].values[1] = values;
+	return parse_fallback(j, fallback ? fallback : d->fallback, res);
+}
+
+struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_keys,
+				   const char *const keys[], struct nfban_result *res)
+{
+	struct nfban_jail *j = calloc(1, sizeof(*j));
+	char err[NFBAN_LINE_MAX - 64];
+	int missing, nk = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!j || !(j->dir = strdup(plugin_dir(dir)))) {
+		free(j);
+		fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	pthread_mutex_init(&j->lock, NULL);
+	snprintf(res->plugin, sizeof(res->plugin), "%.*s", (int)sizeof(res->plugin) - 1, plugin);
+	j->m[0].pl = plugin_get(j->dir, plugin, &missing, err, sizeof(err));
+	if (!j->m[0].pl) {
+		char echo[256];
+
+		text_echo(plugin, echo, sizeof(echo));
+		fail(res, missing ? NFBAN_BAD_INPUT : NFBAN_FAILED, "action '%s': %s", echo, err);
+		nfban_jail_close(j);
+		return NULL;
+	}
+	snprintf(j->m[0].name, sizeof(j->m[0].name), "%s", plugin);
+	j->n_members = 1;
+	while (j->m[0].pl->desc->keys[nk].name)
+		nk++;
+	j->m[0].values[0] = calloc((size_t)nk + 1, sizeof(char *));
+	if (!j->m[0].values[0]) {
+		fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+		nfban_jail_close(j);
+		return NULL;
+	}
+	if (parse_keys(j, n_keys, keys, res) != 0) {
+		nfban_jail_close(j);
+		return NULL;
+	}
+	return j;
+}
+
+void nfban_jail_close(struct nfban_jail *j)
+{
+	if (!j)
+		return;
+	for (unsigned i = 0; i < 1 + HANDLE_FALLBACK_MAX; i++) {
+		struct member *m = &j->m[i];
+		const struct nfban_plugin *d = m->pl ? m->pl->desc : NULL;
+
+		for (int f = 0; f < 2; f++)
+			if (m->conf[f])
+				d->release(m->conf[f]);
+		if (m->inst_open)
+			d->close(m->inst);
+		/* The primary's two families share one array. */
+		free(m->values[0]);
+		if (m->values[1] != m->values[0])
+			free(m->values[1]);
+		plugin_put(m->pl);
+	}
+	free(j->texts);
+	free(j->dir);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+/* ---- members -------------------------------------------------------------------- */
+
+/* A fallback member's keys: the primary's restated for it. */
+static int adopt(struct call *c, struct member *m)
+{
+	const struct nfban_plugin *from = c->j->m[0].pl->desc, *to = m->pl->desc;
+	const char *const *fv = (const char *const *)c->j->m[0].values[0];
+	struct nfban_report r;
+	const char **v;
+	int nk = 0;
+
+	while (to->keys[nk].name)
+		nk++;
+	v = calloc((size_t)nk + 1, sizeof(*v));
+	if (!v)
+		return fail(c->res, NFBAN_FAILED, "%s", strerror(ENOMEM)), -1;
+	for (int k = 0; k < nk; k++) {
+		int f = value_key_index(from->keys, to->keys[k].name);
+
+		if (f >= 0 && from->keys[f].type == to->keys[k].type)
+			v[k] = fv[f];
+		else if (to->keys[k].flags & NFBAN_KEY_MATCH) {
+			/* It would ban traffic the jail never named. */
+			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s does not take", to->name,
+			     to->keys[k].name, from->name);
+			free(v);
+			return -1;
+		} else
+			v[k] = to->keys[k].def;
+	}
+	memset(&r, 0, sizeof(r));
+	if (to->adopt && to->adopt(from, fv, c->fam, v, &r) != NFBAN_OK) {
+		fail(c->res, NFBAN_FAILED, "%s", r.reason);
+		free(v);
+		return -1;
+	}
+	m->values[FAM_IX(c->fam)] = v;
+	return 0;
+}
+
+int member_ready(struct call *c, unsigned i)
+{
+	struct member *m = &c->j->m[i];
+	int fx = FAM_IX(c->fam), missing;
+	struct nfban_jail_keys k;
+	struct nfban_report r;
+	char err[NFBAN_LINE_MAX - 64];
+	enum nfban_status st;
+
+	snprintf(c->res->plugin, sizeof(c->res->plugin), "%s", m->name);
+	if (m->conf[fx])
+		return 0;
+	if (!m->pl && !(m->pl = plugin_get(c->j->dir, m->name, &missing, err, sizeof(err))))
+		return fail(c->res, NFBAN_FAILED, "%s", err), -1;
+	if (!m->values[fx] && adopt(c, m) < 0)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	if (!m->inst_open) {
+		st = m->pl->desc->open(&m->inst, &r);
+		if (st != NFBAN_OK) {
+			c->res->kernel_errno = r.kernel_errno;
+			fail(c->res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED,
+			     "%s: jail %s (%s): %s%s%s", m->name, c->j->name, fam_name(c->fam), r.reason,
+			     r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
+			return -1;
+		}
+		m->inst_open = true;
+	}
+	k.name = c->j->name;
+	k.family = c->fam;
+	k.values = m->values[fx];
+	st = m->pl->desc->configure(&k, &m->conf[fx], &r);
+	if (st != NFBAN_OK) {
+		m->conf[fx] = NULL;
+		c->res->kernel_errno = r.kernel_errno;
+		if (st == NFBAN_BADPARAM)
+			fail(c->res, NFBAN_BAD_INPUT, "%s", r.reason);
+		else
+			fail(c->res, NFBAN_FAILED, "%s: jail %s (%s): %s%s%s", m->name, c->j->name,
+			     fam_name(c->fam), r.reason, r.kernel_errno ? ": " : "",
+			     r.kernel_errno ? strerror(r.kernel_errno) : "");
+		return -1;
+	}
+	return 0;
+}
+
+static nfban_op_fn op_fn(const struct nfban_plugin *d, enum op op)
+{
+	switch (op) {
+	case OP_START: return d->start;
+	case OP_STOP: return d->stop;
+	case OP_CHECK: return d->check;
+	case OP_BAN: return d->ban;
+	case OP_UNBAN: return d->unban;
+	default: return d->flush;
+	}
+}
+
+/* "jail sshd (inet4): ban 192.0.2.1" */
+static void describe(const struct call *c, enum op op, char *buf, size_t n)
+{
+	char addr[64] = "";
+
+	if (c->addr && (op == OP_BAN || op == OP_UNBAN)) {
+		addr[0] = ' ';
+		value_addr_str(c->addr, addr + 1, sizeof(addr) - 1);
+	}
+	snprintf(buf, n, "jail %s (%s): %s%s", c->j->name, fam_name(c->fam), op_name(op), addr);
+}
+
+enum nfban_status member_call(struct call *c, unsigned i, enum op op)
+{
+	struct member *m = &c->j->m[i];
+	const struct nfban_plugin *d;
+	struct nfban_result *res = c->res;
+	struct nfban_report r;
+	enum nfban_status st;
+	bool serial;
+	char what[160];
+
+	res->status = NFBAN_DONE;
+	res->kernel_errno = 0;
+	res->message[0] = '\0';
+	if (member_ready(c, i) < 0)
+		return res->status == NFBAN_BAD_INPUT ? NFBAN_BADPARAM : NFBAN_ERROR;
+	d = m->pl->desc;
+	serial = d->flags & NFBAN_PLUGIN_SERIAL;
+	memset(&r, 0, sizeof(r));
+	if (serial)
+		pthread_mutex_lock(&m->pl->serial);
+	st = op_fn(d, op)(m->inst, m->conf[FAM_IX(c->fam)],
+			  op == OP_BAN || op == OP_UNBAN ? c->addr : NULL, &r);
+	if (serial)
+		pthread_mutex_unlock(&m->pl->serial);
+	describe(c, op, what, sizeof(what));
+	res->kernel_errno = r.kernel_errno;
+	snprintf(c->why, sizeof(c->why), "%s%s%s", r.reason, r.kernel_errno ? ": " : "",
+		 r.kernel_errno ? strerror(r.kernel_errno) : "");
+	switch (st) {
+	case NFBAN_OK:
+		if (r.notice[0])
+			result_notice(res, "%s: %s: %s", m->name, what, r.notice);
+		break;
+	case NFBAN_ABSENT:
+		fail(res, NFBAN_RULES_ABSENT, "%s: %s: %s", m->name, what, r.reason[0] ? r.reason : "rules missing");
+		break;
+	default:
+		fail(res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED, "%s: %s: %s%s%s%s",
+		     m->name, what, r.reason[0] ? r.reason : "failed",
+		     st == NFBAN_NOFEATURE ? " (the kernel lacks a feature this plugin needs)" : "",
+		     r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
+	}
+	return st;
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
+		   const char *ip, struct nfban_result *res)
+{
+	struct nfban_addr addr;
+	struct call c = { .j = j, .res = res };
+	char why[NFBAN_LINE_MAX];
+	int op;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->plugin, sizeof(res->plugin), "%s", j->m[0].name);
+	for (op = 0; op < OP_COUNT && (!operation || strcmp(operation, op_names[op])); op++)
+		;
+	if (op == OP_COUNT) {
+		char echo[256];
+
+		text_echo(operation ? operation : "", echo, sizeof(echo));
+		return fail(res, NFBAN_BAD_INPUT,
+			    "operation '%s': not one of start, stop, check, ban, unban, flush", echo);
+	}
+	c.op = (enum op)op;
+	if (ip) {
+		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
+			return bad_key(res, "ip", 2, ip, why);
+		if (c.op == OP_BAN || c.op == OP_UNBAN)
+			c.addr = &addr;
+	} else if (c.op == OP_BAN || c.op == OP_UNBAN) {
+		return fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s", op_names[op],
+			    op_names[op]);
+	}
+	if (!family)
+		c.fam = ip ? addr.family : NFBAN_INET4;
+	else if (strcmp(family, "inet4") == 0)
+		c.fam = NFBAN_INET4;
+	else if (strcmp(family, "inet6") == 0)
+		c.fam = NFBAN_INET6;
+	else
+		return bad_key(res, "family", 6, family, "not inet4 or inet6");
+	if (ip && addr.family != c.fam)
+		return bad_key(res, "ip", 2, ip,
+			       c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
+						    : "an IPv6 address with family=inet4");
+	pthread_mutex_lock(&j->lock);
+	fallback_run(&c);
+	pthread_mutex_unlock(&j->lock);
+	return res->status;
+}

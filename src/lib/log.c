@@ -1,0 +1,15 @@
+/* log.c - see log.h. */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+
+void log_announce(const char *line)
+{
+	/* No openlog(): the identity is the host's (the nfban command's is
+	 * "nfban"); in another host the line says whose it is. */
+	const char *who = strcmp(program_invocation_short_name, "nfban") == 0 ? "" : "nfban: ";
+
+	syslog(LOG_DAEMON | LOG_WARNING, "%s%s", who, line);
+}

@@ -1,0 +1,15 @@
+/*
+ * log.h - the one thing libnfban writes itself: a fallback announcement to
+ * syslog, for administrators who do not read Fail2ban's log.  Everything
+ * else goes back to the host in struct nfban_result.
+ */
+#ifndef NFBAN_LIB_LOG_H
+#define NFBAN_LIB_LOG_H
+
+#pragma GCC visibility push(hidden)
+
+void log_announce(const char *line);
+
+#pragma GCC visibility pop
+
+#endif

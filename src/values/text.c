@@ -1,0 +1,80 @@
+/* text.c - see text.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+void text_trim(const char **s, const char **e)
+{
+	while (*s < *e && isspace((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && isspace((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+int text_copy(const char *s, const char *e, char *buf, size_t n)
+{
+	size_t len = (size_t)(e - s);
+
+	if (len >= n)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int text_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int text_words(const char *text, char *buf, size_t bufsz, char **w, int max)
+{
+	int nw = 0;
+	char *save = NULL, *tok;
+
+	if (strlen(text) >= bufsz)
+		return -1;
+	strcpy(buf, text);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (nw == max)
+			return -1;
+		w[nw++] = tok;
+	}
+	return nw;
+}
+
+#define ECHO_MAX 60
+
+void text_echo(const char *value, char *buf, size_t n)
+{
+	size_t o = 0, shown = 0;
+
+	if (n == 0)
+		return;
+	for (const unsigned char *s = (const unsigned char *)value; *s && o + 5 < n; s++) {
+		if (shown == ECHO_MAX) {
+			snprintf(buf + o, n - o, "...");
+			return;
+		}
+		if (isprint(*s) && *s != '\\')
+			buf[o++] = (char)*s;
+		else
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *s);
+		shown++;
+	}
+	buf[o] = '\0';
+}

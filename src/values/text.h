@@ -1,0 +1,28 @@
+/*
+ * text.h - small text helpers of the value parsers.
+ */
+#ifndef NFBAN_VALUES_TEXT_H
+#define NFBAN_VALUES_TEXT_H
+
+#include <stddef.h>
+
+#pragma GCC visibility push(hidden)
+
+/* Trim ASCII blanks at both ends of [*s, *e). */
+void text_trim(const char **s, const char **e);
+/* Copy [s, e) into buf (size n); -1 if it does not fit. */
+int text_copy(const char *s, const char *e, char *buf, size_t n);
+/* A decimal number in [0, max] with nothing else around it. */
+int text_uint(const char *s, unsigned long max, unsigned long *out);
+/* Split text into at most max blank-separated words inside buf; -1 if too many or too long. */
+int text_words(const char *text, char *buf, size_t bufsz, char **w, int max);
+
+/*
+ * A value as messages echo it: non-printable bytes as \xNN, and cut to
+ * about 60 characters ("...") so the reason after it always fits.
+ */
+void text_echo(const char *value, char *buf, size_t n);
+
+#pragma GCC visibility pop
+
+#endif
