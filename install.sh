@@ -91,22 +91,26 @@ make -s "${vars[@]}" install
 
 nfban_bin=$destdir$sbindir/nfban
 [ -x "$nfban_bin" ] || die "$nfban_bin was not installed"
-actions=()
-for f in action.d/*.conf; do actions+=("$(basename "$f" .conf)"); done
+# Action files (what a jail names in action =), and the include-only files they share
+# (*-common.conf, which names no plugin: included by action files, never named by a jail).
+actions=() files=()
+for f in action.d/*.conf; do
+	a=$(basename "$f" .conf)
+	files+=("$a")
+	case "$a" in *-common) ;; *) actions+=("$a") ;; esac
+done
 
 # ---------------------------------------------------------------- checks
 fails=0
 check_fail() { echo "install.sh: CHECK FAILED: $*" >&2; fails=$((fails + 1)); }
 
-# 1. The action files run the installed shim.
-for a in "${actions[@]}"; do
+# 1. The action files run the installed shim: each sets it, or includes a file that does.
+for a in "${files[@]}"; do
 	f=$destdir$actiondir/$a.conf
 	if [ ! -f "$f" ]; then check_fail "$f is missing"; continue; fi
 	grep -q '@SBINDIR@' "$f" && check_fail "$f still holds @SBINDIR@"
-	grep -q "^nfban = $sbindir/nfban\$" "$f" || case "$a" in
-		nfban-nftables-allports) ;; # takes nfban = from nfban-nftables.conf
-		*) check_fail "$f does not set nfban = $sbindir/nfban" ;;
-		esac
+	grep -q "^nfban = $sbindir/nfban\$" "$f" || grep -q '^before = nfban-' "$f" ||
+		check_fail "$f does not set nfban = $sbindir/nfban (nor include a file that does)"
 done
 
 # 2. Fail2ban accepts them.

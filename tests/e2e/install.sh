@@ -16,13 +16,15 @@ e2e_init
 T=$E2E_TMP
 PLUGINS=(allports multiport nftables perport)
 ACTIONS=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
+# Installed with them: what the three iptables actions include (`before = ...`).
+INCLUDES=(nfban-iptables-common)
 
 # What `make install` must have put under $1 for prefix $2 and sysconfdir $3, with modes.
 expected_files() {
 	local d=$1 p=$2 s=$3 x
 	echo "755 $d$p/sbin/nfban"
 	for x in "${PLUGINS[@]}"; do echo "644 $d$p/lib/nfban/$x.so"; done
-	for x in "${ACTIONS[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.conf"; done
+	for x in "${ACTIONS[@]}" "${INCLUDES[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.conf"; done
 	echo "644 $d$p/share/man/man8/nfban.8"
 }
 installed_files() { find "$1" -type f -printf '%m %p\n' | sort; }
@@ -33,7 +35,7 @@ check_files() { # destdir prefix sysconfdir
 	got=$(installed_files "$1")
 	[ "$want" == "$got" ] || { echo "installed files (- expected, + got):"; diff -u <(echo "$want") <(echo "$got") | tail -n +3; return 1; }
 	# The action files are the repo's with @SBINDIR@ replaced by the installed shim's dir.
-	for f in "${ACTIONS[@]}"; do
+	for f in "${ACTIONS[@]}" "${INCLUDES[@]}"; do
 		sed "s|@SBINDIR@|$2/sbin|g" "action.d/$f.conf" | cmp -s - "$1$3/fail2ban/action.d/$f.conf" ||
 			{ echo "$f.conf differs from action.d/$f.conf with @SBINDIR@ = $2/sbin"; return 1; }
 	done
@@ -67,7 +69,7 @@ if B=$NFBAN_BUILD run_install "$T/i1.log" --destdir "$D1"; then
 else
 	e2e_fail "install.sh --destdir D: builds and installs"; show "$T/i1.log" | e2e_diag
 fi
-e2e_check "it installs exactly the shim, 4 plugins, 5 action files (nfban = /usr/local/sbin/nfban) and nfban.8" \
+e2e_check "it installs exactly the shim, 4 plugins, 5 action files and their include (nfban = /usr/local/sbin/nfban) and nfban.8" \
 	check_files "$D1" /usr/local /etc
 e2e_check "it checked that Fail2ban accepts the action files and that the installed nfban runs every plugin" \
 	bash -c "grep -q 'accepts the 5 action files' '$T/i1.log' && grep -q 'runs its plugins: allports multiport nftables perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
