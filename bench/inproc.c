@@ -15,11 +15,11 @@
  *           address; stdout to /dev/null) and waits for it: the cost of a
  *           command, as Fail2ban pays it minus Python.  A non-zero exit stops
  *           the run.
- *   plugin  the in-process host the ABI is designed for: the plugin is vetted
- *           and dlopen()ed once (the shim's loader), KEY=VALUE parsed once (the
- *           shim's parser), one instance opened; each call only parses the
- *           address and calls the operation.  Any status but NFBAN_OK, or any
- *           notice ("was not banned"), stops the run.
+ *   plugin  the in-process host libnfban is designed for: one handle opened
+ *           (the plugin vetted and loaded, KEY=VALUE parsed once); each call
+ *           is nfban_jail_run() with the address (ip=@IP@, family= are the
+ *           call's, every other key the handle's).  Any status but
+ *           NFBAN_DONE, or any notice ("was not banned"), stops the run.
  *
  * -s (settle): after every in-process call, untimed, open and close a bound
  * netfilter netlink socket.  nf_tables frees what a transaction deleted after
@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/shim/fallback.h"
-#include "../src/shim/loader.h"
-#include "../src/shim/params.h"
+#include "nfban.h"
 
 extern char **environ;
 
@@ -60,10 +59,9 @@ struct method {
 	char **argv;                    /* exec: the template; plugin: KEY=VALUE... */
 	int argc;
 	/* plugin */
-	struct shim_plugin pl;
-	struct shim_request req;
-	nfban_op_fn fn;
-	void *inst;
+	struct nfban_jail *jail;
+	const char *operation, *family;
+	int has_ip;
 	uint64_t *ns;
 };
 
@@ -116,38 +114,24 @@ static void subst(const char *word, const char *ip, char *out, size_t n)
 
 static void plugin_setup(struct method *m, const char *dir, const char *action, const char *opname)
 {
-	struct shim_dialect d;
-	struct nfban_report r;
-	enum shim_op op;
-	char err[SHIM_ERR_MAX], **args;
-	int missing, i;
+	struct nfban_result res;
+	const char **keys = calloc((size_t)m->argc + 1, sizeof(*keys));
+	int n = 0;
 
-	if (shim_op_from_name(opname, &op) < 0)
-		die("%s: unknown operation %s", m->label, opname);
-	if (shim_plugin_load(dir, action, &m->pl, &missing, err, sizeof(err)) < 0)
-		die("%s: plugin %s: %s", m->label, action, err);
-	d.dialect = m->pl.desc->dialect;
-	d.uses = m->pl.desc->uses;
-	d.default_fallback = shim_default_fallback(action);
-	/* Parse once, with a stand-in address where the calls will put theirs. */
-	args = calloc((size_t)m->argc + 1, sizeof(*args));
-	if (!args)
+	if (!keys)
 		die("out of memory");
-	for (i = 0; i < m->argc; i++) {
-		args[i] = malloc(WORD_MAX);
-		if (!args[i])
-			die("out of memory");
-		subst(m->argv[i], "10.0.0.1", args[i], WORD_MAX);
-	}
-	if (shim_parse(&d, op, m->argc, args, &m->req, err, sizeof(err)) < 0)
-		die("%s: %s", m->label, err);
-	for (i = 0; i < m->argc; i++)
-		free(args[i]);
-	free(args);
-	m->fn = shim_op_fn(m->pl.desc, op);
-	memset(&r, 0, sizeof(r));
-	if (m->pl.desc->open(&m->inst, &r) != NFBAN_OK)
-		die("%s: open: %s: %s", m->label, r.reason, strerror(r.kernel_errno));
+	m->operation = opname;
+	for (int i = 0; i < m->argc; i++)
+		if (strncmp(m->argv[i], "ip=", 3) == 0)
+			m->has_ip = 1;
+		else if (strncmp(m->argv[i], "family=", 7) == 0)
+			m->family = m->argv[i] + 7;
+		else
+			keys[n++] = m->argv[i];
+	m->jail = nfban_jail_open(dir, action, n, keys, &res);
+	free(keys);
+	if (!m->jail)
+		die("%s: %s", m->label, res.message);
 }
 
 static void settle(void)
@@ -164,21 +148,15 @@ static void settle(void)
 
 static uint64_t call_plugin(struct method *m, const char *ip)
 {
-	struct nfban_params *p = &m->req.params;
-	struct nfban_report r;
-	enum nfban_status st;
-	char why[SHIM_ERR_MAX];
+	struct nfban_result res;
 	uint64_t t0, t1;
+	int st;
 
 	t0 = now_ns();
-	memset(&r, 0, sizeof(r));
-	if (p->has_addr && shim_parse_addr(ip, &p->addr, why, sizeof(why)) < 0)
-		die("%s: ip=%s: %s", m->label, ip, why);
-	st = m->fn(m->inst, p, &r);
+	st = nfban_jail_run(m->jail, m->operation, m->family, m->has_ip ? ip : NULL, &res);
 	t1 = now_ns();
-	if (st != NFBAN_OK || r.notice[0])
-		die("%s: %s: status %d: %s%s%s%s", m->label, ip, (int)st, r.reason, r.notice,
-		    r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
+	if (st != NFBAN_DONE || res.notice[0])
+		die("%s: %s: status %d: %s%s", m->label, ip, st, res.message, res.notice);
 	return t1 - t0;
 }
 
@@ -285,10 +263,8 @@ int main(int argc, char *argv[])
 		}
 
 	for (m = 0; m < nm; m++)
-		if (ms[m].is_plugin) {
-			ms[m].pl.desc->close(ms[m].inst);
-			shim_plugin_unload(&ms[m].pl);
-		}
+		if (ms[m].is_plugin)
+			nfban_jail_close(ms[m].jail);
 	if (out && !(f = fopen(out, "w")))
 		die("%s: %s", out, strerror(errno));
 	for (m = 0; m < nm; m++)
