@@ -3,8 +3,8 @@
  * typed struct nfban_params of the plugin ABI.
  *
  * Parsing never touches the kernel.  On error it fills `err` with one line
- * naming the key and the value ("port='ssh,nope': unknown service 'nope' for
- * tcp") and returns -1.
+ * naming the key and the value ("port='ssh,nope': unknown service 'nope'
+ * (not in /etc/services)") and returns -1.
  */
 #ifndef NFBAN_SHIM_PARAMS_H
 #define NFBAN_SHIM_PARAMS_H

@@ -1,9 +1,8 @@
 /*
  * params_values.c - protocols, ports and addresses from Fail2ban's tags.
  *
- * Ports are resolved per protocol, as iptables does (`-p udp --dport domain`
- * looks up "domain/udp" in /etc/services): a name that exists for tcp only is
- * an error for udp, and a name may map to different numbers per protocol.
+ * A service name is one port for every protocol of the list, as nft
+ * resolves it (services.h): `port=ssh protocol=udp` is udp port 22.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -157,11 +156,9 @@ int shim_parse_protocols(const char *value, struct nfban_params *p, int uses_por
 	}
 }
 
-/* One side of a port entry: a number or a service name for `proto`. */
-static int resolve_port(const char *tok, const char *proto, uint16_t *port, char *why, size_t n)
+/* One side of a port entry: a number or a service name. */
+static int resolve_port(const char *tok, uint16_t *port, char *why, size_t n)
 {
-	struct servent se, *res = NULL;
-	char sbuf[1024];
 	unsigned long num;
 
 	if (parse_uint(tok, 65535, &num) == 0) {
@@ -172,18 +169,15 @@ static int resolve_port(const char *tok, const char *proto, uint16_t *port, char
 		snprintf(why, n, "port '%s' is not a number from 0 to 65535", tok);
 		return -1;
 	}
-	if (shim_services_lookup("/etc/services", tok, proto, port) == 1)
-		return 0;
-	if (getservbyname_r(tok, proto, &se, sbuf, sizeof(sbuf), &res) != 0 || !res) {
-		snprintf(why, n, "unknown service '%s' for %s (not in /etc/services)", tok, proto);
+	if (shim_service_port(tok, port) < 0) {
+		snprintf(why, n, "unknown service '%s' (not in /etc/services)", tok);
 		return -1;
 	}
-	*port = ntohs((uint16_t)res->s_port);
 	return 0;
 }
 
-static int parse_port_entry(const char *s, const char *e, const char *proto,
-			    struct nfban_port_range *r, char *why, size_t n)
+static int parse_port_entry(const char *s, const char *e, struct nfban_port_range *r,
+			    char *why, size_t n)
 {
 	char tok[128];
 	char *colon;
@@ -194,7 +188,7 @@ static int parse_port_entry(const char *s, const char *e, const char *proto,
 	}
 	colon = strchr(tok, ':');
 	if (!colon) {
-		if (resolve_port(tok, proto, &r->first, why, n) < 0)
+		if (resolve_port(tok, &r->first, why, n) < 0)
 			return -1;
 		r->last = r->first;
 		return 0;
@@ -203,9 +197,9 @@ static int parse_port_entry(const char *s, const char *e, const char *proto,
 	*colon = '\0';
 	r->first = 0;
 	r->last = 65535;
-	if (*tok && resolve_port(tok, proto, &r->first, why, n) < 0)
+	if (*tok && resolve_port(tok, &r->first, why, n) < 0)
 		return -1;
-	if (colon[1] && resolve_port(colon + 1, proto, &r->last, why, n) < 0)
+	if (colon[1] && resolve_port(colon + 1, &r->last, why, n) < 0)
 		return -1;
 	if (strchr(colon + 1, ':')) {
 		snprintf(why, n, "port range '%.*s' has more than one ':'", (int)(e - s), s);
@@ -220,33 +214,36 @@ static int parse_port_entry(const char *s, const char *e, const char *proto,
 
 int shim_parse_ports(const char *value, struct nfban_params *p, int uses_ports, char *why, size_t n)
 {
+	struct nfban_proto *first = &p->protos[0];
+	const char *s = value;
+
 	for (unsigned i = 0; i < p->n_protos; i++)
 		p->protos[i].n_ports = 0;
-	if (!uses_ports)
+	if (!uses_ports || p->n_protos == 0)
 		return 0;
-	for (unsigned i = 0; i < p->n_protos; i++) {
-		struct nfban_proto *pr = &p->protos[i];
-		const char *s = value;
+	/* The list is the same ports for every protocol: parse it once. */
+	for (;;) {
+		const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
 
-		for (;;) {
-			const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
-
-			trim(&s, &e);
-			if (s == e) {
-				snprintf(why, n, "empty port in list");
-				return -1;
-			}
-			if (pr->n_ports == NFBAN_MAX_PORTS) {
-				snprintf(why, n, "more than %d ports", NFBAN_MAX_PORTS);
-				return -1;
-			}
-			if (parse_port_entry(s, e, pr->name, &pr->ports[pr->n_ports], why, n) < 0)
-				return -1;
-			pr->n_ports++;
-			if (!comma)
-				break;
-			s = comma + 1;
+		trim(&s, &e);
+		if (s == e) {
+			snprintf(why, n, "empty port in list");
+			return -1;
 		}
+		if (first->n_ports == NFBAN_MAX_PORTS) {
+			snprintf(why, n, "more than %d ports", NFBAN_MAX_PORTS);
+			return -1;
+		}
+		if (parse_port_entry(s, e, &first->ports[first->n_ports], why, n) < 0)
+			return -1;
+		first->n_ports++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	for (unsigned i = 1; i < p->n_protos; i++) {
+		p->protos[i].n_ports = first->n_ports;
+		memcpy(p->protos[i].ports, first->ports, first->n_ports * sizeof(first->ports[0]));
 	}
 	return 0;
 }
