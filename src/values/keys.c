@@ -40,8 +40,7 @@ int value_check(const struct nfban_key *k, const char *text, char *why, size_t n
 	case NFBAN_KEY_PROTOCOLS:
 		return value_parse_protocols(text, &protos, why, n);
 	case NFBAN_KEY_PORTS:
-		/* Names for any protocol here; the plugin resolves them per protocol. */
-		return value_parse_ports(text, NULL, ports, &n_ports, why, n);
+		return value_parse_ports(text, ports, &n_ports, why, n);
 	case NFBAN_KEY_XT_CHAIN:
 		if (value_xt_chain_ok(text))
 			return 0;

@@ -1,46 +1,94 @@
 /* services.c - see services.h.  Format: services(5). */
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "services.h"
 
-/* One line: "name port/proto [alias...] [# comment]". */
-static int line_matches(char *line, const char *name, const char *proto, uint16_t *port)
+/* glibc's getaddrinfo() with no socket type: the protocols it asks for a
+ * service name, in the order of its answers (gaih_inet_typeproto). */
+static const char *const service_protos[] = { "tcp", "udp", "dccp", "udplite", "sctp" };
+#define N_SERVICE_PROTOS (sizeof(service_protos) / sizeof(service_protos[0]))
+
+static unsigned proto_rank(const char *proto)
+{
+	unsigned r = 0;
+
+	while (r < N_SERVICE_PROTOS && strcmp(service_protos[r], proto) != 0)
+		r++;
+	return r;
+}
+
+/*
+ * One line: "name port/proto [alias...] [# comment]".  When it lists name for
+ * a protocol ranked before *best, sets *best and *port.
+ */
+static void scan_line(char *line, const char *name, unsigned *best, uint16_t *port)
 {
 	char *save = NULL, *tok, *slash, *end;
 	unsigned long num;
-	int match = 0;
+	unsigned rank;
+	int match;
 
 	line[strcspn(line, "#\n")] = '\0';
 	tok = strtok_r(line, " \t", &save);
 	if (!tok)
-		return 0;
+		return;
 	match = strcmp(tok, name) == 0;
 	tok = strtok_r(NULL, " \t", &save);
-	if (!tok || !(slash = strchr(tok, '/')) || (proto && strcmp(slash + 1, proto) != 0))
-		return 0;
+	if (!tok || !(slash = strchr(tok, '/')))
+		return;
+	rank = proto_rank(slash + 1);
+	if (rank >= *best)
+		return;
 	*slash = '\0';
 	num = strtoul(tok, &end, 10);
 	if (*end || end == tok || num > 65535)
-		return 0;
+		return;
 	while (!match && (tok = strtok_r(NULL, " \t", &save)))
 		match = strcmp(tok, name) == 0;
-	if (match)
+	if (match) {
+		*best = rank;
 		*port = (uint16_t)num;
-	return match;
+	}
 }
 
-int value_services_lookup(const char *path, const char *name, const char *proto, uint16_t *port)
+int value_services_lookup(const char *path, const char *name, uint16_t *port)
 {
 	char line[1024];
 	FILE *f = fopen(path, "re");
-	int found = 0;
+	unsigned best = N_SERVICE_PROTOS;
+	int continued = 0;
 
 	if (!f)
 		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		found = line_matches(line, name, proto, port);
+	while (best > 0 && fgets(line, sizeof(line), f)) {
+		/* The rest of a line longer than the buffer is not a line of its own. */
+		int whole = strchr(line, '\n') != NULL || feof(f);
+
+		if (!continued)
+			scan_line(line, name, &best, port);
+		continued = !whole;
+	}
 	fclose(f);
-	return found;
+	return best < N_SERVICE_PROTOS;
+}
+
+int value_service_port(const char *name, uint16_t *port)
+{
+	struct servent se, *res;
+	char buf[1024];
+
+	if (value_services_lookup("/etc/services", name, port) == 1)
+		return 0;
+	for (size_t i = 0; i < N_SERVICE_PROTOS; i++) {
+		res = NULL;
+		if (getservbyname_r(name, service_protos[i], &se, buf, sizeof(buf), &res) == 0 && res) {
+			*port = ntohs((uint16_t)res->s_port);
+			return 0;
+		}
+	}
+	return -1;
 }

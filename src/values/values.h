@@ -64,12 +64,12 @@ bool value_protos_only_tcp(const struct value_protos *p);
 /* `protocol=`: names or numbers, or "all"; no duplicates. */
 int value_parse_protocols(const char *text, struct value_protos *p, char *why, size_t n);
 /*
- * `port=` for one protocol: numbers, service names, ranges a:b (":b", "a:").
- * A name is looked up for `proto` first, else for any protocol (as nft and
- * iptables' port matches do), so every plugin gets the same port set.
+ * `port=`: numbers, service names, ranges a:b (":b", "a:").  A name is the
+ * port nft gives it, whatever the protocol (services.h), so every plugin
+ * gets the same port set.
  */
-int value_parse_ports(const char *text, const char *proto, struct value_port_range *out,
-		      unsigned *n_out, char *why, size_t n);
+int value_parse_ports(const char *text, struct value_port_range *out, unsigned *n_out, char *why,
+		      size_t n);
 /*
  * protocol= and port= together, for a plugin's configure(): the protocols,
  * and when `ports` is not NULL each one's ports (every protocol must then

@@ -96,6 +96,34 @@ assert_ipt() {
 # in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
 # stock Fail2ban commands whose result we compare with nfban's).
 in_fresh_ns() { unshare -n "$@"; }
+# with_services TEXT: run the calling test again in a private mount namespace
+# where /etc/services holds TEXT, for nfban and the stock tools alike.  Use as
+# `with_services "$text" && return`: true once that run passed (the caller
+# exits with its status otherwise), false inside the run itself.
+with_services() {
+	[ -n "${NFBAN_TEST_SERVICES:-}" ] && return 1
+	local f rc=0
+	f=$(mktemp /tmp/nfban-services.XXXXXX)
+	printf '%s\n' "$1" >"$f"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	NFBAN_TEST_SERVICES=$f unshare -m --propagation private bash -c \
+		'mount --bind "$NFBAN_TEST_SERVICES" /etc/services && exec bash "$0" --one "$1"' \
+		"$(readlink -f "$0")" "${FUNCNAME[1]}" || rc=$?
+	rm -f "$f"
+	[ $rc -eq 0 ] || exit $rc
+}
+# A services(5) file whose names have other ports for other protocols
+# (Debian's has none).  As nft and iptables' udp match resolve them - the first
+# of tcp, udp, dccp, udplite, sctp that lists the name, wherever its line is:
+# alt and altalias 8081 (not udp's 8080), udponly 5353, sctponly 9899,
+# sd 7002 (dccp's, not sctp's 7001).
+# shellcheck disable=SC2034 # used by the suites
+TEST_SERVICES='alt 8080/udp
+alt 8081/tcp altalias
+udponly 5353/udp
+sctponly 9899/sctp
+sd 7001/sctp
+sd 7002/dccp'
 # nft_json: `nft -j list ruleset` with handles removed and keys sorted.
 nft_json() {
 	nft -j list ruleset | python3 -c '

@@ -116,6 +116,34 @@ test_translation_to_nftables_mirrors_iptables_parameters() {
 	assert_eq "" "$(nft list ruleset)" "nft after stop"
 }
 
+# Service names are one set of ports for every plugin: names listed for tcp
+# only (ssh, smtp, submission) ban the same udp ports after either fallback.
+test_fallback_keeps_the_ports_of_service_names() {
+	setup
+	local j=(name=mail port=smtp,submission,ssh protocol=tcp,udp)
+	run nfban multiport start "${j[@]}"
+	assert_status 0 "multiport start"
+	assert_match "-A INPUT -p udp -m multiport --dports 25,587,22 -j f2b-mail" "$(ipt_rules 4)"
+	run nfban multiport stop "${j[@]}"
+	run nfban_on no-multiport multiport start "${j[@]}"
+	assert_status 0 "start, falling back to perport"
+	assert_eq "25 587 22 25 587 22" \
+		"$(ipt_rules 4 | sed -n 's/^-A INPUT -p \(tcp\|udp\) -m \1 --dport \([0-9]*\) -j f2b-mail$/\2/p' | xargs)" \
+		"perport's ports, udp then tcp"
+	assert_match "-A INPUT -p udp -m udp --dport 22 -j f2b-mail" "$(ipt_rules 4)"
+	run nfban_on no-multiport multiport stop "${j[@]}"
+	assert_status 0 "stop"
+	run nfban_on no-legacy multiport start "${j[@]}"
+	assert_status 0 "start, falling back to nftables"
+	local chain
+	chain=$(nft list chain inet f2b-table f2b-chain)
+	assert_match "udp dport \{ 22, 25, 587 \} ip saddr @addr-set-mail reject" "$chain"
+	assert_match "tcp dport \{ 22, 25, 587 \} ip saddr @addr-set-mail reject" "$chain"
+	run nfban_on no-legacy multiport stop "${j[@]}"
+	assert_status 0 "stop"
+	assert_eq "" "$(ipt_rules 4)$(nft list ruleset)" "nothing left"
+}
+
 test_fallback_is_per_family() {
 	setup
 	# Only IPv6 lacks the legacy tables.

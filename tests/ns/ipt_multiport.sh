@@ -76,6 +76,68 @@ EOF
 	same_as_stock 6
 }
 
+# nf_numbers PORTS FAMILY OP KEY=VALUE...: as nf multiport, but the stock
+# commands remembered get port=PORTS: the names' numbers, for the service
+# names stock multiport refuses.
+nf_numbers() {
+	local ports=$1
+	shift
+	nf multiport "$@"
+	STOCK_OPS[-1]+=$(printf ' %q' "port=$ports")
+}
+
+# Stock multiport looks a name up for the rule's protocol only, so it refuses
+# `-p udp -m multiport --dports ssh` (ssh, smtp and submission are listed for
+# tcp only in Debian 12's /etc/services).  nfban resolves a name as nft and
+# iptables' udp match do (ports 22, 25, 587), the same in every plugin, so a
+# fallback never changes the ports: the rules are stock's for those numbers.
+test_service_names_listed_for_tcp_only() {
+	run in_fresh_ns iptables-legacy -w -A INPUT -p udp -m multiport --dports ssh -j DROP
+	assert_status 2 "stock multiport with ssh for udp"
+	assert_match "invalid port/service .ssh' specified" "$err"
+	local j=(name=svc port=ssh protocol=udp)
+	nf_numbers 22 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-svc -
+-A INPUT -p udp -m multiport --dports 22 -j f2b-svc
+-A f2b-svc -j RETURN
+EOF
+	same_as_stock 4
+	nf_numbers 22 6 start "${j[@]}"
+	same_as_stock 6
+	local k=(name=mail port=smtp,submission protocol=tcp,udp)
+	nf_numbers 25,587 4 start "${k[@]}"
+	nf_numbers 25,587 6 start "${k[@]}"
+	assert_match "-A INPUT -p udp -m multiport --dports 25,587 -j f2b-mail" "$(ipt_rules 4)"
+	same_as_stock 4
+	same_as_stock 6
+	nf_numbers 25,587 4 stop "${k[@]}"
+	nf_numbers 22 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 4)" "nothing left after stop"
+}
+
+# Names listed with other ports for other protocols (TEST_SERVICES): nfban's
+# multiport bans the ports nft and stock's udp match give them (the first of
+# tcp, udp, dccp, udplite, sctp that lists the name) - the ports perport, its
+# fallback, bans.  Stock multiport takes udp's 8080 for alt with -p udp.
+test_service_numbers_per_protocol() {
+	with_services "$TEST_SERVICES" && return
+	run in_fresh_ns bash -c 'iptables-legacy -w -A INPUT -p udp -m multiport --dports alt -j DROP &&
+		iptables-legacy-save | grep -o -- "--dports [0-9]*"'
+	assert_eq "--dports 8080" "$out" "stock multiport's alt for udp"
+	local j=(name=svc port=alt,udponly,sctponly,sd,altalias:9000 protocol=tcp,udp)
+	nf_numbers 8081,5353,9899,7002,8081:9000 4 start "${j[@]}"
+	assert_match "-A INPUT -p udp -m multiport --dports 8081,5353,9899,7002,8081:9000 -j f2b-svc" \
+		"$(ipt_rules 4)"
+	same_as_stock 4
+	# perport, multiport's fallback, bans the same ports.
+	nfban perport start name=pp port=alt,udponly,sctponly,sd,altalias:9000 protocol=udp
+	assert_eq "8081 5353 9899 7002 8081:9000" \
+		"$(ipt_rules 4 | sed -n 's/^-A INPUT -p udp -m udp --dport \([0-9:]*\) -j f2b-pp$/\1/p' | xargs)" \
+		"perport's ports"
+}
+
 test_forward_chain_drop_returntype() {
 	local j=(name=web chain=FORWARD port=http,https blocktype=DROP returntype=ACCEPT)
 	nf multiport 4 start "${j[@]}"

@@ -77,6 +77,61 @@ EOF
 	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "stopped"
 }
 
+# Service names resolve as stock's `-p udp --dport NAME` does: ssh, smtp and
+# submission are listed for tcp only in Debian 12's /etc/services, and are
+# ports 22, 25 and 587 for udp too.
+test_service_names_listed_for_tcp_only() {
+	local j=(name=svc port=ssh protocol=udp)
+	nf perport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-svc -
+-A INPUT -p udp -m udp --dport 22 -j f2b-svc
+-A f2b-svc -j RETURN
+EOF
+	same_as_stock 4
+	nf perport 6 start "${j[@]}"
+	same_as_stock 6
+	local k=(name=mail port=smtp,submission protocol=tcp,udp)
+	nf perport 4 start "${k[@]}"
+	nf perport 6 start "${k[@]}"
+	assert_match "-A INPUT -p udp -m udp --dport 587 -j f2b-mail" "$(ipt_rules 4)"
+	same_as_stock 4
+	same_as_stock 6
+	nf perport 4 stop "${k[@]}"
+	nf perport 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq "" "$(ipt_rules 4)" "nothing left after stop"
+}
+
+# Names listed with other ports for other protocols (TEST_SERVICES): stock's
+# udp match takes the first of tcp, udp, dccp, udplite, sctp that lists the
+# name, whatever the order of the lines, and so does nfban.  Stock's tcp match
+# looks the name up for tcp only: the same port where it finds one.
+test_service_numbers_per_protocol_as_stock() {
+	with_services "$TEST_SERVICES" && return
+	local j=(name=svc port=alt,udponly,sctponly,sd protocol=udp)
+	nf perport 4 start "${j[@]}"
+	assert_ipt 4 <<'EOF'
+:f2b-svc -
+-A INPUT -p udp -m udp --dport 8081 -j f2b-svc
+-A INPUT -p udp -m udp --dport 5353 -j f2b-svc
+-A INPUT -p udp -m udp --dport 9899 -j f2b-svc
+-A INPUT -p udp -m udp --dport 7002 -j f2b-svc
+-A f2b-svc -j RETURN
+EOF
+	same_as_stock 4
+	local k=(name=tcp port=alt,altalias:9000 protocol=tcp)
+	nf perport 6 start "${k[@]}"
+	assert_match "-A INPUT -p tcp -m tcp --dport 8081:9000 -j f2b-tcp" "$(ipt_rules 6)"
+	same_as_stock 6
+	# A name not listed for tcp: stock's tcp match refuses it, nfban bans
+	# the port nft and the udp match give it.
+	run in_fresh_ns iptables-legacy -w -A INPUT -p tcp --dport udponly -j DROP
+	assert_status 2 "stock tcp match with a name listed for udp only"
+	nf perport 4 start name=u port=udponly protocol=tcp
+	assert_match "-A INPUT -p tcp -m tcp --dport 5353 -j f2b-u" "$(ipt_rules 4)"
+}
+
 # Every protocol multiport takes (perport is multiport's fallback).
 test_sctp_and_dccp() {
 	local proto

@@ -160,6 +160,42 @@ test_port_names_ranges_two_protocols() {
 	same_as_stock "after stop"
 }
 
+# nft resolves a service name whatever the rule's protocol: ssh, smtp and
+# submission are listed for tcp only in Debian 12's /etc/services, and stock's
+# `udp dport { ssh }` is port 22.
+test_service_names_listed_for_tcp_only() {
+	setup
+	local j=(name=svc port=ssh protocol=udp)
+	nf 4 start "${j[@]}"
+	nf 6 start "${j[@]}"
+	same_as_stock "ssh for udp"
+	has_rule 'udp dport 22 ip saddr @addr-set-svc reject'
+	local k=(name=mail port=smtp,submission protocol=tcp,udp)
+	nf 4 start "${k[@]}"
+	nf 6 start "${k[@]}"
+	same_as_stock "smtp, submission for tcp and udp"
+	has_rule 'udp dport { 25, 587 } ip6 saddr @addr6-set-mail reject'
+	nf 4 stop "${k[@]}"
+	nf 6 stop "${j[@]}"
+	same_as_stock "after stops"
+}
+
+# Names listed with other ports for other protocols (TEST_SERVICES): nft takes
+# the first of tcp, udp, dccp, udplite, sctp that lists the name, for every
+# protocol, and so does nfban.
+test_service_numbers_per_protocol_as_stock() {
+	setup
+	with_services "$TEST_SERVICES" && return
+	local j=(name=svc port=alt,udponly,sctponly,sd protocol=tcp,udp,sctp,dccp)
+	nf 4 start "${j[@]}"
+	same_as_stock "IPv4"
+	has_rule 'udp dport { 5353, 7002, 8081, 9899 } ip saddr @addr-set-svc reject'
+	has_rule 'sctp dport { 5353, 7002, 8081, 9899 } ip saddr @addr-set-svc reject'
+	nf 6 start name=one port=altalias protocol=udp
+	same_as_stock "IPv6, an alias"
+	has_rule 'udp dport 8081 ip6 saddr @addr6-set-one reject'
+}
+
 test_port_lists_as_nft_normalises_them() {
 	setup
 	# One port, one range, duplicates, adjacent and overlapping ranges, 0 and 65535.
