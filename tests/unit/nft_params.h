@@ -1,8 +1,8 @@
 /*
- * nft_params.h - the nftables plugin's unit tests start from the parameters
- * the shim hands over for Fail2ban's stock nftables defaults: jail sshd,
- * tcp, table inet f2b-table, chain f2b-chain (filter, input, priority -1),
- * plain reject.  Ports are written "22,80-90".
+ * nft_params.h - the nftables plugin's unit tests start from the struct
+ * nft_spec its configure() makes of Fail2ban's stock nftables defaults: jail
+ * sshd, tcp, table inet f2b-table, chain f2b-chain (filter, input, priority
+ * -1), plain reject.  Ports are written "22,80-90".
  */
 #ifndef NFBAN_TEST_NFT_PARAMS_H
 #define NFBAN_TEST_NFT_PARAMS_H
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <linux/netfilter.h>
 
-#include "nfban.h"
+#include "../../plugins/nft/jail.h"
 
-static inline unsigned nft_test_ports(const char *s, struct nfban_port_range *r)
+static inline unsigned nft_test_ports(const char *s, struct value_port_range *r)
 {
 	unsigned n = 0;
 
@@ -32,26 +32,28 @@ static inline unsigned nft_test_ports(const char *s, struct nfban_port_range *r)
 	return n;
 }
 
-static inline struct nfban_params nft_test_params(enum nfban_family fam, const char *ports)
+/* The strings are literals: the spec, and a jail made from it, may outlive the call. */
+static inline struct nft_spec nft_test_spec(enum nfban_family fam, const char *ports)
 {
-	struct nfban_params p;
+	struct nft_spec s;
 
-	memset(&p, 0, sizeof(p));
-	snprintf(p.name, sizeof(p.name), "sshd");
-	p.family = fam;
-	p.n_protos = 1;
-	p.protos[0].number = IPPROTO_TCP;
-	snprintf(p.protos[0].name, sizeof(p.protos[0].name), "tcp");
-	p.protos[0].n_ports = nft_test_ports(ports, p.protos[0].ports);
-	p.nft.type = NFBAN_NFT_MULTIPORT;
-	snprintf(p.nft.table, sizeof(p.nft.table), "f2b-table");
-	p.nft.table_family = NFPROTO_INET;
-	snprintf(p.nft.chain, sizeof(p.nft.chain), "f2b-chain");
-	snprintf(p.nft.chain_type, sizeof(p.nft.chain_type), "filter");
-	p.nft.chain_hook = NF_INET_LOCAL_IN;
-	p.nft.chain_priority = -1;
-	p.nft.block.kind = NFBAN_NFT_REJECT;
-	return p;
+	memset(&s, 0, sizeof(s));
+	s.name = "sshd";
+	s.addr_family = fam;
+	s.allports = false;
+	s.protos.n = 1;
+	s.protos.v[0].number = IPPROTO_TCP;
+	snprintf(s.protos.v[0].name, sizeof(s.protos.v[0].name), "tcp");
+	s.protos.v[0].n_ports = nft_test_ports(ports, s.protos.v[0].ports);
+	s.table = "f2b-table";
+	s.table_family = NFPROTO_INET;
+	s.chain = "f2b-chain";
+	s.chain_type = "filter";
+	s.hook = NF_INET_LOCAL_IN;
+	s.prio = -1;
+	s.block.kind = VALUE_NFT_REJECT;
+	s.block.reject = VALUE_NFT_REJECT_DEFAULT;
+	return s;
 }
 
 #endif

@@ -29,9 +29,9 @@
 #include "../../plugins/nft/sock.h"
 
 
-static struct nfban_params params(enum nfban_family fam, const char *ports)
+static struct nft_spec params(enum nfban_family fam, const char *ports)
 {
-	return nft_test_params(fam, ports);
+	return nft_test_spec(fam, ports);
 }
 
 /* The elements as text: "0/e 22 24/e" ("/o": open interval). */
@@ -47,7 +47,7 @@ static void elems_text(const struct nft_rule_spec *rs, char *out, size_t n)
 
 static void assert_ports(const char *ports, enum nft_match match, const char *elems)
 {
-	struct nfban_port_range r[NFBAN_MAX_PORTS];
+	struct value_port_range r[VALUE_MAX_PORTS];
 	struct nft_rule_spec rs;
 	char why[NFBAN_MSG_MAX], txt[1024];
 
@@ -79,7 +79,7 @@ static void test_port_normalisation(void **state)
 
 static void test_one_port_or_range(void **state)
 {
-	struct nfban_port_range r[2];
+	struct value_port_range r[2];
 	struct nft_rule_spec rs;
 	char why[NFBAN_MSG_MAX];
 
@@ -101,83 +101,84 @@ static void test_one_port_or_range(void **state)
 
 static void test_sixty_four_ranges_fit(void **state)
 {
-	struct nfban_port_range r[NFBAN_MAX_PORTS];
+	struct value_port_range r[VALUE_MAX_PORTS];
 	struct nft_rule_spec rs;
 	char why[NFBAN_MSG_MAX];
 
 	(void)state;
-	for (unsigned i = 0; i < NFBAN_MAX_PORTS; i++) {
+	for (unsigned i = 0; i < VALUE_MAX_PORTS; i++) {
 		r[i].first = (uint16_t)(1000 + 3 * i);
 		r[i].last = (uint16_t)(1001 + 3 * i);
 	}
-	assert_int_equal(nft_ports_match(&rs, r, NFBAN_MAX_PORTS, why, sizeof(why)), 0);
+	assert_int_equal(nft_ports_match(&rs, r, VALUE_MAX_PORTS, why, sizeof(why)), 0);
 	assert_int_equal(rs.n_elems, NFT_MAX_ELEMS);
 }
 
-static void assert_refused(const struct nfban_params *p, const char *why_part)
+/* Refused with `rc` (which key is at fault: NFT_JAIL_BAD_*, or -1), saying why_part. */
+static void assert_refused(const struct nft_spec *p, int rc, const char *why_part)
 {
 	struct nft_jail j;
 	char why[NFBAN_MSG_MAX] = "";
 
-	assert_int_equal(nft_jail_init(&j, p, why, sizeof(why)), -1);
+	assert_int_equal(nft_jail_init(&j, p, why, sizeof(why)), rc);
 	if (!strstr(why, why_part))
 		fail_msg("'%s' does not say '%s'", why, why_part);
 }
 
 static void test_refusals(void **state)
 {
-	struct nfban_params p;
+	struct nft_spec p;
 
 	(void)state;
 	p = params(NFBAN_INET6, "22");
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMP;
-	assert_refused(&p, "IPv4 only");
+	p.block.reject = VALUE_NFT_REJECT_ICMP;
+	assert_refused(&p, NFT_JAIL_BAD_VERDICT, "IPv4 only");
 	p = params(NFBAN_INET4, "22");
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMPV6;
-	assert_refused(&p, "IPv6 only");
+	p.block.reject = VALUE_NFT_REJECT_ICMPV6;
+	assert_refused(&p, NFT_JAIL_BAD_VERDICT, "IPv6 only");
 	p = params(NFBAN_INET4, "22");
-	p.nft.table_family = NFPROTO_IPV4;
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMPX;
-	assert_refused(&p, "table_family=inet");
+	p.table_family = NFPROTO_IPV4;
+	p.block.reject = VALUE_NFT_REJECT_ICMPX;
+	assert_refused(&p, NFT_JAIL_BAD_VERDICT, "table_family=inet");
 	p = params(NFBAN_INET4, "22");
-	p.protos[0].number = IPPROTO_UDP;
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_TCP_RESET;
-	assert_refused(&p, "protocol=tcp");
+	p.protos.v[0].number = IPPROTO_UDP;
+	p.block.reject = VALUE_NFT_REJECT_TCP_RESET;
+	assert_refused(&p, NFT_JAIL_BAD_VERDICT, "protocol=tcp");
 	p = params(NFBAN_INET4, "22");
-	p.nft.type = NFBAN_NFT_ALLPORTS;
-	p.n_protos = 2;
-	p.protos[1] = p.protos[0];
-	p.protos[1].number = IPPROTO_UDP;
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_TCP_RESET;
-	assert_refused(&p, "protocol=tcp");
+	p.allports = true;
+	p.protos.n = 2;
+	p.protos.v[1] = p.protos.v[0];
+	p.protos.v[1].number = IPPROTO_UDP;
+	p.block.reject = VALUE_NFT_REJECT_TCP_RESET;
+	assert_refused(&p, NFT_JAIL_BAD_VERDICT, "protocol=tcp");
 	p = params(NFBAN_INET4, "22");
-	p.protos[0].number = IPPROTO_ICMP;
-	assert_refused(&p, "has no ports");
+	p.protos.v[0].number = IPPROTO_ICMP;
+	assert_refused(&p, -1, "has no ports");
 	p = params(NFBAN_INET4, "");
-	assert_refused(&p, "ports");
+	assert_refused(&p, -1, "ports");
 	p = params(NFBAN_INET6, "22");
-	p.nft.table_family = NFPROTO_IPV4;
-	assert_refused(&p, "cannot hold IPv6");
+	p.table_family = NFPROTO_IPV4;
+	assert_refused(&p, NFT_JAIL_BAD_TABLE_FAMILY, "cannot hold IPv6");
 	p = params(NFBAN_INET4, "22");
-	p.n_protos = 0;
-	assert_refused(&p, "no protocol");
+	p.protos.n = 0;
+	assert_refused(&p, -1, "no protocol");
 }
 
 static void test_jail_names_and_allports_all(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET6, "22");
+	struct nft_spec p = params(NFBAN_INET6, "22");
 	struct nft_jail j;
 	char why[NFBAN_MSG_MAX];
 
 	(void)state;
 	assert_int_equal(nft_jail_init(&j, &p, why, sizeof(why)), 0);
 	assert_string_equal(j.set, "addr6-set-sshd");
-	assert_string_equal(nft_family_name(j.family), "inet");
+	assert_string_equal(nft_family_name(j.table_family), "inet");
 	p = params(NFBAN_INET4, "");
-	p.nft.type = NFBAN_NFT_ALLPORTS;
-	p.n_protos = 2;
-	p.protos[1] = p.protos[0];
-	p.protos[1].number = 0;     /* iptables' -p all, through fallback */
+	p.allports = true;
+	p.protos.n = 2;
+	p.protos.v[1] = p.protos.v[0];
+	p.protos.v[1].number = 0;     /* iptables' -p all, through fallback */
 	assert_int_equal(nft_jail_init(&j, &p, why, sizeof(why)), 0);
 	assert_string_equal(j.set, "addr-set-sshd");
 	assert_int_equal(j.n_rules, 1);
@@ -219,7 +220,7 @@ static struct nftnl_set *anon_fn(void *ctx, const char *name, uint32_t id)
 	return ((struct anon *)ctx)->set;
 }
 
-static void sig_of(const struct nfban_params *p, char *out)
+static void sig_of(const struct nft_spec *p, char *out)
 {
 	struct nft_jail j;
 	struct nftnl_rule *r;
@@ -240,7 +241,7 @@ static void sig_of(const struct nfban_params *p, char *out)
  * lookup naming "__set0", its set's elements in reverse order, with an ID
  * nobody asked for.
  */
-static void kernel_sig_of(const struct nfban_params *p, char *out)
+static void kernel_sig_of(const struct nft_spec *p, char *out)
 {
 	static char buf[65536];
 	struct nft_jail j;
@@ -253,7 +254,7 @@ static void kernel_sig_of(const struct nfban_params *p, char *out)
 	assert_int_equal(nft_jail_init(&j, p, why, sizeof(why)), 0);
 	assert_int_equal(nft_build_rule(&j, 0, &r), 0);
 	memset(buf, 0, sizeof(buf));
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, j.family, 0, 1);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, j.table_family, 0, 1);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
 	assert_int_equal(nft_build_anon_set(&j, 0, &built), 0);
@@ -296,7 +297,7 @@ static void test_sig_recognises_kernel_rule(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < 4; i++) {
-		struct nfban_params p = params(NFBAN_INET4, lists[i]);
+		struct nft_spec p = params(NFBAN_INET4, lists[i]);
 
 		sig_of(&p, a);
 		kernel_sig_of(&p, b);
@@ -306,7 +307,7 @@ static void test_sig_recognises_kernel_rule(void **state)
 
 static void test_sig_tells_rules_apart(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "22,80-90"), q;
+	struct nft_spec p = params(NFBAN_INET4, "22,80-90"), q;
 	char a[NFT_SIG_MAX], b[NFT_SIG_MAX];
 
 	(void)state;
@@ -315,20 +316,20 @@ static void test_sig_tells_rules_apart(void **state)
 	sig_of(&q, b);
 	assert_string_not_equal(a, b);
 	q = params(NFBAN_INET4, "22,80-90");
-	q.nft.block.kind = NFBAN_NFT_DROP;
+	q.block.kind = VALUE_NFT_DROP;
 	sig_of(&q, b);
 	assert_string_not_equal(a, b);
 	q = params(NFBAN_INET4, "22,80-90");
-	q.protos[0].number = IPPROTO_UDP;
+	q.protos.v[0].number = IPPROTO_UDP;
 	sig_of(&q, b);
 	assert_string_not_equal(a, b);
 	q = params(NFBAN_INET4, "22,80-90");
-	q.nft.block.reject_type = NFBAN_NFT_REJECT_ICMP;
-	q.nft.block.icmp_code = ICMP_HOST_ANO;
+	q.block.reject = VALUE_NFT_REJECT_ICMP;
+	q.block.icmp_code = ICMP_HOST_ANO;
 	sig_of(&q, b);
 	assert_string_not_equal(a, b);
 	q = params(NFBAN_INET4, "22,80-90");
-	snprintf(q.name, sizeof(q.name), "other");
+	q.name = "other";
 	sig_of(&q, b);
 	assert_string_not_equal(a, b);
 }
@@ -337,7 +338,7 @@ static void test_sig_tells_rules_apart(void **state)
 
 static void test_batch_layout(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "22");
+	struct nft_spec p = params(NFBAN_INET4, "22");
 	struct nft_sock s;
 	struct nft_batch b;
 	struct nlmsghdr *nlh;

@@ -1,6 +1,6 @@
 /*
- * test_nft_objects.c - every object the nftables plugin sends, built from
- * parameters, serialised to a netlink message, parsed back with libnftnl
+ * test_nft_objects.c - every object the nftables plugin sends, built from a
+ * jail spec (struct nft_spec), serialised to a netlink message, parsed back with libnftnl
  * and compared: attributes, byte orders, set userdata (golden bytes as nft
  * 1.0.6 sends them, captured with an LD_PRELOAD dump of its sendmsg), and
  * rules as `nft --debug=netlink` prints the rule nft itself builds for the
@@ -34,21 +34,21 @@
 
 static char buf[65536];
 
-static struct nfban_params params(enum nfban_family fam, const char *ports)
+static struct nft_spec params(enum nfban_family fam, const char *ports)
 {
-	return nft_test_params(fam, ports);
+	return nft_test_spec(fam, ports);
 }
 
-static void add_proto(struct nfban_params *p, uint8_t number, const char *name)
+static void add_proto(struct nft_spec *p, uint8_t number, const char *name)
 {
-	struct nfban_proto *pr = &p->protos[p->n_protos++];
+	struct value_proto *pr = &p->protos.v[p->protos.n++];
 
-	*pr = p->protos[0];
+	*pr = p->protos.v[0];
 	pr->number = number;
 	snprintf(pr->name, sizeof(pr->name), "%s", name);
 }
 
-static struct nft_jail jail(const struct nfban_params *p)
+static struct nft_jail jail(const struct nft_spec *p)
 {
 	struct nft_jail j;
 	char why[NFBAN_MSG_MAX] = "";
@@ -73,10 +73,10 @@ static void assert_bytes(const void *got, uint32_t len, const uint8_t *want, uin
 
 static void test_table(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "22");
+	struct nft_spec p = params(NFBAN_INET4, "22");
 	struct nft_jail j = jail(&p);
 	struct nftnl_table *t, *back = nftnl_table_alloc();
-	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWTABLE, j.family);
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWTABLE, j.table_family);
 
 	(void)state;
 	assert_int_equal(nft_build_table(&j, &t), 0);
@@ -92,17 +92,17 @@ static void test_table(void **state)
 
 static void test_chain(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET6, "22");
+	struct nft_spec p = params(NFBAN_INET6, "22");
 	struct nftnl_chain *c, *back = nftnl_chain_alloc();
 	struct nft_jail j;
 	struct nlmsghdr *nlh;
 
 	(void)state;
-	p.nft.table_family = NFPROTO_IPV6;
-	p.nft.chain_hook = NF_INET_FORWARD;
-	p.nft.chain_priority = -150;
+	p.table_family = NFPROTO_IPV6;
+	p.hook = NF_INET_FORWARD;
+	p.prio = -150;
 	j = jail(&p);
-	nlh = hdr(NFT_MSG_NEWCHAIN, j.family);
+	nlh = hdr(NFT_MSG_NEWCHAIN, j.table_family);
 	assert_int_equal(nft_build_chain(&j, &c), 0);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	assert_int_equal(nftnl_chain_nlmsg_parse(nlh, back), 0);
@@ -122,7 +122,7 @@ static void test_chain(void **state)
 static struct nftnl_set *set_roundtrip(const struct nft_jail *j, struct nftnl_set *s)
 {
 	struct nftnl_set *back = nftnl_set_alloc();
-	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSET, j->family);
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSET, j->table_family);
 
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	assert_int_equal(nftnl_set_nlmsg_parse(nlh, back), 0);
@@ -133,7 +133,7 @@ static struct nftnl_set *set_roundtrip(const struct nft_jail *j, struct nftnl_se
 static struct nftnl_set *elems_roundtrip(const struct nft_jail *j, struct nftnl_set *s)
 {
 	struct nftnl_set *back = nftnl_set_alloc();
-	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSETELEM, j->family);
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSETELEM, j->table_family);
 
 	struct nlattr *a, *e;
 
@@ -158,7 +158,7 @@ static void test_named_sets(void **state)
 
 	(void)state;
 	for (unsigned f = 0; f < 2; f++) {
-		struct nfban_params p = params(fams[f], "22");
+		struct nft_spec p = params(fams[f], "22");
 		struct nft_jail j = jail(&p);
 		struct nftnl_set *s, *back;
 		const void *ud;
@@ -232,7 +232,7 @@ static void test_anon_interval_set(void **state)
 		{ { 0x00, 0x17 }, 2, true, false }, { { 0x00, 0x50 }, 2, false, false },
 		{ { 0x00, 0x5b }, 2, true, false },
 	};
-	struct nfban_params p = params(NFBAN_INET4, "22,80-90");
+	struct nft_spec p = params(NFBAN_INET4, "22,80-90");
 	struct nft_jail j = jail(&p);
 	struct nftnl_set *s, *back, *elems;
 	const void *ud;
@@ -272,14 +272,14 @@ static void test_anon_plain_set(void **state)
 		{ { 0x00, 0x06 }, 2, false, false }, { { 0x00, 0x05 }, 2, false, false },
 		{ { 0x00, 0x06 }, 2, false, false },
 	};
-	struct nfban_params p = params(NFBAN_INET6, "6,5,6");
+	struct nft_spec p = params(NFBAN_INET6, "6,5,6");
 	struct nftnl_set *s, *back, *elems;
 	struct nft_jail j;
 	const void *ud;
 	uint32_t len;
 
 	(void)state;
-	p.protos[0].number = IPPROTO_UDP;
+	p.protos.v[0].number = IPPROTO_UDP;
 	j = jail(&p);
 	assert_int_equal(nft_build_anon_set(&j, 0, &s), 0);
 	back = set_roundtrip(&j, s);
@@ -305,14 +305,14 @@ static void test_anon_l4proto_set(void **state)
 	static const struct want_elem want[] = {
 		{ { IPPROTO_TCP }, 1, false, false }, { { IPPROTO_UDP }, 1, false, false },
 	};
-	struct nfban_params p = params(NFBAN_INET4, "");
+	struct nft_spec p = params(NFBAN_INET4, "");
 	struct nftnl_set *s, *back, *elems;
 	struct nft_jail j;
 	const void *ud;
 	uint32_t len;
 
 	(void)state;
-	p.nft.type = NFBAN_NFT_ALLPORTS;
+	p.allports = true;
 	add_proto(&p, IPPROTO_UDP, "udp");
 	j = jail(&p);
 	assert_int_equal(j.n_rules, 1);
@@ -337,7 +337,7 @@ static void test_open_interval(void **state)
 		{ { 0x00, 0x00 }, 2, false, false }, { { 0x00, 0x0b }, 2, true, false },
 		{ { 0xff, 0xff }, 2, false, true },
 	};
-	struct nfban_params p = params(NFBAN_INET4, "0-10,65535");
+	struct nft_spec p = params(NFBAN_INET4, "0-10,65535");
 	struct nft_jail j = jail(&p);
 	struct nftnl_set *s, *elems;
 
@@ -356,7 +356,7 @@ static void test_no_anon_set_for_one_value(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < 2; i++) {
-		struct nfban_params p = params(NFBAN_INET4, lists[i]);
+		struct nft_spec p = params(NFBAN_INET4, lists[i]);
 		struct nft_jail j = jail(&p);
 		struct nftnl_set *s = (struct nftnl_set *)&p;
 
@@ -373,7 +373,7 @@ static void test_addr_elements(void **state)
 
 	(void)state;
 	for (unsigned f = 0; f < 2; f++) {
-		struct nfban_params p = params(fams[f], "22");
+		struct nft_spec p = params(fams[f], "22");
 		struct nft_jail j = jail(&p);
 		struct nfban_addr a = { .family = fams[f], .prefix = f ? 128 : 32 };
 		struct want_elem w = { .keylen = f ? 16 : 4 };
@@ -406,19 +406,19 @@ static void test_addr_elements(void **state)
 }
 
 /* Rule i of p, serialised, parsed back, printed as `nft --debug=netlink` does. */
-static void assert_rule(const struct nfban_params *p, unsigned i, const char *want)
+static void assert_rule(const struct nft_spec *p, unsigned i, const char *want)
 {
 	struct nft_jail j = jail(p);
 	struct nftnl_rule *r, *back = nftnl_rule_alloc();
-	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWRULE, j.family);
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWRULE, j.table_family);
 	char txt[4096];
 	const char *exprs;
 
 	assert_int_equal(nft_build_rule(&j, i, &r), 0);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
-	assert_string_equal(nftnl_rule_get_str(back, NFTNL_RULE_TABLE), p->nft.table);
-	assert_string_equal(nftnl_rule_get_str(back, NFTNL_RULE_CHAIN), p->nft.chain);
+	assert_string_equal(nftnl_rule_get_str(back, NFTNL_RULE_TABLE), p->table);
+	assert_string_equal(nftnl_rule_get_str(back, NFTNL_RULE_CHAIN), p->chain);
 	nftnl_rule_snprintf(txt, sizeof(txt), back, NFTNL_OUTPUT_DEFAULT, 0);
 	exprs = strchr(txt, '\n');   /* after "<family> <table> <chain>" */
 	assert_non_null(exprs);
@@ -430,7 +430,7 @@ static void assert_rule(const struct nfban_params *p, unsigned i, const char *wa
 /* nft --debug=netlink add rule inet f2b-table f2b-chain tcp dport { 22, 80-90 } ip saddr @addr-set-sshd reject */
 static void test_rule_multiport_set(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "22,80-90");
+	struct nft_spec p = params(NFBAN_INET4, "22,80-90");
 
 	(void)state;
 	assert_rule(&p, 0,
@@ -448,7 +448,7 @@ static void test_rule_multiport_set(void **state)
 /* ... tcp dport { ssh } ...: one port is a compare, in network byte order. */
 static void test_rule_one_port(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "22");
+	struct nft_spec p = params(NFBAN_INET4, "22");
 
 	(void)state;
 	assert_rule(&p, 0,
@@ -466,11 +466,11 @@ static void test_rule_one_port(void **state)
 /* ... tcp dport { 80-90 } ... reject with icmp type host-prohibited */
 static void test_rule_one_range(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "80-90");
+	struct nft_spec p = params(NFBAN_INET4, "80-90");
 
 	(void)state;
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMP;
-	p.nft.block.icmp_code = ICMP_HOST_ANO;
+	p.block.reject = VALUE_NFT_REJECT_ICMP;
+	p.block.icmp_code = ICMP_HOST_ANO;
 	assert_rule(&p, 0,
 		    "  [ meta load l4proto => reg 1 ]\n"
 		    "  [ cmp eq reg 1 0x00000006 ]\n"
@@ -487,13 +487,13 @@ static void test_rule_one_range(void **state)
 /* ... meta l4proto { tcp, udp } ip6 saddr @addr6-set-sshd reject with icmpx type admin-prohibited */
 static void test_rule_allports_ipv6_icmpx(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET6, "");
+	struct nft_spec p = params(NFBAN_INET6, "");
 
 	(void)state;
-	p.nft.type = NFBAN_NFT_ALLPORTS;
+	p.allports = true;
 	add_proto(&p, IPPROTO_UDP, "udp");
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMPX;
-	p.nft.block.icmp_code = NFT_REJECT_ICMPX_ADMIN_PROHIBITED;
+	p.block.reject = VALUE_NFT_REJECT_ICMPX;
+	p.block.icmp_code = NFT_REJECT_ICMPX_ADMIN_PROHIBITED;
 	assert_rule(&p, 0,
 		    "  [ meta load l4proto => reg 1 ]\n"
 		    "  [ lookup reg 1 set __set%d ]\n"
@@ -507,11 +507,11 @@ static void test_rule_allports_ipv6_icmpx(void **state)
 /* ... meta l4proto { tcp } ip saddr @addr-set-sshd reject with tcp reset */
 static void test_rule_allports_tcp_reset(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET4, "");
+	struct nft_spec p = params(NFBAN_INET4, "");
 
 	(void)state;
-	p.nft.type = NFBAN_NFT_ALLPORTS;
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_TCP_RESET;
+	p.allports = true;
+	p.block.reject = VALUE_NFT_REJECT_TCP_RESET;
 	assert_rule(&p, 0,
 		    "  [ meta load l4proto => reg 1 ]\n"
 		    "  [ cmp eq reg 1 0x00000006 ]\n"
@@ -525,11 +525,11 @@ static void test_rule_allports_tcp_reset(void **state)
 /* nft add rule ip6 t c udp dport 53 ip6 saddr @s reject (ip6 table: no nfproto), then drop. */
 static void test_rule_ip6_table_and_drop(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET6, "53");
+	struct nft_spec p = params(NFBAN_INET6, "53");
 
 	(void)state;
-	p.protos[0].number = IPPROTO_UDP;
-	p.nft.table_family = NFPROTO_IPV6;
+	p.protos.v[0].number = IPPROTO_UDP;
+	p.table_family = NFPROTO_IPV6;
 	assert_rule(&p, 0,
 		    "  [ meta load l4proto => reg 1 ]\n"
 		    "  [ cmp eq reg 1 0x00000011 ]\n"
@@ -538,8 +538,8 @@ static void test_rule_ip6_table_and_drop(void **state)
 		    "  [ payload load 16b @ network header + 8 => reg 1 ]\n"
 		    "  [ lookup reg 1 set addr6-set-sshd ]\n"
 		    "  [ reject type 0 code 4 ]\n");
-	p.nft.block.kind = NFBAN_NFT_DROP;
-	p.protos[0].number = IPPROTO_DCCP;
+	p.block.kind = VALUE_NFT_DROP;
+	p.protos.v[0].number = IPPROTO_DCCP;
 	assert_rule(&p, 0,
 		    "  [ meta load l4proto => reg 1 ]\n"
 		    "  [ cmp eq reg 1 0x00000021 ]\n"
@@ -553,14 +553,14 @@ static void test_rule_ip6_table_and_drop(void **state)
 /* Two protocols: two rules, each its own anonymous set ID; ICMPv6 codes as given. */
 static void test_two_protocols(void **state)
 {
-	struct nfban_params p = params(NFBAN_INET6, "1,2");
+	struct nft_spec p = params(NFBAN_INET6, "1,2");
 	struct nft_jail j;
 	struct nftnl_set *s0, *s1;
 
 	(void)state;
 	add_proto(&p, IPPROTO_SCTP, "sctp");
-	p.nft.block.reject_type = NFBAN_NFT_REJECT_ICMPV6;
-	p.nft.block.icmp_code = ICMPV6_ADM_PROHIBITED;
+	p.block.reject = VALUE_NFT_REJECT_ICMPV6;
+	p.block.icmp_code = ICMPV6_ADM_PROHIBITED;
 	j = jail(&p);
 	assert_int_equal(j.n_rules, 2);
 	assert_int_equal(nft_build_anon_set(&j, 0, &s0), 0);
