@@ -26,7 +26,7 @@ static const struct ipt_family *fams[] = { &ipt_family4, &ipt_family6 };
 /* -p tcp -m multiport --dports 22,80:90 -j f2b-sshd */
 static void jump_rule(struct ipt_rule *r, uint8_t proto, uint16_t port)
 {
-	struct nfban_port_range ports[2] = { { port, port }, { 80, 90 } };
+	struct value_port_range ports[2] = { { port, port }, { 80, 90 } };
 
 	memset(r, 0, sizeof(*r));
 	ipt_rule_set_proto(r, proto);
