@@ -1,8 +1,10 @@
 /*
- * test_values_services.c - the direct /etc/services reader gives what
- * getservbyname() gives, for every name and alias of the real file, for
- * tcp, udp, sctp and dccp, and for any protocol (proto NULL).
+ * test_values_services.c - a service name is the port nft gives it: the direct
+ * /etc/services reader agrees with getaddrinfo(NULL, name, NULL) - what nft
+ * and iptables' udp match ask - for every name and alias of the real file,
+ * and a test file pins the order of protocols, whatever the order of lines.
  */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -16,11 +18,25 @@
 
 #include "services.h"
 
-static void test_agrees_with_getservbyname(void **state)
+/* What nft's inet_service type makes of a name: 1 and *port, or 0. */
+static int nft_port(const char *name, uint16_t *port)
 {
-	static const char *const protos[] = { "tcp", "udp", "sctp", "dccp" };
+	struct addrinfo *res;
+	const struct sockaddr *sa;
+
+	if (getaddrinfo(NULL, name, NULL, &res) != 0)
+		return 0;
+	sa = res->ai_addr;
+	*port = ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+						: ((const struct sockaddr_in *)sa)->sin_port);
+	freeaddrinfo(res);
+	return 1;
+}
+
+static void test_agrees_with_getaddrinfo(void **state)
+{
 	struct servent *se;
-	unsigned checked = 0, checked_any = 0;
+	unsigned checked = 0;
 
 	(void)state;
 	setservent(1);
@@ -31,92 +47,158 @@ static void test_agrees_with_getservbyname(void **state)
 		names[n++] = se->s_name;
 		for (char **a = se->s_aliases; *a && n < 64; a++)
 			names[n++] = *a;
-		for (unsigned i = 0; i < n; i++)
-			for (size_t p = 0; p < sizeof(protos) / sizeof(protos[0]); p++) {
-				struct servent *want = getservbyname(names[i], protos[p]);
-				uint16_t port = 0;
-				int got = value_services_lookup("/etc/services", names[i], protos[p], &port);
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t want = 0, got = 0, via_nss = 0;
+			int found = nft_port(names[i], &want);
 
-				if (!want) {
-					assert_int_equal(got, 0);
-					continue;
-				}
-				assert_int_equal(got, 1);
-				assert_int_equal(port, ntohs((uint16_t)want->s_port));
+			assert_int_equal(value_services_lookup("/etc/services", names[i], &got), found);
+			assert_int_equal(value_service_port(names[i], &via_nss), found ? 0 : -1);
+			if (found) {
+				assert_int_equal(got, want);
+				assert_int_equal(via_nss, want);
 				checked++;
 			}
-		/* Without a protocol: the first entry of the name, whatever its protocol. */
-		for (unsigned i = 0; i < n; i++) {
-			struct servent *want = getservbyname(names[i], NULL);
-			uint16_t port = 0;
-
-			assert_non_null(want);
-			assert_int_equal(value_services_lookup("/etc/services", names[i], NULL, &port), 1);
-			assert_int_equal(port, ntohs((uint16_t)want->s_port));
-			checked_any++;
 		}
 	}
 	endservent();
 	assert_true(checked > 100);
-	assert_true(checked_any > 100);
+}
+
+/* The names of issue 9: listed for tcp only, they are the same port for udp. */
+static void test_tcp_only_names(void **state)
+{
+	uint16_t port = 0;
+
+	(void)state;
+	assert_int_equal(value_service_port("ssh", &port), 0);
+	assert_int_equal(port, 22);
+	assert_int_equal(value_service_port("smtp", &port), 0);
+	assert_int_equal(port, 25);
+	assert_int_equal(value_service_port("submission", &port), 0);
+	assert_int_equal(port, 587);
+	assert_int_equal(value_service_port("no-such-service", &port), -1);
+}
+
+static char *write_file(const char *text)
+{
+	static char path[] = "/tmp/nfban-services-XXXXXX";
+	int fd;
+	FILE *f;
+
+	strcpy(path, "/tmp/nfban-services-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int lookup(const char *path, const char *name)
+{
+	uint16_t port = 0;
+	int r = value_services_lookup(path, name, &port);
+
+	return r == 1 ? port : r == 0 ? -1 : -2; /* -1: not listed; -2: unreadable */
 }
 
 static void test_format(void **state)
 {
-	char path[] = "/tmp/nfban-services-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f;
-	uint16_t port = 0;
+	char *path = write_file("# comment ssh 1/tcp\n"
+				"\n"
+				"web\t8080/tcp\twww-alt  webby # alt web\n"
+				"bad 99999/tcp\n"
+				"broken tcp\n"
+				"noport /tcp\n"
+				"commented 7/tcp # not-an-alias\n"
+				"zero 0/tcp\n"
+				"apple 4/ddp\n"
+				"rawonly 10/raw\n");
 
 	(void)state;
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs("# comment ssh 1/tcp\n"
-	      "\n"
-	      "web\t8080/tcp\twww-alt  webby # alt web\n"
-	      "web 8081/udp\n"
-	      "bad 99999/tcp\n"
-	      "broken tcp\n"
-	      "commented 7/tcp # not-an-alias\n"
-	      "split 6000/udp chopped\n"
-	      "split 6001/tcp\n"
-	      "bad 100/dccp\n", f);
-	fclose(f);
-	assert_int_equal(value_services_lookup(path, "web", "tcp", &port), 1);
-	assert_int_equal(port, 8080);
-	assert_int_equal(value_services_lookup(path, "webby", "tcp", &port), 1);
-	assert_int_equal(port, 8080);
-	assert_int_equal(value_services_lookup(path, "web", "udp", &port), 1);
-	assert_int_equal(port, 8081);
-	assert_int_equal(value_services_lookup(path, "web", "sctp", &port), 0);
-	assert_int_equal(value_services_lookup(path, "ssh", "tcp", &port), 0);
-	assert_int_equal(value_services_lookup(path, "bad", "tcp", &port), 0);
-	assert_int_equal(value_services_lookup(path, "broken", "tcp", &port), 0);
-	assert_int_equal(value_services_lookup(path, "not-an-alias", "tcp", &port), 0);
-	/* proto NULL: the first well-formed entry of the name or an alias, any protocol. */
-	assert_int_equal(value_services_lookup(path, "split", NULL, &port), 1);
-	assert_int_equal(port, 6000);
-	assert_int_equal(value_services_lookup(path, "split", "tcp", &port), 1);
-	assert_int_equal(port, 6001);
-	assert_int_equal(value_services_lookup(path, "chopped", NULL, &port), 1);
-	assert_int_equal(port, 6000);
-	assert_int_equal(value_services_lookup(path, "webby", NULL, &port), 1);
-	assert_int_equal(port, 8080);
-	assert_int_equal(value_services_lookup(path, "bad", NULL, &port), 1);
-	assert_int_equal(port, 100);
-	assert_int_equal(value_services_lookup(path, "broken", NULL, &port), 0);
-	assert_int_equal(value_services_lookup(path, "ssh", NULL, &port), 0);
-	assert_int_equal(value_services_lookup(path, "not-an-alias", NULL, &port), 0);
+	assert_int_equal(lookup(path, "web"), 8080);
+	assert_int_equal(lookup(path, "webby"), 8080);
+	assert_int_equal(lookup(path, "www-alt"), 8080);
+	assert_int_equal(lookup(path, "ssh"), -1);
+	assert_int_equal(lookup(path, "bad"), -1);
+	assert_int_equal(lookup(path, "broken"), -1);
+	assert_int_equal(lookup(path, "noport"), -1);
+	assert_int_equal(lookup(path, "not-an-alias"), -1);
+	assert_int_equal(lookup(path, "zero"), 0);
+	/* Protocols getaddrinfo() does not ask for. */
+	assert_int_equal(lookup(path, "apple"), -1);
+	assert_int_equal(lookup(path, "rawonly"), -1);
 	unlink(path);
-	assert_int_equal(value_services_lookup(path, "web", "tcp", &port), -1);
-	assert_int_equal(value_services_lookup(path, "web", NULL, &port), -1);
+	assert_int_equal(lookup(path, "web"), -2);
+}
+
+/*
+ * What nft 1.0.6 and iptables 1.8.9's udp match made of these lines (with this
+ * file bind-mounted on /etc/services): tcp, then udp, dccp, udplite, sctp,
+ * whatever the order of the lines; for one protocol, the first line.
+ */
+static void test_protocol_order(void **state)
+{
+	char *path = write_file("udpfirst 2005/udp\n"
+				"udpfirst 1005/tcp\n"
+				"uonly 1002/udp\n"
+				"sd 3/sctp\n"
+				"sd 4/dccp\n"
+				"ul 6/sctp\n"
+				"ul 5/udplite\n"
+				"ud 8/dccp\n"
+				"ud 7/udp\n"
+				"du 9/udp\n"
+				"du 10/dccp\n"
+				"twice 11/udp\n"
+				"twice 12/udp\n"
+				"sonly 1003/sctp\n"
+				"acr-nema 104/tcp dicom\n"
+				"dicom 11112/tcp\n"
+				"mixed 2010/udp ali\n"
+				"alias1 1010/tcp ali\n");
+
+	(void)state;
+	assert_int_equal(lookup(path, "udpfirst"), 1005);
+	assert_int_equal(lookup(path, "uonly"), 1002);
+	assert_int_equal(lookup(path, "sd"), 4);
+	assert_int_equal(lookup(path, "ul"), 5);
+	assert_int_equal(lookup(path, "ud"), 7);
+	assert_int_equal(lookup(path, "du"), 9);
+	assert_int_equal(lookup(path, "twice"), 11);
+	assert_int_equal(lookup(path, "sonly"), 1003);
+	assert_int_equal(lookup(path, "dicom"), 104);
+	assert_int_equal(lookup(path, "ali"), 1010);
+	unlink(path);
+}
+
+/* A line longer than the reader's buffer: its tail is not read as a line. */
+static void test_long_line(void **state)
+{
+	char text[4096];
+	char *path;
+
+	(void)state;
+	memset(text, 0, sizeof(text));
+	strcpy(text, "# ");
+	memset(text + 2, 'x', 1021);
+	strcat(text, "tail 9/tcp\n"
+		     "after 10/tcp\n");
+	path = write_file(text);
+	assert_int_equal(lookup(path, "tail"), -1);
+	assert_int_equal(lookup(path, "after"), 10);
+	unlink(path);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_agrees_with_getservbyname),
+		cmocka_unit_test(test_agrees_with_getaddrinfo),
+		cmocka_unit_test(test_tcp_only_names),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_protocol_order),
+		cmocka_unit_test(test_long_line),
 	};
 
 	return cmocka_run_group_tests_name("values_services", tests, NULL, NULL);
