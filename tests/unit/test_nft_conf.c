@@ -112,6 +112,20 @@ static void test_ports_and_types(void **state)
 	assert_int_equal(j->n_rules, 2);
 	assert_int_equal(j->rules[1].l4proto, IPPROTO_UDP);
 	assert_int_equal(j->rules[1].match, NFT_MATCH_INTERVAL);
+	/* ssh is listed for tcp only: `udp dport ssh` is 22, as nft makes it. */
+	assert_int_equal(configure(NFBAN_INET4, "j", "port=ssh", "protocol=udp", NULL), 0);
+	assert_int_equal(j->rules[0].l4proto, IPPROTO_UDP);
+	assert_int_equal(j->rules[0].match, NFT_MATCH_EQ);
+	assert_int_equal(j->rules[0].lo, 22);
+	/* Every protocol of the list gets the same ports. */
+	assert_int_equal(configure(NFBAN_INET6, "j", "port=smtp,submission", "protocol=tcp,udp,sctp,dccp", NULL), 0);
+	assert_int_equal(j->n_rules, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(j->rules[i].match, NFT_MATCH_SET);
+		assert_int_equal(j->rules[i].n_elems, 2);
+		assert_int_equal(j->rules[i].elems[0].key, 25);
+		assert_int_equal(j->rules[i].elems[1].key, 587);
+	}
 	assert_int_equal(configure(NFBAN_INET4, "j", "protocol=icmp", NULL), -1);
 	assert_error("protocol='icmp'");
 	assert_int_equal(configure(NFBAN_INET4, "j", "port=nosuchservice", NULL), -1);
