@@ -251,6 +251,9 @@ static enum nfban_status run(ipt_op op, const void *jail, const struct nfban_add
 			break;
 		}
 		c.f->free(h);
+		/* The reread found our own change in place: nothing to tell. */
+		if (reread)
+			r->notice[0] = '\0';
 		break;
 	}
 	ipt_xtlock_release(lock);
