@@ -1,9 +1,31 @@
 /*
- * fixture.h - plugins that exist only to test the loader: each file defines
- * FIXTURE_NAME and FIXTURE_ABI and includes this.  Operations do nothing.
+ * fixture.h - plugins that exist only to test the loader and libnfban: each
+ * file defines FIXTURE_NAME and FIXTURE_ABI (the version stamp it carries)
+ * and includes this.  Optional:
+ *   FIXTURE_KEYS       the rows of its key table (default: port=, ssh)
+ *   FIXTURE_FALLBACK   the default of fallback= (default: none)
+ *   FIXTURE_NOFEATURE  start and ban answer NFBAN_NOFEATURE, as a plugin
+ *                      whose kernel lacks what it needs
+ * Every other operation succeeds and does nothing.
  */
 #include <stddef.h>
-#include "nfban.h"
+#include <stdio.h>
+#include "nfban_plugin.h"
+
+#ifndef FIXTURE_KEYS
+#define FIXTURE_KEYS { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH },
+#endif
+#ifndef FIXTURE_FALLBACK
+#define FIXTURE_FALLBACK ""
+#endif
+
+static const struct nfban_key fx_keys[] = {
+	FIXTURE_KEYS
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+/* What configure() hands the operations: nothing, but not NULL. */
+static const char fx_jail;
 
 static enum nfban_status fx_open(void **inst, struct nfban_report *r)
 {
@@ -17,27 +39,60 @@ static void fx_close(void *inst)
 	(void)inst;
 }
 
-static enum nfban_status fx_op(void *inst, const struct nfban_params *p, struct nfban_report *r)
+static enum nfban_status fx_configure(const struct nfban_jail_keys *k, void **jail,
+				      struct nfban_report *r)
+{
+	(void)k;
+	(void)r;
+	*jail = (void *)&fx_jail;
+	return NFBAN_OK;
+}
+
+static void fx_release(void *jail)
+{
+	(void)jail;
+}
+
+static enum nfban_status fx_op(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	(void)inst;
-	(void)p;
+	(void)jail;
+	(void)addr;
 	(void)r;
 	return NFBAN_OK;
 }
+
+#ifdef FIXTURE_NOFEATURE
+static enum nfban_status fx_lacking(void *inst, const void *jail, const struct nfban_addr *addr,
+				    struct nfban_report *r)
+{
+	(void)inst;
+	(void)jail;
+	(void)addr;
+	snprintf(r->reason, sizeof(r->reason), "%s lacks its feature", FIXTURE_NAME);
+	return NFBAN_NOFEATURE;
+}
+#define FIXTURE_START fx_lacking
+#else
+#define FIXTURE_START fx_op
+#endif
 
 __attribute__((visibility("default")))
 const struct nfban_plugin nfban_plugin = {
 	.abi_version = FIXTURE_ABI,
 	.name = FIXTURE_NAME,
-	.summary = "loader test fixture",
-	.dialect = NFBAN_DIALECT_XT,
-	.uses = NFBAN_USES_PORTS,
+	.summary = "test fixture",
+	.keys = fx_keys,
+	.fallback = FIXTURE_FALLBACK,
 	.open = fx_open,
 	.close = fx_close,
-	.start = fx_op,
+	.configure = fx_configure,
+	.release = fx_release,
+	.start = FIXTURE_START,
 	.stop = fx_op,
 	.check = fx_op,
-	.ban = fx_op,
+	.ban = FIXTURE_START,
 	.unban = fx_op,
 	.flush = fx_op,
 };

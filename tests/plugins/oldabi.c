@@ -1,4 +1,4 @@
-/* A plugin built against another ABI version. */
+/* A plugin built against an older ABI version (ABI 1 had no key tables). */
 #define FIXTURE_NAME "oldabi"
-#define FIXTURE_ABI (NFBAN_ABI_VERSION + 1)
+#define FIXTURE_ABI (NFBAN_ABI_VERSION - 1)
 #include "fixture.h"
