@@ -115,9 +115,11 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 	in->ops++;
 	if (addr)
 		value_addr_str(addr, a, sizeof(a));
-	snprintf(r->notice, sizeof(r->notice), "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s",
-		 op, in->ops, j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port, j->protocol,
-		 j->mode, j->tag, a);
+	/* A long jail name cuts the notice, never more. */
+	if (snprintf(r->notice, sizeof(r->notice), "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s",
+		     op, in->ops, j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port,
+		     j->protocol, j->mode, j->tag, a) >= (int)sizeof(r->notice))
+		r->notice[sizeof(r->notice) - 1] = '\0';
 	if (strcmp(j->mode, "error") == 0) {
 		r->kernel_errno = EPERM;
 		snprintf(r->reason, sizeof(r->reason), "probe says no");
