@@ -82,8 +82,11 @@ enum nfban_status nft_adopt(const struct nfban_plugin *from, const char *const f
 	char why[NFBAN_MSG_MAX];
 	size_t h;
 
-	if (pi < 0 || from->keys[pi].type != NFBAN_KEY_PORTS)
+	if (pi < 0 || from->keys[pi].type != NFBAN_KEY_PORTS) {
 		set(values, "type", "allports");
+		/* Not read with type=allports: every port is banned, as the jail's. */
+		set(values, "port", nft_keys[value_key_index(nft_keys, "port")].def);
+	}
 	if (ci >= 0 && from->keys[ci].type == NFBAN_KEY_XT_CHAIN && (chain = from_values[ci])) {
 		for (h = 0; h < sizeof(hooks) / sizeof(hooks[0]); h++)
 			if (strcmp(chain, hooks[h].xt_chain) == 0)

@@ -76,28 +76,25 @@ static int parse_fallback(struct nfban_jail *j, const char *v, struct nfban_resu
 	j->n_members = 1;
 	while (*s) {
 		const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
-		struct member *m;
+		char name[VALUE_PLUGIN_MAX];
+		unsigned k;
 
 		text_trim(&s, &e);
-		if (j->n_members == 1 + HANDLE_FALLBACK_MAX)
-			return bad_key(res, "fallback", 8, v, "more than 4 plugins");
-		m = &j->m[j->n_members];
-		if (text_copy(s, e, m->name, sizeof(m->name)) < 0 || !m->name[0])
+		if (text_copy(s, e, name, sizeof(name)) < 0 || !name[0])
 			return bad_key(res, "fallback", 8, v, "empty or overlong plugin name in list");
-		if (!value_plugin_name_ok(m->name)) {
+		if (!value_plugin_name_ok(name)) {
 			char why[96];
 
-			snprintf(why, sizeof(why), "'%s' is not a plugin name", m->name);
+			snprintf(why, sizeof(why), "'%s' is not a plugin name", name);
 			return bad_key(res, "fallback", 8, v, why);
 		}
-		/* The primary itself, or a plugin twice: nothing to try. */
-		if (strcmp(m->name, j->m[0].name) != 0) {
-			unsigned k;
-
-			for (k = 1; k < j->n_members && strcmp(j->m[k].name, m->name); k++)
-				;
-			if (k == j->n_members)
-				j->n_members++;
+		/* The primary itself, or a plugin twice: nothing more to try. */
+		for (k = 0; k < j->n_members && strcmp(j->m[k].name, name); k++)
+			;
+		if (k == j->n_members) {
+			if (j->n_members == 1 + HANDLE_FALLBACK_MAX)
+				return bad_key(res, "fallback", 8, v, "more than 4 plugins");
+			snprintf(j->m[j->n_members++].name, VALUE_PLUGIN_MAX, "%s", name);
 		}
 		if (!comma)
 			break;
@@ -192,6 +189,7 @@ struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_ke
 
 		text_echo(plugin, echo, sizeof(echo));
 		fail(res, missing ? NFBAN_BAD_INPUT : NFBAN_FAILED, "action '%s': %s", echo, err);
+		text_one_line(res->message, sizeof(res->message));
 		nfban_jail_close(j);
 		return NULL;
 	}
@@ -206,6 +204,7 @@ struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_ke
 		return NULL;
 	}
 	if (parse_keys(j, n_keys, keys, res) != 0) {
+		text_one_line(res->message, sizeof(res->message));
 		nfban_jail_close(j);
 		return NULL;
 	}
@@ -239,7 +238,13 @@ void nfban_jail_close(struct nfban_jail *j)
 
 /* ---- members -------------------------------------------------------------------- */
 
-/* A fallback member's keys: the primary's restated for it. */
+/*
+ * A fallback member's keys: the primary's restated for it.  A key of the
+ * same name and type is copied; the plugin's adopt() fills what means the
+ * same in other words.  A key still unset then takes its default, unless
+ * the primary had it in another form or it narrows the traffic banned
+ * (NFBAN_KEY_MATCH): the jail cannot be restated, the member is refused.
+ */
 static int adopt(struct call *c, struct member *m)
 {
 	const struct nfban_plugin *from = c->j->m[0].pl->desc, *to = m->pl->desc;
@@ -258,20 +263,26 @@ static int adopt(struct call *c, struct member *m)
 
 		if (f >= 0 && from->keys[f].type == to->keys[k].type)
 			v[k] = fv[f];
-		else if (to->keys[k].flags & NFBAN_KEY_MATCH) {
-			/* It would ban traffic the jail never named. */
-			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s does not take", to->name,
-			     to->keys[k].name, from->name);
-			free(v);
-			return -1;
-		} else
-			v[k] = to->keys[k].def;
 	}
 	memset(&r, 0, sizeof(r));
 	if (to->adopt && to->adopt(from, fv, c->fam, v, &r) != NFBAN_OK) {
 		fail(c->res, NFBAN_FAILED, "%s", r.reason);
 		free(v);
 		return -1;
+	}
+	for (int k = 0; k < nk; k++) {
+		int f = value_key_index(from->keys, to->keys[k].name);
+
+		if (v[k])
+			continue;
+		if (f >= 0 || (to->keys[k].flags & NFBAN_KEY_MATCH)) {
+			/* Guessing would ban other traffic than the jail names. */
+			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s does not take as it does",
+			     to->name, to->keys[k].name, from->name);
+			free(v);
+			return -1;
+		}
+		v[k] = to->keys[k].def;
 	}
 	m->values[FAM_IX(c->fam)] = v;
 	return 0;
@@ -438,5 +449,7 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
 	pthread_mutex_unlock(&j->lock);
+	text_one_line(res->message, sizeof(res->message));
+	text_one_line(res->notice, sizeof(res->notice));
 	return res->status;
 }

@@ -78,3 +78,20 @@ void text_echo(const char *value, char *buf, size_t n)
 	}
 	buf[o] = '\0';
 }
+
+void text_one_line(char *buf, size_t n)
+{
+	char out[1024];
+	size_t o = 0;
+
+	if (n == 0 || !strpbrk(buf, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10"
+				   "\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"))
+		return;
+	for (const unsigned char *s = (const unsigned char *)buf; *s && o + 5 < sizeof(out); s++)
+		if (*s < 0x20 || *s == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *s);
+		else
+			out[o++] = (char)*s;
+	out[o] = '\0';
+	snprintf(buf, n, "%s", out);
+}

@@ -22,6 +22,8 @@ int text_words(const char *text, char *buf, size_t bufsz, char **w, int max);
  * about 60 characters ("...") so the reason after it always fits.
  */
 void text_echo(const char *value, char *buf, size_t n);
+/* Make buf (size n) one printable line: control bytes become \xNN (cut at n). */
+void text_one_line(char *buf, size_t n);
 
 #pragma GCC visibility pop
 
