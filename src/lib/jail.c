@@ -277,8 +277,9 @@ static int adopt(struct call *c, struct member *m)
 			continue;
 		if (f >= 0 || (to->keys[k].flags & NFBAN_KEY_MATCH)) {
 			/* Guessing would ban other traffic than the jail names. */
-			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s does not take as it does",
-			     to->name, to->keys[k].name, from->name);
+			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s %s", to->name,
+			     to->keys[k].name, from->name,
+			     f < 0 ? "does not take" : "takes in another form");
 			free(v);
 			return -1;
 		}
