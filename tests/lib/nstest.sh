@@ -126,7 +126,7 @@ sd 7001/sctp
 sd 7002/dccp'
 # nft_json: `nft -j list ruleset` with handles removed and keys sorted.
 nft_json() {
-	nft -j list ruleset | python3 -c '
+	nft -j list ruleset | /usr/bin/python3 -c '
 import json, sys
 def strip(o):
     if isinstance(o, dict):

@@ -27,7 +27,7 @@ nfban_on() {
 
 state_files() { find "$NFBAN_STATE_DIR" -mindepth 1 | sort; }
 set_elements() { # family-set-name
-	nft -j list set inet f2b-table "$1" | python3 -c '
+	nft -j list set inet f2b-table "$1" | /usr/bin/python3 -c '
 import json, sys
 for o in json.load(sys.stdin)["nftables"]:
     s = o.get("set")

@@ -12,7 +12,7 @@ N=${NFBAN_LONGLIVED_N:-500}   # per thread; two threads
 host() { "$HOST" "$NFBAN_PLUGIN_DIR" "$@"; }
 ipt_bans() { ipt_rules "$1" | grep -c -- "-A f2b-$2 -s " || true; }
 nft_elems() { # set
-	nft -j list set inet f2b-table "$1" | python3 -c '
+	nft -j list set inet f2b-table "$1" | /usr/bin/python3 -c '
 import json, sys
 print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'
 }
