@@ -4,16 +4,15 @@
  * set addr-set-<name> / addr6-set-<name> and one rule per protocol
  * (multiport) or one `meta l4proto { ... }` rule (allports).
  *
- * Every operation that changes the kernel is one nf_tables batch.  start and
- * stop first read what is there (rules, sets), then send a batch stamped
- * with the generation they read (NFNL_BATCH_GENID): if anything changed in
- * between, the kernel refuses it whole (ERESTART) and they read again; so
- * do they, and check, when a dump was interrupted by a change (EINTR).
+ * Every operation that changes the kernel is one nf_tables batch, run by
+ * nft/txn.c: start and stop read what is there (rules, sets), then commit
+ * a batch stamped with the generation they read, and read again when the
+ * ruleset changed meanwhile; check only reads; ban, unban and flush read
+ * nothing.  Below, each operation is what it reads and what it builds.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,7 @@
 #include "nft/present.h"
 #include "nft/query.h"
 #include "nft/sock.h"
-
-#define GENID_TRIES 8
+#include "nft/txn.h"
 
 struct nft_inst {
 	struct nft_sock s;
@@ -35,52 +33,13 @@ struct nft_inst {
 
 #define FAM(j) nft_family_name((j)->family)
 
-static enum nfban_status report(struct nfban_report *r, enum nfban_status st, int err,
-				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static enum nfban_status report(struct nfban_report *r, enum nfban_status st, int err,
-				const char *fmt, ...)
-{
-	va_list ap;
-
-	r->kernel_errno = err;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return st;
-}
-
-/* A failed read (rc = -errno). */
-static enum nfban_status read_fail(struct nfban_report *r, int rc, const char *what,
-				   const struct nft_jail *j)
-{
-	return report(r, NFBAN_ERROR, -rc, "reading %s of %s %s", what, FAM(j), j->table);
-}
-
-static enum nfban_status build_fail(struct nfban_report *r, int rc)
-{
-	return report(r, NFBAN_ERROR, -rc, "building the nf_tables batch");
-}
-
 static enum nfban_status jail_of(const struct nfban_params *p, struct nft_jail *j,
 				 struct nfban_report *r)
 {
 	char why[NFBAN_MSG_MAX];
 
 	if (nft_jail_init(j, p, why, sizeof(why)) < 0)
-		return report(r, NFBAN_BADPARAM, 0, "%s", why);
-	return NFBAN_OK;
-}
-
-/* The generation, or NFBAN_NOFEATURE when nf_tables does not answer at all. */
-static enum nfban_status genid(struct nft_inst *in, uint32_t *gen, struct nfban_report *r)
-{
-	int rc;
-
-	nft_sock_drain(&in->s);
-	rc = nft_query_genid(&in->s, gen);
-	if (rc)
-		return report(r, nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc), -rc,
-			      "reading the nf_tables generation");
+		return nft_report(r, NFBAN_BADPARAM, 0, "%s", why);
 	return NFBAN_OK;
 }
 
@@ -91,11 +50,12 @@ static enum nfban_status nft_open(void **inst, struct nfban_report *r)
 
 	*inst = NULL;
 	if (!in)
-		return report(r, NFBAN_ERROR, ENOMEM, "plugin instance");
+		return nft_report(r, NFBAN_ERROR, ENOMEM, "plugin instance");
 	rc = nft_sock_open(&in->s);
 	if (rc) {
 		free(in);
-		return report(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc, "netlink socket to nf_tables");
+		return nft_report(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
+				  "netlink socket to nf_tables");
 	}
 	*inst = in;
 	return NFBAN_OK;
@@ -111,66 +71,72 @@ static void nft_close(void *inst)
 	free(in);
 }
 
-/* Table, chain, set (no-ops when there), then the rules that are missing. */
-static enum nfban_status nft_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
+/* ---- start: table, chain, set (no-ops when there), then the rules that are missing ---- */
+
+struct start_ctx {
+	bool have[NFBAN_MAX_PROTOS];
+};
+
+static enum nft_read start_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
+				struct nfban_report *r, enum nfban_status *st)
 {
-	struct nft_inst *in = inst;
-	struct nft_jail j;
-	enum nfban_status st = jail_of(p, &j, r);
+	struct start_ctx *c = ctx;
+	int rc = nft_rules_present(s, j, c->have);
 
-	for (int try = 0; st == NFBAN_OK && try < GENID_TRIES; try++) {
-		bool have[NFBAN_MAX_PROTOS], restart = false;
-		struct nft_batch b;
-		uint32_t gen;
-		int rc;
-
-		if ((st = genid(in, &gen, r)) != NFBAN_OK)
-			return st;
-		rc = nft_rules_present(&in->s, &j, have);
-		if (rc == -EINTR)
-			continue;
-		if (rc)
-			return read_fail(r, rc, "the rules", &j);
-		rc = nft_batch_begin(&b, &in->s, gen);
-		if (!rc)
-			rc = nft_msg_setup(&b, &in->s, &j);
-		for (unsigned i = 0; !rc && i < j.n_rules; i++)
-			if (!have[i])
-				rc = nft_msg_rule(&b, &in->s, &j, i);
-		st = rc ? build_fail(r, rc) : nft_batch_commit(&b, &in->s, r, &restart);
-		nft_batch_free(&b);
-		if (st == NFBAN_OK || !restart)
-			return st;
-		memset(r, 0, sizeof(*r));
-		st = NFBAN_OK;
-	}
-	return st == NFBAN_OK ? report(r, NFBAN_ERROR, ERESTART, "the ruleset kept changing") : st;
+	return rc ? nft_txn_read_failed(rc, "the rules", j, r, st) : NFT_READ_COMMIT;
 }
 
-/* Our set, and whether any other named set (not a map) is in the table. */
-static int set_census(struct nft_inst *in, const struct nft_jail *j, bool *table, bool *ours,
-		      bool *others)
+static int start_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+{
+	const struct start_ctx *c = ctx;
+	int rc = nft_msg_setup(b, s, j);
+
+	for (unsigned i = 0; !rc && i < j->n_rules; i++)
+		if (!c->have[i])
+			rc = nft_msg_rule(b, s, j, i);
+	return rc;
+}
+
+static const struct nft_txn_op start_op = { .read = start_read, .build = start_build };
+
+static enum nfban_status start_jail(struct nft_sock *s, const struct nft_jail *j,
+				    struct nfban_report *r)
+{
+	struct start_ctx c;
+
+	return nft_txn_run(s, j, &start_op, &c, r);
+}
+
+/* ---- what the jail's table holds ---- */
+
+struct census {
+	bool table;                     /* the table is there */
+	bool ours;                      /* the jail's set is there */
+	bool others;                    /* another named set (not a map) is there */
+};
+
+static int set_census(struct nft_sock *s, const struct nft_jail *j, struct census *c)
 {
 	struct nftnl_set_list *list = nftnl_set_list_alloc();
 	struct nftnl_set_list_iter *it;
 	int rc;
 
-	*ours = *others = false;
+	c->ours = c->others = false;
 	if (!list)
 		return -ENOMEM;
-	rc = nft_query_sets(&in->s, j, list, table);
+	rc = nft_query_sets(s, j, list, &c->table);
 	it = rc ? NULL : nftnl_set_list_iter_create(list);
 	if (!rc && !it)
 		rc = -ENOMEM;
-	for (struct nftnl_set *s = it ? nftnl_set_list_iter_next(it) : NULL; s;
-	     s = nftnl_set_list_iter_next(it)) {
-		const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-		uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	for (struct nftnl_set *set = it ? nftnl_set_list_iter_next(it) : NULL; set;
+	     set = nftnl_set_list_iter_next(it)) {
+		const char *name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+		uint32_t flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS);
 
 		if (name && strcmp(name, j->set) == 0)
-			*ours = true;
+			c->ours = true;
 		else if (!(flags & (NFT_SET_ANONYMOUS | NFT_SET_MAP | NFT_SET_OBJECT)))
-			*others = true;
+			c->others = true;
 	}
 	if (it)
 		nftnl_set_list_iter_destroy(it);
@@ -178,94 +144,194 @@ static int set_census(struct nft_inst *in, const struct nft_jail *j, bool *table
 	return rc;
 }
 
-/*
- * The rules that look up the set, the set, and - as stock does - the table
- * once no named set is left in it.  Nothing there: success.
- */
+/* ---- stop: the rules that look up the set, the set, and - as stock does -
+ * the table once no named set is left in it.  Nothing there: success. ---- */
+
+struct stop_ctx {
+	struct census c;
+	uint64_t *handles;              /* the rules that look up the set */
+	unsigned n;
+};
+
+static enum nft_read stop_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
+			       struct nfban_report *r, enum nfban_status *st)
+{
+	struct stop_ctx *c = ctx;
+	int rc;
+
+	free(c->handles);
+	c->handles = NULL;
+	c->n = 0;
+	rc = set_census(s, j, &c->c);
+	if (rc)
+		return nft_txn_read_failed(rc, "the sets", j, r, st);
+	if (!c->c.table) {
+		snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(j), j->table);
+		*st = NFBAN_OK;
+		return NFT_READ_DONE;
+	}
+	rc = nft_rules_of_set(s, j, &c->handles, &c->n);
+	return rc ? nft_txn_read_failed(rc, "the rules", j, r, st) : NFT_READ_COMMIT;
+}
+
+static int stop_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+{
+	const struct stop_ctx *c = ctx;
+	int rc = 0;
+
+	for (unsigned i = 0; !rc && i < c->n; i++)
+		rc = nft_msg_del_rule(b, s, j, c->handles[i]);
+	if (!rc && c->c.ours)
+		rc = nft_msg_del_set(b, s, j);
+	if (!rc && !c->c.others)
+		rc = nft_msg_del_table(b, s, j);
+	return rc;
+}
+
+static const struct nft_txn_op stop_op = { .read = stop_read, .build = stop_build };
+
+static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
+				   struct nfban_report *r)
+{
+	struct stop_ctx c = { 0 };
+	enum nfban_status st = nft_txn_run(s, j, &stop_op, &c, r);
+
+	free(c.handles);
+	if (st == NFBAN_OK && c.c.table && !c.c.ours)
+		snprintf(r->notice, sizeof(r->notice), "set %s was not there", j->set);
+	return st;
+}
+
+/* ---- check: the set and every rule are there (reads only) ---- */
+
+static enum nft_read check_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
+				struct nfban_report *r, enum nfban_status *st)
+{
+	bool have[NFBAN_MAX_PROTOS];
+	struct census c;
+	int rc = set_census(s, j, &c);
+
+	(void)ctx;
+	if (rc)
+		return nft_txn_read_failed(rc, "the sets", j, r, st);
+	if (!c.ours) {
+		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
+				 j->set);
+		return NFT_READ_DONE;
+	}
+	rc = nft_rules_present(s, j, have);
+	if (rc)
+		return nft_txn_read_failed(rc, "the rules", j, r, st);
+	*st = NFBAN_OK;
+	for (unsigned i = 0; i < j->n_rules; i++)
+		if (!have[i]) {
+			*st = nft_report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
+					 j->rules[i].what, FAM(j), j->table, j->chain);
+			break;
+		}
+	return NFT_READ_DONE;
+}
+
+static const struct nft_txn_op check_op = { .read = check_read };
+
+static enum nfban_status check_jail(struct nft_sock *s, const struct nft_jail *j,
+				    struct nfban_report *r)
+{
+	return nft_txn_run(s, j, &check_op, NULL, r);
+}
+
+/* ---- ban, unban, flush: one message each, nothing read first ---- */
+
+struct addr_ctx {
+	const struct nfban_addr *a;
+	uint16_t type;                  /* NFT_MSG_NEWSETELEM, NFT_MSG_DELSETELEM */
+};
+
+static int addr_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+{
+	const struct addr_ctx *c = ctx;
+
+	return nft_msg_addr(b, s, j, c->a, c->type);
+}
+
+static int flush_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+{
+	(void)ctx;
+	return nft_msg_flush(b, s, j);
+}
+
+static const struct nft_txn_op addr_op = { .build = addr_build };
+static const struct nft_txn_op flush_op = { .build = flush_build };
+
+/* No NLM_F_EXCL: an address already in the set is success, as with nft. */
+static enum nfban_status ban_addr(struct nft_sock *s, const struct nft_jail *j,
+				  const struct nfban_addr *a, struct nfban_report *r)
+{
+	struct addr_ctx c = { a, NFT_MSG_NEWSETELEM };
+
+	return nft_txn_run(s, j, &addr_op, &c, r);
+}
+
+static enum nft_read census_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
+				 struct nfban_report *r, enum nfban_status *st)
+{
+	int rc = set_census(s, j, ctx);
+
+	if (rc)
+		return nft_txn_read_failed(rc, "the sets", j, r, st);
+	*st = NFBAN_OK;
+	return NFT_READ_DONE;
+}
+
+static const struct nft_txn_op census_op = { .read = census_read };
+
+static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j,
+				    const struct nfban_addr *a, struct nfban_report *r)
+{
+	struct addr_ctx c = { a, NFT_MSG_DELSETELEM };
+	enum nfban_status st = nft_txn_run(s, j, &addr_op, &c, r);
+	struct nfban_report first;
+	struct census cs;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (st != NFBAN_ERROR || r->kernel_errno != ENOENT)
+		return st;
+	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
+	first = *r;
+	if (nft_txn_run(s, j, &census_op, &cs, r) != NFBAN_OK || !cs.ours) {
+		*r = first;
+		return NFBAN_ERROR;
+	}
+	memset(r, 0, sizeof(*r));
+	inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
+	snprintf(r->notice, sizeof(r->notice), "%s was not banned", ip);
+	return NFBAN_OK;
+}
+
+static enum nfban_status flush_jail(struct nft_sock *s, const struct nft_jail *j,
+				    struct nfban_report *r)
+{
+	return nft_txn_run(s, j, &flush_op, NULL, r);
+}
+
+/* ---- the plugin's entry points: parameters to jail, then the operation ---- */
+
+static enum nfban_status nft_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
+{
+	struct nft_inst *in = inst;
+	struct nft_jail j;
+	enum nfban_status st = jail_of(p, &j, r);
+
+	return st != NFBAN_OK ? st : start_jail(&in->s, &j, r);
+}
+
 static enum nfban_status nft_stop(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
 	struct nft_inst *in = inst;
 	struct nft_jail j;
 	enum nfban_status st = jail_of(p, &j, r);
 
-	for (int try = 0; st == NFBAN_OK && try < GENID_TRIES; try++) {
-		bool table, ours, others, restart = false;
-		uint64_t *handles = NULL;
-		unsigned n = 0;
-		struct nft_batch b;
-		uint32_t gen;
-		int rc;
-
-		if ((st = genid(in, &gen, r)) != NFBAN_OK)
-			return st;
-		rc = set_census(in, &j, &table, &ours, &others);
-		if (rc == -EINTR)
-			continue;
-		if (rc)
-			return read_fail(r, rc, "the sets", &j);
-		if (!table) {
-			snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(&j),
-				 j.table);
-			return NFBAN_OK;
-		}
-		rc = nft_rules_of_set(&in->s, &j, &handles, &n);
-		if (rc == -EINTR)
-			continue;
-		if (rc)
-			return read_fail(r, rc, "the rules", &j);
-		rc = nft_batch_begin(&b, &in->s, gen);
-		for (unsigned i = 0; !rc && i < n; i++)
-			rc = nft_msg_del_rule(&b, &in->s, &j, handles[i]);
-		free(handles);
-		if (!rc && ours)
-			rc = nft_msg_del_set(&b, &in->s, &j);
-		if (!rc && !others)
-			rc = nft_msg_del_table(&b, &in->s, &j);
-		if (rc)
-			st = build_fail(r, rc);
-		else if (nft_batch_count(&b) == 0)
-			st = NFBAN_OK;
-		else
-			st = nft_batch_commit(&b, &in->s, r, &restart);
-		nft_batch_free(&b);
-		if (st == NFBAN_OK && !ours)
-			snprintf(r->notice, sizeof(r->notice), "set %s was not there", j.set);
-		if (st == NFBAN_OK || !restart)
-			return st;
-		memset(r, 0, sizeof(*r));
-		st = NFBAN_OK;
-	}
-	return st == NFBAN_OK ? report(r, NFBAN_ERROR, ERESTART, "the ruleset kept changing") : st;
-}
-
-/* One reading of the set and the rules; -EINTR: the ruleset changed meanwhile. */
-static int check_once(struct nft_inst *in, const struct nft_jail *j, struct nfban_report *r,
-		      enum nfban_status *st)
-{
-	bool table, ours, others, have[NFBAN_MAX_PROTOS];
-	int rc = set_census(in, j, &table, &ours, &others);
-
-	if (rc) {
-		*st = read_fail(r, rc, "the sets", j);
-		return rc;
-	}
-	if (!ours) {
-		*st = report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table, j->set);
-		return 0;
-	}
-	rc = nft_rules_present(&in->s, j, have);
-	if (rc) {
-		*st = read_fail(r, rc, "the rules", j);
-		return rc;
-	}
-	*st = NFBAN_OK;
-	for (unsigned i = 0; i < j->n_rules; i++)
-		if (!have[i]) {
-			*st = report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
-				     j->rules[i].what, FAM(j), j->table, j->chain);
-			break;
-		}
-	return 0;
+	return st != NFBAN_OK ? st : stop_jail(&in->s, &j, r);
 }
 
 static enum nfban_status nft_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
@@ -273,32 +339,8 @@ static enum nfban_status nft_check(void *inst, const struct nfban_params *p, str
 	struct nft_inst *in = inst;
 	struct nft_jail j;
 	enum nfban_status st = jail_of(p, &j, r);
-	uint32_t gen;
 
-	if (st != NFBAN_OK || (st = genid(in, &gen, r)) != NFBAN_OK)
-		return st;
-	for (int try = 0; try < GENID_TRIES; try++) {
-		memset(r, 0, sizeof(*r));
-		if (check_once(in, &j, r, &st) != -EINTR)
-			break;
-	}
-	return st;
-}
-
-/* One batch of one message: an address (ban, unban) or the flush of the set. */
-static enum nfban_status one_msg(struct nft_inst *in, const struct nft_jail *j,
-				 const struct nfban_addr *a, uint16_t type, struct nfban_report *r)
-{
-	struct nft_batch b;
-	bool restart;
-	enum nfban_status st;
-	int rc = nft_batch_begin(&b, &in->s, 0);
-
-	if (!rc)
-		rc = a ? nft_msg_addr(&b, &in->s, j, a, type) : nft_msg_flush(&b, &in->s, j);
-	st = rc ? build_fail(r, rc) : nft_batch_commit(&b, &in->s, r, &restart);
-	nft_batch_free(&b);
-	return st;
+	return st != NFBAN_OK ? st : check_jail(&in->s, &j, r);
 }
 
 static enum nfban_status addr_jail(const struct nfban_params *p, struct nft_jail *j,
@@ -311,24 +353,24 @@ static enum nfban_status addr_jail(const struct nfban_params *p, struct nft_jail
 	if (st != NFBAN_OK)
 		return st;
 	if (!p->has_addr || a->family != p->family)
-		return report(r, NFBAN_BADPARAM, 0, "no address of family %s",
-			      p->family == NFBAN_INET6 ? "inet6" : "inet4");
+		return nft_report(r, NFBAN_BADPARAM, 0, "no address of family %s",
+				  p->family == NFBAN_INET6 ? "inet6" : "inet4");
 	if (a->prefix < (a->family == NFBAN_INET6 ? 128 : 32)) {
 		inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
-		return report(r, NFBAN_BADPARAM, 0,
-			      "%s/%u is a network: set %s holds single addresses, as stock's "
-			      "(no 'flags interval')", ip, a->prefix, j->set);
+		return nft_report(r, NFBAN_BADPARAM, 0,
+				  "%s/%u is a network: set %s holds single addresses, as stock's "
+				  "(no 'flags interval')", ip, a->prefix, j->set);
 	}
 	return NFBAN_OK;
 }
 
 static enum nfban_status nft_ban(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
+	struct nft_inst *in = inst;
 	struct nft_jail j;
 	enum nfban_status st = addr_jail(p, &j, r);
 
-	/* No NLM_F_EXCL: an address already in the set is success, as with nft. */
-	return st != NFBAN_OK ? st : one_msg(inst, &j, &p->addr, NFT_MSG_NEWSETELEM, r);
+	return st != NFBAN_OK ? st : ban_addr(&in->s, &j, &p->addr, r);
 }
 
 static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, struct nfban_report *r)
@@ -336,37 +378,17 @@ static enum nfban_status nft_unban(void *inst, const struct nfban_params *p, str
 	struct nft_inst *in = inst;
 	struct nft_jail j;
 	enum nfban_status st = addr_jail(p, &j, r);
-	struct nfban_report first;
-	bool table, ours, others;
-	char ip[INET6_ADDRSTRLEN];
-	int rc = 0;
 
-	if (st != NFBAN_OK)
-		return st;
-	st = one_msg(in, &j, &p->addr, NFT_MSG_DELSETELEM, r);
-	if (st != NFBAN_ERROR || r->kernel_errno != ENOENT)
-		return st;
-	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
-	first = *r;
-	for (int try = 0; try < GENID_TRIES; try++)
-		if ((rc = set_census(in, &j, &table, &ours, &others)) != -EINTR)
-			break;
-	if (rc != 0 || !ours) {
-		*r = first;
-		return NFBAN_ERROR;
-	}
-	memset(r, 0, sizeof(*r));
-	inet_ntop(p->family == NFBAN_INET6 ? AF_INET6 : AF_INET, p->addr.u.bytes, ip, sizeof(ip));
-	snprintf(r->notice, sizeof(r->notice), "%s was not banned", ip);
-	return NFBAN_OK;
+	return st != NFBAN_OK ? st : unban_addr(&in->s, &j, &p->addr, r);
 }
 
 static enum nfban_status nft_flush(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
+	struct nft_inst *in = inst;
 	struct nft_jail j;
 	enum nfban_status st = jail_of(p, &j, r);
 
-	return st != NFBAN_OK ? st : one_msg(inst, &j, NULL, 0, r);
+	return st != NFBAN_OK ? st : flush_jail(&in->s, &j, r);
 }
 
 __attribute__((visibility("default")))
