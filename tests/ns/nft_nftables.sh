@@ -423,4 +423,70 @@ test_ban_of_many_addresses_on_one_instance() {
 	assert_eq "" "$(elements addr-set-sshd)" "all unbanned"
 }
 
+# churn_jail I: one jail's life, as Fail2ban drives it: start, three bans,
+# check, an unban, stop; every call must succeed, and after the unban the
+# set holds the other two addresses.  Jails take turns at family and type.
+churn_jail() {
+	local i=$1 j ip set=addr-set-c$1 k
+	case $((i % 3)) in
+	0) j=(name="c$i" port="$((1000 + i)),2000:2010" protocol=tcp,udp) ip=10.0.$i. ;;
+	1) j=(name="c$i" family=inet6 port="$((1000 + i))") ip=2001:db8::$i: set=addr6-set-c$i ;;
+	2) j=(name="c$i" type=allports protocol=tcp,udp,sctp) ip=10.1.$i. ;;
+	esac
+	nfban nftables start "${j[@]}" || return 1
+	for k in 1 2 3; do nfban nftables ban "${j[@]}" "ip=$ip$k" || return 1; done
+	nfban nftables check "${j[@]}" || return 1
+	nfban nftables unban "${j[@]}" "ip=${ip}1" || return 1
+	# (nft's text, not JSON: 60 Python start-ups would cost more than the rest;
+	# nft wraps long element lists.)
+	assert_eq "${ip}2, ${ip}3" "$(nft list set inet f2b-table "$set" | tr -s ' \t\n' ' ' |
+		grep -oP 'elements = \{ \K[^}]*[^ }]')" \
+		"set $set after the unban"
+	nfban nftables stop "${j[@]}"
+}
+
+test_many_jails_start_ban_stop_in_parallel() {
+	setup
+	# Every start and stop reads, then commits a batch stamped with the
+	# generation it read; every commit anywhere moves the generation on.
+	# Here 60 jails (NFBAN_CHURN_JAILS) live their lives at once while a
+	# long-lived host bans and unbans in-process in a jail of its own, as
+	# fast as it can: stamped batches are refused again and again, and the
+	# transaction runner must keep retrying (with its backoff), not give up.
+	# An ASan process starts about six times slower: fewer jails there (the
+	# in-process host makes most of the churn anyway).
+	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
+	[[ $NFBAN_BUILD == *asan* ]] && n=20
+	n=${NFBAN_CHURN_JAILS:-$n}
+	[ -x "$host" ] || skip "tests/host/longlived not built"
+	d=$(mktemp -d)
+	nfban nftables start name=hot port=ssh
+	while [ ! -e "$d/stop" ]; do
+		"$host" "$NFBAN_PLUGIN_DIR" nftables ban 500 name=hot port=ssh >/dev/null &&
+			"$host" "$NFBAN_PLUGIN_DIR" nftables unban 500 name=hot port=ssh >/dev/null ||
+			{ echo "in-process ban/unban failed" >"$d/hot"; break; }
+	done 2>"$d/hot.err" &
+	local hot=$!
+	for i in $(seq 1 "$n"); do
+		churn_jail "$i" >"$d/$i" 2>&1 & pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" && continue
+		rc=1
+		echo "jail c$((i + 1)) failed:" >&2
+		cat "$d/$((i + 1))" >&2
+	done
+	touch "$d/stop"
+	wait "$hot" || true
+	cat "$d/hot.err" >&2
+	[ ! -e "$d/hot" ] || rc=1
+	rm -rf "$d"
+	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
+	nfban nftables stop name=hot port=ssh
+	left=$(nft -j list ruleset | python3 -c '
+import json, sys
+print(json.dumps([o for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o]))')
+	assert_eq "[]" "$left" "nft -j list ruleset after $n jails came and went"
+}
+
 run_suite "$@"
