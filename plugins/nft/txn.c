@@ -40,46 +40,44 @@
 #define BACKOFF_MAX_US 128000u
 #define BACKOFF_BUDGET_US 2000000u
 
-/* The retry schedule of one run; no state outlives the run. */
-struct backoff {
-	unsigned step_us;               /* the next step */
-	unsigned spent_us;              /* the steps taken so far */
-	uint32_t rnd;                   /* xorshift32 state, never 0 */
-};
-
-static void backoff_init(struct backoff *bo, const struct nft_sock *s)
+void nft_backoff_init(struct nft_backoff *bo, uint32_t seed)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	/* The port id differs between concurrent sockets, the clock between runs. */
-	bo->rnd = s->portid * 2654435761u ^ (uint32_t)now.tv_nsec ^ (uint32_t)now.tv_sec;
-	if (bo->rnd == 0)
-		bo->rnd = 1;
 	bo->step_us = BACKOFF_FIRST_US;
 	bo->spent_us = 0;
+	bo->rnd = seed ? seed : 1;
 }
 
-/* Sleep before the next try; false when the budget is spent (give up). */
-static bool backoff_wait(struct backoff *bo)
+unsigned nft_backoff_next(struct nft_backoff *bo)
 {
 	unsigned us;
-	struct timespec ts;
 
 	if (bo->spent_us + bo->step_us > BACKOFF_BUDGET_US)
-		return false;
-	bo->rnd ^= bo->rnd << 13;
+		return 0;
+	bo->rnd ^= bo->rnd << 13;       /* xorshift32 */
 	bo->rnd ^= bo->rnd >> 17;
 	bo->rnd ^= bo->rnd << 5;
 	us = bo->step_us / 2 + bo->rnd % (bo->step_us / 2 + 1);
 	bo->spent_us += bo->step_us;
 	if (bo->step_us < BACKOFF_MAX_US)
 		bo->step_us *= 2;
-	ts.tv_sec = us / 1000000;
-	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	return us;
+}
+
+/* The port id differs between concurrent sockets, the clock between runs. */
+static uint32_t backoff_seed(const struct nft_sock *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return s->portid * 2654435761u ^ (uint32_t)now.tv_nsec ^ (uint32_t)now.tv_sec;
+}
+
+static void sleep_us(unsigned us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-	return true;
 }
 
 enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int err,
@@ -142,14 +140,15 @@ static enum nfban_status commit(struct nft_sock *s, const struct nft_jail *j,
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_jail *j,
 			      const struct nft_txn_op *op, void *ctx, struct nfban_report *r)
 {
-	struct backoff bo;
+	struct nft_backoff bo;
 	enum nfban_status st;
+	unsigned us;
 	bool again;
 
 	memset(r, 0, sizeof(*r));
 	if (!op->read)
 		return commit(s, j, op, ctx, 0, r, &again);
-	backoff_init(&bo, s);
+	nft_backoff_init(&bo, backoff_seed(s));
 	for (;;) {
 		uint32_t gen;
 
@@ -167,8 +166,9 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_jail *j,
 				return st;
 			break;
 		}
-		if (!backoff_wait(&bo))
+		if ((us = nft_backoff_next(&bo)) == 0)
 			break;
+		sleep_us(us);
 		memset(r, 0, sizeof(*r));
 	}
 	memset(r, 0, sizeof(*r));

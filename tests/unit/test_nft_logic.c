@@ -27,6 +27,7 @@
 #include "nft_params.h"
 #include "../../plugins/nft/sig.h"
 #include "../../plugins/nft/sock.h"
+#include "../../plugins/nft/txn.h"
 
 
 static struct nfban_params params(enum nfban_family fam, const char *ports)
@@ -389,6 +390,36 @@ static void test_batch_layout(void **state)
 	nft_batch_free(&b);
 }
 
+/*
+ * The transaction runner's retry schedule, as txn.c documents it: steps of
+ * 1, 2, ... 128 ms, then 128 ms, until they would pass 2 s (21 sleeps, so
+ * 22 tries); each sleep between half and all of its step.
+ */
+static void test_backoff_schedule(void **state)
+{
+	static const uint32_t seeds[] = { 0, 1, 0xdeadbeef, 0xffffffff };
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+		struct nft_backoff bo;
+		unsigned n = 0, step = 1000, steps = 0, slept = 0, us;
+
+		nft_backoff_init(&bo, seeds[k]);
+		while ((us = nft_backoff_next(&bo)) != 0) {
+			assert_in_range(us, step / 2, step);
+			slept += us;
+			steps += step;
+			if (step < 128000)
+				step *= 2;
+			n++;
+		}
+		assert_int_equal(n, 21);
+		assert_int_equal(steps, 1919000);
+		assert_in_range(slept, steps / 2, steps);
+		assert_int_equal(nft_backoff_next(&bo), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_sig_recognises_kernel_rule),
 		cmocka_unit_test(test_sig_tells_rules_apart),
 		cmocka_unit_test(test_batch_layout),
+		cmocka_unit_test(test_backoff_schedule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
