@@ -66,4 +66,23 @@ test_nftables_thousand_bans_two_handles_both_families() {
 	assert_eq "" "$(nft list ruleset)" "nft after stop"
 }
 
+# The same host under valgrind: two threads, both plugin kinds, every call
+# checked for invalid accesses and the handles for lost memory.
+test_valgrind_clean_two_threads() {
+	[[ $NFBAN_BUILD == *asan* ]] && skip "valgrind does not run ASan builds"
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	local vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+	nfban multiport start name=vg port=ssh
+	nfban nftables start name=vg port=ssh
+	for plugin in multiport nftables; do
+		for op in ban unban; do
+			run "${vg[@]}" "$HOST" "$NFBAN_PLUGIN_DIR" $plugin $op 20 2 name=vg port=ssh
+			assert_status 0 "valgrind: $plugin $op: $err"
+		done
+	done
+	assert_eq 0 "$(ipt_bans 4 vg)" "bans after the valgrind passes"
+	nfban multiport stop name=vg port=ssh
+	nfban nftables stop name=vg port=ssh
+}
+
 run_suite "$@"
