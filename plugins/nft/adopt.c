@@ -99,8 +99,9 @@ enum nfban_status nft_adopt(const struct nfban_plugin *from, const char *const f
 	}
 	if (bi >= 0 && from->keys[bi].type == NFBAN_KEY_XT_TARGET && (block = from_values[bi])) {
 		const char *v = NULL;
+		int mapped;
 
-		if (value_parse_xt_target(block, family, &t, why, sizeof(why)) < 0)
+		if (value_parse_xt_target_mapped(block, family, &t, &mapped, why, sizeof(why)) < 0)
 			return value_refuse(r, "blocktype", block, "%s", why);
 		if (!(v = verdict_of(&t, family)))
 			return value_refuse(r, "blocktype", block,

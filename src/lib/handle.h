@@ -43,6 +43,7 @@ struct nfban_jail {
 	pthread_mutex_t lock;
 	char *dir;
 	char name[VALUE_JAIL_MAX];
+	bool allow_special;             /* special_addresses=allow */
 	char *texts;                    /* the key=value texts the host gave, copied */
 	unsigned n_members;
 	struct member m[1 + HANDLE_FALLBACK_MAX];

@@ -113,7 +113,7 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 	const struct nfban_plugin *d = j->m[0].pl->desc;
 	const struct nfban_key *keys = d->keys;
 	const char **values = j->m[0].values[0];
-	const char *name = NULL, *fallback = NULL;
+	const char *name = NULL, *fallback = NULL, *special = NULL;
 	size_t total = 0;
 	char *t, why[NFBAN_LINE_MAX];
 	int nkeys = 0;
@@ -141,6 +141,8 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 			slot = &name;
 		else if (klen == 8 && strncmp(kv[i], "fallback", 8) == 0)
 			slot = &fallback;
+		else if (klen == 17 && strncmp(kv[i], "special_addresses", 17) == 0)
+			slot = &special;
 		for (k = 0; !slot && k < nkeys; k++)
 			if (strlen(keys[k].name) == klen && strncmp(keys[k].name, kv[i], klen) == 0)
 				slot = &values[k];
@@ -165,6 +167,9 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 			return bad_key(res, keys[k].name, strlen(keys[k].name), values[k], why);
 	}
 	j->m[0].values[1] = values;
+	if (special && strcmp(special, "allow") && strcmp(special, "refuse"))
+		return bad_key(res, "special_addresses", 17, special, "not one of refuse|allow");
+	j->allow_special = special && strcmp(special, "allow") == 0;
 	return parse_fallback(j, fallback ? fallback : d->fallback, res);
 }
 
@@ -332,6 +337,9 @@ int member_ready(struct call *c, unsigned i)
 			     r.kernel_errno ? strerror(r.kernel_errno) : "");
 		return -1;
 	}
+	if (r.notice[0])
+		result_notice(c->res, "%s: jail %s (%s): %s", m->name, c->j->name, fam_name(c->fam),
+			      r.notice);
 	return 0;
 }
 
@@ -429,6 +437,13 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	if (ip) {
 		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
 			return bad_key(res, "ip", 2, ip, why);
+		/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
+		value_addr_unmap(&addr);
+		if (!j->allow_special && value_addr_special(&addr, why, sizeof(why))) {
+			strncat(why, "; special_addresses=allow bans it all the same",
+				sizeof(why) - strlen(why) - 1);
+			return bad_key(res, "ip", 2, ip, why);
+		}
 		if (c.op == OP_BAN || c.op == OP_UNBAN)
 			c.addr = &addr;
 	} else if (c.op == OP_BAN || c.op == OP_UNBAN) {

@@ -56,3 +56,50 @@ void value_addr_str(const struct nfban_addr *a, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%s/%u", txt, a->prefix);
 }
+
+void value_addr_unmap(struct nfban_addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint8_t v4[4];
+
+	if (a->family != NFBAN_INET6 || a->prefix < 96 || memcmp(a->u.bytes, mapped, 12) != 0)
+		return;
+	memcpy(v4, a->u.bytes + 12, 4);
+	memset(&a->u, 0, sizeof(a->u));
+	memcpy(a->u.bytes, v4, 4);
+	a->family = NFBAN_INET4;
+	a->prefix = (uint8_t)(a->prefix - 96);
+}
+
+bool value_addr_special(const struct nfban_addr *a, char *why, size_t n)
+{
+	const uint8_t *b = a->u.bytes;
+	static const uint8_t zero[16];
+
+	if (a->prefix == 0) {
+		snprintf(why, n, "prefix 0 bans every address");
+		return true;
+	}
+	if (a->family == NFBAN_INET4) {
+		if (b[0] == 0 && a->prefix >= 8)
+			snprintf(why, n, "0.0.0.0/8 is 'this network', no client's address");
+		else if (b[0] == 127 && a->prefix >= 8)
+			snprintf(why, n, "a loopback address (127.0.0.0/8): the host itself");
+		else if ((b[0] & 0xf0) == 0xe0 && a->prefix >= 4)
+			snprintf(why, n, "a multicast address (224.0.0.0/4), no client's");
+		else if (a->prefix == 32 && b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+			snprintf(why, n, "the broadcast address, no client's");
+		else
+			return false;
+		return true;
+	}
+	if (a->prefix == 128 && memcmp(b, zero, 16) == 0)
+		snprintf(why, n, "the unspecified address, no client's");
+	else if (a->prefix == 128 && memcmp(b, zero, 15) == 0 && b[15] == 1)
+		snprintf(why, n, "the loopback address: the host itself");
+	else if (b[0] == 0xff && a->prefix >= 8)
+		snprintf(why, n, "a multicast address (ff00::/8), no client's");
+	else
+		return false;
+	return true;
+}

@@ -82,6 +82,14 @@ enum nfban_status value_match_keys(const char *protocols, const char *ports,
 
 /* "a.b.c.d[/len]" or an IPv6 address[/len]; host bits cleared. */
 int value_parse_addr(const char *text, struct nfban_addr *a, char *why, size_t n);
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d[/96+n]) becomes a.b.c.d[/n]. */
+void value_addr_unmap(struct nfban_addr *a);
+/*
+ * A ban that would lock out everyone or nobody real: prefix 0, the
+ * unspecified, broadcast, loopback or multicast addresses (or a network
+ * inside those).  true with why.
+ */
+bool value_addr_special(const struct nfban_addr *a, char *why, size_t n);
 /* As iptables prints it: the address, "/len" when not a single host. */
 void value_addr_str(const struct nfban_addr *a, char *buf, size_t n);
 
@@ -105,6 +113,15 @@ struct value_xt_target {
 
 int value_parse_xt_target(const char *text, enum nfban_family fam, struct value_xt_target *t,
 			  char *why, size_t n);
+/* The REJECT type of family `to` nearest to `with`, a type of the other family; -1 if none. */
+int value_xt_reject_counterpart(enum nfban_family to, int with);
+/*
+ * value_parse_xt_target(), except that a REJECT type of the other family is
+ * taken as its counterpart for fam: *mapped is then the type given (of the
+ * other family), else -1.
+ */
+int value_parse_xt_target_mapped(const char *text, enum nfban_family fam, struct value_xt_target *t,
+				 int *mapped, char *why, size_t n);
 /* --reject-with's name for a type of the family, "?" if none. */
 const char *value_xt_reject_name(enum nfban_family fam, int with);
 

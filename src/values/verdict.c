@@ -110,6 +110,55 @@ static const struct named *lookup(const struct named *t, const char *name)
 	return NULL;
 }
 
+/*
+ * The other family's nearest REJECT type, for a blocktype written for one
+ * family and used for the other (jail.local's common
+ * `REJECT --reject-with icmp-host-prohibited` reaches IPv6 bans too).
+ */
+static const struct {
+	int v4, v6;
+} reject_pairs[] = {
+	{ IPT_ICMP_PORT_UNREACHABLE, IP6T_ICMP6_PORT_UNREACH },
+	{ IPT_ICMP_PROT_UNREACHABLE, IP6T_ICMP6_PORT_UNREACH },
+	{ IPT_ICMP_NET_UNREACHABLE, IP6T_ICMP6_NO_ROUTE },
+	{ IPT_ICMP_HOST_UNREACHABLE, IP6T_ICMP6_ADDR_UNREACH },
+	{ IPT_ICMP_ADMIN_PROHIBITED, IP6T_ICMP6_ADM_PROHIBITED },
+	{ IPT_ICMP_NET_PROHIBITED, IP6T_ICMP6_ADM_PROHIBITED },
+	{ IPT_ICMP_HOST_PROHIBITED, IP6T_ICMP6_ADM_PROHIBITED },
+	{ IPT_TCP_RESET, IP6T_TCP_RESET },
+};
+
+int value_xt_reject_counterpart(enum nfban_family to, int with)
+{
+	for (size_t i = 0; i < sizeof(reject_pairs) / sizeof(reject_pairs[0]); i++) {
+		/* Back to IPv4, the first pair of an IPv6 type is its counterpart. */
+		if (to == NFBAN_INET6 && reject_pairs[i].v4 == with)
+			return reject_pairs[i].v6;
+		if (to == NFBAN_INET4 && reject_pairs[i].v6 == with)
+			return reject_pairs[i].v4;
+	}
+	/* icmp6-policy-fail, icmp6-reject-route: administrative refusals. */
+	return to == NFBAN_INET4 ? IPT_ICMP_ADMIN_PROHIBITED : -1;
+}
+
+int value_parse_xt_target_mapped(const char *text, enum nfban_family fam, struct value_xt_target *t,
+				 int *mapped, char *why, size_t n)
+{
+	enum nfban_family other = fam == NFBAN_INET6 ? NFBAN_INET4 : NFBAN_INET6;
+	char dummy[256];
+	int with;
+
+	*mapped = -1;
+	if (value_parse_xt_target(text, fam, t, why, n) == 0)
+		return 0;
+	if (value_parse_xt_target(text, other, t, dummy, sizeof(dummy)) < 0 ||
+	    t->kind != VALUE_XT_REJECT || (with = value_xt_reject_counterpart(fam, t->reject_with)) < 0)
+		return -1;
+	*mapped = t->reject_with;
+	t->reject_with = with;
+	return 0;
+}
+
 const char *value_xt_reject_name(enum nfban_family fam, int with)
 {
 	for (const struct named *t = fam == NFBAN_INET6 ? reject6 : reject4; t->name; t++)

@@ -38,6 +38,7 @@ static const struct ipt_kind noports = { .keys = allports_keys, .jumps = NULL };
 
 static struct ipt_conf conf;
 static char err[NFBAN_MSG_MAX + 64];
+static char notice[NFBAN_MSG_MAX];
 
 /* Configure jail `name` of `kind` for fam from "key=value" strings up to NULL. */
 static int configure(const struct ipt_kind *kind, enum nfban_family fam, const char *name, ...)
@@ -71,6 +72,7 @@ static int configure(const struct ipt_kind *kind, enum nfban_family fam, const c
 		return -1;
 	}
 	assert_non_null(jail);
+	snprintf(notice, sizeof(notice), "%s", r.notice);
 	conf = *(struct ipt_conf *)jail;
 	ipt_release(jail);
 	return 0;
@@ -241,15 +243,29 @@ static void test_blocktype(void **state)
 	assert_int_equal(b->kind, VALUE_XT_JUMP);
 	assert_string_equal(b->chain, "f2b-blackhole");
 
-	/* A reject type of the other family passes libnfban (it is valid for one
-	 * family), and the plugin refuses it for the family it runs. */
+	/* A reject type of the other family (a jail-level blocktype reaches both
+	 * families' bans) is taken as its counterpart, with a notice saying so. */
 	assert_int_equal(configure(&ports, NFBAN_INET4, "j",
-				   "blocktype=REJECT --reject-with icmp6-port-unreachable", NULL), -1);
-	assert_error("blocktype='REJECT --reject-with icmp6-port-unreachable'");
-	assert_error("IPv6 one");
+				   "blocktype=REJECT --reject-with icmp6-port-unreachable", NULL), 0);
+	assert_int_equal(b->reject_with, IPT_ICMP_PORT_UNREACHABLE);
+	assert_string_equal(notice, "blocktype: icmp6-port-unreachable is an IPv6 reject type; "
+				    "IPv4 bans use icmp-port-unreachable");
 	assert_int_equal(configure(&ports, NFBAN_INET6, "j",
-				   "blocktype=REJECT --reject-with icmp-port-unreachable", NULL), -1);
-	assert_error("blocktype='REJECT --reject-with icmp-port-unreachable'");
+				   "blocktype=REJECT --reject-with icmp-host-prohibited", NULL), 0);
+	assert_int_equal(b->reject_with, IP6T_ICMP6_ADM_PROHIBITED);
+	assert_string_equal(notice, "blocktype: icmp-host-prohibited is an IPv4 reject type; "
+				    "IPv6 bans use icmp6-adm-prohibited");
+	assert_int_equal(configure(&ports, NFBAN_INET6, "j",
+				   "blocktype=REJECT --reject-with icmp-net-unreachable", NULL), 0);
+	assert_int_equal(b->reject_with, IP6T_ICMP6_NO_ROUTE);
+	assert_int_equal(configure(&ports, NFBAN_INET6, "j",
+				   "blocktype=REJECT --reject-with icmp-host-unreachable", NULL), 0);
+	assert_int_equal(b->reject_with, IP6T_ICMP6_ADDR_UNREACH);
+	assert_int_equal(configure(&ports, NFBAN_INET4, "j",
+				   "blocktype=REJECT --reject-with icmp6-adm-prohibited", NULL), 0);
+	assert_int_equal(b->reject_with, IPT_ICMP_ADMIN_PROHIBITED);
+	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "blocktype=REJECT", NULL), 0);
+	assert_string_equal(notice, "");
 	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "blocktype=REJECT --reject-with bogus", NULL), -1);
 	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "blocktype=REJECT --reject-with", NULL), -1);
 	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "blocktype=LOG --log-prefix x", NULL), -1);

@@ -206,12 +206,14 @@ static void test_refusals(void **state)
 	assert_int_equal(adopt(&multiport, NFBAN_INET4, "blocktype=RETURN", NULL), NFBAN_BADPARAM);
 	assert_int_equal(adopt(&multiport, NFBAN_INET4, "blocktype=my-blackhole", NULL), NFBAN_BADPARAM);
 	assert_non_null(strstr(reason, "blocktype='my-blackhole'"));
-	/* A reject type of the other family (libnfban let it through: valid for one). */
+	/* A reject type of the other family is its counterpart's verdict, as the
+	 * iptables plugin would have used it. */
 	assert_int_equal(adopt(&multiport, NFBAN_INET4, "blocktype=REJECT --reject-with icmp6-no-route", NULL),
-			 NFBAN_BADPARAM);
-	assert_non_null(strstr(reason, "blocktype='REJECT --reject-with icmp6-no-route'"));
+			 NFBAN_OK);
+	assert_string_equal(V("blocktype"), "reject with icmp type net-unreachable");
 	assert_int_equal(adopt(&multiport, NFBAN_INET6, "blocktype=REJECT --reject-with icmp-host-prohibited",
-			       NULL), NFBAN_BADPARAM);
+			       NULL), NFBAN_OK);
+	assert_string_equal(V("blocktype"), "reject with icmpv6 type admin-prohibited");
 }
 
 static void test_allports(void **state)

@@ -1,0 +1,114 @@
+#!/bin/bash
+# What sits around the transactions (issue "Hardening"): bans that would lock
+# everyone out, IPv4-mapped addresses, a jail-level IPv4 reject type meeting
+# IPv6 bans, messages that must stay one printable line with their reason,
+# fallback state naming a plugin outside fallback=.  Every assertion is on
+# what the kernel holds, and refusals leave it exactly as it was.
+source "$(dirname "$0")/../lib/nstest.sh"
+
+# assert_line LINE TEXT [what]: TEXT has LINE, whole.
+assert_line() { grep -qxF -- "$1" <<<"$2" || fail "${3:-}: no line '$1' in: $2"; }
+
+kernel_state() {
+	ipt_save 4
+	ipt_save 6
+	nft list ruleset
+}
+
+test_bans_that_lock_everyone_out_are_refused() {
+	local before ip
+	nfban nftables start name=h
+	nfban nftables start name=h family=inet6
+	nfban multiport start name=h
+	before=$(kernel_state)
+	for ip in 0.0.0.0/0 ::/0 0.0.0.0 255.255.255.255 224.0.0.1 239.1.2.0/24 127.0.0.1 127.0.0.0/8 \
+		::1 :: ff02::1; do
+		for plugin in nftables multiport; do
+			run nfban $plugin ban name=h ip=$ip
+			assert_status 2 "$plugin ban $ip"
+			assert_lines "$err"
+			assert_match "^nfban: ip='$ip': .*special_addresses=allow" "$err"
+		done
+	done
+	assert_eq "$before" "$(kernel_state)" "kernel after the refused bans"
+	# The key says the admin means it.
+	run nfban multiport ban name=h ip=0.0.0.0/0 special_addresses=allow
+	assert_status 0 "$err"
+	assert_line "-A f2b-h -j REJECT --reject-with icmp-port-unreachable" "$(ipt_rules 4)"
+	run nfban nftables ban name=h ip=127.0.0.1 special_addresses=allow
+	assert_status 0 "$err"
+	assert_match "127.0.0.1" "$(nft list set inet f2b-table addr-set-h)"
+	run nfban nftables ban name=h ip=127.0.0.2 special_addresses=maybe
+	assert_status 2
+	assert_match "special_addresses='maybe'" "$err"
+}
+
+test_ipv4_mapped_address_is_banned_as_ipv4() {
+	nfban multiport start name=m
+	nfban multiport start name=m family=inet6
+	run nfban multiport ban name=m ip=::ffff:192.0.2.9
+	assert_status 0 "$err"
+	assert_line "-A f2b-m -s 192.0.2.9/32 -j REJECT --reject-with icmp-port-unreachable" "$(ipt_rules 4)"
+	assert_no_match "ffff" "$(ipt_rules 6)"
+	run nfban multiport unban name=m ip=::ffff:192.0.2.9
+	assert_status 0 "$err"
+	assert_no_match "192.0.2.9" "$(ipt_rules 4)"
+}
+
+# jail.local's common `blocktype = REJECT --reject-with icmp-host-prohibited`
+# reaches IPv6 bans too: they get the IPv6 counterpart, and a notice.
+test_ipv4_reject_type_for_ipv6_bans_is_mapped() {
+	local b=("blocktype=REJECT --reject-with icmp-host-prohibited")
+	run nfban multiport start name=r family=inet6 "${b[@]}"
+	assert_status 0 "$err"
+	run nfban multiport ban name=r ip=2001:db8::7 "${b[@]}"
+	assert_status 0 "$err"
+	assert_lines "$err"
+	assert_match "icmp-host-prohibited is an IPv4 reject type; IPv6 bans use icmp6-adm-prohibited" "$err"
+	assert_line "-A f2b-r -s 2001:db8::7/128 -j REJECT --reject-with icmp6-adm-prohibited" "$(ipt_rules 6)"
+	run nfban multiport ban name=r ip=192.0.2.7 "${b[@]}"
+	assert_status 1        # inet4 never started: the chain is missing
+	nfban multiport start name=r "${b[@]}"
+	run nfban multiport ban name=r ip=192.0.2.7 "${b[@]}"
+	assert_status 0 "$err"
+	assert_eq "" "$err" "no notice for the family the type belongs to"
+	assert_line "-A f2b-r -s 192.0.2.7/32 -j REJECT --reject-with icmp-host-prohibited" "$(ipt_rules 4)"
+}
+
+test_messages_are_one_line_with_their_reason() {
+	local before
+	before=$(kernel_state)
+	run nfban multiport start name=x "port=ssh
+evil"
+	assert_status 2
+	assert_lines "$err"
+	assert_match 'ssh\\x0aevil' "$err"
+	run nfban multiport start name=x "port=$(seq -s, 1 10000)"
+	assert_status 2
+	assert_lines "$err"
+	assert_match "more than 64 ports" "$err"
+	run nfban multiport start name=x "protocol=tcp$(printf '\033')[31m"
+	assert_status 2
+	assert_lines "$err"
+	assert_match '\\x1b' "$err"
+	assert_eq "$before" "$(kernel_state)" "kernel after the refusals"
+}
+
+# Fallback state is a cache, never an authority: one naming a plugin outside
+# fallback= is dropped (with a notice), and the jail runs on its own plugin.
+test_state_outside_fallback_list_is_ignored() {
+	local dir
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	mkdir -p "$dir/$(stat -L -c %i /proc/self/ns/net)"
+	echo allports > "$dir/$(stat -L -c %i /proc/self/ns/net)/s.inet4"
+	run nfban multiport start name=s fallback=nftables
+	assert_status 0 "$err"
+	assert_match "fallback state 'allports' is not in fallback=; ignored" "$err"
+	assert_line "-A INPUT -p tcp -m multiport --dports 22 -j f2b-s" "$(ipt_rules 4)"
+	assert_eq "" "$(ls "$dir")" "state dropped"
+	nfban multiport stop name=s
+	rm -rf "$dir"
+}
+
+run_suite "$@"
