@@ -36,6 +36,7 @@ static const char usage[] =
 	"  name=JAIL           jail name (default)\n"
 	"  family=inet4|inet6  address family of this call (from ip=, else inet4)\n"
 	"  ip=ADDR[/LEN]       address or network to ban/unban (ban, unban)\n"
+	"  special_addresses=refuse|allow  ban prefix 0, loopback, multicast... too (refuse)\n"
 	"  port=LIST           ports, service names and ranges a:b, comma separated (ssh)\n"
 	"  protocol=LIST       tcp, udp, sctp, dccp; allports takes any, and all (tcp)\n"
 	" iptables plugins:\n"

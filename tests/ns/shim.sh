@@ -13,7 +13,7 @@ kernel_state() {
 test_help_lists_every_key() {
 	run nfban --help
 	assert_status 0
-	for k in name family ip port protocol chain blocktype returntype fallback type table \
+	for k in name family ip special_addresses port protocol chain blocktype returntype fallback type table \
 		table_family chain_type chain_hook chain_priority start stop check ban unban flush; do
 		assert_match "$k" "$out" "--help"
 	done
