@@ -80,8 +80,9 @@ static void fall_back(struct call *c)
 }
 
 /*
- * No state, and the primary plugin failed: if a fallback's check finds the
- * jail in the kernel (state lost), that fallback holds the jail.
+ * The primary plugin lacks a kernel feature for an operation other than
+ * start or ban: the jail may be on a fallback whose state was lost.  If a
+ * fallback's check finds it in the kernel, that fallback holds the jail.
  */
 static int recover(struct call *c)
 {
@@ -104,38 +105,103 @@ static int recover(struct call *c)
 	return 0;
 }
 
-/* A state file names the plugin holding the jail: use it, if it really does. */
-static int run_on_state(struct call *c, const char *name)
+/* Start the result afresh, keeping the notices gathered so far. */
+static void clear_failure(struct call *c)
+{
+	c->res->status = NFBAN_DONE;
+	c->res->kernel_errno = 0;
+	c->res->message[0] = '\0';
+}
+
+/* The member state names, ready to use; -1 (state dropped, with a notice) if none can be. */
+static int state_member(struct call *c, const char *name)
 {
 	int i = member_of(c->j, name);
 
 	if (i < 0) {
-		/* Not in fallback= (any more): the file cannot be right. */
 		result_notice(c->res, "jail %s (%s): fallback state '%s' is not in fallback=; ignored",
 			      c->j->name, fam_name(c->fam), name);
 		forget(c);
-		return 0;
+		return -1;
 	}
-	if (member_ready(c, (unsigned)i) < 0)
+	if (member_ready(c, (unsigned)i) < 0) {
+		char why[sizeof(c->res->message)];
+
+		snprintf(why, sizeof(why), "%s", c->res->message);
+		clear_failure(c);
+		result_notice(c->res, "jail %s (%s): fallback state '%s' cannot be used (%s); ignored",
+			      c->j->name, fam_name(c->fam), name, why);
+		forget(c);
+		return -1;
+	}
+	return i;
+}
+
+/*
+ * The state says fallback i holds the jail: a cache, never an authority.
+ * start tries the primary first (the kernel may have gained the feature:
+ * the jail moves back, the fallback's rules go); stop removes the jail from
+ * both places; any other operation that fails there checks the kernel, and
+ * a state the kernel does not bear out is dropped.  Returns 1 when done, 0
+ * to go on with the primary.
+ */
+static int run_on_state(struct call *c, unsigned i)
+{
+	struct nfban_jail *j = c->j;
+	struct nfban_result side;
+	struct call sc = *c;
+	enum nfban_status st;
+
+	sc.res = &side;
+	switch (c->op) {
+	case OP_START:
+		st = member_call(c, 0, OP_START);
+		if (st == NFBAN_OK) {
+			/* The fallback's rules go; they may share the jail's chain
+			 * (perport, multiport), so the primary starts once more. */
+			side = *c->res;
+			member_call(&sc, i, OP_STOP);
+			member_call(c, 0, OP_START);
+			result_notice(c->res, "jail %s (%s): %s works on this kernel again; the jail left %s",
+				      j->name, fam_name(c->fam), j->m[0].name, j->m[i].name);
+			if (c->res->status == NFBAN_DONE)
+				forget(c);
+			return 1;
+		}
+		if (st != NFBAN_NOFEATURE)
+			return 1;
+		clear_failure(c);
+		member_call(c, i, OP_START);
 		return 1;
-	/* A start re-checks the kernel: a stale file must not pin the jail. */
-	if (c->op == OP_START && member_call(c, (unsigned)i, OP_CHECK) != NFBAN_OK) {
-		c->res->status = NFBAN_DONE;
-		c->res->message[0] = '\0';
+	case OP_STOP:
+		side = *c->res;
+		member_call(c, i, OP_STOP);
+		if (c->res->status == NFBAN_DONE)
+			forget(c);
+		/* Whatever the primary left in the kernel goes too. */
+		st = member_call(&sc, 0, OP_STOP);
+		if (st != NFBAN_OK && st != NFBAN_NOFEATURE && c->res->status == NFBAN_DONE)
+			*c->res = side;
+		return 1;
+	default:
+		if (member_call(c, i, c->op) == NFBAN_OK)
+			return 1;
+		side = *c->res;
+		if (member_call(&sc, i, OP_CHECK) != NFBAN_ABSENT)
+			return 1;
+		clear_failure(c);
+		result_notice(c->res, "jail %s (%s): fallback state '%s' does not match the kernel; ignored",
+			      j->name, fam_name(c->fam), j->m[i].name);
 		forget(c);
 		return 0;
 	}
-	member_call(c, (unsigned)i, c->op);
-	if (c->op == OP_STOP && c->res->status == NFBAN_DONE)
-		forget(c);
-	return 1;
 }
 
 void fallback_run(struct call *c)
 {
 	char state[VALUE_PLUGIN_MAX];
 	enum nfban_status st;
-	int have;
+	int have, i;
 
 	if (c->j->n_members == 1) {
 		member_call(c, 0, c->op);
@@ -145,16 +211,18 @@ void fallback_run(struct call *c)
 	if (have < 0)
 		result_notice(c->res, "jail %s (%s): unreadable fallback state ignored: %s", c->j->name,
 			      fam_name(c->fam), strerror(errno));
-	if (have == 1 && strcmp(state, c->j->m[0].name) != 0 && run_on_state(c, state))
+	if (have == 1 && strcmp(state, c->j->m[0].name) != 0 && (i = state_member(c, state)) > 0 &&
+	    run_on_state(c, (unsigned)i))
 		return;
 	st = member_call(c, 0, c->op);
-	if (st == NFBAN_OK)
+	if (st != NFBAN_NOFEATURE)
 		return;
-	if (st == NFBAN_NOFEATURE && (c->op == OP_START || c->op == OP_BAN)) {
+	/* Only a missing kernel feature moves a jail. */
+	if (c->op == OP_START || c->op == OP_BAN) {
 		fall_back(c);
 		return;
 	}
-	if (st != NFBAN_BADPARAM && c->op != OP_START) {
+	{
 		struct nfban_result first = *c->res;
 
 		if (!recover(c)) {

@@ -111,4 +111,71 @@ test_state_outside_fallback_list_is_ignored() {
 	rm -rf "$dir"
 }
 
+# Only a missing kernel feature moves a jail: a multiport jail whose chain was
+# deleted by hand fails its ban, and does not move to a leftover nftables jail.
+test_an_error_never_moves_a_jail() {
+	local dir
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	nfban nftables start name=sshd
+	nfban multiport start name=sshd
+	iptables-legacy -w -F
+	iptables-legacy -w -X
+	run nfban multiport ban name=sshd ip=192.0.2.1
+	assert_status 1
+	assert_lines "$err"
+	assert_no_match "continuing there" "$err"
+	assert_eq "" "$(find "$dir" -type f)" "no fallback state"
+	assert_no_match "192.0.2.1" "$(nft list ruleset)"
+	run nfban multiport start name=sshd
+	assert_status 0 "$err"
+	assert_line "-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" "$(ipt_rules 4)"
+	nfban multiport stop name=sshd
+	nfban nftables stop name=sshd
+	rm -rf "$dir"
+}
+
+# A stale state file (naming nftables for a jail the kernel holds in
+# iptables) neither misroutes a ban nor lets stop leave the jail behind.
+test_stale_state_neither_misroutes_nor_strands() {
+	local dir s
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	nfban multiport start name=sshd
+	mkdir -p "$s"
+	echo nftables >"$s/sshd.inet4"
+	run nfban multiport ban name=sshd ip=192.0.2.1
+	assert_status 0 "$err"
+	assert_match "does not match the kernel; ignored" "$err"
+	assert_line "-A f2b-sshd -s 192.0.2.1/32 -j REJECT --reject-with icmp-port-unreachable" "$(ipt_rules 4)"
+	assert_eq "" "$(find "$dir" -type f)" "stale state dropped"
+	# stop removes the jail wherever the kernel holds it, state or no state.
+	mkdir -p "$s"
+	echo nftables >"$s/sshd.inet4"
+	run nfban multiport stop name=sshd
+	assert_status 0 "$err"
+	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+	assert_eq "" "$(find "$dir" -type f)" "state after stop"
+	rm -rf "$dir"
+}
+
+# A state naming a plugin that cannot be loaded is dropped, not obeyed.
+test_state_naming_an_unloadable_plugin_is_dropped() {
+	local dir s
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	mkdir -p "$s"
+	echo nosuch >"$s/sshd.inet4"
+	run nfban multiport start name=sshd fallback=nosuch,nftables
+	assert_status 0 "$err"
+	assert_match "fallback state 'nosuch' cannot be used" "$err"
+	assert_line "-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" "$(ipt_rules 4)"
+	assert_eq "" "$(find "$dir" -type f)" "state dropped"
+	nfban multiport stop name=sshd fallback=nosuch,nftables
+	rm -rf "$dir"
+}
+
 run_suite "$@"
