@@ -4,7 +4,8 @@
 #   ./install.sh [--prefix P] [--destdir D] [--sysconfdir S]     build and install
 #   ./install.sh [--prefix P] [--destdir D] [--sysconfdir S] --uninstall
 #
-#   --prefix P       where nfban goes: P/sbin/nfban, P/lib/nfban/*.so, P/share/man (/usr/local)
+#   --prefix P       where nfban goes: P/sbin/nfban, P/lib/nfban/*.so (libnfban and the
+#                    plugins), P/share/man (/usr/local)
 #   --sysconfdir S   where Fail2ban's config is: the action files go to S/fail2ban/action.d (/etc)
 #   --destdir D      stage everything under D (for packaging); the files still name P and S
 #   --uninstall      remove what an install with the same options put there
@@ -175,6 +176,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 	ok=()
 	for so in "$destdir$plugindir"/*.so; do
 		p=$(basename "$so" .so)
+		[ "$p" = libnfban ] && continue    # the host library, not a plugin
 		for fam in inet4 inet6; do
 			if out=$(smoke "$p" $fam 2>&1); then :; else
 				check_fail "$nfban_bin $p start/stop ($fam) in an empty network namespace: $out"
