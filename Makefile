@@ -37,6 +37,8 @@ SHIM_SRC  := $(wildcard src/shim/*.c)
 SHIM_LIB  := $(filter-out src/shim/main.c,$(SHIM_SRC))
 IPT_SRC   := $(wildcard plugins/ipt/*.c)
 NFT_SRC   := $(wildcard plugins/nft/*.c)
+# The nftables plugin's netlink pieces the iptables plugins' nf_tables backend shares.
+NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
 PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
@@ -79,9 +81,9 @@ FORCE:
 $(SHIM_BIN): $(call obj,$(SHIM_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ -ldl
 
-$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC))
+$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
 	$(SECURE_PLUGIN)
 
 $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC))
@@ -93,9 +95,9 @@ $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC))
 $(B)/tests/test_shim_%: $(B)/obj/tests/unit/test_shim_%.o $(call obj,$(SHIM_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl
-$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC))
+$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS) $(NFT_LIBS)
 $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)

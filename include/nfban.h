@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NFBAN_ABI_VERSION 1u
+#define NFBAN_ABI_VERSION 2u
 #define NFBAN_PLUGIN_SYMBOL "nfban_plugin"
 
 /* Sizes include the terminating NUL. */
@@ -95,10 +95,18 @@ struct nfban_xt_verdict {
 	char chain[NFBAN_XT_CHAIN_MAX]; /* JUMP only */
 };
 
+/* backend=: which tables the iptables plugins write. */
+enum nfban_xt_backend {
+	NFBAN_XT_BACKEND_AUTO,          /* where the `iptables` in PATH writes */
+	NFBAN_XT_BACKEND_LEGACY,        /* the legacy xtables, over libiptc */
+	NFBAN_XT_BACKEND_NFT,           /* nf_tables, as iptables-nft */
+};
+
 struct nfban_xt_params {
 	char chain[NFBAN_XT_CHAIN_MAX];     /* where the jumps go: INPUT, FORWARD... */
 	struct nfban_xt_verdict block;      /* blocktype */
 	struct nfban_xt_verdict ret;        /* returntype: end of f2b-<name> */
+	enum nfban_xt_backend backend;
 };
 
 /* ---- nftables dialect ------------------------------------------------------ */

@@ -1,9 +1,11 @@
 /*
  * txn.c - one operation from parameters to committed table (see jail.h).
  *
- *   1. Check the parameters and encode every rule the operation needs
- *      (nothing touches the kernel yet: a bad parameter is NFBAN_BADPARAM).
- *   2. Take the xtables lock.
+ *   1. Check the parameters and build every rule the operation needs as a
+ *      struct ipt_rule (nothing touches the kernel yet: a bad parameter is
+ *      NFBAN_BADPARAM).  The nf_tables backend takes it from here
+ *      (nft_txn.c); the legacy backend encodes the rules for libiptc and:
+ *   2. Takes the xtables lock.
  *   3. Read the table (iptc_init), change the copy (jail.c), commit it.
  *      A commit answered EAGAIN means the kernel's table is no longer the
  *      one we read (its rule count changed: someone wrote it without the
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "ctx.h"
 #include "jail.h"
 #include "xtlock.h"
@@ -124,40 +127,29 @@ static void reverse(struct ipt_rule *v, size_t n)
  */
 static enum nfban_status build_jumps(struct ipt_ctx *c, const struct ipt_kind *kind)
 {
-	struct ipt_rules rules = { 0 };
+	struct ipt_rules *rules = &c->jump_rules;
 	enum nfban_status st = NFBAN_OK;
 
 	for (unsigned i = 0; i < c->p->n_protos && st == NFBAN_OK; i++) {
-		size_t from = rules.n;
+		size_t from = rules->n;
 
-		st = kind->jumps(&c->p->protos[i], &rules, c->r);
-		for (size_t j = from; j < rules.n && st == NFBAN_OK; j++) {
-			ipt_rule_set_proto(&rules.v[j], c->p->protos[i].number);
-			if (ipt_target_standard(&rules.v[j], c->jail) < 0)
+		st = kind->jumps(&c->p->protos[i], rules, c->r);
+		for (size_t j = from; j < rules->n && st == NFBAN_OK; j++) {
+			ipt_rule_set_proto(&rules->v[j], c->p->protos[i].number);
+			if (ipt_target_standard(&rules->v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
 		if (st == NFBAN_OK)
-			reverse(rules.v + from, rules.n - from);
+			reverse(rules->v + from, rules->n - from);
 	}
-	if (st == NFBAN_OK && rules.n > 0) {
-		c->jumps = calloc(rules.n, sizeof(*c->jumps));
-		if (!c->jumps)
-			st = ipt_nomem(c->r);
-	}
-	for (size_t j = 0; j < rules.n && st == NFBAN_OK; j++) {
-		st = encode(c, &rules.v[j], &c->jumps[j]);
-		if (st == NFBAN_OK)
-			c->n_jumps++;
-	}
-	ipt_rules_free(&rules);
 	return st;
 }
 
-static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind, ipt_op op)
+/* The rules the operation needs, as values; nothing touches the kernel. */
+static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind)
 {
-	bool start = op == ipt_op_start, check = op == ipt_op_check, flush = op == ipt_op_flush;
-	bool ban = op == ipt_op_ban || op == ipt_op_unban;
-	struct ipt_rule rule;
+	bool start = c->op == IPT_START, check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
+	bool ban = c->op == IPT_BAN || c->op == IPT_UNBAN;
 	enum nfban_status st;
 
 	st = check_params(c->p, ban, c->r);
@@ -174,26 +166,43 @@ static enum nfban_status prepare(struct ipt_ctx *c, const struct ipt_kind *kind,
 			return st;
 	}
 	if (start || flush) {
-		memset(&rule, 0, sizeof(rule));
-		st = verdict_rule(c, "returntype", &c->p->xt.ret, &rule, c->ret_jump);
-		if (st == NFBAN_OK)
-			st = encode(c, &rule, &c->ret);
+		st = verdict_rule(c, "returntype", &c->p->xt.ret, &c->ret_rule, c->ret_jump);
 		if (st != NFBAN_OK)
 			return st;
 	}
 	if (ban) {
-		memset(&rule, 0, sizeof(rule));
-		rule.has_src = true;
-		rule.src = c->p->addr;
-		st = verdict_rule(c, "blocktype", &c->p->xt.block, &rule, c->ban_jump);
-		if (st == NFBAN_OK)
-			st = encode(c, &rule, &c->ban);
+		c->ban_rule.has_src = true;
+		c->ban_rule.src = c->p->addr;
+		st = verdict_rule(c, "blocktype", &c->p->xt.block, &c->ban_rule, c->ban_jump);
 	}
+	return st;
+}
+
+/* The legacy backend: the same rules as libiptc blobs. */
+static enum nfban_status encode_legacy(struct ipt_ctx *c)
+{
+	enum nfban_status st = NFBAN_OK;
+
+	if (c->jump_rules.n > 0) {
+		c->jumps = calloc(c->jump_rules.n, sizeof(*c->jumps));
+		if (!c->jumps)
+			return ipt_nomem(c->r);
+	}
+	for (size_t j = 0; j < c->jump_rules.n && st == NFBAN_OK; j++) {
+		st = encode(c, &c->jump_rules.v[j], &c->jumps[j]);
+		if (st == NFBAN_OK)
+			c->n_jumps++;
+	}
+	if (st == NFBAN_OK && (c->op == IPT_START || c->op == IPT_FLUSH))
+		st = encode(c, &c->ret_rule, &c->ret);
+	if (st == NFBAN_OK && (c->op == IPT_BAN || c->op == IPT_UNBAN))
+		st = encode(c, &c->ban_rule, &c->ban);
 	return st;
 }
 
 static void ctx_free(struct ipt_ctx *c)
 {
+	ipt_rules_free(&c->jump_rules);
 	for (size_t i = 0; i < c->n_jumps; i++)
 		ipt_blob_free(&c->jumps[i]);
 	free(c->jumps);
@@ -231,40 +240,39 @@ static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned trie
 	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
 }
 
-static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p,
-			     struct nfban_report *r)
+static const ipt_op legacy_ops[] = {
+	[IPT_START] = ipt_op_start, [IPT_STOP] = ipt_op_stop, [IPT_CHECK] = ipt_op_check,
+	[IPT_BAN] = ipt_op_ban, [IPT_UNBAN] = ipt_op_unban, [IPT_FLUSH] = ipt_op_flush,
+};
+
+static enum nfban_status run_legacy(struct ipt_ctx *c)
 {
-	const struct ipt_inst *in = inst;
-	struct ipt_ctx c;
+	ipt_op op = legacy_ops[c->op];
+	struct nfban_report *r = c->r;
 	enum nfban_status st;
 	bool reread = false;
 	int lock;
 
-	memset(&c, 0, sizeof(c));
-	c.p = p;
-	c.r = r;
-	st = prepare(&c, in->kind, op);
+	st = encode_legacy(c);
 	if (st != NFBAN_OK)
-		goto out;
+		return st;
 	lock = ipt_xtlock_acquire(r);
-	if (lock < 0) {
-		st = NFBAN_ERROR;
-		goto out;
-	}
+	if (lock < 0)
+		return NFBAN_ERROR;
 	for (unsigned attempt = 1;; attempt++) {
-		struct xtc_handle *h = c.f->init(IPT_TABLE);
+		struct xtc_handle *h = c->f->init(IPT_TABLE);
 
 		if (!h) {
-			st = init_failed(&c, errno);
+			st = init_failed(c, errno);
 			break;
 		}
 		memset(r, 0, sizeof(*r));
-		st = op(&c, h);
+		st = op(c, h);
 		/* libiptc's commit of an unchanged copy is a no-op. */
-		if (st == NFBAN_OK && op != ipt_op_check && !c.f->commit(h)) {
+		if (st == NFBAN_OK && c->op != IPT_CHECK && !c->f->commit(h)) {
 			int err = errno;
 
-			c.f->free(h);
+			c->f->free(h);
 			if (err == EAGAIN && attempt < IPT_COMMIT_TRIES)
 				continue;
 			/*
@@ -281,14 +289,31 @@ static enum nfban_status run(void *inst, ipt_op op, const struct nfban_params *p
 				reread = true;
 				continue;
 			}
-			st = commit_failed(&c, err, attempt);
+			st = commit_failed(c, err, attempt);
 			break;
 		}
-		c.f->free(h);
+		c->f->free(h);
 		break;
 	}
 	ipt_xtlock_release(lock);
-out:
+	return st;
+}
+
+static enum nfban_status run(void *inst, enum ipt_opcode op, const struct nfban_params *p,
+			     struct nfban_report *r)
+{
+	const struct ipt_inst *in = inst;
+	struct ipt_ctx c;
+	enum nfban_status st;
+
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.r = r;
+	c.op = op;
+	st = prepare(&c, in->kind);
+	if (st == NFBAN_OK)
+		st = ipt_backend_resolve(p->xt.backend) == NFBAN_XT_BACKEND_NFT ? ipt_nft_run(&c)
+										 : run_legacy(&c);
 	ctx_free(&c);
 	return st;
 }
@@ -314,30 +339,30 @@ void ipt_close(void *inst)
 
 enum nfban_status ipt_start(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_start, p, r);
+	return run(inst, IPT_START, p, r);
 }
 
 enum nfban_status ipt_stop(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_stop, p, r);
+	return run(inst, IPT_STOP, p, r);
 }
 
 enum nfban_status ipt_check(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_check, p, r);
+	return run(inst, IPT_CHECK, p, r);
 }
 
 enum nfban_status ipt_ban(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_ban, p, r);
+	return run(inst, IPT_BAN, p, r);
 }
 
 enum nfban_status ipt_unban(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_unban, p, r);
+	return run(inst, IPT_UNBAN, p, r);
 }
 
 enum nfban_status ipt_flush(void *inst, const struct nfban_params *p, struct nfban_report *r)
 {
-	return run(inst, ipt_op_flush, p, r);
+	return run(inst, IPT_FLUSH, p, r);
 }

@@ -20,7 +20,7 @@
 
 enum key {
 	K_NAME, K_FAMILY, K_IP, K_PORT, K_PROTOCOL, K_CHAIN, K_BLOCKTYPE,
-	K_RETURNTYPE, K_FALLBACK,
+	K_RETURNTYPE, K_FALLBACK, K_BACKEND,
 	K_TYPE, K_TABLE, K_TABLE_FAMILY, K_CHAIN_TYPE, K_CHAIN_HOOK, K_CHAIN_PRIORITY,
 	K_COUNT
 };
@@ -38,6 +38,7 @@ static const struct {
 	[K_BLOCKTYPE] = { "blocktype", XT | NFT },
 	[K_RETURNTYPE] = { "returntype", XT },
 	[K_FALLBACK] = { "fallback", XT },
+	[K_BACKEND] = { "backend", XT },
 	[K_TYPE] = { "type", NFT },
 	[K_TABLE] = { "table", NFT },
 	[K_TABLE_FAMILY] = { "table_family", NFT },
@@ -209,6 +210,17 @@ static int parse_xt(const char *const val[], struct nfban_params *p, int *bad, c
 		snprintf(why, n, "tcp-reset needs protocol=tcp");
 		return -1;
 	}
+	*bad = K_BACKEND;
+	if (strcmp(val[K_BACKEND], "auto") == 0)
+		p->xt.backend = NFBAN_XT_BACKEND_AUTO;
+	else if (strcmp(val[K_BACKEND], "legacy") == 0)
+		p->xt.backend = NFBAN_XT_BACKEND_LEGACY;
+	else if (strcmp(val[K_BACKEND], "nft") == 0)
+		p->xt.backend = NFBAN_XT_BACKEND_NFT;
+	else {
+		snprintf(why, n, "not auto, legacy or nft");
+		return -1;
+	}
 	*bad = K_RETURNTYPE;
 	return shim_parse_xt_verdict(val[K_RETURNTYPE], p->family, 0, &p->xt.ret, why, n);
 }
@@ -325,6 +337,7 @@ int shim_parse(const struct shim_dialect *d, enum shim_op op, int argc, char *co
 	if (!val[K_PORT]) val[K_PORT] = "ssh";
 	if (!val[K_PROTOCOL]) val[K_PROTOCOL] = "tcp";
 	if (!val[K_RETURNTYPE]) val[K_RETURNTYPE] = "RETURN";
+	if (!val[K_BACKEND]) val[K_BACKEND] = "auto";
 	if (!val[K_FALLBACK]) val[K_FALLBACK] = d->default_fallback ? d->default_fallback : "";
 	if (!val[K_TYPE]) val[K_TYPE] = "multiport";
 	if (!val[K_TABLE]) val[K_TABLE] = "f2b-table";
