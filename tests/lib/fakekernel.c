@@ -8,6 +8,11 @@
  *                  a `multiport` match fails with ENOENT: what the kernel
  *                  answers when xt_multiport cannot be found or loaded
  *                  (xt_find_match() -> -ENOENT in translate_table()).
+ *                  On nf_tables (an NFT_MSG_NEWRULE sent on a NETLINK_NETFILTER
+ *                  socket), the compat match's name is changed to one no
+ *                  module has, so the real kernel refuses the rule the way
+ *                  it does without xt_multiport: nft_compat's lookup fails,
+ *                  ENOENT, and the whole batch is aborted.
  *   no-legacy      every IPT_SO_* / IP6T_SO_* socket option fails with
  *                  ENOPROTOOPT: a kernel without ip_tables / ip6_tables, where
  *                  no module registered those socket options (nf_sockopt).
@@ -16,14 +21,18 @@
  *   eperm          every IPT_SO_* / IP6T_SO_* socket option fails with EPERM:
  *                  a caller without CAP_NET_ADMIN (must never trigger fallback).
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
- * (default: both).
+ * (default: both), on nf_tables too.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
@@ -153,4 +162,72 @@ int socket(int domain, int type, int protocol)
 		return -1;
 	}
 	return real(domain, type, protocol);
+}
+
+/* Does the fault apply to an nf_tables message of this nfgenmsg family? */
+static int nft_family_applies(uint8_t family)
+{
+	const char *fam = getenv("NFBAN_FAKE_KERNEL_FAMILY");
+
+	if (!fam || !*fam)
+		return 1;
+	return (family == NFPROTO_IPV6 && strcmp(fam, "6") == 0) ||
+	       (family == NFPROTO_IPV4 && strcmp(fam, "4") == 0);
+}
+
+/* In every NFT_MSG_NEWRULE of the batch, "multiport\0" becomes "multipor_\0". */
+static void hide_multiport(unsigned char *buf, size_t len)
+{
+	static const char name[] = "multiport";   /* with its NUL */
+	size_t off = 0;
+
+	while (off + NLMSG_HDRLEN <= len) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + off);
+		size_t n = nlh->nlmsg_len;
+
+		if (n < NLMSG_HDRLEN || off + n > len)
+			break;
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE) &&
+		    n >= NLMSG_HDRLEN + sizeof(struct nfgenmsg) &&
+		    nft_family_applies(((struct nfgenmsg *)NLMSG_DATA(nlh))->nfgen_family)) {
+			for (size_t i = NLMSG_HDRLEN; i + sizeof(name) <= n; i++)
+				if (memcmp(buf + off + i, name, sizeof(name)) == 0)
+					buf[off + i + sizeof(name) - 2] = '_';
+		}
+		off += NLMSG_ALIGN(n);
+	}
+}
+
+static int is_nfnetlink(int fd)
+{
+	int proto = -1, domain = -1;
+	socklen_t l = sizeof(proto), d = sizeof(domain);
+
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &d) == 0 && domain == AF_NETLINK &&
+	       getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
+	       proto == NETLINK_NETFILTER;
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+	       socklen_t tolen)
+{
+	static ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	unsigned char *copy;
+	ssize_t rc;
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
+				    socklen_t))dlsym(RTLD_NEXT, "sendto");
+	if (!wants("no-multiport") || !is_nfnetlink(fd))
+		return real(fd, buf, len, flags, to, tolen);
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(copy, buf, len);
+	hide_multiport(copy, len);
+	rc = real(fd, copy, len, flags, to, tolen);
+	free(copy);
+	return rc;
 }
