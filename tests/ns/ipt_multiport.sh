@@ -276,6 +276,25 @@ EOF
 	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
 }
 
+# chain= a user chain made beforehand by the backend's own iptables, as
+# Docker makes DOCKER-USER: the jumps go into it, bans work, stop leaves it.
+test_existing_user_chain_as_chain() {
+	local j=(name=web chain=DOCKER-USER port=http,https)
+	$IPT -w -N DOCKER-USER
+	$IPT -w -A DOCKER-USER -j RETURN
+	STOCK_OPS+=("$IPT -w -N DOCKER-USER" "$IPT -w -A DOCKER-USER -j RETURN")
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.9
+	assert_match "-A DOCKER-USER -p tcp -m multiport --dports 80,443 -j f2b-web" "$(ipt_rules 4)"
+	same_as_stock 4
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "check"
+	nf multiport 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq ":DOCKER-USER -
+-A DOCKER-USER -j RETURN" "$(ipt_rules 4)" "only Docker's chain left"
+}
+
 test_blocktype_user_chain() {
 	local j=(name=sshd port=ssh blocktype=f2b-log)
 	$IPT -w -N f2b-log
