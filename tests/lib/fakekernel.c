@@ -18,6 +18,10 @@
  *                  no module registered those socket options (nf_sockopt).
  *   no-nftables    socket(AF_NETLINK, ..., NETLINK_NETFILTER) fails with
  *                  EPROTONOSUPPORT: a kernel without nfnetlink.
+ *   stale-genid    the first NFBAN_FAKE_STALE (default 1000) nf_tables batches
+ *                  carry a generation id the ruleset no longer has, as when
+ *                  another writer committed between the read and the batch:
+ *                  the real kernel refuses each whole with ERESTART.
  *   eperm          every IPT_SO_* / IP6T_SO_* socket option fails with EPERM:
  *                  a caller without CAP_NET_ADMIN (must never trigger fallback).
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
@@ -34,6 +38,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <arpa/inet.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -175,6 +180,39 @@ static int nft_family_applies(uint8_t family)
 	       (family == NFPROTO_IPV4 && strcmp(fam, "4") == 0);
 }
 
+/* The batch begin's NFNL_BATCH_GENID, if any, made stale (for the first batches). */
+static void stale_genid(unsigned char *buf, size_t len)
+{
+	static long left = -1;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+
+	if (left < 0) {
+		const char *v = getenv("NFBAN_FAKE_STALE");
+
+		left = v && *v ? atol(v) : 1000;
+	}
+	if (left == 0 || len < off || nlh->nlmsg_type != NFNL_MSG_BATCH_BEGIN ||
+	    nlh->nlmsg_len > len)
+		return;
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		struct nlattr *a = (struct nlattr *)(buf + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return;
+		if ((a->nla_type & NLA_TYPE_MASK) == NFNL_BATCH_GENID && a->nla_len >= NLA_HDRLEN + 4) {
+			uint32_t g;
+
+			memcpy(&g, buf + off + NLA_HDRLEN, 4);
+			g = htonl(ntohl(g) - 1);
+			memcpy(buf + off + NLA_HDRLEN, &g, 4);
+			left--;
+			return;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
 /* In every NFT_MSG_NEWRULE of the batch, "multiport\0" becomes "multipor_\0". */
 static void hide_multiport(unsigned char *buf, size_t len)
 {
@@ -218,7 +256,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
 				    socklen_t))dlsym(RTLD_NEXT, "sendto");
-	if (!wants("no-multiport") || !is_nfnetlink(fd))
+	if ((!wants("no-multiport") && !wants("stale-genid")) || !is_nfnetlink(fd))
 		return real(fd, buf, len, flags, to, tolen);
 	copy = malloc(len ? len : 1);
 	if (!copy) {
@@ -226,7 +264,10 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		return -1;
 	}
 	memcpy(copy, buf, len);
-	hide_multiport(copy, len);
+	if (wants("no-multiport"))
+		hide_multiport(copy, len);
+	if (wants("stale-genid"))
+		stale_genid(copy, len);
 	rc = real(fd, copy, len, flags, to, tolen);
 	free(copy);
 	return rc;

@@ -439,6 +439,30 @@ test_commit_retries_when_the_table_changes_under_it() {
 	rm -f "$errs" "$errs.lock" "$oks"
 }
 
+# nf_tables: a batch stamped with a generation the ruleset no longer has (as
+# when another writer committed in between) is refused whole with ERESTART;
+# nfban reads again and retries, 10 attempts in all, then says why.
+test_stale_generation_is_retried() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" s
+	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "the generation id is nf_tables'"
+	[ -e "$fake" ] || skip "$fake not built"
+	nf multiport 4 start name=sshd port=22
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=9 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.1
+	assert_status 0 "ban after 9 refused batches"
+	assert_eq "" "$err"
+	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j REJECT" "$(ipt_rules 4)"
+	s=$(kernel_state)
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=10 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.2
+	assert_status 1 "ban after 10 refused batches"
+	assert_lines "$err"
+	assert_match "changed under us 10 times" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing changed"
+}
+
 test_long_jail_name() {
 	local name=abcdefghijklmnopqrstuvwx     # 24: f2b-<name> is 28, the limit
 	nf multiport 4 start name=$name port=22
