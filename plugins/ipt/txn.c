@@ -268,6 +268,10 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 		}
 		memset(r, 0, sizeof(*r));
 		st = op(c, h);
+		/* After a reread (below), "already banned" or "was not banned"
+		 * describes our own first commit: not worth a remark. */
+		if (reread)
+			r->notice[0] = '\0';
 		/* libiptc's commit of an unchanged copy is a no-op. */
 		if (st == NFBAN_OK && c->op != IPT_CHECK && !c->f->commit(h)) {
 			int err = errno;
