@@ -36,6 +36,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <arpa/inet.h>
@@ -228,9 +229,17 @@ static void hide_multiport(unsigned char *buf, size_t len)
 		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE) &&
 		    n >= NLMSG_HDRLEN + sizeof(struct nfgenmsg) &&
 		    nft_family_applies(((struct nfgenmsg *)NLMSG_DATA(nlh))->nfgen_family)) {
-			for (size_t i = NLMSG_HDRLEN; i + sizeof(name) <= n; i++)
-				if (memcmp(buf + off + i, name, sizeof(name)) == 0)
+			/* Only as a whole NFTA_MATCH_NAME attribute: a set or
+			 * chain name ending in "multiport" stays. */
+			for (size_t i = NLMSG_HDRLEN + NLA_HDRLEN; i + sizeof(name) <= n; i++) {
+				struct nlattr a;
+
+				memcpy(&a, buf + off + i - NLA_HDRLEN, sizeof(a));
+				if (a.nla_len == NLA_HDRLEN + sizeof(name) &&
+				    (a.nla_type & NLA_TYPE_MASK) == NFTA_MATCH_NAME &&
+				    memcmp(buf + off + i, name, sizeof(name)) == 0)
 					buf[off + i + sizeof(name) - 2] = '_';
+			}
 		}
 		off += NLMSG_ALIGN(n);
 	}
