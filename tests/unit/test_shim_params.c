@@ -323,6 +323,23 @@ static void test_returntype(void **state)
 	assert_error("unknown key");
 }
 
+static void test_backend(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(&xt_ports, SHIM_OP_START, NULL), 0);
+	assert_int_equal(req.params.xt.backend, NFBAN_XT_BACKEND_AUTO);
+	assert_int_equal(parse(&xt_ports, SHIM_OP_START, "backend=legacy", NULL), 0);
+	assert_int_equal(req.params.xt.backend, NFBAN_XT_BACKEND_LEGACY);
+	assert_int_equal(parse(&xt_ports, SHIM_OP_START, "backend=nft", NULL), 0);
+	assert_int_equal(req.params.xt.backend, NFBAN_XT_BACKEND_NFT);
+	assert_int_equal(parse(&xt_ports, SHIM_OP_START, "backend=auto", NULL), 0);
+	assert_int_equal(req.params.xt.backend, NFBAN_XT_BACKEND_AUTO);
+	assert_int_equal(parse(&xt_ports, SHIM_OP_START, "backend=nftables", NULL), -1);
+	assert_error("backend='nftables': not auto, legacy or nft");
+	assert_int_equal(parse(&nft, SHIM_OP_START, "backend=nft", NULL), -1);
+	assert_error("unknown key");
+}
+
 static void test_fallback(void **state)
 {
 	(void)state;
@@ -448,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_blocktype_xt),
 		cmocka_unit_test(test_returntype),
+		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_nft_keys),
 		cmocka_unit_test(test_blocktype_nft),
