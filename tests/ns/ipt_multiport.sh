@@ -295,6 +295,57 @@ test_existing_user_chain_as_chain() {
 -A DOCKER-USER -j RETURN" "$(ipt_rules 4)" "only Docker's chain left"
 }
 
+# Docker's case, with traffic: a service in a "container" namespace reached
+# through DNAT and FORWARD, DOCKER-USER made beforehand by the backend's
+# iptables and jumped to from FORWARD; the banned client is refused, another
+# client of the same host is served, and the unban lets it in again.
+test_docker_user_forward_traffic() {
+	local c=nfbt-$$-c k=nfbt-$$-k out
+	local j=(name=web chain=DOCKER-USER port=80)
+	DOCKER_LPID=
+	# shellcheck disable=SC2064 # the names now, the listener when it exists
+	trap "kill \$DOCKER_LPID 2>/dev/null; ip netns del $c 2>/dev/null; ip netns del $k 2>/dev/null; true" EXIT
+	ip netns add "$c"
+	ip netns add "$k"
+	ip link add h0 type veth peer name c0 netns "$c"
+	ip link add h1 type veth peer name k0 netns "$k"
+	ip addr add 10.251.0.1/24 dev h0
+	ip addr add 10.252.0.1/24 dev h1
+	ip link set h0 up
+	ip link set h1 up
+	ip -n "$c" addr add 10.251.0.2/24 dev c0
+	ip -n "$c" addr add 10.251.0.3/24 dev c0
+	ip -n "$k" addr add 10.252.0.2/24 dev k0
+	for n in "$c" "$k"; do ip -n "$n" link set lo up; done
+	ip -n "$c" link set c0 up
+	ip -n "$k" link set k0 up
+	ip -n "$c" route add default via 10.251.0.1
+	ip -n "$k" route add default via 10.252.0.1
+	sysctl -qw net.ipv4.ip_forward=1
+	# What Docker sets up for `-p 8080:80`.
+	$IPT -w -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.252.0.2:80
+	$IPT -w -N DOCKER-USER
+	$IPT -w -A DOCKER-USER -j RETURN
+	$IPT -w -I FORWARD -j DOCKER-USER
+	ip netns exec "$k" python3 tests/e2e/tcp.py listen 80 >/dev/null 2>&1 &
+	DOCKER_LPID=$!
+	probe() { ip netns exec "$c" python3 tests/e2e/tcp.py probe --timeout 2 "$@"; }
+	for _ in $(seq 50); do
+		[ "$(probe 10.251.0.2,10.251.0.1,8080)" = "10.251.0.2 10.251.0.1 8080 ok" ] && break
+		sleep 0.1
+	done
+	assert_eq "10.251.0.2 10.251.0.1 8080 ok" "$(probe 10.251.0.2,10.251.0.1,8080)" "served before the ban"
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=10.251.0.2
+	out=$(probe 10.251.0.2,10.251.0.1,8080 10.251.0.3,10.251.0.1,8080)
+	assert_eq "10.251.0.2 10.251.0.1 8080 refused
+10.251.0.3 10.251.0.1 8080 ok" "$out" "banned client refused, the other served"
+	assert_match "-A f2b-web -s 10.251.0.2/32 -j REJECT" "$($IPT-save -t filter)"
+	nf multiport 4 unban "${j[@]}" ip=10.251.0.2
+	assert_eq "10.251.0.2 10.251.0.1 8080 ok" "$(probe 10.251.0.2,10.251.0.1,8080)" "served after the unban"
+	nf multiport 4 stop "${j[@]}"
+}
+
 test_blocktype_user_chain() {
 	local j=(name=sshd port=ssh blocktype=f2b-log)
 	$IPT -w -N f2b-log
