@@ -139,9 +139,11 @@ static int read_state(struct nftx *x)
 		rc = read_chain(x, x->c->ret_jump, &x->ret_jump);
 	if (!rc)
 		rc = read_chain(x, x->c->ban_jump, &x->ban_jump);
-	if (!rc)
+	/* Bans touch only f2b-<name>; check looks only at <chain> (a Docker
+	 * host's FORWARD can be long: not read for every ban). */
+	if (!rc && x->c->op != IPT_CHECK)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc)
+	if (!rc && (x->c->op == IPT_START || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
 	return rc;
 }
