@@ -37,6 +37,8 @@ VALUES_SRC := $(wildcard src/values/*.c)
 LIB_SRC   := $(wildcard src/lib/*.c)
 IPT_SRC   := $(wildcard plugins/ipt/*.c)
 NFT_SRC   := $(wildcard plugins/nft/*.c)
+# The nftables plugin's netlink pieces the iptables plugins' nf_tables backend shares.
+NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
 PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
@@ -88,9 +90,9 @@ $(LIB_SO): $(call obj,$(LIB_SRC) $(VALUES_SRC)) src/lib/libnfban.map
 		-o $@ $(filter %.o,$^) -ldl -lpthread
 	$(SECURE_PLUGIN)
 
-$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(VALUES_SRC))
+$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
 	$(SECURE_PLUGIN)
 
 $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
@@ -105,9 +107,9 @@ $(B)/tests/test_values_%: $(B)/obj/tests/unit/test_values_%.o $(call obj,$(VALUE
 $(B)/tests/test_lib_%: $(B)/obj/tests/unit/test_lib_%.o $(call obj,$(LIB_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl -lpthread
-$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(VALUES_SRC))
+$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS) $(NFT_LIBS)
 $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)

@@ -5,6 +5,7 @@
 #ifndef NFBAN_IPT_CONF_H
 #define NFBAN_IPT_CONF_H
 
+#include "backend.h"
 #include "nfban_plugin.h"
 #include "values.h"
 
@@ -18,7 +19,9 @@ struct ipt_kind;
 	{ "chain", NFBAN_KEY_XT_CHAIN, "INPUT", NULL, 0 }, \
 	/* The REJECT target's own default: icmp(6)-port-unreachable, as stock's. */ \
 	{ "blocktype", NFBAN_KEY_XT_TARGET, "REJECT", NULL, 0 }, \
-	{ "returntype", NFBAN_KEY_XT_TARGET, "RETURN", NULL, 0 }
+	{ "returntype", NFBAN_KEY_XT_TARGET, "RETURN", NULL, 0 }, \
+	/* Legacy tables or nf_tables; auto: where `iptables` writes (backend.h). */ \
+	{ "backend", NFBAN_KEY_CHOICE, "auto", "auto|legacy|nft", 0 }
 /* ... and the plugins that match ports. */
 #define IPT_KEY_PORT { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH }
 
@@ -31,6 +34,7 @@ struct ipt_conf {
 	struct value_protos protos;             /* ports resolved when the kind uses them */
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
+	enum ipt_backend backend;               /* as given: auto is resolved per operation */
 };
 
 /* configure() and release() of the plugin of `kind` (keys: kind->keys). */

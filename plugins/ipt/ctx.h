@@ -1,7 +1,9 @@
 /*
- * ctx.h - one operation in progress: the jail's rules encoded for the family
- * (txn.c builds them and runs the lock/read/change/commit cycle), and the
- * changes each operation makes to libiptc's copy of the table (jail.c).
+ * ctx.h - one operation in progress: the jail's rules as values and, for the
+ * legacy backend, encoded for the family (txn.c builds them and runs the
+ * lock/read/change/commit cycle), and the changes each operation makes to
+ * libiptc's copy of the table (jail.c).  The nf_tables backend (nft_txn.c)
+ * takes the same values.
  */
 #ifndef NFBAN_IPT_CTX_H
 #define NFBAN_IPT_CTX_H
@@ -19,13 +21,21 @@
 
 #define IPT_TABLE "filter"
 
+enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH };
+
 struct ipt_ctx {
 	const struct ipt_family *f;
 	const struct ipt_conf *conf;
 	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_report *r;
+	enum ipt_opcode op;
 	xt_chainlabel jail;             /* f2b-<name> */
 	xt_chainlabel chain;            /* <chain>, where the jumps go */
+	/* The rules as values, whatever the backend. */
+	struct ipt_rules jump_rules;    /* start, check: in the order start inserts them */
+	struct ipt_rule ret_rule;       /* start, flush: -j <returntype> */
+	struct ipt_rule ban_rule;       /* ban, unban: -s <ip> -j <blocktype> */
+	/* The same rules encoded for libiptc (legacy backend only). */
 	struct ipt_blob *jumps;         /* start, check */
 	size_t n_jumps;
 	struct ipt_blob ret;            /* start, flush: -j <returntype> */
@@ -43,9 +53,18 @@ enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h);
 
+/* The operation on nf_tables (nft_txn.c), for the rules prepared in c. */
+enum nfban_status ipt_nft_run(struct ipt_ctx *c);
+
 /* NFBAN_ERROR with kernel_errno err and a reason. */
 __attribute__((format(printf, 3, 4)))
 enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...);
+
+/* NFBAN_ABSENT with a reason (check). */
+__attribute__((format(printf, 2, 3)))
+enum nfban_status ipt_absent(struct ipt_ctx *c, const char *fmt, ...);
+/* A remark on a successful operation ("already banned"). */
+void ipt_notice(struct ipt_ctx *c, const char *text);
 
 #pragma GCC visibility pop
 

@@ -26,8 +26,7 @@ enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...)
 	return NFBAN_ERROR;
 }
 
-__attribute__((format(printf, 2, 3)))
-static enum nfban_status absent(struct ipt_ctx *c, const char *fmt, ...)
+enum nfban_status ipt_absent(struct ipt_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,7 +47,7 @@ static enum nfban_status bad(struct ipt_ctx *c, const char *fmt, ...)
 	return NFBAN_BADPARAM;
 }
 
-static void notice(struct ipt_ctx *c, const char *text)
+void ipt_notice(struct ipt_ctx *c, const char *text)
 {
 	snprintf(c->r->notice, sizeof(c->r->notice), "%s", text);
 }
@@ -144,7 +143,7 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 	long i;
 
 	if (!c->f->is_chain(c->jail, h)) {
-		notice(c, "not started: there is no chain to remove");
+		ipt_notice(c, "not started: there is no chain to remove");
 		return NFBAN_OK;
 	}
 	if (c->f->is_chain(c->chain, h))
@@ -168,12 +167,12 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 {
 	if (!c->f->is_chain(c->jail, h))
-		return absent(c, "chain %s does not exist", c->jail);
+		return ipt_absent(c, "chain %s does not exist", c->jail);
 	if (!c->f->is_chain(c->chain, h))
-		return absent(c, "chain %s does not exist", c->chain);
+		return ipt_absent(c, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < c->n_jumps; i++)
 		if (find(c, h, c->chain, &c->jumps[i]) < 0)
-			return absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
+			return ipt_absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
 				      c->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
 }
@@ -189,7 +188,7 @@ enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h)
 	if (st != NFBAN_OK)
 		return st;
 	if (find(c, h, c->jail, &c->ban) >= 0) {
-		notice(c, "already banned");
+		ipt_notice(c, "already banned");
 		return NFBAN_OK;
 	}
 	if (!c->f->insert_entry(c->jail, c->ban.entry, 0, h))
@@ -215,7 +214,7 @@ enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h)
 		removed++;
 	}
 	if (!removed)
-		notice(c, "was not banned");
+		ipt_notice(c, "was not banned");
 	return NFBAN_OK;
 }
 

@@ -1,9 +1,11 @@
 /*
  * txn.c - one operation from parameters to committed table (see jail.h).
  *
- *   1. Check the parameters and encode every rule the operation needs
- *      (nothing touches the kernel yet: a bad parameter is NFBAN_BADPARAM).
- *   2. Take the xtables lock.
+ *   1. Build every rule the operation needs, from the jail configure()
+ *      made (conf.h), as a struct ipt_rule (nothing touches the kernel yet:
+ *      what cannot be expressed is NFBAN_BADPARAM).  The nf_tables backend takes it from here
+ *      (nft_txn.c); the legacy backend encodes the rules for libiptc and:
+ *   2. Takes the xtables lock.
  *   3. Read the table (iptc_init), change the copy (jail.c), commit it.
  *      A commit answered EAGAIN means the kernel's table is no longer the
  *      one we read (its rule count changed: someone wrote it without the
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "ctx.h"
 #include "jail.h"
 #include "xtlock.h"
@@ -93,40 +96,29 @@ static void reverse(struct ipt_rule *v, size_t n)
 static enum nfban_status build_jumps(struct ipt_ctx *c)
 {
 	const struct value_protos *protos = &c->conf->protos;
-	struct ipt_rules rules = { 0 };
+	struct ipt_rules *rules = &c->jump_rules;
 	enum nfban_status st = NFBAN_OK;
 
 	for (unsigned i = 0; i < protos->n && st == NFBAN_OK; i++) {
-		size_t from = rules.n;
+		size_t from = rules->n;
 
-		st = c->conf->kind->jumps(&protos->v[i], &rules, c->r);
-		for (size_t j = from; j < rules.n && st == NFBAN_OK; j++) {
-			ipt_rule_set_proto(&rules.v[j], protos->v[i].number);
-			if (ipt_target_standard(&rules.v[j], c->jail) < 0)
+		st = c->conf->kind->jumps(&protos->v[i], rules, c->r);
+		for (size_t j = from; j < rules->n && st == NFBAN_OK; j++) {
+			ipt_rule_set_proto(&rules->v[j], protos->v[i].number);
+			if (ipt_target_standard(&rules->v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
 		if (st == NFBAN_OK)
-			reverse(rules.v + from, rules.n - from);
+			reverse(rules->v + from, rules->n - from);
 	}
-	if (st == NFBAN_OK && rules.n > 0) {
-		c->jumps = calloc(rules.n, sizeof(*c->jumps));
-		if (!c->jumps)
-			st = ipt_nomem(c->r);
-	}
-	for (size_t j = 0; j < rules.n && st == NFBAN_OK; j++) {
-		st = encode(c, &rules.v[j], &c->jumps[j]);
-		if (st == NFBAN_OK)
-			c->n_jumps++;
-	}
-	ipt_rules_free(&rules);
 	return st;
 }
 
-static enum nfban_status prepare(struct ipt_ctx *c, ipt_op op)
+/* The rules the operation needs, as values; nothing touches the kernel. */
+static enum nfban_status prepare(struct ipt_ctx *c)
 {
-	bool start = op == ipt_op_start, check = op == ipt_op_check, flush = op == ipt_op_flush;
-	bool ban = op == ipt_op_ban || op == ipt_op_unban;
-	struct ipt_rule rule;
+	bool start = c->op == IPT_START, check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
+	bool ban = c->op == IPT_BAN || c->op == IPT_UNBAN;
 	enum nfban_status st;
 
 	if (ban && (st = check_addr(c->conf, c->addr, c->r)) != NFBAN_OK)
@@ -140,26 +132,43 @@ static enum nfban_status prepare(struct ipt_ctx *c, ipt_op op)
 			return st;
 	}
 	if (start || flush) {
-		memset(&rule, 0, sizeof(rule));
-		st = verdict_rule(c, "returntype", &c->conf->ret, &rule, c->ret_jump);
-		if (st == NFBAN_OK)
-			st = encode(c, &rule, &c->ret);
+		st = verdict_rule(c, "returntype", &c->conf->ret, &c->ret_rule, c->ret_jump);
 		if (st != NFBAN_OK)
 			return st;
 	}
 	if (ban) {
-		memset(&rule, 0, sizeof(rule));
-		rule.has_src = true;
-		rule.src = *c->addr;
-		st = verdict_rule(c, "blocktype", &c->conf->block, &rule, c->ban_jump);
-		if (st == NFBAN_OK)
-			st = encode(c, &rule, &c->ban);
+		c->ban_rule.has_src = true;
+		c->ban_rule.src = *c->addr;
+		st = verdict_rule(c, "blocktype", &c->conf->block, &c->ban_rule, c->ban_jump);
 	}
+	return st;
+}
+
+/* The legacy backend: the same rules as libiptc blobs. */
+static enum nfban_status encode_legacy(struct ipt_ctx *c)
+{
+	enum nfban_status st = NFBAN_OK;
+
+	if (c->jump_rules.n > 0) {
+		c->jumps = calloc(c->jump_rules.n, sizeof(*c->jumps));
+		if (!c->jumps)
+			return ipt_nomem(c->r);
+	}
+	for (size_t j = 0; j < c->jump_rules.n && st == NFBAN_OK; j++) {
+		st = encode(c, &c->jump_rules.v[j], &c->jumps[j]);
+		if (st == NFBAN_OK)
+			c->n_jumps++;
+	}
+	if (st == NFBAN_OK && (c->op == IPT_START || c->op == IPT_FLUSH))
+		st = encode(c, &c->ret_rule, &c->ret);
+	if (st == NFBAN_OK && (c->op == IPT_BAN || c->op == IPT_UNBAN))
+		st = encode(c, &c->ban_rule, &c->ban);
 	return st;
 }
 
 static void ctx_free(struct ipt_ctx *c)
 {
+	ipt_rules_free(&c->jump_rules);
 	for (size_t i = 0; i < c->n_jumps; i++)
 		ipt_blob_free(&c->jumps[i]);
 	free(c->jumps);
@@ -197,40 +206,43 @@ static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned trie
 	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
 }
 
-static enum nfban_status run(ipt_op op, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
+static const ipt_op legacy_ops[] = {
+	[IPT_START] = ipt_op_start, [IPT_STOP] = ipt_op_stop, [IPT_CHECK] = ipt_op_check,
+	[IPT_BAN] = ipt_op_ban, [IPT_UNBAN] = ipt_op_unban, [IPT_FLUSH] = ipt_op_flush,
+};
+
+static enum nfban_status run_legacy(struct ipt_ctx *c)
 {
-	struct ipt_ctx c;
+	ipt_op op = legacy_ops[c->op];
+	struct nfban_report *r = c->r;
 	enum nfban_status st;
 	bool reread = false;
 	int lock;
 
-	memset(&c, 0, sizeof(c));
-	c.conf = jail;
-	c.addr = addr;
-	c.r = r;
-	st = prepare(&c, op);
+	st = encode_legacy(c);
 	if (st != NFBAN_OK)
-		goto out;
+		return st;
 	lock = ipt_xtlock_acquire(r);
-	if (lock < 0) {
-		st = NFBAN_ERROR;
-		goto out;
-	}
+	if (lock < 0)
+		return NFBAN_ERROR;
 	for (unsigned attempt = 1;; attempt++) {
-		struct xtc_handle *h = c.f->init(IPT_TABLE);
+		struct xtc_handle *h = c->f->init(IPT_TABLE);
 
 		if (!h) {
-			st = init_failed(&c, errno);
+			st = init_failed(c, errno);
 			break;
 		}
 		memset(r, 0, sizeof(*r));
-		st = op(&c, h);
+		st = op(c, h);
+		/* After a reread (below), "already banned" or "was not banned"
+		 * describes our own first commit: not worth a remark. */
+		if (reread)
+			r->notice[0] = '\0';
 		/* libiptc's commit of an unchanged copy is a no-op. */
-		if (st == NFBAN_OK && op != ipt_op_check && !c.f->commit(h)) {
+		if (st == NFBAN_OK && c->op != IPT_CHECK && !c->f->commit(h)) {
 			int err = errno;
 
-			c.f->free(h);
+			c->f->free(h);
 			if (err == EAGAIN && attempt < IPT_COMMIT_TRIES)
 				continue;
 			/*
@@ -247,17 +259,32 @@ static enum nfban_status run(ipt_op op, const void *jail, const struct nfban_add
 				reread = true;
 				continue;
 			}
-			st = commit_failed(&c, err, attempt);
+			st = commit_failed(c, err, attempt);
 			break;
 		}
-		c.f->free(h);
-		/* The reread found our own change in place: nothing to tell. */
-		if (reread)
-			r->notice[0] = '\0';
+		c->f->free(h);
 		break;
 	}
 	ipt_xtlock_release(lock);
-out:
+	return st;
+}
+
+static enum nfban_status run(enum ipt_opcode op, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
+{
+	const struct ipt_conf *conf = jail;
+	struct ipt_ctx c;
+	enum nfban_status st;
+
+	memset(&c, 0, sizeof(c));
+	c.conf = conf;
+	c.addr = addr;
+	c.r = r;
+	c.op = op;
+	st = prepare(&c);
+	if (st == NFBAN_OK)
+		st = ipt_backend_resolve(conf->backend) == IPT_BACKEND_NFT ? ipt_nft_run(&c)
+									    : run_legacy(&c);
 	ctx_free(&c);
 	return st;
 }
@@ -279,40 +306,40 @@ enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_add
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_start, jail, addr, r);
+	return run(IPT_START, jail, addr, r);
 }
 
 enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_stop, jail, addr, r);
+	return run(IPT_STOP, jail, addr, r);
 }
 
 enum nfban_status ipt_check(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_check, jail, addr, r);
+	return run(IPT_CHECK, jail, addr, r);
 }
 
 enum nfban_status ipt_ban(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_ban, jail, addr, r);
+	return run(IPT_BAN, jail, addr, r);
 }
 
 enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_unban, jail, addr, r);
+	return run(IPT_UNBAN, jail, addr, r);
 }
 
 enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r)
 {
 	(void)inst;
-	return run(ipt_op_flush, jail, addr, r);
+	return run(IPT_FLUSH, jail, addr, r);
 }

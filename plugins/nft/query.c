@@ -1,16 +1,20 @@
 /*
  * query.c - dumps and gets, each one request with its answers checked by
- * nft_sock_query (port id, sequence number, errors).
+ * nft_sock_query (port id, sequence number, errors).  The generation, table,
+ * chain and chain-rules queries also serve the iptables plugins' nf_tables
+ * backend (plugins/ipt/nft_txn.c).
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <linux/netfilter/nf_tables.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "query.h"
 
@@ -65,24 +69,96 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_rule_list *out)
+int nft_query_chain_rules(struct nft_sock *s, uint8_t family, const char *table,
+			  const char *chain, struct nftnl_rule_list *out)
 {
 	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
 
-	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) < 0 ||
-	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0) {
+	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain) < 0) {
 		if (r)
 			nftnl_rule_free(r);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, j->table_family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, family, NLM_F_DUMP, nft_sock_next_seq(s));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	rc = nft_sock_query(s, nlh, rule_cb, out);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_rule_list *out)
+{
+	return nft_query_chain_rules(s, j->table_family, j->table, j->chain, out);
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nftnl_chain_nlmsg_parse(nlh, data) < 0) {
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int nft_query_chain(struct nft_sock *s, uint8_t family, const char *table, const char *chain,
+		    struct nftnl_chain *out, bool *exists)
+{
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	*exists = false;
+	if (!c || nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain) < 0) {
+		if (c)
+			nftnl_chain_free(c);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, family, NLM_F_ACK, nft_sock_next_seq(s));
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	/* A get names its table and chain: ENOENT means one is not there. */
+	rc = nft_sock_query(s, nlh, chain_cb, out);
+	if (rc == -ENOENT)
+		return 0;
+	*exists = rc == 0;
+	return rc;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+int nft_query_table(struct nft_sock *s, uint8_t family, const char *table, bool *exists)
+{
+	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	*exists = false;
+	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, table) < 0) {
+		if (t)
+			nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, nft_sock_next_seq(s));
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	rc = nft_sock_query(s, nlh, table_cb, exists);
+	if (rc == -ENOENT) {
+		*exists = false;
+		return 0;
+	}
+	return rc;
 }
 
 static int set_cb(const struct nlmsghdr *nlh, void *data)

@@ -44,6 +44,7 @@ static const char usage[] =
 	"  blocktype=TARGET    DROP | REJECT [--reject-with TYPE] | ACCEPT | RETURN | user chain\n"
 	"                      (REJECT --reject-with icmp-port-unreachable / icmp6-port-unreachable)\n"
 	"  returntype=TARGET   end of chain f2b-JAIL (RETURN)\n"
+	"  backend=auto|legacy|nft  legacy tables or nf_tables; auto: where `iptables` writes\n"
 	"  fallback=LIST       plugins to use when the kernel lacks what this one needs\n"
 	"                      (multiport: perport,nftables; allports, perport: nftables)\n"
 	" nftables plugin:\n"

@@ -17,7 +17,8 @@
 #   7. `fail2ban-client set sshd unbanip` of one address per family restores its access, and
 #      only that: the kernel and the status keep the other bans;
 #   8. `fail2ban-client stop` leaves every netfilter table exactly as it was before Fail2ban
-#      started (iptables-legacy-save, ip6tables-legacy-save, nft list ruleset, in full);
+#      started ($IPT-save, $IP6T-save, nft list ruleset, in full; iptables-legacy or,
+#      with NFBAN_IPT_BACKEND=nft, iptables-nft: the backend nfban's backend=auto follows);
 #   9. Fail2ban logged no error, and ran each nfban command as one argv element per key.
 # Before any scenario, `fail2ban-client -t` and -d on a config using all five files (and an
 # `nfban = ...` override); after them, a jail with actionstart_on_demand = false (both families
@@ -156,7 +157,7 @@ check_argv() {
 CHECK_ARGV_PY='
 import shlex, sys
 shim, bt4, bt6 = sys.argv[1:4]
-keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "fallback", "family",
+keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "fallback", "family",
         "ip", "type", "table", "table_family", "chain_type", "chain_hook", "chain_priority"}
 seen, n, bad = set(), 0, []
 for line in sys.stdin:
@@ -201,7 +202,7 @@ print("%d nfban commands checked" % n)
 #   SC_ACTION the jail's action line, when %(action_)s is not enough
 #   SC_NEEDS  plugins the scenario needs in $NFBAN_BUILD/plugins (skipped without them)
 #   SC_KIND   ipt or nft: where the bans live
-#   SC_JUMPS  (ipt) the jumps to f2b-sshd, as iptables-legacy-save prints them
+#   SC_JUMPS  (ipt) the jumps to f2b-sshd, as iptables-{legacy,nft}-save print them
 #   SC_NFT_MATCH (nft) the match before `ip saddr @addr-set-sshd` in the jail's rule
 #   SC_BLOCK, SC_BLOCK6  what a banned connection gets: refused (REJECT) or timeout (DROP)
 #   SC_ALLPORTS 1 when a ban closes every port
@@ -258,6 +259,9 @@ scenario() { # name
 		SC_BAN=nfban-multiport SC_NEEDS="multiport perport nftables" SC_KIND=nft
 		SC_PRESTART=prestart_no_legacy SC_TAKEOVER=nftables ;;
 	esac
+	# Without legacy tables, the nft backend has nothing to fall back from.
+	[ "$SC" = fallback-no-legacy ] && [ "$NFBAN_IPT_BACKEND" = nft ] &&
+		SC_SKIP="no-legacy is a legacy-backend fault"
 	case "$SC" in fallback-*)
 		[ -e "$FAKEKERNEL" ] || SC_SKIP="fake kernel $FAKEKERNEL not built (make B=$NFBAN_BUILD $FAKEKERNEL)" ;;
 	esac
@@ -523,10 +527,10 @@ _repair() {
 		local j
 		for j in "${SC_JUMPS[@]}"; do
 			# shellcheck disable=SC2086
-			in_srv iptables-legacy -w -D ${j#-A }
+			in_srv "$IPT" -w -D ${j#-A }
 		done
-		in_srv iptables-legacy -w -F "f2b-$JAIL"
-		in_srv iptables-legacy -w -X "f2b-$JAIL"
+		in_srv "$IPT" -w -F "f2b-$JAIL"
+		in_srv "$IPT" -w -X "f2b-$JAIL"
 	fi
 	failed_logins "${E2E_BAD4[1]}"
 	_wait_status 30 "${E2E_BAD4[0]}" "${E2E_BAD4[1]}" || return 1

@@ -160,10 +160,10 @@ e2e_probe() { in_att python3 "$E2E_TCP" probe "$@"; }
 # (counters and generator comments removed): both legacy iptables families, every table they
 # have instantiated, and the nftables ruleset.
 kernel_state() {
-	echo "## iptables-legacy-save"
-	in_srv iptables-legacy-save | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
-	echo "## ip6tables-legacy-save"
-	in_srv ip6tables-legacy-save | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
+	echo "## $IPT-save"
+	in_srv "$IPT-save" | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
+	echo "## $IP6T-save"
+	in_srv "$IP6T-save" | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
 	echo "## nft list ruleset"
 	in_srv nft list ruleset
 }
@@ -171,8 +171,8 @@ kernel_state() {
 # e2e_preexisting: rules a real server would already have, which Fail2ban must leave alone.
 # They also instantiate the legacy filter tables, so "before" and "after" compare as text.
 e2e_preexisting() {
-	in_srv iptables-legacy -w -A INPUT -p udp --dport 9 -j ACCEPT
-	in_srv ip6tables-legacy -w -A INPUT -p udp --dport 9 -j ACCEPT
+	in_srv "$IPT" -w -A INPUT -p udp --dport 9 -j ACCEPT
+	in_srv "$IP6T" -w -A INPUT -p udp --dport 9 -j ACCEPT
 	in_srv nft add table inet keep
 	in_srv nft add chain inet keep input '{ type filter hook input priority 10; }'
 	in_srv nft add rule inet keep input udp dport 9 accept
@@ -180,14 +180,14 @@ e2e_preexisting() {
 
 # ipt_bans 4|6 JAIL: the sources banned in chain f2b-JAIL, sorted, one per line.
 ipt_bans() {
-	local cmd=iptables-legacy-save
-	[ "$1" = 6 ] && cmd=ip6tables-legacy-save
+	local cmd=$IPT-save
+	[ "$1" = 6 ] && cmd=$IP6T-save
 	in_srv $cmd -t filter | awk -v c="f2b-$2" '$1 == "-A" && $2 == c && $3 == "-s" { print $4 }' | sort
 }
 # ipt_jumps 4|6 JAIL: the rules that jump to f2b-JAIL, sorted.
 ipt_jumps() {
-	local cmd=iptables-legacy-save
-	[ "$1" = 6 ] && cmd=ip6tables-legacy-save
+	local cmd=$IPT-save
+	[ "$1" = 6 ] && cmd=$IP6T-save
 	in_srv $cmd -t filter | awk -v c="f2b-$2" '$1 == "-A" && $NF == c' | sort
 }
 # nft_bans FAMILY TABLE SET: the elements of an nft set, sorted, one per line (empty if no set).
@@ -220,12 +220,12 @@ f2b_confdir() {
 	for f in "$NFBAN_ROOT"/action.d/*.conf; do
 		sed "s|@SBINDIR@|$NFBAN_BUILD|g" "$f" >"$d/action.d/$(basename "$f")"
 	done
-	# Stock iptables actions (NFBAN_E2E_STOCK=1) must use the legacy tables too.
+	# Stock iptables actions (NFBAN_E2E_STOCK=1) must use the backend's tables too.
 	cat >"$d/action.d/iptables.local" <<-EOF
 	[Init]
-	iptables = iptables-legacy <lockingopt>
+	iptables = $IPT <lockingopt>
 	[Init?family=inet6]
-	iptables = ip6tables-legacy <lockingopt>
+	iptables = $IP6T <lockingopt>
 	EOF
 	cat >"$d/fail2ban.local" <<-EOF
 	[Definition]

@@ -8,23 +8,38 @@
  *                  a `multiport` match fails with ENOENT: what the kernel
  *                  answers when xt_multiport cannot be found or loaded
  *                  (xt_find_match() -> -ENOENT in translate_table()).
+ *                  On nf_tables (an NFT_MSG_NEWRULE sent on a NETLINK_NETFILTER
+ *                  socket), the compat match's name is changed to one no
+ *                  module has, so the real kernel refuses the rule the way
+ *                  it does without xt_multiport: nft_compat's lookup fails,
+ *                  ENOENT, and the whole batch is aborted.
  *   no-legacy      every IPT_SO_* / IP6T_SO_* socket option fails with
  *                  ENOPROTOOPT: a kernel without ip_tables / ip6_tables, where
  *                  no module registered those socket options (nf_sockopt).
  *   no-nftables    socket(AF_NETLINK, ..., NETLINK_NETFILTER) fails with
  *                  EPROTONOSUPPORT: a kernel without nfnetlink.
+ *   stale-genid    the first NFBAN_FAKE_STALE (default 1000) nf_tables batches
+ *                  carry a generation id the ruleset no longer has, as when
+ *                  another writer committed between the read and the batch:
+ *                  the real kernel refuses each whole with ERESTART.
  *   eperm          every IPT_SO_* / IP6T_SO_* socket option fails with EPERM:
  *                  a caller without CAP_NET_ADMIN (must never trigger fallback).
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
- * (default: both).
+ * (default: both), on nf_tables too.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <arpa/inet.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -153,4 +168,116 @@ int socket(int domain, int type, int protocol)
 		return -1;
 	}
 	return real(domain, type, protocol);
+}
+
+/* Does the fault apply to an nf_tables message of this nfgenmsg family? */
+static int nft_family_applies(uint8_t family)
+{
+	const char *fam = getenv("NFBAN_FAKE_KERNEL_FAMILY");
+
+	if (!fam || !*fam)
+		return 1;
+	return (family == NFPROTO_IPV6 && strcmp(fam, "6") == 0) ||
+	       (family == NFPROTO_IPV4 && strcmp(fam, "4") == 0);
+}
+
+/* The batch begin's NFNL_BATCH_GENID, if any, made stale (for the first batches). */
+static void stale_genid(unsigned char *buf, size_t len)
+{
+	static long left = -1;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+
+	if (left < 0) {
+		const char *v = getenv("NFBAN_FAKE_STALE");
+
+		left = v && *v ? atol(v) : 1000;
+	}
+	if (left == 0 || len < off || nlh->nlmsg_type != NFNL_MSG_BATCH_BEGIN ||
+	    nlh->nlmsg_len > len)
+		return;
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		struct nlattr *a = (struct nlattr *)(buf + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return;
+		if ((a->nla_type & NLA_TYPE_MASK) == NFNL_BATCH_GENID && a->nla_len >= NLA_HDRLEN + 4) {
+			uint32_t g;
+
+			memcpy(&g, buf + off + NLA_HDRLEN, 4);
+			g = htonl(ntohl(g) - 1);
+			memcpy(buf + off + NLA_HDRLEN, &g, 4);
+			left--;
+			return;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
+/* In every NFT_MSG_NEWRULE of the batch, "multiport\0" becomes "multipor_\0". */
+static void hide_multiport(unsigned char *buf, size_t len)
+{
+	static const char name[] = "multiport";   /* with its NUL */
+	size_t off = 0;
+
+	while (off + NLMSG_HDRLEN <= len) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + off);
+		size_t n = nlh->nlmsg_len;
+
+		if (n < NLMSG_HDRLEN || off + n > len)
+			break;
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE) &&
+		    n >= NLMSG_HDRLEN + sizeof(struct nfgenmsg) &&
+		    nft_family_applies(((struct nfgenmsg *)NLMSG_DATA(nlh))->nfgen_family)) {
+			/* Only as a whole NFTA_MATCH_NAME attribute: a set or
+			 * chain name ending in "multiport" stays. */
+			for (size_t i = NLMSG_HDRLEN + NLA_HDRLEN; i + sizeof(name) <= n; i++) {
+				struct nlattr a;
+
+				memcpy(&a, buf + off + i - NLA_HDRLEN, sizeof(a));
+				if (a.nla_len == NLA_HDRLEN + sizeof(name) &&
+				    (a.nla_type & NLA_TYPE_MASK) == NFTA_MATCH_NAME &&
+				    memcmp(buf + off + i, name, sizeof(name)) == 0)
+					buf[off + i + sizeof(name) - 2] = '_';
+			}
+		}
+		off += NLMSG_ALIGN(n);
+	}
+}
+
+static int is_nfnetlink(int fd)
+{
+	int proto = -1, domain = -1;
+	socklen_t l = sizeof(proto), d = sizeof(domain);
+
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &d) == 0 && domain == AF_NETLINK &&
+	       getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
+	       proto == NETLINK_NETFILTER;
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+	       socklen_t tolen)
+{
+	static ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	unsigned char *copy;
+	ssize_t rc;
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
+				    socklen_t))dlsym(RTLD_NEXT, "sendto");
+	if ((!wants("no-multiport") && !wants("stale-genid")) || !is_nfnetlink(fd))
+		return real(fd, buf, len, flags, to, tolen);
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(copy, buf, len);
+	if (wants("no-multiport"))
+		hide_multiport(copy, len);
+	if (wants("stale-genid"))
+		stale_genid(copy, len);
+	rc = real(fd, copy, len, flags, to, tolen);
+	free(copy);
+	return rc;
 }

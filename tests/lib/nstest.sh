@@ -29,8 +29,26 @@ if [ -z "${XTABLES_LOCKFILE:-}" ]; then
 	NFBAN_LOCK_OWNER=$$
 fi
 export XTABLES_LOCKFILE
+# The iptables plugins' backend under test: NFBAN_IPT_BACKEND=legacy (the
+# default) or nft.  The suites reach it the way Fail2ban does, through
+# backend=auto: an `iptables` (and `ip6tables`) linked to iptables-legacy or
+# iptables-nft comes first in PATH.  $IPT and $IP6T are the commands of that
+# backend, for the stock reference and for changes made by hand.
+: "${NFBAN_IPT_BACKEND:=legacy}"
+case "$NFBAN_IPT_BACKEND" in legacy | nft) ;; *) echo "Bail out! NFBAN_IPT_BACKEND=$NFBAN_IPT_BACKEND"; exit 1 ;; esac
+IPT=iptables-$NFBAN_IPT_BACKEND IP6T=ip6tables-$NFBAN_IPT_BACKEND
+export NFBAN_IPT_BACKEND IPT IP6T
+if [ -z "${NFBAN_IPT_PATH:-}" ]; then
+	NFBAN_IPT_PATH=$(mktemp -d /tmp/nfban-ipt.XXXXXX)
+	NFBAN_IPT_PATH_OWNER=$$
+	ln -s "$(command -v "$IPT")" "$NFBAN_IPT_PATH/iptables"
+	ln -s "$(command -v "$IP6T")" "$NFBAN_IPT_PATH/ip6tables"
+	PATH=$NFBAN_IPT_PATH:$PATH
+fi
+export NFBAN_IPT_PATH PATH
 nstest_done() {
 	[ "${NFBAN_LOCK_OWNER:-}" = "$$" ] && rm -f "$XTABLES_LOCKFILE"
+	[ "${NFBAN_IPT_PATH_OWNER:-}" = "$$" ] && rm -rf "$NFBAN_IPT_PATH"
 	return 0
 }
 NFBAN_TEST_TIMEOUT=${NFBAN_TEST_TIMEOUT:-180}
@@ -78,12 +96,25 @@ assert_lines() { # text: exactly one line on stderr/out
 	[ "$n" -eq 1 ] || fail "expected exactly one line, got $n: $1"
 }
 
-# ipt_save 4|6: the filter table as iptables-legacy-save prints it, without
+# ipt_save 4|6: the filter table as iptables-<backend>-save prints it, without
 # comments and counters, so two states compare as text.
 ipt_save() {
-	local cmd=iptables-legacy-save
-	[ "${1:-4}" = 6 ] && cmd=ip6tables-legacy-save
+	local cmd=$IPT-save
+	[ "${1:-4}" = 6 ] && cmd=$IP6T-save
 	$cmd -t filter | grep -v '^#' | sed -E 's/ \[[0-9]+:[0-9]+\]$//'
+}
+# nft_netlink 4|6: the nf_tables table ip/ip6 filter as `nft --debug=netlink`
+# shows it, expressions included, with handles and counter values removed
+# (empty when there is no such table, and always for the legacy backend).
+nft_netlink() {
+	local fam=ip
+	[ "${1:-4}" = 6 ] && fam=ip6
+	[ "$NFBAN_IPT_BACKEND" = nft ] || return 0
+	{ nft --debug=netlink list table $fam filter 2>/dev/null || true; } |
+		sed -E -e '/^(ip|ip6) filter /s/ [0-9]+( [0-9]+)?$//' \
+			-e 's/counter pkts [0-9]+ bytes [0-9]+/counter/' \
+			-e 's/counter packets [0-9]+ bytes [0-9]+/counter/' \
+			-e '/^# Warning/d'
 }
 # ipt_rules 4|6: only the -A/-N/... lines (no table header, policies, COMMIT).
 ipt_rules() { ipt_save "$@" | grep -E '^(-A|:f2b|:[^ ]+ -)' || true; }
@@ -91,7 +122,7 @@ ipt_rules() { ipt_save "$@" | grep -E '^(-A|:f2b|:[^ ]+ -)' || true; }
 assert_ipt() {
 	local want
 	want=$(cat)
-	assert_eq "$want" "$(ipt_rules "$1")" "iptables-legacy-save (IPv$1)"
+	assert_eq "$want" "$(ipt_rules "$1")" "$IPT-save (IPv$1)"
 }
 # in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
 # stock Fail2ban commands whose result we compare with nfban's).

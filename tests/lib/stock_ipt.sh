@@ -11,8 +11,8 @@ stock() {
 	shift 3
 	local name=default chain=INPUT port=ssh protocol=tcp returntype=RETURN ip= blocktype=
 	for kv in "$@"; do local "${kv%%=*}=${kv#*=}"; done
-	local ipt="iptables-legacy -w" rej=icmp-port-unreachable
-	[ "$fam" = 6 ] && ipt="ip6tables-legacy -w" rej=icmp6-port-unreachable
+	local ipt="$IPT -w" rej=icmp-port-unreachable
+	[ "$fam" = 6 ] && ipt="$IP6T -w" rej=icmp6-port-unreachable
 	: "${blocktype:=REJECT --reject-with $rej}"
 	_rules() { # PROTO: the jump rules of one protocol, in insertion order
 		case $type in
@@ -61,16 +61,19 @@ nf() {
 	[ "$op" = flush ] && op=flush_keep
 	STOCK_OPS+=("$(printf '%q ' stock "$STOCK_TYPE" "$fam" "$op" "$@")")
 }
-# stock_rules FAMILY: the rules the stock commands remembered so far leave.
+# ipt_state FAMILY: what the comparisons look at: the rules as
+# iptables-<backend>-save prints them and, for nft, the table's expressions.
+ipt_state() { ipt_rules "$1"; nft_netlink "$1"; }
+# stock_rules FAMILY: the state the stock commands remembered so far leave.
 stock_rules() {
-	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules)
+	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules nft_netlink ipt_state)
 		$(printf '%s\n' "${STOCK_OPS[@]}")
-		ipt_rules $1"
+		ipt_state $1"
 }
 # same_as_stock FAMILY: nfban's rules are stock's.
 same_as_stock() {
 	local want
 	want=$(stock_rules "$1")
-	assert_eq "$want" "$(ipt_rules "$1")" "nfban's rules against stock's (IPv$1)"
+	assert_eq "$want" "$(ipt_state "$1")" "nfban's rules against stock's (IPv$1, $NFBAN_IPT_BACKEND)"
 }
-kernel_state() { ipt_save 4; ipt_save 6; }
+kernel_state() { ipt_save 4; ipt_save 6; nft_netlink 4; nft_netlink 6; }

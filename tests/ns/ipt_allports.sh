@@ -1,7 +1,7 @@
 #!/bin/bash
 # The allports plugin against the real kernel: one `-p P` jump per protocol,
 # every port.  The reference is Fail2ban's stock iptables-allports (type
-# allports), run with iptables-legacy in a fresh namespace.
+# allports), run with iptables-legacy (or iptables-nft: NFBAN_IPT_BACKEND=nft) in a fresh namespace.
 source "$(dirname "$0")/../lib/nstest.sh"
 STOCK_TYPE=allports
 source "$(dirname "$0")/../lib/stock_ipt.sh"
@@ -65,12 +65,18 @@ test_protocol_all_and_icmp() {
 	nf allports 6 ban name=all protocol=all ip=2001:db8::5
 	run nfban allports check family=inet6 name=all protocol=all
 	assert_status 0 "check"
-	# A rule without -p is not `-p all` to ip6tables: check must not take it.
-	ip6tables-legacy -w -D INPUT -p all -j f2b-all
-	ip6tables-legacy -w -I INPUT -j f2b-all
+	# A rule without -p is not `-p all` to ip6tables-legacy (IP6T_F_PROTO):
+	# check must not take it.  On nf_tables both are the same rule (neither
+	# has a protocol expression), for ip6tables-nft as for nfban.
+	$IP6T -w -D INPUT -p all -j f2b-all
+	$IP6T -w -I INPUT -j f2b-all
 	run nfban allports check family=inet6 name=all protocol=all
-	assert_status 1 "check with -p all replaced by no -p"
-	ip6tables-legacy -w -D INPUT -j f2b-all
+	if [ "$NFBAN_IPT_BACKEND" = legacy ]; then
+		assert_status 1 "check with -p all replaced by no -p"
+	else
+		assert_status 0 "check with -p all replaced by no -p (the same rule on nf_tables)"
+	fi
+	$IP6T -w -D INPUT -j f2b-all
 	nf allports 6 start name=all protocol=all
 	nf allports 4 stop name=all protocol=all
 	nf allports 6 stop name=all protocol=all
@@ -114,7 +120,7 @@ test_idempotent_and_unban_of_absent() {
 test_check_fails_when_a_jump_is_deleted_by_hand() {
 	local j=(name=r protocol=tcp,udp)
 	nf allports 4 start "${j[@]}"
-	iptables-legacy -w -D INPUT -p tcp -j f2b-r
+	$IPT -w -D INPUT -p tcp -j f2b-r
 	run nfban allports check "${j[@]}"
 	assert_status 1 "check with the tcp jump gone"
 	assert_match "missing" "$err"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The multiport plugin against the real kernel.  The reference for every
 # state is Fail2ban's own stock action (action.d/iptables.conf, type
-# multiport): its commands run with iptables-legacy in a fresh namespace,
+# multiport): its commands run with iptables-legacy (or iptables-nft: NFBAN_IPT_BACKEND=nft) in a fresh namespace,
 # and the rules they leave must be exactly the rules nfban left.
 source "$(dirname "$0")/../lib/nstest.sh"
 STOCK_TYPE=multiport
@@ -175,7 +175,8 @@ test_reject_tcp_reset() {
 	local j=(name=sshd port=22 protocol=tcp "blocktype=REJECT --reject-with tcp-reset")
 	run stock multiport 4 start name=x
 	run stock multiport 4 ban name=x ip=192.0.2.1 "blocktype=REJECT --reject-with tcp-reset"
-	assert_status 1 "stock ban with tcp-reset (the kernel refuses it)"
+	# iptables-legacy exits 1, iptables-nft 4 (its "resource problem").
+	[ "$status" -ne 0 ] || fail "stock ban with tcp-reset: the kernel must refuse it"
 	run stock multiport 4 stop name=x
 	nf multiport 4 start "${j[@]}"
 	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
@@ -211,8 +212,8 @@ test_more_than_15_ports() {
 	assert_eq "$want" "$(ipt_rules 4)" "second start"
 	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
 	# The jumps themselves really are what iptables makes of those ports.
-	iptables-legacy -w -C INPUT -p tcp -m multiport --dports "$(seq -s, 1001 1015)" -j f2b-many
-	iptables-legacy -w -C INPUT -p udp -m multiport --dports 1016,1017,1018,1019,1020,2000:2010,3000:3010,4000 -j f2b-many
+	$IPT -w -C INPUT -p tcp -m multiport --dports "$(seq -s, 1001 1015)" -j f2b-many
+	$IPT -w -C INPUT -p udp -m multiport --dports 1016,1017,1018,1019,1020,2000:2010,3000:3010,4000 -j f2b-many
 	nf multiport 4 stop "${j[@]}"
 	assert_eq "" "$(ipt_rules 4)" "stop removes every rule"
 	# 64 ranges of two slots each: 7 fit in a rule (15 is odd), so 10 rules.
@@ -263,7 +264,7 @@ test_check_fails_when_a_jump_is_deleted_by_hand() {
 	nf multiport 4 start "${j[@]}"
 	run nfban multiport check "${j[@]}"
 	assert_status 0 "check after start"
-	iptables-legacy -w -D INPUT -p udp -m multiport --dports 22,443 -j f2b-sshd
+	$IPT -w -D INPUT -p udp -m multiport --dports 22,443 -j f2b-sshd
 	run nfban multiport check "${j[@]}"
 	assert_status 1 "check with the udp jump gone"
 	assert_match "missing" "$err"
@@ -273,15 +274,15 @@ test_check_fails_when_a_jump_is_deleted_by_hand() {
 	assert_status 0 "check after repair"
 	same_as_stock 4
 	# The chain gone (jumps too) is reported as well.
-	iptables-legacy -w -F INPUT
-	iptables-legacy -w -F f2b-sshd
-	iptables-legacy -w -X f2b-sshd
+	$IPT -w -F INPUT
+	$IPT -w -F f2b-sshd
+	$IPT -w -X f2b-sshd
 	run nfban multiport check "${j[@]}"
 	assert_status 1 "check without the chain"
 	assert_match "f2b-sshd does not exist" "$err"
 	# IPv6 separately.
 	nf multiport 6 start "${j[@]}"
-	ip6tables-legacy -w -D INPUT -p tcp -m multiport --dports 22,443 -j f2b-sshd
+	$IP6T -w -D INPUT -p tcp -m multiport --dports 22,443 -j f2b-sshd
 	run nfban multiport check family=inet6 "${j[@]}"
 	assert_status 1 "IPv6 check with the tcp jump gone"
 }
@@ -305,7 +306,8 @@ ban;name=sshd;ip=192.0.2.5;port=99999
 ban;name=sshd;ip=192.0.2.5;port=nosuchservice
 ban;name=sshd;ip=192.0.2.300
 ban;name=sshd;ip=192.0.2.5;blocktype=REJECT --reject-with bogus
-ban;name=sshd;ip=192.0.2.5;blocktype=REJECT --reject-with icmp6-adm-prohibited
+ban;name=sshd;ip=0.0.0.0/0
+ban;name=sshd;ip=127.0.0.1
 ban;name=sshd;ip=192.0.2.5;protocol=tcp,udp;blocktype=REJECT --reject-with tcp-reset
 ban;name=sshd;ip=192.0.2.5;family=inet6
 ban;name=sshd;ip=192.0.2.5;blocktype=INPUT
@@ -337,14 +339,84 @@ EOF
 	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
 }
 
+# chain= a user chain made beforehand by the backend's own iptables, as
+# Docker makes DOCKER-USER: the jumps go into it, bans work, stop leaves it.
+test_existing_user_chain_as_chain() {
+	local j=(name=web chain=DOCKER-USER port=http,https)
+	$IPT -w -N DOCKER-USER
+	$IPT -w -A DOCKER-USER -j RETURN
+	STOCK_OPS+=("$IPT -w -N DOCKER-USER" "$IPT -w -A DOCKER-USER -j RETURN")
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.9
+	assert_match "-A DOCKER-USER -p tcp -m multiport --dports 80,443 -j f2b-web" "$(ipt_rules 4)"
+	same_as_stock 4
+	run nfban multiport check "${j[@]}"
+	assert_status 0 "check"
+	nf multiport 4 stop "${j[@]}"
+	same_as_stock 4
+	assert_eq ":DOCKER-USER -
+-A DOCKER-USER -j RETURN" "$(ipt_rules 4)" "only Docker's chain left"
+}
+
+# Docker's case, with traffic: a service in a "container" namespace reached
+# through DNAT and FORWARD, DOCKER-USER made beforehand by the backend's
+# iptables and jumped to from FORWARD; the banned client is refused, another
+# client of the same host is served, and the unban lets it in again.
+test_docker_user_forward_traffic() {
+	local c=nfbt-$$-c k=nfbt-$$-k out
+	local j=(name=web chain=DOCKER-USER port=80)
+	DOCKER_LPID=
+	# shellcheck disable=SC2064 # the names now, the listener when it exists
+	trap "kill \$DOCKER_LPID 2>/dev/null; ip netns del $c 2>/dev/null; ip netns del $k 2>/dev/null; true" EXIT
+	ip netns add "$c"
+	ip netns add "$k"
+	ip link add h0 type veth peer name c0 netns "$c"
+	ip link add h1 type veth peer name k0 netns "$k"
+	ip addr add 10.251.0.1/24 dev h0
+	ip addr add 10.252.0.1/24 dev h1
+	ip link set h0 up
+	ip link set h1 up
+	ip -n "$c" addr add 10.251.0.2/24 dev c0
+	ip -n "$c" addr add 10.251.0.3/24 dev c0
+	ip -n "$k" addr add 10.252.0.2/24 dev k0
+	for n in "$c" "$k"; do ip -n "$n" link set lo up; done
+	ip -n "$c" link set c0 up
+	ip -n "$k" link set k0 up
+	ip -n "$c" route add default via 10.251.0.1
+	ip -n "$k" route add default via 10.252.0.1
+	sysctl -qw net.ipv4.ip_forward=1
+	# What Docker sets up for `-p 8080:80`.
+	$IPT -w -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.252.0.2:80
+	$IPT -w -N DOCKER-USER
+	$IPT -w -A DOCKER-USER -j RETURN
+	$IPT -w -I FORWARD -j DOCKER-USER
+	ip netns exec "$k" python3 tests/e2e/tcp.py listen 80 >/dev/null 2>&1 &
+	DOCKER_LPID=$!
+	probe() { ip netns exec "$c" python3 tests/e2e/tcp.py probe --timeout 2 "$@"; }
+	for _ in $(seq 50); do
+		[ "$(probe 10.251.0.2,10.251.0.1,8080)" = "10.251.0.2 10.251.0.1 8080 ok" ] && break
+		sleep 0.1
+	done
+	assert_eq "10.251.0.2 10.251.0.1 8080 ok" "$(probe 10.251.0.2,10.251.0.1,8080)" "served before the ban"
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=10.251.0.2
+	out=$(probe 10.251.0.2,10.251.0.1,8080 10.251.0.3,10.251.0.1,8080)
+	assert_eq "10.251.0.2 10.251.0.1 8080 refused
+10.251.0.3 10.251.0.1 8080 ok" "$out" "banned client refused, the other served"
+	assert_match "-A f2b-web -s 10.251.0.2/32 -j REJECT" "$($IPT-save -t filter)"
+	nf multiport 4 unban "${j[@]}" ip=10.251.0.2
+	assert_eq "10.251.0.2 10.251.0.1 8080 ok" "$(probe 10.251.0.2,10.251.0.1,8080)" "served after the unban"
+	nf multiport 4 stop "${j[@]}"
+}
+
 test_blocktype_user_chain() {
 	local j=(name=sshd port=ssh blocktype=f2b-log)
-	iptables-legacy -w -N f2b-log
-	iptables-legacy -w -A f2b-log -j DROP
+	$IPT -w -N f2b-log
+	$IPT -w -A f2b-log -j DROP
 	nf multiport 4 start "${j[@]}"
 	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
 	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j f2b-log" "$(ipt_rules 4)"
-	iptables-legacy -w -C f2b-sshd -s 192.0.2.1 -j f2b-log
+	$IPT -w -C f2b-sshd -s 192.0.2.1 -j f2b-log
 	nf multiport 4 unban "${j[@]}" ip=192.0.2.1
 	assert_no_match "192.0.2.1" "$(ipt_rules 4)"
 	nf multiport 4 stop "${j[@]}"
@@ -378,8 +450,8 @@ test_interoperates_with_stock_rules() {
 	# And stock finds nfban's.
 	nf multiport 4 start "${j[@]}"
 	nf multiport 4 ban "${j[@]}" ip=192.0.2.2
-	iptables-legacy -w -C INPUT -p tcp -m multiport --dports 22,8080:8090 -j f2b-sshd
-	iptables-legacy -w -C INPUT -p udp -m multiport --dports 22,8080:8090 -j f2b-sshd
+	$IPT -w -C INPUT -p tcp -m multiport --dports 22,8080:8090 -j f2b-sshd
+	$IPT -w -C INPUT -p udp -m multiport --dports 22,8080:8090 -j f2b-sshd
 	stock multiport 4 unban "${j[@]}" ip=192.0.2.2
 	stock multiport 4 stop "${j[@]}"
 	assert_eq "" "$(ipt_rules 4)" "nfban rules removed by stock"
@@ -394,7 +466,7 @@ test_stop_removes_jumps_for_other_ports_too() {
 	assert_eq "" "$(ipt_rules 4)" "every jump to f2b-sshd removed"
 	# A jump from another chain keeps the chain in use: stop fails whole.
 	nf multiport 4 start name=sshd port=22
-	iptables-legacy -w -A OUTPUT -j f2b-sshd
+	$IPT -w -A OUTPUT -j f2b-sshd
 	local s
 	s=$(kernel_state)
 	run nfban multiport stop name=sshd port=22
@@ -404,6 +476,9 @@ test_stop_removes_jumps_for_other_ports_too() {
 }
 
 test_waits_for_the_xtables_lock() {
+	# iptables-nft takes no xtables lock: the nft backend relies on the
+	# generation id instead (test_commit_retries_when_the_table_changes_under_it).
+	[ "$NFBAN_IPT_BACKEND" = legacy ] || skip "no xtables lock on nf_tables"
 	export XTABLES_LOCKFILE
 	XTABLES_LOCKFILE=$(mktemp)
 	nf multiport 4 start name=sshd port=22
@@ -428,7 +503,7 @@ test_parallel_bans_with_iptables_alongside() {
 	local errs pids=() s i want
 	errs=$(mktemp)
 	nf multiport 4 start name=sshd port=22
-	iptables-legacy -w -N other
+	$IPT -w -N other
 	for s in $(seq 1 8); do
 		(for i in $(seq 1 25); do
 			"$NFBAN_BIN" multiport ban name=sshd port=22 "ip=10.0.$s.$i" 2>>"$errs" || echo "ban 10.0.$s.$i: $?" >>"$errs"
@@ -436,9 +511,9 @@ test_parallel_bans_with_iptables_alongside() {
 		pids+=($!)
 	done
 	(for i in $(seq 1 60); do
-		iptables-legacy -w -A other -s "172.16.0.$i" -j DROP
-		iptables-legacy -w -A other -s 172.31.0.1 -j DROP
-		iptables-legacy -w -D other -s 172.31.0.1 -j DROP
+		$IPT -w -A other -s "172.16.0.$i" -j DROP
+		$IPT -w -A other -s 172.31.0.1 -j DROP
+		$IPT -w -D other -s 172.31.0.1 -j DROP
 	done) &
 	pids+=($!)
 	for i in "${pids[@]}"; do wait "$i" || fail "a worker failed"; done
@@ -460,9 +535,9 @@ test_commit_retries_when_the_table_changes_under_it() {
 	errs=$(mktemp)
 	oks=$(mktemp)
 	nf multiport 4 start name=sshd port=22
-	iptables-legacy -w -N other
+	$IPT -w -N other
 	(for i in $(seq 1 300); do
-		XTABLES_LOCKFILE=$errs.lock iptables-legacy -w -A other -s "172.16.$((i / 250)).$((i % 250))" -j DROP 2>/dev/null || true
+		XTABLES_LOCKFILE=$errs.lock $IPT -w -A other -s "172.16.$((i / 250)).$((i % 250))" -j DROP 2>/dev/null || true
 	done) &
 	for i in $(seq 1 150); do
 		if "$NFBAN_BIN" multiport ban name=sshd port=22 "ip=10.9.$((i / 250)).$((i % 250))" 2>>"$errs"; then
@@ -478,6 +553,30 @@ test_commit_retries_when_the_table_changes_under_it() {
 	rm -f "$errs" "$errs.lock" "$oks"
 }
 
+# nf_tables: a batch stamped with a generation the ruleset no longer has (as
+# when another writer committed in between) is refused whole with ERESTART;
+# nfban reads again and retries, 10 attempts in all, then says why.
+test_stale_generation_is_retried() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" s
+	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "the generation id is nf_tables'"
+	[ -e "$fake" ] || skip "$fake not built"
+	nf multiport 4 start name=sshd port=22
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=9 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.1
+	assert_status 0 "ban after 9 refused batches"
+	assert_eq "" "$err"
+	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j REJECT" "$(ipt_rules 4)"
+	s=$(kernel_state)
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=10 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.2
+	assert_status 1 "ban after 10 refused batches"
+	assert_lines "$err"
+	assert_match "changed under us 10 times" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing changed"
+}
+
 test_long_jail_name() {
 	local name=abcdefghijklmnopqrstuvwx     # 24: f2b-<name> is 28, the limit
 	nf multiport 4 start name=$name port=22
@@ -490,20 +589,32 @@ test_long_jail_name() {
 # With the fake kernel (tests/lib/fakekernel.c) lacking the multiport match,
 # and no fallback, the plugin says so and nothing is committed.
 test_missing_multiport_match_is_nofeature() {
-	local fake="$NFBAN_BUILD/tests/fakekernel.so"
+	local s fake="$NFBAN_BUILD/tests/fakekernel.so" where=commit\ of\ IPv4\ table\ filter
 	[ -e "$fake" ] || skip "$fake not built"
+	[ "$NFBAN_IPT_BACKEND" = nft ] && where=insert\ rule\ into\ ip\ filter\ INPUT
+	nf multiport 6 start name=other port=22
+	s=$(kernel_state)
 	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$NFBAN_BIN" multiport start name=sshd port=22 fallback=
 	assert_status 1
 	assert_lines "$err"
-	assert_match "commit of IPv4 table filter \(the kernel lacks a feature" "$err"
-	assert_eq "" "$(ipt_rules 4)" "nothing committed"
-	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-legacy \
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		"$NFBAN_BIN" multiport start name=sshd port=22 family=inet6 fallback=
-	assert_status 1
-	assert_match "IPv6 legacy table filter \(the kernel lacks a feature" "$err"
+	assert_match "$where \(the kernel lacks a feature" "$err"
+	assert_eq "$s" "$(kernel_state)" "nothing committed"
+	if [ "$NFBAN_IPT_BACKEND" = nft ]; then
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-nftables \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BIN" multiport start name=sshd port=22 family=inet6 fallback=
+		assert_status 1
+		assert_match "socket to nf_tables \(the kernel lacks a feature" "$err"
+	else
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-legacy \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BIN" multiport start name=sshd port=22 family=inet6 fallback=
+		assert_status 1
+		assert_match "IPv6 legacy table filter \(the kernel lacks a feature" "$err"
+	fi
+	assert_eq "$s" "$(kernel_state)" "nothing committed"
 }
 
 run_suite "$@"

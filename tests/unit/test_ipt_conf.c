@@ -297,6 +297,20 @@ static void test_returntype(void **state)
 	assert_error("returntype=");
 }
 
+/* backend= is the iptables plugins' own key: auto by default. */
+static void test_backend(void **state)
+{
+	(void)state;
+	assert_int_equal(configure(&ports, NFBAN_INET4, "j", NULL), 0);
+	assert_int_equal(conf.backend, IPT_BACKEND_AUTO);
+	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "backend=legacy", NULL), 0);
+	assert_int_equal(conf.backend, IPT_BACKEND_LEGACY);
+	assert_int_equal(configure(&ports, NFBAN_INET6, "j", "backend=nft", NULL), 0);
+	assert_int_equal(conf.backend, IPT_BACKEND_NFT);
+	assert_int_equal(configure(&ports, NFBAN_INET4, "j", "backend=nftables", NULL), -1);
+	assert_error("backend='nftables': not one of auto|legacy|nft");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_blocktype),
 		cmocka_unit_test(test_returntype),
+		cmocka_unit_test(test_backend),
 	};
 
 	return cmocka_run_group_tests_name("ipt_conf", tests, NULL, NULL);

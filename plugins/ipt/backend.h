@@ -1,0 +1,37 @@
+/*
+ * backend.h - which tables the iptables plugins write: backend=legacy,
+ * backend=nft, or backend=auto (the default), which follows the `iptables`
+ * command Fail2ban's stock action would run:
+ *   - `iptables` found in PATH, links (alternatives) followed to the end:
+ *     iptables-nft or xtables-nft-multi -> nft; iptables-legacy or
+ *     xtables-legacy-multi -> legacy;
+ *   - no `iptables` in PATH (or one that is neither): nft when the kernel
+ *     answers nf_tables' generation request, else legacy.
+ */
+#ifndef NFBAN_IPT_BACKEND_H
+#define NFBAN_IPT_BACKEND_H
+
+#include <stddef.h>
+
+#include "nfban_plugin.h"
+
+#pragma GCC visibility push(hidden)
+
+enum ipt_backend {
+	IPT_BACKEND_AUTO,
+	IPT_BACKEND_LEGACY,
+	IPT_BACKEND_NFT,
+};
+
+/* IPT_BACKEND_LEGACY or IPT_BACKEND_NFT. */
+enum ipt_backend ipt_backend_resolve(enum ipt_backend b);
+
+/* What the final name of the `iptables` command says: AUTO when it says nothing. */
+enum ipt_backend ipt_backend_of_command(const char *basename);
+
+/* The end of every link from the first `iptables` in path into out; -1 when none. */
+int ipt_backend_find_iptables(const char *path, char *out, size_t n);
+
+#pragma GCC visibility pop
+
+#endif

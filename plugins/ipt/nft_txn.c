@@ -1,0 +1,581 @@
+/*
+ * nft_txn.c - the six operations on nf_tables, leaving the kernel as
+ * Fail2ban's stock commands leave it when `iptables` is iptables-nft 1.8.9:
+ * table ip/ip6 filter, its base chains INPUT, FORWARD, OUTPUT created only
+ * when a rule goes into them (hook, priority 0, type filter, policy
+ * accept), the chain f2b-<name>, and rules made of the expressions
+ * iptables-nft uses (nft_rule.h).  What each operation does is what
+ * jail.c does on the legacy tables; comments there say why.
+ *
+ * One operation is one cycle, repeated a bounded number of times when
+ * another writer (iptables-nft, nft, another nfban) changed the ruleset:
+ *   1. read the generation id, then what the operation needs: the table,
+ *      the chains involved (exists? base chain? use count), the rules of
+ *      f2b-<name> and <chain> with their handles;
+ *   2. build one batch stamped with that generation (NFNL_BATCH_GENID, as
+ *      iptables-nft does): the kernel refuses it whole with ERESTART if the
+ *      ruleset changed since step 1, and the cycle runs again;
+ *   3. send it and read every ack (plugins/nft/batch.c).
+ * Rules are found by content (ipt_nft_rule_same), never by position, so
+ * rules that stock iptables-nft added are found too.
+ */
+#include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
+#include "../nft/query.h"
+#include "../nft/sock.h"
+#include "ctx.h"
+#include "jail.h"
+#include "nft_rule.h"
+
+#define NFT_TRIES 10
+
+struct chain_info {
+	bool exists;
+	bool base;                      /* has a hook */
+	uint32_t use;                   /* the kernel's count: its rules and the jumps to it */
+};
+
+struct nftx {
+	struct ipt_ctx *c;
+	struct nft_sock s;
+	uint8_t family;                 /* NFPROTO_IPV4, NFPROTO_IPV6 */
+	const char *fam;                /* "ip", "ip6" */
+	/* The wanted rules, built once. */
+	struct nftnl_rule **jumps;
+	size_t n_jumps;
+	struct nftnl_rule *ret, *ban;
+	/* What the kernel holds, read at every attempt. */
+	bool table;
+	struct chain_info jail, chain, ret_jump, ban_jump;
+	struct nftnl_rule_list *jail_rules, *chain_rules;
+	struct nft_batch b;
+};
+
+/* The built-in chains iptables-nft creates on first use. */
+static const struct builtin {
+	const char *name;
+	uint32_t hook;
+} builtins[] = {
+	{ "INPUT", NF_INET_LOCAL_IN },
+	{ "FORWARD", NF_INET_FORWARD },
+	{ "OUTPUT", NF_INET_LOCAL_OUT },
+};
+
+static const struct builtin *builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+static enum nfban_status nomem(struct nftx *x)
+{
+	return ipt_fail(x->c, ENOMEM, "building the nf_tables batch");
+}
+
+/* ---- reading ---- */
+
+static void free_state(struct nftx *x)
+{
+	if (x->jail_rules)
+		nftnl_rule_list_free(x->jail_rules);
+	if (x->chain_rules)
+		nftnl_rule_list_free(x->chain_rules);
+	x->jail_rules = x->chain_rules = NULL;
+}
+
+static int read_chain(struct nftx *x, const char *name, struct chain_info *ci)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	int rc;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!name[0]) {
+		if (ch)
+			nftnl_chain_free(ch);
+		return 0;
+	}
+	if (!ch)
+		return -ENOMEM;
+	rc = nft_query_chain(&x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
+	if (rc == 0 && ci->exists) {
+		ci->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+		ci->use = nftnl_chain_is_set(ch, NFTNL_CHAIN_USE) ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_USE)
+								 : 0;
+	}
+	nftnl_chain_free(ch);
+	return rc;
+}
+
+static int read_rules(struct nftx *x, const char *chain, struct nftnl_rule_list **out)
+{
+	*out = nftnl_rule_list_alloc();
+	if (!*out)
+		return -ENOMEM;
+	return nft_query_chain_rules(&x->s, x->family, IPT_TABLE, chain, *out);
+}
+
+static int read_state(struct nftx *x)
+{
+	int rc;
+
+	free_state(x);
+	rc = nft_query_table(&x->s, x->family, IPT_TABLE, &x->table);
+	if (!rc)
+		rc = read_chain(x, x->c->jail, &x->jail);
+	if (!rc)
+		rc = read_chain(x, x->c->chain, &x->chain);
+	if (!rc)
+		rc = read_chain(x, x->c->ret_jump, &x->ret_jump);
+	if (!rc)
+		rc = read_chain(x, x->c->ban_jump, &x->ban_jump);
+	/* Bans touch only f2b-<name>; check looks only at <chain> (a Docker
+	 * host's FORWARD can be long: not read for every ban). */
+	if (!rc && x->c->op != IPT_CHECK)
+		rc = read_rules(x, x->c->jail, &x->jail_rules);
+	if (!rc && (x->c->op == IPT_START || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
+		rc = read_rules(x, x->c->chain, &x->chain_rules);
+	return rc;
+}
+
+/* Call fn for every rule of the list until it returns non-zero. */
+static int each_rule(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
+		     void *data)
+{
+	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(l);
+	struct nftnl_rule *r;
+	int rc = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (rc == 0 && (r = nftnl_rule_list_iter_next(it)))
+		rc = fn(r, data);
+	nftnl_rule_list_iter_destroy(it);
+	return rc;
+}
+
+static int same_cb(struct nftnl_rule *r, void *want)
+{
+	return ipt_nft_rule_same(r, want) ? 1 : 0;
+}
+
+static bool holds(struct nftnl_rule_list *l, const struct nftnl_rule *want)
+{
+	return each_rule(l, same_cb, (void *)want) == 1;
+}
+
+/* ---- batch messages ---- */
+
+static int msg_table(struct nftx *x)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int rc = -ENOMEM;
+
+	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, IPT_TABLE) < 0)
+		goto out;
+	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWTABLE, x->family, NLM_F_CREATE,
+			    "add table %s " IPT_TABLE, x->fam);
+	if (!nlh)
+		goto out;
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	rc = nft_batch_add_done(&x->b, nlh);
+out:
+	if (t)
+		nftnl_table_free(t);
+	return rc;
+}
+
+/* A user chain, or (bi != NULL) a base chain as iptables-nft makes it. */
+static int msg_chain(struct nftx *x, uint16_t type, const char *name, const struct builtin *bi)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	int rc = -ENOMEM;
+
+	if (!ch || nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, IPT_TABLE) < 0 ||
+	    nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, name) < 0)
+		goto out;
+	if (bi) {
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, bi->hook);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, 0);   /* NF_IP_PRI_FILTER, NF_IP6_PRI_FILTER */
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		if (nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter") < 0)
+			goto out;
+	}
+	nlh = nft_batch_add(&x->b, &x->s, type, x->family,
+			    type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s " IPT_TABLE " %s",
+			    type == NFT_MSG_NEWCHAIN ? "add" : "delete", x->fam, name);
+	if (!nlh)
+		goto out;
+	nftnl_chain_nlmsg_build_payload(nlh, ch);
+	rc = nft_batch_add_done(&x->b, nlh);
+out:
+	if (ch)
+		nftnl_chain_free(ch);
+	return rc;
+}
+
+/* -A (append) or -I <chain> 1 of a wanted rule. */
+static int msg_rule(struct nftx *x, const char *chain, struct nftnl_rule *r, bool append)
+{
+	struct nlmsghdr *nlh;
+
+	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain) < 0)
+		return -ENOMEM;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, x->family);
+	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWRULE, x->family,
+			    NLM_F_CREATE | (append ? NLM_F_APPEND : 0), "%s rule %s %s " IPT_TABLE " %s",
+			    append ? "append" : "insert", append ? "to" : "into", x->fam, chain);
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	return nft_batch_add_done(&x->b, nlh);
+}
+
+/* One rule by handle, or (have_handle false) every rule of the chain. */
+static int msg_del_rule(struct nftx *x, const char *chain, bool have_handle, uint64_t handle)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int rc = -ENOMEM;
+
+	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain) < 0)
+		goto out;
+	if (have_handle) {
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+				    "delete rule %llu from %s " IPT_TABLE " %s",
+				    (unsigned long long)handle, x->fam, chain);
+	} else {
+		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+				    "flush chain %s " IPT_TABLE " %s", x->fam, chain);
+	}
+	if (!nlh)
+		goto out;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	rc = nft_batch_add_done(&x->b, nlh);
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return rc;
+}
+
+/* ---- the operations: messages into x->b, or a status ---- */
+
+static enum nfban_status no_chain(struct nftx *x, const char *chain)
+{
+	return ipt_fail(x->c, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
+			x->c->f->label);
+}
+
+static enum nfban_status check_jump(struct nftx *x, const char *what, const char *chain,
+				    const struct chain_info *ci)
+{
+	if (!chain[0])
+		return NFBAN_OK;
+	if (strcmp(chain, x->c->jail) == 0)
+		return ipt_bad(x->c->r, "%s %s is the jail's own chain: the jump would loop", what,
+			       chain);
+	if (builtin(chain) || (ci->exists && ci->base))
+		return ipt_bad(x->c->r, "%s %s is a built-in chain, which cannot be jumped to", what,
+			       chain);
+	if (!ci->exists)
+		return ipt_fail(x->c, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE,
+				what, chain, x->c->f->label);
+	return NFBAN_OK;
+}
+
+static enum nfban_status rc_status(struct nftx *x, int rc)
+{
+	return rc == -ENOMEM ? nomem(x) : ipt_fail(x->c, -rc, "building the nf_tables batch");
+}
+
+static enum nfban_status op_start(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	const struct builtin *bi = NULL;
+	enum nfban_status st;
+	int rc = 0;
+
+	if (!x->chain.exists) {
+		bi = builtin(c->chain);
+		if (!bi)
+			return no_chain(x, c->chain);
+	}
+	st = check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
+	if (st != NFBAN_OK)
+		return st;
+	/* In stock's order: table, f2b-<name>, its return rule, <chain>, jumps. */
+	if (!x->table)
+		rc = msg_table(x);
+	if (!rc && !x->jail.exists)
+		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->jail, NULL);
+	if (!rc && !holds(x->jail_rules, x->ret))
+		rc = msg_rule(x, c->jail, x->ret, true);
+	if (!rc && bi)
+		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->chain, bi);
+	for (size_t i = 0; !rc && i < x->n_jumps; i++) {
+		bool queued = false;
+
+		/* A jump this batch already inserts counts as there. */
+		for (size_t k = 0; k < i && !queued; k++)
+			queued = ipt_nft_rule_same(x->jumps[k], x->jumps[i]);
+		if (!queued && !holds(x->chain_rules, x->jumps[i]))
+			rc = msg_rule(x, c->chain, x->jumps[i], false);
+	}
+	return rc ? rc_status(x, rc) : NFBAN_OK;
+}
+
+struct jumps_to {
+	struct nftx *x;
+	unsigned n;
+	int rc;
+};
+
+static int del_jump_cb(struct nftnl_rule *r, void *data)
+{
+	struct jumps_to *j = data;
+	const char *to = ipt_nft_rule_jump(r);
+
+	if (!to || strcmp(to, j->x->c->jail) != 0)
+		return 0;
+	j->rc = msg_del_rule(j->x, j->x->c->chain, true, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+	j->n++;
+	return j->rc ? 1 : 0;
+}
+
+static int count_cb(struct nftnl_rule *r, void *data)
+{
+	(void)r;
+	(*(unsigned *)data)++;
+	return 0;
+}
+
+static enum nfban_status op_stop(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	struct jumps_to j = { .x = x };
+	unsigned own = 0, refs;
+	int rc;
+
+	if (!x->jail.exists) {
+		ipt_notice(c, "not started: there is no chain to remove");
+		return NFBAN_OK;
+	}
+	if (x->chain.exists && each_rule(x->chain_rules, del_jump_cb, &j) < 0)
+		return nomem(x);
+	if (j.rc)
+		return rc_status(x, j.rc);
+	/* The kernel's use count of f2b-<name>: its own rules, and every jump to it. */
+	if (each_rule(x->jail_rules, count_cb, &own) < 0)
+		return nomem(x);
+	refs = x->jail.use > own + j.n ? x->jail.use - own - j.n : 0;
+	if (refs > 0)
+		return ipt_fail(c, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
+				c->jail);
+	rc = msg_del_rule(x, c->jail, false, 0);
+	if (!rc)
+		rc = msg_chain(x, NFT_MSG_DELCHAIN, c->jail, NULL);
+	return rc ? rc_status(x, rc) : NFBAN_OK;
+}
+
+static enum nfban_status op_check(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+
+	if (!x->jail.exists)
+		return ipt_absent(c, "chain %s does not exist", c->jail);
+	if (!x->chain.exists)
+		return ipt_absent(c, "chain %s does not exist", c->chain);
+	for (size_t i = 0; i < x->n_jumps; i++)
+		if (!holds(x->chain_rules, x->jumps[i]))
+			return ipt_absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
+					  x->n_jumps, c->chain, c->jail);
+	return NFBAN_OK;
+}
+
+static enum nfban_status op_ban(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	enum nfban_status st;
+	int rc;
+
+	if (!x->jail.exists)
+		return no_chain(x, c->jail);
+	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
+	if (st != NFBAN_OK)
+		return st;
+	if (holds(x->jail_rules, x->ban)) {
+		ipt_notice(c, "already banned");
+		return NFBAN_OK;
+	}
+	rc = msg_rule(x, c->jail, x->ban, false);
+	return rc ? rc_status(x, rc) : NFBAN_OK;
+}
+
+static int del_ban_cb(struct nftnl_rule *r, void *data)
+{
+	struct jumps_to *j = data;
+
+	if (!ipt_nft_rule_same(r, j->x->ban))
+		return 0;
+	j->rc = msg_del_rule(j->x, j->x->c->jail, true, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+	j->n++;
+	return j->rc ? 1 : 0;
+}
+
+static enum nfban_status op_unban(struct nftx *x)
+{
+	struct jumps_to j = { .x = x };
+
+	if (!x->jail.exists)
+		return no_chain(x, x->c->jail);
+	if (each_rule(x->jail_rules, del_ban_cb, &j) < 0)
+		return nomem(x);
+	if (j.rc)
+		return rc_status(x, j.rc);
+	if (j.n == 0)
+		ipt_notice(x->c, "was not banned");
+	return NFBAN_OK;
+}
+
+static enum nfban_status op_flush(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	enum nfban_status st;
+	int rc;
+
+	if (!x->jail.exists)
+		return no_chain(x, c->jail);
+	st = check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
+	if (st != NFBAN_OK)
+		return st;
+	rc = msg_del_rule(x, c->jail, false, 0);
+	if (!rc)
+		rc = msg_rule(x, c->jail, x->ret, true);
+	return rc ? rc_status(x, rc) : NFBAN_OK;
+}
+
+static enum nfban_status (*const ops[])(struct nftx *x) = {
+	[IPT_START] = op_start, [IPT_STOP] = op_stop, [IPT_CHECK] = op_check,
+	[IPT_BAN] = op_ban, [IPT_UNBAN] = op_unban, [IPT_FLUSH] = op_flush,
+};
+
+/* ---- the cycle ---- */
+
+static int build_wanted(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	enum nfban_family fam = c->conf->family;
+
+	if (c->jump_rules.n > 0) {
+		x->jumps = calloc(c->jump_rules.n, sizeof(*x->jumps));
+		if (!x->jumps)
+			return -ENOMEM;
+	}
+	for (; x->n_jumps < c->jump_rules.n; x->n_jumps++) {
+		x->jumps[x->n_jumps] = ipt_nft_rule_build(&c->jump_rules.v[x->n_jumps], fam);
+		if (!x->jumps[x->n_jumps])
+			return -errno;
+	}
+	if (c->op == IPT_START || c->op == IPT_FLUSH) {
+		x->ret = ipt_nft_rule_build(&c->ret_rule, fam);
+		if (!x->ret)
+			return -errno;
+	}
+	if (c->op == IPT_BAN || c->op == IPT_UNBAN) {
+		x->ban = ipt_nft_rule_build(&c->ban_rule, fam);
+		if (!x->ban)
+			return -errno;
+	}
+	return 0;
+}
+
+static void free_wanted(struct nftx *x)
+{
+	for (size_t i = 0; i < x->n_jumps; i++)
+		nftnl_rule_free(x->jumps[i]);
+	free(x->jumps);
+	if (x->ret)
+		nftnl_rule_free(x->ret);
+	if (x->ban)
+		nftnl_rule_free(x->ban);
+}
+
+enum nfban_status ipt_nft_run(struct ipt_ctx *c)
+{
+	struct nftx x;
+	enum nfban_status st = NFBAN_ERROR;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.family = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
+	rc = build_wanted(&x);
+	if (rc) {
+		st = ipt_fail(c, -rc, "building the rules");
+		goto out;
+	}
+	rc = nft_sock_open(&x.s);
+	if (rc < 0) {
+		ipt_fail(c, -rc, "opening a netlink socket to nf_tables");
+		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
+		goto out;
+	}
+	for (unsigned attempt = 1;; attempt++) {
+		bool restart = false;
+		uint32_t genid;
+
+		memset(c->r, 0, sizeof(*c->r));
+		rc = nft_query_genid(&x.s, &genid);
+		if (rc < 0) {
+			ipt_fail(c, -rc, "reading the nf_tables generation");
+			st = nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc);
+			break;
+		}
+		rc = read_state(&x);
+		/* A dump the ruleset changed under (NLM_F_DUMP_INTR): read again. */
+		if (rc == -EINTR && attempt < NFT_TRIES)
+			continue;
+		if (rc < 0) {
+			st = ipt_fail(c, -rc, "reading the %s table " IPT_TABLE " (nf_tables)",
+				      c->f->label);
+			break;
+		}
+		if (nft_batch_begin(&x.b, &x.s, genid) < 0) {
+			st = nomem(&x);
+			break;
+		}
+		st = ops[c->op](&x);
+		if (st == NFBAN_OK && c->op != IPT_CHECK && nft_batch_count(&x.b) > 0)
+			st = nft_batch_commit(&x.b, &x.s, c->r, &restart);
+		nft_batch_free(&x.b);
+		if (!restart)
+			break;
+		if (attempt == NFT_TRIES) {
+			snprintf(c->r->reason, sizeof(c->r->reason),
+				 "commit of %s table " IPT_TABLE " (changed under us %u times)",
+				 c->f->label, attempt);
+			break;
+		}
+	}
+	free_state(&x);
+	nft_sock_close(&x.s);
+out:
+	free_wanted(&x);
+	return st;
+}
