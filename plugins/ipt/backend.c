@@ -5,9 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <linux/netfilter.h>
+#include <libnftnl/chain.h>
+
 #include "../nft/query.h"
 #include "../nft/sock.h"
 #include "backend.h"
+#include "family.h"
 
 enum ipt_backend ipt_backend_of_command(const char *name)
 {
@@ -61,7 +66,7 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b)
 
 	if (b == IPT_BACKEND_LEGACY || b == IPT_BACKEND_NFT)
 		return b;
-	if (ipt_backend_find_iptables(getenv("PATH"), real, sizeof(real)) == 0) {
+	if (ipt_backend_find_iptables(secure_getenv("PATH"), real, sizeof(real)) == 0) {
 		const char *base = strrchr(real, '/');
 
 		b = ipt_backend_of_command(base ? base + 1 : real);
@@ -69,4 +74,55 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b)
 			return b;
 	}
 	return kernel_has_nftables() ? IPT_BACKEND_NFT : IPT_BACKEND_LEGACY;
+}
+
+/* nf_tables' ip/ip6 filter table has chain `jail`. */
+static bool nft_holds(enum nfban_family fam, const char *jail)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nft_sock s;
+	bool exists = false;
+
+	if (c && nft_sock_open(&s) == 0) {
+		if (nft_query_chain(&s, fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, "filter", jail,
+				    c, &exists) < 0)
+			exists = false;
+		nft_sock_close(&s);
+	}
+	if (c)
+		nftnl_chain_free(c);
+	return exists;
+}
+
+/* The legacy filter table is loaded and has chain `jail`. */
+static bool legacy_holds(enum nfban_family fam, const char *jail)
+{
+	const struct ipt_family *f = fam == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
+	FILE *names = fopen(fam == NFBAN_INET6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names",
+			    "re");
+	char line[64];
+	bool loaded = false, holds = false;
+	struct xtc_handle *h;
+
+	if (!names)
+		return false;
+	while (!loaded && fgets(line, sizeof(line), names))
+		loaded = strcmp(line, "filter\n") == 0;
+	fclose(names);
+	if (loaded && (h = f->init("filter"))) {
+		holds = f->is_chain(jail, h) != 0;
+		f->free(h);
+	}
+	return holds;
+}
+
+enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail)
+{
+	enum ipt_backend r = ipt_backend_resolve(b);
+
+	if (b != IPT_BACKEND_AUTO)
+		return r;
+	if (r == IPT_BACKEND_NFT)
+		return legacy_holds(fam, jail) && !nft_holds(fam, jail) ? IPT_BACKEND_LEGACY : r;
+	return nft_holds(fam, jail) && !legacy_holds(fam, jail) ? IPT_BACKEND_NFT : r;
 }

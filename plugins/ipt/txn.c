@@ -283,8 +283,8 @@ static enum nfban_status run(enum ipt_opcode op, const void *jail, const struct 
 	c.op = op;
 	st = prepare(&c);
 	if (st == NFBAN_OK)
-		st = ipt_backend_resolve(conf->backend) == IPT_BACKEND_NFT ? ipt_nft_run(&c)
-									    : run_legacy(&c);
+		st = ipt_backend_for_jail(conf->backend, conf->family, conf->jail) == IPT_BACKEND_NFT
+			     ? ipt_nft_run(&c) : run_legacy(&c);
 	ctx_free(&c);
 	return st;
 }
