@@ -178,4 +178,33 @@ test_state_naming_an_unloadable_plugin_is_dropped() {
 	rm -rf "$dir"
 }
 
+# The xtables lock is waited for lock_wait= seconds, then the ban fails with
+# one line naming the lock file and who holds it; the kernel is untouched.
+test_xtables_lock_wait_is_bounded() {
+	local lock before t0 holder
+	lock=$(mktemp)
+	export XTABLES_LOCKFILE=$lock
+	nfban multiport start name=l
+	before=$(kernel_state)
+	flock -x -o "$lock" sleep 10 &
+	holder=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=1
+	assert_status 1
+	assert_lines "$err"
+	assert_match "the xtables lock $lock is still held by pid [0-9]+ \\(flock\\) after 1 s" "$err"
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ] || fail "waited more than 3 s"
+	assert_eq "$before" "$(kernel_state)" "kernel after the timeout"
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=x
+	assert_status 2
+	assert_match "lock_wait='x'" "$err"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=1
+	assert_status 0 "$err"
+	nfban multiport stop name=l
+	rm -f "$lock"
+}
+
 run_suite "$@"
