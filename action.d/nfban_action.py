@@ -27,6 +27,7 @@
 INSTALLED_PLUGIN_DIR = "@PLUGINDIR@"
 
 import ctypes
+import logging
 import os
 import re
 import threading
@@ -114,6 +115,7 @@ def _as_bool(key, v):
 # ------------------------------------------------------------------ libnfban through ctypes
 
 NFBAN_DONE, NFBAN_FAILED, NFBAN_BAD_INPUT, NFBAN_RULES_ABSENT = 0, 1, 2, 3
+_STATUS = {0: "done", 1: "failed", 2: "bad input", 3: "rules absent"}
 
 
 class Result(ctypes.Structure):
@@ -333,6 +335,10 @@ class NfbanAction(ActionBase):
 		if not self._handles:
 			self._handles = self._open(self._cfg)    # used again after stop()
 		res = self._handles[family].run(operation, family, ip)
+		if logSys.isEnabledFor(logging.DEBUG):
+			logSys.debug("[%s] %s.py: %s %s%s: %s (%s)", self._jail_name(), self.ACTION, operation,
+			             family, " " + ip if ip else "", _STATUS.get(res.status, res.status),
+			             res.text("plugin"))
 		if res.notice:
 			if res.fallback:
 				logSys.warning("[%s] nfban: %s", self._jail_name(), res.text("notice"))
