@@ -189,6 +189,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 	ok=()
 	for so in "$destdir$plugindir"/*.so; do
 		p=$(basename "$so" .so)
+		[ "$p" = libnfban ] && continue      # the host library, not a plugin
 		for fam in inet4 inet6; do
 			if out=$(smoke "$p" $fam 2>&1); then :; else
 				check_fail "$nfban_bin $p start/stop ($fam) in an empty network namespace: $out"
@@ -223,7 +224,7 @@ pycheck() { # ops: "open" (no kernel) or "run" (ban, flush, stop: in a throw-awa
 	            act.ban({"ip": IPAddr(ip)})
 	        act.flush()
 	        act.stop()
-	print(" ".join(names))
+	print(" ".join(sorted(names)))
 	EOF
 }
 if ! command -v /usr/bin/python3 >/dev/null || ! /usr/bin/python3 -c 'import fail2ban' 2>/dev/null; then
