@@ -246,7 +246,16 @@ class NfbanAction(ActionBase):
 		self._lock = threading.RLock()
 		self._started = {}    # family: 1 started, |2 holds bans (CommandAction's __started)
 		self._handles = {}    # family: Handle
-		self._configure(kwargs)
+		self._broken = None   # why the options cannot work: raised by every operation
+		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
+		try:
+			self._configure(kwargs)
+		except (RuntimeError, ValueError) as e:
+			# An exception here would make Fail2ban refuse its whole configuration and exit,
+			# every other jail with it; the .conf files fail that jail's operations only.
+			# So do the same: say it now, and fail each operation with it.
+			self._broken = e
+			logSys.error("[%s] %s.py: %s", self._jail_name(), self.ACTION, e)
 
 	# ---------------------------------------------------------------- configuration
 
@@ -332,6 +341,8 @@ class NfbanAction(ActionBase):
 
 	def _run(self, operation, family, ip=None):
 		"""One libnfban call; its notice logged (fallback at WARNING); the result."""
+		if self._broken is not None:
+			raise self._broken
 		if not self._handles:
 			self._handles = self._open(self._cfg)    # used again after stop()
 		res = self._handles[family].run(operation, family, ip)
@@ -457,21 +468,29 @@ class NfbanAction(ActionBase):
 
 	def reload(self, **kwargs):
 		"""`fail2ban-client reload`: the same options keep everything.  Other options: the new
-		handles are opened first (bad keys leave the action as it was), the started families
-		are stopped as the old options say, and the jail's current bans are banned again as the
-		new ones say."""
+		handles are opened first (options that cannot work are logged and leave the action as
+		it was), the started families are stopped as the old options say, and the jail's
+		current bans are banned again as the new ones say."""
 		with self._lock:
-			cfg = self._parse(kwargs)
-			old = self._cfg
-			if all(cfg[k] == old[k] for k in ("plugin", "plugin_dir", "on_demand", "keys")):
-				self._cfg, self._repair_on_unban = cfg, cfg["repair_on_unban"]
-				return
-			handles = self._open(cfg)
 			try:
-				self.stop()
-			except RuntimeError as e:
-				logSys.error("[%s] reload: %s", self._jail_name(), e)
+				cfg = self._parse(kwargs)
+				old = self._cfg
+				if old is not None and all(cfg[k] == old[k] for k in
+				                           ("plugin", "plugin_dir", "on_demand", "keys")):
+					self._cfg, self._repair_on_unban = cfg, cfg["repair_on_unban"]
+					return
+				handles = self._open(cfg)
+			except (RuntimeError, ValueError) as e:
+				logSys.error("[%s] %s.py: reload: %s (the action keeps its options)",
+				             self._jail_name(), self.ACTION, e)
+				return
+			if old is not None:
+				try:
+					self.stop()
+				except RuntimeError as e:
+					logSys.error("[%s] reload: %s", self._jail_name(), e)
 			self._apply(cfg, handles)
+			self._broken = None
 			self.start()
 			try:
 				bans = list(self._jail.actions.banManager.getBanList())

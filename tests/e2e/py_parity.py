@@ -33,6 +33,8 @@ from fail2ban.server.ipdns import IPAddr                      # noqa: E402
 from fail2ban.server.utils import Utils                       # noqa: E402
 
 f2baction.allowed_ipv6 = lambda: True
+import nfban_action                                            # noqa: E402
+ORIG = (nfban_action.Handle, nfban_action.library)
 
 PLUGIN_DEFAULT_BLOCKTYPE = {
 	("ipt", "inet4"): "REJECT --reject-with icmp-port-unreachable",
@@ -223,6 +225,82 @@ def compare(action, opts, plan_spec=None, life=life_full, what="", keys_too=True
 	tap(not diag, label + ": same operations, families, addresses, in order", diag)
 
 
+def extra():
+	"""What only the .py has: options that cannot work, and Fail2ban's reload."""
+	import nfban_action
+	real_handle, real_library = ORIG
+	# 1. A key libnfban refuses: the action is created (an exception would make Fail2ban drop
+	#    its whole configuration), logs it, and every operation raises libnfban's line.
+	nfban_action.Handle, nfban_action.library = real_handle, real_library
+	mod = Utils.load_python_module("%s/action.d/nfban-multiport.py" % CONFDIR)
+	try:
+		act = mod.Action(Jail(), "nfban-multiport", port="nope")
+		act.start()
+		try:
+			act.ban({"ip": IPAddr("192.0.2.1")})
+			got = "no error"
+		except RuntimeError as e:
+			got = str(e)
+		want = "nfban: port='nope': unknown service 'nope' (not in /etc/services)"
+		tap(got == want, "port=nope: the action is created; a ban raises %r" % want, "got %r" % got)
+		act.stop()
+	except Exception:
+		import traceback
+		tap(False, "port=nope: the action is created", traceback.format_exc())
+
+	# 2. reload: the same options keep the handles; other options stop the started families
+	#    as the old ones say and ban the jail's bans again as the new ones say.
+	calls = []
+
+	class H:
+		def __init__(self, lib, pd, plugin, keys):
+			self.keys = keys
+
+		def run(self, op, family, ip=None):
+			calls.append((op, family, ip, [k for k in self.keys if k.startswith("port=")][0]))
+
+			class R:
+				status, notice, fallback = 0, b"", 0
+
+				def text(self, f):
+					return ""
+			return R()
+
+		def close(self):
+			pass
+
+	nfban_action.Handle, nfban_action.library = H, lambda d: None
+
+	class BM:
+		def getBanList(self):
+			return [IPAddr("192.0.2.1"), IPAddr("2001:db8::1")]
+
+	class J2(Jail):
+		class actions(Jail.actions):
+			banManager = BM()
+
+	act = mod.Action(J2(), "nfban-multiport", port="ssh")
+	act.ban({"ip": IPAddr("192.0.2.1")})
+	act.ban({"ip": IPAddr("2001:db8::1")})
+	h = dict(act._handles)
+	del calls[:]
+	act.clearAllParams()
+	act.reload(port="ssh")
+	tap(not calls and act._handles == h, "reload with the same options: nothing runs, the handles stay",
+	    "calls %s" % calls)
+	act.reload(port="2222")
+	want = [("flush", "inet4", None, "port=ssh"), ("stop", "inet4", None, "port=ssh"),
+	        ("flush", "inet6", None, "port=ssh"), ("stop", "inet6", None, "port=ssh"),
+	        ("start", "inet4", None, "port=2222"), ("ban", "inet4", "192.0.2.1", "port=2222"),
+	        ("start", "inet6", None, "port=2222"), ("ban", "inet6", "2001:db8::1", "port=2222")]
+	tap(calls == want, "reload with port=2222: old families flushed and stopped, the bans banned again with the new port",
+	    "got  %s\nwant %s" % (calls, want))
+	del calls[:]
+	act.reload(port="2200", actionstart_on_demand="maybe")
+	tap(not calls and act._cfg["keys"]["inet4"][2] == "port=2222",
+	    "reload with options that cannot work (actionstart_on_demand=maybe): logged, the action keeps its options")
+
+
 def main():
 	for action in IPT + NFT:
 		for opts in OPTION_SETS + (IPT_SETS if action in IPT else NFT_SETS):
@@ -239,6 +317,7 @@ def main():
 		compare(action, {"actionstart_on_demand": "false"},
 		        {("ban", "inet4"): [1, 1], ("check", "inet4"): [3]},
 		        what=", a ban fails twice: repaired, still failing", keys_too=False)
+	extra()
 	print("1..%d" % n_test[0])
 	return 1 if failed[0] else 0
 
