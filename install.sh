@@ -206,10 +206,10 @@ fi
 # 4. Fail2ban loads the installed .py actions, and they run the installed plugins.  (Staged
 #    with --destdir, the directory they name does not exist yet: they are given the staged one.)
 pycheck() { # ops: "open" (no kernel) or "run" (ban, flush, stop: in a throw-away netns)
-	local pd=
-	[ -n "$destdir" ] && pd=$destdir$plugindir
+	local pdir=''
+	[ -n "$destdir" ] && pdir=$destdir$plugindir
 	PYTHONDONTWRITEBYTECODE=1 NFBAN_STATE_DIR=$tmp/state XTABLES_LOCKFILE=$tmp/xtables.lock \
-		/usr/bin/python3 - "$destdir$actiondir" "$pd" "$1" "${pyactions[@]}" <<-'EOF'
+		/usr/bin/python3 - "$destdir$actiondir" "$pdir" "$1" "${pyactions[@]}" <<-'EOF'
 	import sys
 	from fail2ban.server.utils import Utils
 	from fail2ban.server.ipdns import IPAddr

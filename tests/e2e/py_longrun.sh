@@ -111,7 +111,7 @@ if ! f2b_start jx >"$WORK/start.out" 2>&1; then
 fi
 F2B_PID=$(cat "$WORK/f2b.pid")   # the server itself (F2B_PID of f2b_start is `ip netns exec`)
 
-fd0= rss0= rmid= rss_max=0 ok=1
+fd0='' rss0='' rmid='' rss_max=0 ok=1
 for ((r = 1; r <= ROUNDS; r++)); do
 	# Bans: the four logs written at once; the four jails ban at the same time.
 	for j in "${JAILS[@]}"; do logins "$j" "$r" >"$WORK/$j.batch"; done
