@@ -45,12 +45,15 @@ FAMILIES = ("inet4", "inet6")
 # shim, in its order), the defaults of its [Init] (and [Definition] type), the values of its
 # [Init?family=inet6], and the keys it takes but does not pass (as the .conf's informational
 # ones).  A value may name another key as <key>, as in the .conf.
-_IPT_PASSED = ("name", "chain", "port", "protocol", "blocktype", "returntype", "fallback")
+_IPT_PASSED = ("name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait",
+               "fallback")
 _IPT_DEFAULTS = {
 	"chain": "INPUT",
 	"blocktype": "REJECT --reject-with <reject_with>",
 	"reject_with": "icmp-port-unreachable",
 	"returntype": "RETURN",
+	"backend": "auto",
+	"lock_wait": "20",
 	"port": "ssh",
 	"protocol": "tcp",
 }
