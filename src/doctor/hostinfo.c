@@ -109,23 +109,19 @@ static int state_dir(char *buf, size_t n)
 	return (size_t)snprintf(buf, n, "%s/%llu", base, (unsigned long long)ns.st_ino) < n ? 0 : -1;
 }
 
-/* The last announcement naming the jail and family, from the file kept beside the state. */
-static void last_announcement(const char *dir, const char *jail, const char *fam, char *out, size_t n)
+/* The announcement kept beside the state when there is no /dev/log (libnfban's state_note). */
+static void announcement(const char *state_path, char *out, size_t n)
 {
-	char path[4200], line[1024], needle[200];
+	char path[4500];
 	FILE *f;
 
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "%s/announcements", dir);
-	snprintf(needle, sizeof(needle), "jail %s (%s)", jail, fam);
+	snprintf(path, sizeof(path), "%s.announced", state_path);
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strstr(line, needle))
-			snprintf(out, n, "%s", line);
-	}
+	if (fgets(out, (int)n, f))
+		out[strcspn(out, "\n")] = '\0';
 	fclose(f);
 }
 
@@ -168,7 +164,7 @@ void check_fallback_state(const struct opts *o, const struct kbans *kb)
 		any = 1;
 		for (size_t i = 0; i < kb->n_jails; i++)
 			known |= strcmp(kb->jails[i], jail) == 0;
-		last_announcement(dir, jail, dot + 1, note, sizeof(note));
+		announcement(path, note, sizeof(note));
 		if (!known) {
 			finding(SEV_WARN, "jail.fallback", &(struct where){ jail, plugin, dot + 1 }, path,
 				NULL, NULL, "nothing: nfban drops a state the kernel does not bear out at the "
@@ -187,7 +183,7 @@ void check_fallback_state(const struct opts *o, const struct kbans *kb)
 	if (any && !syslog_ok)
 		finding(SEV_WARN, "jail.fallback.log", NULL, NULL, NULL, NULL,
 			"run a syslog daemon or journald to get the announcements in the system log",
-			"/dev/log is absent: fallback announcements are kept in %s/announcements", dir);
+			"/dev/log is absent: fallback announcements are kept beside the state, in %s/<jail>.<family>.announced", dir);
 }
 
 /* ---- Fail2ban --------------------------------------------------------------------- */

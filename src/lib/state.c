@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -101,8 +102,35 @@ int state_clear(const char *jail, enum nfban_family fam)
 		return -1;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
+	/* The announcement kept beside it goes with it. */
+	if (strlen(path) + sizeof(".announced") <= sizeof(path)) {
+		strcat(path, ".announced");
+		unlink(path);
+	}
 	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
 	if (state_dir(dir, sizeof(dir), 0) == 0)
 		rmdir(dir);
 	return 0;
+}
+
+int state_note(const char *jail, enum nfban_family fam, const char *line)
+{
+	char path[4096], stamp[64];
+	struct tm tm;
+	time_t now = time(NULL);
+	int fd, ok;
+
+	if (state_path(jail, fam, path, sizeof(path), 1) < 0)
+		return -1;
+	if (strlen(path) + sizeof(".announced") > sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcat(path, ".announced");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime_r(&now, &tm));
+	ok = dprintf(fd, "%s %s\n", stamp, line) > 0;
+	return close(fd) < 0 || !ok ? -1 : 0;
 }
