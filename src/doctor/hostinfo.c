@@ -256,7 +256,9 @@ void check_fail2ban(const struct opts *o, const struct kbans *kb)
 			free(bans);
 			continue;
 		}
-		for (char *s2 = NULL, *a = strtok_r(bans, " \n", &s2); a; a = strtok_r(NULL, " \n", &s2)) {
+		char *words = xstrdup(bans ? bans : "");
+
+		for (char *s2 = NULL, *a = strtok_r(words, " \n", &s2); a; a = strtok_r(NULL, " \n", &s2)) {
 			char norm[64], todo[300];
 			int in = 0;
 
@@ -276,6 +278,7 @@ void check_fail2ban(const struct opts *o, const struct kbans *kb)
 				norm, jail, known ? "" : " (no nfban jail of that name in the kernel: "
 				"a stock or other action?)");
 		}
+		free(words);
 		/* The reverse: the kernel's bans of this jail Fail2ban does not list. */
 		for (size_t i = 0; i < kb->n; i++) {
 			int listed = 0;
