@@ -5,6 +5,7 @@
 #   make bench        nfban against Fail2ban's stock commands, side by side
 #   make demo         a real Fail2ban banning a client, in two throw-away namespaces
 #   make install      PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
+#                     (action.d/*.conf name $(SBINDIR)/nfban, nfban_action.py $(PLUGINDIR))
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -167,8 +168,8 @@ install: all
 	install -m 0755 $(SHIM_BIN) $(DESTDIR)$(SBINDIR)/nfban
 	install -m 0644 $(LIB_SO) $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0755 $(DOCTOR_BIN) $(DESTDIR)$(PLUGINDIR)/
-	for f in action.d/*.conf; do \
-	  sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
+	for f in action.d/*.conf action.d/*.py; do \
+	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
 	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
 
@@ -176,7 +177,9 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
 	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so) $(DESTDIR)$(PLUGINDIR)/libnfban.so $(DESTDIR)$(PLUGINDIR)/nfban-doctor
 	-rmdir $(DESTDIR)$(PLUGINDIR)
-	for f in action.d/*.conf; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
+	for f in action.d/*.conf action.d/*.py; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
+	rm -f $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban-*.pyc $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban_action.*.pyc
+	-rmdir $(DESTDIR)$(ACTIONDIR)/__pycache__ 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-clang

@@ -13,12 +13,15 @@
 #
 # It runs `make` and `make install` with those settings (the build tree is build/, or $B),
 # then checks what it installed:
-#   - every action file names the installed nfban (no @SBINDIR@ left);
+#   - every action file names the installed nfban (no @SBINDIR@ left), and the in-process
+#     actions (*.py) the installed plugin directory (no @PLUGINDIR@ left);
 #   - Fail2ban accepts them: `fail2ban-client -t` on a private copy of the Fail2ban
 #     configuration with one jail per nfban action (the running Fail2ban, its config and the
 #     host's firewall are not touched);
 #   - the installed nfban loads every installed plugin: start and stop of each, run inside a
-#     throw-away network namespace (`unshare -n`, root only).
+#     throw-away network namespace (`unshare -n`, root only);
+#   - Fail2ban loads every installed .py action, which opens the installed libnfban, and (root
+#     only, in a throw-away network namespace) bans, flushes and stops with it.
 # Then it prints the jail.local lines that put nfban to work.
 set -euo pipefail
 
@@ -100,6 +103,9 @@ for f in action.d/*.conf; do
 	files+=("$a")
 	case "$a" in *-common) ;; *) actions+=("$a") ;; esac
 done
+# In-process actions (banaction = nfban-multiport.py), and the module they share.
+pyactions=()
+for f in action.d/nfban-*.py; do pyactions+=("$(basename "$f" .py)"); done
 
 # ---------------------------------------------------------------- checks
 fails=0
@@ -113,6 +119,14 @@ for a in "${files[@]}"; do
 	grep -q "^nfban = $sbindir/nfban\$" "$f" || grep -q '^before = nfban-' "$f" ||
 		check_fail "$f does not set nfban = $sbindir/nfban (nor include a file that does)"
 done
+
+for a in "${pyactions[@]}" nfban_action; do
+	f=$destdir$actiondir/$a.py
+	if [ ! -f "$f" ]; then check_fail "$f is missing"; continue; fi
+	grep -q '@PLUGINDIR@' "$f" && check_fail "$f still holds @PLUGINDIR@"
+done
+grep -q "^INSTALLED_PLUGIN_DIR = \"$plugindir\"\$" "$destdir$actiondir/nfban_action.py" 2>/dev/null ||
+	check_fail "$destdir$actiondir/nfban_action.py does not name $plugindir"
 
 # 2. Fail2ban accepts them.
 tmp=$(mktemp -d)
@@ -190,6 +204,44 @@ else
 	say "not root: skipped running the installed plugins in a throw-away network namespace"
 fi
 
+# 4. Fail2ban loads the installed .py actions, and they run the installed plugins.  (Staged
+#    with --destdir, the directory they name does not exist yet: they are given the staged one.)
+pycheck() { # ops: "open" (no kernel) or "run" (ban, flush, stop: in a throw-away netns)
+	local pdir=''
+	[ -n "$destdir" ] && pdir=$destdir$plugindir
+	PYTHONDONTWRITEBYTECODE=1 NFBAN_STATE_DIR=$tmp/state XTABLES_LOCKFILE=$tmp/xtables.lock \
+		/usr/bin/python3 - "$destdir$actiondir" "$pdir" "$1" "${pyactions[@]}" <<-'EOF'
+	import sys
+	from fail2ban.server.utils import Utils
+	from fail2ban.server.ipdns import IPAddr
+	d, pd, ops, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+	class Jail:
+	    name = "nfbaninstall"
+	for n in names:
+	    mod = Utils.load_python_module("%s/%s.py" % (d, n))
+	    act = mod.Action(Jail(), n, **({"plugin_dir": pd} if pd else {}))
+	    if ops == "run":
+	        for ip in ("192.0.2.1", "2001:db8::1"):
+	            act.ban({"ip": IPAddr(ip)})
+	        act.flush()
+	        act.stop()
+	print(" ".join(sorted(names)))
+	EOF
+}
+if ! command -v /usr/bin/python3 >/dev/null || ! /usr/bin/python3 -c 'import fail2ban' 2>/dev/null; then
+	say "Fail2ban's Python package not found: skipped loading the .py actions"
+elif [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
+	if out=$(unshare -n bash -c "$(declare -f pycheck); $(declare -p destdir plugindir actiondir tmp pyactions); pycheck run" 2>&1); then
+		say "Fail2ban loads the in-process actions, and they ban, flush and stop: $out (in a throw-away network namespace)"
+	else
+		check_fail "the installed .py actions do not run: $out"
+	fi
+elif out=$(pycheck open 2>&1); then
+	say "Fail2ban loads the in-process actions, and they open libnfban: $out"
+else
+	check_fail "the installed .py actions do not load: $out"
+fi
+
 [ $fails -eq 0 ] || die "$fails check(s) failed; the files are installed in ${destdir:-/} (./install.sh --uninstall removes them)"
 
 cat <<EOF
@@ -197,7 +249,7 @@ cat <<EOF
 nfban is installed:
   ${destdir}$sbindir/nfban
   ${destdir}$plugindir/*.so, ${destdir}$plugindir/nfban-doctor (nfban doctor)
-  ${destdir}$actiondir/nfban-*.conf
+  ${destdir}$actiondir/nfban-*.conf, nfban-*.py, nfban_action.py
   ${destdir}$prefix/share/man/man8/nfban.8
 
 To use it, put in $sysconfdir/fail2ban/jail.local:
@@ -206,5 +258,6 @@ To use it, put in $sysconfdir/fail2ban/jail.local:
   banaction = nfban-multiport
   banaction_allports = nfban-allports
 
+(or the in-process actions, no process per ban: nfban-multiport.py, nfban-allports.py),
 then run: fail2ban-client reload
 EOF

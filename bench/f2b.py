@@ -16,6 +16,19 @@
 
   f2b.py report RESULTS_DIR
       Median / p90 per row and the ratio stock/this, from RESULTS_DIR/rows.
+
+  f2b.py banip CONFDIR JAIL N KIND
+      Through a real Fail2ban (run inside a throw-away network namespace by
+      bench/run): starts fail2ban-server on CONFDIR (one jail JAIL), sends
+      `set JAIL banip` with N distinct addresses (10.a.b.c, in commands of
+      1000, over one client connection, as fail2ban-client would), and waits
+      until the kernel holds them all (KIND: ipt = rules -s ADDR in chain
+      f2b-JAIL, nft = elements of set addr-set-JAIL, none = Fail2ban's status
+      only: the no-op action).  Prints SECONDS (from the first command to the
+      kernel holding N bans), then stops the server and checks it left no ban.
+
+  f2b.py report-f2b FILE
+      The through-Fail2ban table from FILE (lines LABEL <tab> KIND <tab> SECONDS).
 """
 import os
 import shlex
@@ -163,6 +176,100 @@ def report(resdir):
                 "%s %sx" % (short, " / ".join(v)) for short, v in groups.items())))
 
 
+def kernel_count(kind, jail):
+    import subprocess
+    if kind == "ipt":
+        out = subprocess.run(["iptables-legacy-save", "-t", "filter"], capture_output=True,
+                             text=True, check=True).stdout
+        return sum(1 for l in out.splitlines() if l.startswith("-A f2b-%s -s " % jail))
+    if kind == "nft":
+        r = subprocess.run(["nft", "list", "set", "inet", "f2b-table", "addr-set-" + jail],
+                           capture_output=True, text=True)
+        if r.returncode:
+            return 0
+        body = r.stdout.split("elements = {", 1)
+        return body[1].count(".") // 3 if len(body) > 1 else 0
+    return None
+
+
+def banip(confdir, jail, n, kind):
+    import subprocess
+    from fail2ban.client.csocket import CSocket
+
+    sock = os.path.join(confdir, "f2b.sock")
+    srv = subprocess.Popen(["fail2ban-server", "-f", "-x", "-c", confdir, "-s", sock,
+                            "-p", os.path.join(confdir, "f2b.pid")],
+                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(confdir, "server.err"), "w"))
+    try:
+        # Waited for as fail2ban-client waits (a bare client connecting while the server
+        # reads its configuration can make it shut down).
+        deadline = time.time() + 60
+        while True:
+            r = subprocess.run(["fail2ban-client", "-c", confdir, "-s", sock, "status"],
+                               capture_output=True, text=True)
+            if r.returncode == 0 and jail in r.stdout:
+                break
+            if time.time() > deadline or srv.poll() is not None:
+                sys.exit("f2b.py: Fail2ban did not start jail %s (see %s/server.err)" % (jail, confdir))
+            time.sleep(0.2)
+        cli = CSocket(sock)
+        ips = [ip_of(i + 1) for i in range(n)]
+        t0 = time.perf_counter()
+        for i in range(0, n, 1000):
+            r = cli.send(["set", jail, "banip"] + ips[i:i + 1000])
+            if r[0] != 0:
+                sys.exit("f2b.py: banip failed: %r" % (r,))
+        while True:
+            got = kernel_count(kind, jail)
+            if got is None:
+                got = len(cli.send(["get", jail, "banned"])[1])
+            if got >= n:
+                break
+            if time.perf_counter() - t0 > 3600:
+                sys.exit("f2b.py: the kernel holds %d of %d bans after an hour" % (got, n))
+            time.sleep(0.01)
+        t1 = time.perf_counter()
+        if got != n:
+            sys.exit("f2b.py: the kernel holds %d bans, expected %d" % (got, n))
+        banned = cli.send(["get", jail, "banned"])[1]
+        if len(banned) != n:
+            sys.exit("f2b.py: Fail2ban lists %d bans, expected %d" % (len(banned), n))
+        print("%.3f" % (t1 - t0))
+        cli.send(["stop"])
+        cli.close()
+        srv.wait(300)
+        left = kernel_count(kind, jail)
+        if left:
+            sys.exit("f2b.py: %d bans left in the kernel after the stop" % left)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+            srv.wait()
+
+
+def report_f2b(path):
+    rows = {}
+    order = []
+    with open(path) as f:
+        for line in f:
+            label, kind, sec = line.rstrip("\n").split("\t")
+            if label not in rows:
+                order.append(label)
+                rows[label] = (kind, [])
+            rows[label][1].append(float(sec))
+    med = {l: sorted(v)[(len(v) - 1) // 2] for l, (_k, v) in rows.items()}
+    floor = med.get("no-op Python action (Fail2ban's floor)")
+    stock = {"ipt": med.get("stock iptables-multiport (legacy)"), "nft": med.get("stock nftables-multiport")}
+    w = max(len(l) for l in order)
+    print("%-*s %9s %6s %10s %10s" % (w, "action", "seconds", "runs", "x floor", "stock/this"))
+    for l in order:
+        kind, v = rows[l]
+        st = stock.get(kind)
+        print("%-*s %9.2f %6d %10s %10s" % (
+            w, l, med[l], len(v), "%.1fx" % (med[l] / floor) if floor else "-",
+            "%.1fx" % (st / med[l]) if st and not l.startswith("stock") else "-"))
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -173,6 +280,10 @@ def main():
         execute(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:])
     elif cmd == "report" and len(sys.argv) == 3:
         report(sys.argv[2])
+    elif cmd == "banip" and len(sys.argv) == 6:
+        banip(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif cmd == "report-f2b" and len(sys.argv) == 3:
+        report_f2b(sys.argv[2])
     else:
         sys.exit(__doc__)
 

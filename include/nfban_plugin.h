@@ -70,6 +70,7 @@ enum nfban_key_type {
 	NFBAN_KEY_NFT_HOOK,             /* input, forward, ... */
 	NFBAN_KEY_NFT_PRIORITY,         /* -1, filter - 1, ... */
 	NFBAN_KEY_UNUSED,               /* any text: taken as the stock action takes it, not used */
+	NFBAN_KEY_SECONDS,              /* whole seconds, 0..3600 */
 };
 
 /* The key narrows which traffic a ban blocks (port=, protocol=): a fallback

@@ -64,6 +64,7 @@ static enum nfban_status fill(struct ipt_conf *c, const struct ipt_kind *kind,
 		st = target(c, k, "blocktype", &c->block, r);
 	if (st == NFBAN_OK)
 		st = target(c, k, "returntype", &c->ret, r);
+	c->lock_wait = (unsigned)strtoul(value_of(kind->keys, k->values, "lock_wait"), NULL, 10);
 	c->backend = value_is(kind->keys, k->values, "backend", "legacy") ? IPT_BACKEND_LEGACY
 		   : value_is(kind->keys, k->values, "backend", "nft")    ? IPT_BACKEND_NFT
 									 : IPT_BACKEND_AUTO;

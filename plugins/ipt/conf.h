@@ -21,7 +21,10 @@ struct ipt_kind;
 	{ "blocktype", NFBAN_KEY_XT_TARGET, "REJECT", NULL, 0 }, \
 	{ "returntype", NFBAN_KEY_XT_TARGET, "RETURN", NULL, 0 }, \
 	/* Legacy tables or nf_tables; auto: where `iptables` writes (backend.h). */ \
-	{ "backend", NFBAN_KEY_CHOICE, "auto", "auto|legacy|nft", 0 }
+	{ "backend", NFBAN_KEY_CHOICE, "auto", "auto|legacy|nft", 0 }, \
+	/* How long the legacy backend waits for the xtables lock (iptables -w N): well \
+	 * under the 60 s after which Fail2ban kills an action. */ \
+	{ "lock_wait", NFBAN_KEY_SECONDS, "20", NULL, 0 }
 /* ... and the plugins that match ports. */
 #define IPT_KEY_PORT { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH }
 
@@ -35,6 +38,7 @@ struct ipt_conf {
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
+	unsigned lock_wait;                     /* seconds */
 };
 
 /* configure() and release() of the plugin of `kind` (keys: kind->keys). */

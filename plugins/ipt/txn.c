@@ -222,7 +222,7 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 	st = encode_legacy(c);
 	if (st != NFBAN_OK)
 		return st;
-	lock = ipt_xtlock_acquire(r);
+	lock = ipt_xtlock_acquire(c->conf->lock_wait, r);
 	if (lock < 0)
 		return NFBAN_ERROR;
 	for (unsigned attempt = 1;; attempt++) {

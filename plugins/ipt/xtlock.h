@@ -12,10 +12,10 @@
 const char *ipt_xtlock_path(void);
 
 /*
- * Wait for the lock and return its descriptor; -1 with the report filled
- * when the file cannot be opened or locked.
+ * Wait up to wait_s seconds for the lock and return its descriptor; -1 with
+ * the report filled when the file cannot be opened or locked in time.
  */
-int ipt_xtlock_acquire(struct nfban_report *r);
+int ipt_xtlock_acquire(unsigned wait_s, struct nfban_report *r);
 void ipt_xtlock_release(int fd);
 
 #pragma GCC visibility pop

@@ -20,15 +20,15 @@
 static void remember(struct call *c, const char *plugin)
 {
 	if (state_set(c->j->name, c->fam, plugin) < 0)
-		result_notice(c->res, "jail %s (%s): cannot record fallback to %s under the state directory: %s",
-			      c->j->name, fam_name(c->fam), plugin, strerror(errno));
+		result_notice(c->res, "jail %s (%s): cannot record fallback to %s under %s: %s",
+			      c->j->name, fam_name(c->fam), plugin, state_base(), strerror(errno));
 }
 
 static void forget(struct call *c)
 {
 	if (state_clear(c->j->name, c->fam) < 0)
-		result_notice(c->res, "jail %s (%s): cannot remove fallback state: %s", c->j->name,
-			      fam_name(c->fam), strerror(errno));
+		result_notice(c->res, "jail %s (%s): cannot remove fallback state under %s: %s",
+			      c->j->name, fam_name(c->fam), state_base(), strerror(errno));
 }
 
 static int member_of(const struct nfban_jail *j, const char *name)
@@ -209,8 +209,8 @@ void fallback_run(struct call *c)
 	}
 	have = state_get(c->j->name, c->fam, state, sizeof(state));
 	if (have < 0)
-		result_notice(c->res, "jail %s (%s): unreadable fallback state ignored: %s", c->j->name,
-			      fam_name(c->fam), strerror(errno));
+		result_notice(c->res, "jail %s (%s): fallback state under %s ignored: %s", c->j->name,
+			      fam_name(c->fam), state_base(), strerror(errno));
 	if (have == 1 && strcmp(state, c->j->m[0].name) != 0 && (i = state_member(c, state)) > 0 &&
 	    run_on_state(c, (unsigned)i))
 		return;

@@ -16,6 +16,8 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_BAN] = "ban", [OP_UNBAN] = "unban", [OP_FLUSH] = "flush",
 };
 
+_Static_assert(sizeof(((struct member *)0)->name) == NFBAN_NAME_MAX, "plugin name sizes differ");
+
 const char *op_name(enum op op)
 {
 	return op < OP_COUNT ? op_names[op] : "?";
@@ -303,7 +305,7 @@ int member_ready(struct call *c, unsigned i)
 	char err[NFBAN_LINE_MAX - 64];
 	enum nfban_status st;
 
-	snprintf(c->res->plugin, sizeof(c->res->plugin), "%s", m->name);
+	memcpy(c->res->plugin, m->name, sizeof(c->res->plugin));
 	if (m->conf[fx])
 		return 0;
 	if (!m->pl && !(m->pl = plugin_get(c->j->dir, m->name, &missing, err, sizeof(err))))
@@ -391,8 +393,11 @@ enum nfban_status member_call(struct call *c, unsigned i, enum op op)
 			  op == OP_BAN || op == OP_UNBAN ? c->addr : NULL, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
-	describe(c, op, what, sizeof(what));
 	res->kernel_errno = r.kernel_errno;
+	/* A ban that went well and has nothing to say costs no formatting. */
+	if (st == NFBAN_OK && !r.notice[0])
+		return st;
+	describe(c, op, what, sizeof(what));
 	snprintf(c->why, sizeof(c->why), "%s%s%s", r.reason, r.kernel_errno ? ": " : "",
 		 r.kernel_errno ? strerror(r.kernel_errno) : "");
 	switch (st) {
@@ -422,8 +427,12 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	char why[NFBAN_LINE_MAX];
 	int op;
 
-	memset(res, 0, sizeof(*res));
-	snprintf(res->plugin, sizeof(res->plugin), "%s", j->m[0].name);
+	/* Each field set, not the whole result cleared: this is every ban's path. */
+	res->status = NFBAN_DONE;
+	res->kernel_errno = 0;
+	res->fallback = 0;
+	res->message[0] = res->notice[0] = '\0';
+	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
 	for (op = 0; op < OP_COUNT && (!operation || strcmp(operation, op_names[op])); op++)
 		;
 	if (op == OP_COUNT) {
@@ -465,7 +474,9 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
 	pthread_mutex_unlock(&j->lock);
-	text_one_line(res->message, sizeof(res->message));
-	text_one_line(res->notice, sizeof(res->notice));
+	if (res->message[0])
+		text_one_line(res->message, sizeof(res->message));
+	if (res->notice[0])
+		text_one_line(res->notice, sizeof(res->notice));
 	return res->status;
 }

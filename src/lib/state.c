@@ -1,6 +1,17 @@
-/* state.c - see state.h. */
+/*
+ * state.c - see state.h.
+ *
+ * The directory is trusted only as far as it deserves: the base and the
+ * namespace's directory must be real directories (no symlink followed),
+ * owned by us and writable by nobody else; files are opened relative to the
+ * namespace directory with O_NOFOLLOW; a file longer than a plugin name is
+ * refused, not cut.  Writes go to a temporary file renamed into place; the
+ * temporary files of killed writers are removed by the next writer.
+ */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,123 +22,222 @@
 #include "state.h"
 #include "values.h"
 
-/* The directory for this network namespace; created (0700) when `create`. */
-static int state_dir(char *buf, size_t n, int create)
+const char *state_base(void)
 {
 	const char *base = secure_getenv("NFBAN_STATE_DIR");
-	struct stat ns;
 
-	if (!base || !*base)
-		base = "/run/nfban";
-	/* Each network namespace has its own tables, so its own state. */
-	if (stat("/proc/self/ns/net", &ns) < 0)
+	return base && *base ? base : "/run/nfban";
+}
+
+/* A directory of ours that nobody else can write into: 0, else -1 (errno). */
+static int dir_ok(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
 		return -1;
-	if ((size_t)snprintf(buf, n, "%s/%llu", base, (unsigned long long)ns.st_ino) >= n) {
-		errno = ENAMETOOLONG;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		errno = EPERM;
 		return -1;
 	}
-	if (!create)
-		return 0;
-	if (mkdir(base, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return -1;
 	return 0;
 }
 
-static int state_path(const char *jail, enum nfban_family fam, char *buf, size_t n, int create)
+/* Open (creating 0700 when `create`) directory `name` in `at`, vetted. */
+static int open_dir(int at, const char *name, int create)
 {
-	char dir[4096];
+	int fd;
 
-	if (state_dir(dir, sizeof(dir), create) < 0)
+	if (create && mkdirat(at, name, 0700) < 0 && errno != EEXIST)
 		return -1;
-	if ((size_t)snprintf(buf, n, "%s/%s.%s", dir, jail, fam == NFBAN_INET6 ? "inet6" : "inet4") >= n) {
-		errno = ENAMETOOLONG;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && dir_ok(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
 		return -1;
 	}
-	return 0;
+	return fd;
+}
+
+/* This network namespace's directory (each has its own tables, so its own state). */
+static int ns_dir(int create)
+{
+	char ns[32];
+	struct stat st;
+	int base, fd;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -1;
+	snprintf(ns, sizeof(ns), "%llu", (unsigned long long)st.st_ino);
+	base = open_dir(AT_FDCWD, state_base(), create);
+	if (base < 0)
+		return -1;
+	fd = open_dir(base, ns, create);
+	if (fd < 0) {
+		int e = errno;
+
+		close(base);
+		errno = e;
+		return -1;
+	}
+	close(base);
+	return fd;
+}
+
+static void file_name(const char *jail, enum nfban_family fam, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s.%s", jail, fam == NFBAN_INET6 ? "inet6" : "inet4");
 }
 
 int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
 {
-	char path[4096];
+	char name[96], data[VALUE_PLUGIN_MAX + 2];
 	ssize_t len;
-	int fd;
+	int dir, fd;
 
-	if (state_path(jail, fam, path, sizeof(path), 0) < 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	dir = ns_dir(0);
+	if (dir < 0)
+		return errno == ENOENT ? 0 : -1;
+	file_name(jail, fam, name, sizeof(name));
+	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dir);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	len = read(fd, buf, n - 1);
+	len = read(fd, data, sizeof(data));
 	close(fd);
 	if (len < 0)
 		return -1;
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (!value_plugin_name_ok(buf)) {
+	/* A plugin name and a newline, nothing more: longer is not ours. */
+	if ((size_t)len >= sizeof(data)) {
 		errno = EINVAL;
 		return -1;
 	}
+	data[len] = '\0';
+	data[strcspn(data, "\n")] = '\0';
+	if (!value_plugin_name_ok(data) || strlen(data) >= n) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(buf, n, "%s", data);
 	return 1;
+}
+
+/* Temporary files of writers that died before their rename. */
+static void remove_stale(int dir)
+{
+	int fd = dup(dir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		const char *dot = strrchr(e->d_name, '.'), *p;
+		char *end;
+		long pid;
+
+		if (!dot || strcmp(dot, ".tmp") != 0)
+			continue;
+		for (p = dot - 1; p > e->d_name && *p != '.'; p--)
+			;
+		pid = strtol(p + 1, &end, 10);
+		if (*p == '.' && end == dot && pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(dir, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+static int write_once(const char *jail, enum nfban_family fam, const char *plugin)
+{
+	char name[96], tmp[128];
+	int dir, fd, ok;
+
+	dir = ns_dir(1);
+	if (dir < 0)
+		return -1;
+	remove_stale(dir);
+	file_name(jail, fam, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", name, (long)getpid());
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		close(dir);
+		errno = e;
+		return -1;
+	}
+	ok = dprintf(fd, "%s\n", plugin) > 0;
+	if (close(fd) < 0 || !ok || renameat(dir, tmp, dir, name) < 0) {
+		int e = errno ? errno : EIO;
+
+		unlinkat(dir, tmp, 0);
+		close(dir);
+		errno = e;
+		return -1;
+	}
+	close(dir);
+	return 0;
 }
 
 int state_set(const char *jail, enum nfban_family fam, const char *plugin)
 {
-	char path[4096], tmp[4200];
-	int fd, ok;
-
-	if (state_path(jail, fam, path, sizeof(path), 1) < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	ok = dprintf(fd, "%s\n", plugin) > 0;
-	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
+	/* The last jail of the namespace may remove the directory (state_clear)
+	 * between our mkdir and our write: then once more. */
+	if (write_once(jail, fam, plugin) == 0)
+		return 0;
+	return errno == ENOENT ? write_once(jail, fam, plugin) : -1;
 }
 
 int state_clear(const char *jail, enum nfban_family fam)
 {
-	char path[4096], dir[4096];
+	char name[112], ns[32];
+	struct stat st;
+	int dir, base;
 
-	if (state_path(jail, fam, path, sizeof(path), 0) < 0)
+	dir = ns_dir(0);
+	if (dir < 0)
+		return errno == ENOENT ? 0 : -1;
+	file_name(jail, fam, name, sizeof(name));
+	if (unlinkat(dir, name, 0) < 0 && errno != ENOENT) {
+		int e = errno;
+
+		close(dir);
+		errno = e;
 		return -1;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -1;
-	/* The announcement kept beside it goes with it. */
-	if (strlen(path) + sizeof(".announced") <= sizeof(path)) {
-		strcat(path, ".announced");
-		unlink(path);
 	}
+	/* The announcement kept beside it goes with it. */
+	strcat(name, ".announced");
+	unlinkat(dir, name, 0);
+	close(dir);
 	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
-	if (state_dir(dir, sizeof(dir), 0) == 0)
-		rmdir(dir);
+	if (stat("/proc/self/ns/net", &st) == 0 &&
+	    (base = open(state_base(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		snprintf(ns, sizeof(ns), "%llu", (unsigned long long)st.st_ino);
+		unlinkat(base, ns, AT_REMOVEDIR);
+		close(base);
+	}
 	return 0;
 }
 
 int state_note(const char *jail, enum nfban_family fam, const char *line)
 {
-	char path[4096], stamp[64];
+	char name[112], stamp[64];
 	struct tm tm;
 	time_t now = time(NULL);
-	int fd, ok;
+	int dir, fd, ok;
 
-	if (state_path(jail, fam, path, sizeof(path), 1) < 0)
+	dir = ns_dir(1);
+	if (dir < 0)
 		return -1;
-	if (strlen(path) + sizeof(".announced") > sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcat(path, ".announced");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	file_name(jail, fam, name, sizeof(name));
+	strcat(name, ".announced");
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	close(dir);
 	if (fd < 0)
 		return -1;
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime_r(&now, &tm));

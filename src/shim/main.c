@@ -47,6 +47,7 @@ static const char usage[] =
 	"                      (REJECT --reject-with icmp-port-unreachable / icmp6-port-unreachable)\n"
 	"  returntype=TARGET   end of chain f2b-JAIL (RETURN)\n"
 	"  backend=auto|legacy|nft  legacy tables or nf_tables; auto: where `iptables` writes\n"
+	"  lock_wait=SECONDS   how long to wait for the xtables lock (20)\n"
 	"  fallback=LIST       plugins to use when the kernel lacks what this one needs\n"
 	"                      (multiport: perport,nftables; allports, perport: nftables)\n"
 	" nftables plugin:\n"

@@ -31,6 +31,7 @@ int value_check(const struct nfban_key *k, const char *text, char *why, size_t n
 	struct value_xt_target xt;
 	struct value_nft_verdict nv;
 	unsigned n_ports;
+	unsigned long secs;
 	uint32_t hook;
 	int32_t prio;
 
@@ -68,6 +69,11 @@ int value_check(const struct nfban_key *k, const char *text, char *why, size_t n
 		return value_parse_nft_priority(text, &prio, why, n);
 	case NFBAN_KEY_UNUSED:
 		return 0;
+	case NFBAN_KEY_SECONDS:
+		if (text_uint(text, 3600, &secs) == 0)
+			return 0;
+		snprintf(why, n, "not a whole number of seconds from 0 to 3600");
+		return -1;
 	}
 	snprintf(why, n, "key type %d unknown to this nfban", (int)k->type);
 	return -1;

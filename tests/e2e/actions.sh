@@ -73,7 +73,7 @@ same() {
 ipt_args() {
 	local port=
 	[ "$3" != - ] && port=" port='$3'"
-	echo "name='$1' chain='$2'$port protocol='$4' blocktype='$5' returntype='$6' backend='auto' fallback='$7' family=$8"
+	echo "name='$1' chain='$2'$port protocol='$4' blocktype='$5' returntype='$6' backend='auto' lock_wait=20 fallback='$7' family=$8"
 }
 R4='REJECT --reject-with icmp-port-unreachable' R6='REJECT --reject-with icmp6-port-unreachable'
 

@@ -19,7 +19,14 @@
 #   8. `fail2ban-client stop` leaves every netfilter table exactly as it was before Fail2ban
 #      started ($IPT-save, $IP6T-save, nft list ruleset, in full; iptables-legacy or,
 #      with NFBAN_IPT_BACKEND=nft, iptables-nft: the backend nfban's backend=auto follows);
-#   9. Fail2ban logged no error, and ran each nfban command as one argv element per key.
+#   9. a restart of Fail2ban with a file database restores every ban that is left (status and
+#      kernel), and the stop after it leaves every netfilter table as before;
+#  10. Fail2ban logged no error, and ran each nfban command as one argv element per key.
+# Every scenario runs twice: with the .conf action (banaction = nfban-multiport: the shim, one
+# process per operation) and with the in-process .py action of the same name
+# (banaction = nfban-multiport.py: libnfban in Fail2ban's process, which must run no command
+# at all; both families must go through start, ban, unban, flush and stop, as its debug log
+# says; the fallbacks run the whole server under the fake kernel, and are announced at WARNING).
 # Before any scenario, `fail2ban-client -t` and -d on a config using all five files (and an
 # `nfban = ...` override); after them, a jail with actionstart_on_demand = false (both families
 # start with the jail and stop with it), and Fail2ban's repair through actioncheck when the
@@ -30,7 +37,9 @@
 # Fail2ban gets NFBAN_PLUGIN_DIR=$NFBAN_BUILD/plugins.  NFBAN_E2E_STOCK=1 runs the same
 # scenarios with Fail2ban's stock actions instead (iptables-multiport, iptables-allports,
 # nftables, nftables-allports; the others are skipped): a check of the harness itself.
-# NFBAN_E2E_FILTER=regex runs only the scenarios whose name matches.
+# NFBAN_E2E_FILTER=regex runs only the scenarios whose name matches (the .py ones are named
+# NAME.py: e.g. 'multiport' runs both, '^multiport$' the .conf one).  NFBAN_E2E_MODES="conf py"
+# (default) says which kinds of action file run.
 set -uo pipefail
 source "$(dirname "$0")/../lib/nstest.sh"
 source "$(dirname "$0")/lib.bash"
@@ -38,6 +47,9 @@ source "$(dirname "$0")/lib.bash"
 JAIL=sshd
 PORTS=(22 2200 8080)        # the jail protects 22 and 2200; 8080 is outside it
 STOCK=${NFBAN_E2E_STOCK:-0}
+MODES=${NFBAN_E2E_MODES:-conf py}
+[ "$STOCK" = 1 ] && MODES=conf
+MODE=conf
 
 # ------------------------------------------------------------------ expectations
 
@@ -151,13 +163,14 @@ check_log() {
 # ip=; and both families went through start, ban, unban, flush and stop.
 check_argv() {
 	[ "$STOCK" = 1 ] && return 0
+	[ "$MODE" = py ] && { check_inprocess; return; }
 	sed -n 's/.* -- exec: //p' "$WORK/fail2ban.log" |
-		python3 -c "$CHECK_ARGV_PY" "$NFBAN_BUILD/nfban" "$SC_BLOCKTYPE_ARG" "$SC_BLOCKTYPE6_ARG"
+		"$E2E_PY" -c "$CHECK_ARGV_PY" "$NFBAN_BUILD/nfban" "$SC_BLOCKTYPE_ARG" "$SC_BLOCKTYPE6_ARG"
 }
 CHECK_ARGV_PY='
 import shlex, sys
 shim, bt4, bt6 = sys.argv[1:4]
-keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "fallback", "family",
+keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait", "fallback", "family",
         "ip", "type", "table", "table_family", "chain_type", "chain_hook", "chain_priority"}
 seen, n, bad = set(), 0, []
 for line in sys.stdin:
@@ -194,6 +207,26 @@ if bad:
 print("%d nfban commands checked" % n)
 '
 
+# check_inprocess: the .py action ran no command (Fail2ban's TRACEDEBUG log shows every one),
+# and its debug log shows start, ban, unban, flush and stop for both families.
+check_inprocess() {
+	local execs
+	execs=$(grep -F -- ' -- exec: ' "$WORK/fail2ban.log")
+	[ -z "$execs" ] || { echo "Fail2ban ran commands:"; echo "$execs"; return 1; }
+	"$E2E_PY" -c '
+import re, sys
+seen = set()
+for line in open(sys.argv[1]):
+    m = re.search(r"fail2ban\.nfban .* nfban-[a-z-]+\.py: (\w+) (inet[46])\b", line)
+    if m:
+        seen.add((m.group(1), m.group(2)))
+bad = ["no %s with family=%s was run" % (op, fam) for op in ("start", "ban", "unban", "flush", "stop")
+       for fam in ("inet4", "inet6") if (op, fam) not in seen]
+if bad:
+    sys.exit("\n".join(bad))
+print("%d operation/family pairs in-process, no command" % len(seen))' "$WORK/fail2ban.log"
+}
+
 # ------------------------------------------------------------------ scenarios
 
 # Each scenario sets:
@@ -211,11 +244,14 @@ print("%d nfban commands checked" % n)
 #   SC_TAKEOVER the plugin a fallback must hand the jail to
 #   SC_ENV    extra environment for the server (VAR=value ...)
 #   SC_SKIP   a reason to skip the scenario
+#   SC_FAULT  (fallback scenarios) what the fake kernel lacks: .conf runs the shim under it
+#             through SC_PRESTART, .py the whole server (SC_ENV)
 sc_reset() {
 	SC='' SC_BAN='' SC_ACTION='' SC_NEEDS='' SC_KIND=ipt SC_JUMPS=() SC_BLOCK=refused SC_BLOCK6=refused
 	SC_ALLPORTS=0 SC_TAKEOVER='' SC_NFT_MATCH='tcp dport { 22, 2200 }'
 	SC_BLOCKTYPE_ARG="REJECT --reject-with icmp-port-unreachable"
 	SC_BLOCKTYPE6_ARG="REJECT --reject-with icmp6-port-unreachable" SC_PRESTART=: SC_ENV=() SC_SKIP=
+	SC_FAULT=
 }
 JUMPS_MULTIPORT=("-A INPUT -p tcp -m multiport --dports 22,2200 -j f2b-$JAIL")
 JUMPS_PERPORT=("-A INPUT -p tcp -m tcp --dport 22 -j f2b-$JAIL" "-A INPUT -p tcp -m tcp --dport 2200 -j f2b-$JAIL")
@@ -253,15 +289,21 @@ scenario() { # name
 	fallback-no-multiport)
 		# The kernel refuses every table holding a multiport match: the jail runs on perport.
 		SC_BAN=nfban-multiport SC_NEEDS="multiport perport" SC_JUMPS=("${JUMPS_PERPORT[@]}")
-		SC_PRESTART=prestart_no_multiport SC_TAKEOVER=perport ;;
+		SC_PRESTART=prestart_no_multiport SC_TAKEOVER=perport SC_FAULT=no-multiport ;;
 	fallback-no-legacy)
 		# No legacy iptables at all: the jail runs on nftables.
 		SC_BAN=nfban-multiport SC_NEEDS="multiport perport nftables" SC_KIND=nft
-		SC_PRESTART=prestart_no_legacy SC_TAKEOVER=nftables ;;
+		SC_PRESTART=prestart_no_legacy SC_TAKEOVER=nftables SC_FAULT=no-legacy ;;
 	esac
 	# Without legacy tables, the nft backend has nothing to fall back from.
 	[ "$SC" = fallback-no-legacy ] && [ "$NFBAN_IPT_BACKEND" = nft ] &&
 		SC_SKIP="no-legacy is a legacy-backend fault"
+	if [ "$MODE" = py ]; then
+		SC=$SC.py SC_BAN=$SC_BAN.py
+		if [ -n "$SC_FAULT" ]; then
+			SC_PRESTART=: SC_ENV=(LD_PRELOAD="$FAKEKERNEL" NFBAN_FAKE_KERNEL="$SC_FAULT")
+		fi
+	fi
 	case "$SC" in fallback-*)
 		[ -e "$FAKEKERNEL" ] || SC_SKIP="fake kernel $FAKEKERNEL not built (make B=$NFBAN_BUILD $FAKEKERNEL)" ;;
 	esac
@@ -301,7 +343,7 @@ _scenario_steps() {
 
 	e2e_netns
 	mkdir -p "$WORK/state"
-	f2b_confdir "$WORK/conf"
+	F2B_DBFILE=$WORK/f2b.sqlite3 f2b_confdir "$WORK/conf"
 	f2b_jail_local "$WORK/conf" "$JAIL" "$SC_BAN" "$SC_ACTION"
 	"$SC_PRESTART"
 	e2e_preexisting
@@ -333,6 +375,8 @@ _scenario_steps() {
 
 	e2e_check "$t unbanip ${E2E_BAD4[0]} and ${E2E_BAD6[0]} restores their access, and only theirs" \
 		_unban "${E2E_BAD4[0]}" "${E2E_BAD6[0]}"
+	e2e_check "$t a restart with the file database restores ${E2E_BAD4[1]} and ${E2E_BAD6[1]} (status, kernel)" \
+		_restart "$before"
 	_finish "$t" "$before"
 }
 
@@ -340,23 +384,29 @@ _finish() { # "$t" before
 	e2e_check "$1 fail2ban-client stop leaves every table as before Fail2ban started" \
 		_stop_same "$2"
 	e2e_check "$1 Fail2ban logged no error" check_log
-	e2e_check "$1 Fail2ban gave nfban one argument per key" check_argv
+	if [ "$MODE" = py ]; then
+		e2e_check "$1 Fail2ban ran no command: every operation, both families, in-process" check_argv
+	else
+		e2e_check "$1 Fail2ban gave nfban one argument per key" check_argv
+	fi
 	if [ -n "$SC_TAKEOVER" ]; then
-		e2e_check "$1 the fallback to $SC_TAKEOVER was announced once per family (stderr, in Fail2ban's log)" \
+		e2e_check "$1 the fallback to $SC_TAKEOVER was announced once per family and run, in Fail2ban's log" \
 			check_announced
 		e2e_check "$1 no fallback state is left after the stop" check_no_state
 	fi
 }
 
-# check_announced: one line on the shim's stderr per family names the plugin that took over
-# (Fail2ban logs a successful command's stderr at DEBUG only).
+# check_announced: one line per family and Fail2ban run (the stop ends the fallback; the
+# restart finds it again) names the plugin that took over: .conf, on the shim's stderr
+# (Fail2ban logs a successful command's stderr at DEBUG only); .py, at WARNING.
 check_announced() {
-	local fam n rc=0
+	local fam n rc=0 pat='-- stderr:'
+	[ "$MODE" = py ] && pat='fail2ban.nfban .* WARNING '
 	for fam in inet4 inet6; do
-		n=$(grep -F -- '-- stderr:' "$WORK/fail2ban.log" | grep -F "($fam)" | grep -c "$SC_TAKEOVER") || true
-		[ "$n" = 1 ] || { echo "$fam: $n announcements naming $SC_TAKEOVER, expected 1"; rc=1; }
+		n=$(grep -E -- "$pat" "$WORK/fail2ban.log" | grep -F "($fam)" | grep -c "$SC_TAKEOVER") || true
+		[ "$n" = 2 ] || { echo "$fam: $n announcements naming $SC_TAKEOVER, expected 2 (one per Fail2ban run)"; rc=1; }
 	done
-	[ $rc -eq 0 ] || grep -F -- '-- stderr:' "$WORK/fail2ban.log"
+	[ $rc -eq 0 ] || grep -E -- "$pat" "$WORK/fail2ban.log"
 	return $rc
 }
 check_no_state() {
@@ -399,6 +449,14 @@ _unban() { # ip4 ip6
 	_eventually 10 check_kernel_bans "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
 	check_traffic 4 "${E2E_BAD4[1]}" && check_traffic 6 "${E2E_BAD6[1]}"
 }
+_restart() { # before: stop (the kernel as before), start, the bans left are back
+	_stop_same "$1" || return 1
+	f2b_start "$JAIL" "${SC_ENV[@]}" || return 1
+	_wait_status 30 "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
+	_eventually 10 check_kernel_bans "${E2E_BAD4[1]}" "${E2E_BAD6[1]}" || return 1
+	grep -q "Restore Ban ${E2E_BAD4[1]}" "$WORK/fail2ban.log" ||
+		{ echo "Fail2ban did not restore the ban of ${E2E_BAD4[1]} from its database"; return 1; }
+}
 _stop_same() { # before
 	f2b_stop || { echo "Fail2ban did not stop"; return 1; }
 	_same "$1" "$(kernel_state)"
@@ -440,7 +498,7 @@ action = nfban-multiport[nfban=\"$OVERRIDE\"]
 _dump_ok() {
 	local dump n
 	dump=$(fail2ban-client -c "$1" -d) || return 1
-	n=$(python3 -c '
+	n=$("$E2E_PY" -c '
 import ast, sys
 shim, override = sys.argv[1:3]
 n = 0
@@ -464,6 +522,7 @@ print(n)
 # actionstart_on_demand = false: Fail2ban starts both families with the jail and stops both.
 test_eager_start() {
 	local t="multiport, actionstart_on_demand = false:"
+	[ "$MODE" = py ] && t="multiport.py, actionstart_on_demand = false:"
 	if [ "$STOCK" != 1 ] && [ ! -e "$NFBAN_BUILD/plugins/multiport.so" ]; then
 		e2e_skip "$t both families start with the jail" "plugin multiport not built"
 		return 0
@@ -473,6 +532,7 @@ test_eager_start() {
 	f2b_confdir "$WORK/conf"
 	local ban=nfban-multiport
 	[ "$STOCK" = 1 ] && ban=iptables-multiport
+	[ "$MODE" = py ] && ban=nfban-multiport.py
 	f2b_jail_local "$WORK/conf" "$JAIL" "$ban" \
 		'%(banaction)s[port="%(port)s", protocol="%(protocol)s", chain="%(chain)s", actionstart_on_demand=false]'
 	e2e_preexisting
@@ -506,7 +566,7 @@ test_repair() { # scenario name (multiport or nftables)
 	e2e_preexisting
 	local before
 	before=$(kernel_state)
-	if ! { e2e_listen "${PORTS[@]}" && f2b_start "$JAIL"; } >"$WORK/start.out" 2>&1; then
+	if ! { e2e_listen "${PORTS[@]}" && f2b_start "$JAIL" "${SC_ENV[@]}"; } >"$WORK/start.out" 2>&1; then
 		e2e_fail "$t Fail2ban starts jail $JAIL"; e2e_diag <"$WORK/start.out"
 		e2e_scenario_cleanup
 		return 0
@@ -545,13 +605,17 @@ if [ "$STOCK" != 1 ] && [ ! -x "$NFBAN_BUILD/nfban" ]; then
 	exit 1
 fi
 e2e_init
-test_config_all
-for sc in multiport allports-drop perport nftables nftables-allports fallback-no-multiport fallback-no-legacy; do
-	[ -n "${NFBAN_E2E_FILTER:-}" ] && ! [[ $sc =~ $NFBAN_E2E_FILTER ]] && continue
-	run_scenario "$sc"
-done
-[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ eager =~ $NFBAN_E2E_FILTER ]] && test_eager_start
-for sc in multiport nftables; do
-	[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ repair-$sc =~ $NFBAN_E2E_FILTER ]] && test_repair "$sc"
+for MODE in $MODES; do
+	sfx=
+	[ "$MODE" = py ] && sfx=.py
+	[ "$MODE" = conf ] && { [ -z "${NFBAN_E2E_FILTER:-}" ] || [[ config =~ $NFBAN_E2E_FILTER ]]; } && test_config_all
+	for sc in multiport allports-drop perport nftables nftables-allports fallback-no-multiport fallback-no-legacy; do
+		[ -n "${NFBAN_E2E_FILTER:-}" ] && ! [[ $sc$sfx =~ $NFBAN_E2E_FILTER ]] && continue
+		run_scenario "$sc"
+	done
+	[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ eager$sfx =~ $NFBAN_E2E_FILTER ]] && test_eager_start
+	for sc in multiport nftables; do
+		[ -z "${NFBAN_E2E_FILTER:-}" ] || [[ repair-$sc$sfx =~ $NFBAN_E2E_FILTER ]] && test_repair "$sc"
+	done
 done
 e2e_done

@@ -15,17 +15,21 @@ cd "$NFBAN_ROOT" || exit 1
 e2e_init
 T=$E2E_TMP
 PLUGINS=(allports multiport nftables perport)
+LIBS=(libnfban)
 ACTIONS=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
 # Installed with them: what the three iptables actions include (`before = ...`).
 INCLUDES=(nfban-iptables-common)
+# The in-process actions, and the module they share (it names the plugin directory).
+PYFILES=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport nfban_action)
 
 # What `make install` must have put under $1 for prefix $2 and sysconfdir $3, with modes.
 expected_files() {
 	local d=$1 p=$2 s=$3 x
 	echo "755 $d$p/sbin/nfban"
-	for x in libnfban "${PLUGINS[@]}"; do echo "644 $d$p/lib/nfban/$x.so"; done
+	for x in "${PLUGINS[@]}" "${LIBS[@]}"; do echo "644 $d$p/lib/nfban/$x.so"; done
 	echo "755 $d$p/lib/nfban/nfban-doctor"
 	for x in "${ACTIONS[@]}" "${INCLUDES[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.conf"; done
+	for x in "${PYFILES[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.py"; done
 	echo "644 $d$p/share/man/man8/nfban.8"
 }
 installed_files() { find "$1" -type f -printf '%m %p\n' | sort; }
@@ -39,6 +43,10 @@ check_files() { # destdir prefix sysconfdir
 	for f in "${ACTIONS[@]}" "${INCLUDES[@]}"; do
 		sed "s|@SBINDIR@|$2/sbin|g" "action.d/$f.conf" | cmp -s - "$1$3/fail2ban/action.d/$f.conf" ||
 			{ echo "$f.conf differs from action.d/$f.conf with @SBINDIR@ = $2/sbin"; return 1; }
+	done
+	for f in "${PYFILES[@]}"; do
+		sed "s|@PLUGINDIR@|$2/lib/nfban|g" "action.d/$f.py" | cmp -s - "$1$3/fail2ban/action.d/$f.py" ||
+			{ echo "$f.py differs from action.d/$f.py with @PLUGINDIR@ = $2/lib/nfban"; return 1; }
 	done
 	cmp -s man/nfban.8 "$1$2/share/man/man8/nfban.8" || { echo "nfban.8 differs"; return 1; }
 }
@@ -70,10 +78,12 @@ if B=$NFBAN_BUILD run_install "$T/i1.log" --destdir "$D1"; then
 else
 	e2e_fail "install.sh --destdir D: builds and installs"; show "$T/i1.log" | e2e_diag
 fi
-e2e_check "it installs exactly the shim, libnfban, 4 plugins, nfban-doctor, 5 action files and their include (nfban = /usr/local/sbin/nfban) and nfban.8" \
+e2e_check "it installs exactly the shim, libnfban, 4 plugins, nfban-doctor, 5 action files and their include (nfban = /usr/local/sbin/nfban), 5 .py actions and their module (/usr/local/lib/nfban) and nfban.8" \
 	check_files "$D1" /usr/local /etc
 e2e_check "it checked that Fail2ban accepts the action files and that the installed nfban runs every plugin" \
 	bash -c "grep -q 'accepts the 5 action files' '$T/i1.log' && grep -q 'runs its plugins: allports multiport nftables perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
+e2e_check "it checked that Fail2ban loads the 5 .py actions and that they ban, flush and stop with the installed libnfban" \
+	bash -c "grep -q 'loads the in-process actions, and they ban, flush and stop: nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
 e2e_check "install.sh --destdir D --uninstall removes every file" \
 	bash -c "B='$NFBAN_BUILD' ./install.sh --destdir '$D1' --uninstall >'$T/u1.log' 2>&1 && [ -z \"\$(find '$D1' -type f)\" ] || { cat '$T/u1.log'; find '$D1' -type f; exit 1; }"
 

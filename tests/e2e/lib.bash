@@ -18,6 +18,8 @@
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_TCP="$E2E_DIR/tcp.py"
+# Debian's Python (the one with Fail2ban; a python3 earlier in PATH may be slow to start).
+E2E_PY=/usr/bin/python3
 E2E_TMP=
 E2E_N=0                # TAP test number
 E2E_NS=()              # namespaces made by this run
@@ -138,11 +140,11 @@ e2e_wait() {
 
 # e2e_listen PORT...: the TCP listener in the server namespace; returns once it answers.
 e2e_listen() {
-	in_srv python3 "$E2E_TCP" listen "$@" >"$WORK/listener.log" 2>&1 &
+	in_srv "$E2E_PY" "$E2E_TCP" listen "$@" >"$WORK/listener.log" 2>&1 &
 	E2E_PIDS+=("$!")
 	local spec=() p
 	for p in "$@"; do spec+=("127.0.0.1,127.0.0.1,$p" "::1,::1,$p"); done
-	e2e_wait 10 _e2e_all_ok in_srv python3 "$E2E_TCP" probe "${spec[@]}" ||
+	e2e_wait 10 _e2e_all_ok in_srv "$E2E_PY" "$E2E_TCP" probe "${spec[@]}" ||
 		{ echo "listener did not come up:"; cat "$WORK/listener.log"; return 1; }
 	# The veth link and neighbour discovery warm up: every attacker address reaches it.
 	spec=()
@@ -154,7 +156,7 @@ e2e_listen() {
 _e2e_all_ok() { local out; out=$("$@") && ! grep -qv ' ok$' <<<"$out"; }
 
 # e2e_probe [--timeout S] SRC,DST,PORT...: probes from the attacker namespace.
-e2e_probe() { in_att python3 "$E2E_TCP" probe "$@"; }
+e2e_probe() { in_att "$E2E_PY" "$E2E_TCP" probe "$@"; }
 
 # kernel_state: everything netfilter holds in the server namespace, as text that compares
 # (counters and generator comments removed): both legacy iptables families, every table they
@@ -194,7 +196,7 @@ ipt_jumps() {
 nft_bans() {
 	local js
 	js=$(in_srv nft -j list set "$1" "$2" "$3" 2>/dev/null) || return 0
-	python3 -c '
+	"$E2E_PY" -c '
 import json, sys
 for o in json.load(sys.stdin)["nftables"]:
     for e in o.get("set", {}).get("elem", []):
@@ -208,8 +210,9 @@ for o in json.load(sys.stdin)["nftables"]:
 
 # f2b_confdir DIR: a private copy of the stock configuration (no *.local, nothing in jail.d or
 # fail2ban.d: the host's own jails and settings stay out), this repo's action files with
-# @SBINDIR@ replaced as `make install` does (by the build tree, where the shim is), and
-# fail2ban.local with a private log, socket, pidfile and an in-memory database.
+# @SBINDIR@ and @PLUGINDIR@ replaced as `make install` does (by the build tree, where the shim
+# and the plugins are), and fail2ban.local with a private log, socket, pidfile and database
+# ($F2B_DBFILE, default in memory).
 f2b_confdir() {
 	local d=$1 f
 	mkdir -p "$d"
@@ -217,8 +220,8 @@ f2b_confdir() {
 	find "$d" -name '*.local' -delete
 	rm -rf "$d/jail.d" "$d/fail2ban.d"
 	mkdir -p "$d/jail.d" "$d/fail2ban.d"
-	for f in "$NFBAN_ROOT"/action.d/*.conf; do
-		sed "s|@SBINDIR@|$NFBAN_BUILD|g" "$f" >"$d/action.d/$(basename "$f")"
+	for f in "$NFBAN_ROOT"/action.d/*.conf "$NFBAN_ROOT"/action.d/*.py; do
+		sed "s|@SBINDIR@|$NFBAN_BUILD|g; s|@PLUGINDIR@|$NFBAN_BUILD/plugins|g" "$f" >"$d/action.d/$(basename "$f")"
 	done
 	# Stock iptables actions (NFBAN_E2E_STOCK=1) must use the backend's tables too.
 	cat >"$d/action.d/iptables.local" <<-EOF
@@ -234,7 +237,7 @@ f2b_confdir() {
 	logtarget = $WORK/fail2ban.log
 	socket = $WORK/f2b.sock
 	pidfile = $WORK/f2b.pid
-	dbfile = :memory:
+	dbfile = ${F2B_DBFILE:-:memory:}
 	allowipv6 = yes
 	EOF
 }
@@ -278,11 +281,17 @@ f2b_start() {
 		>"$WORK/server.out" 2>&1 &
 	F2B_PID=$!
 	E2E_PIDS+=("$F2B_PID")
-	if ! e2e_wait 30 f2b status "$jail"; then
+	if ! e2e_wait 30 _f2b_has_jail "$jail"; then
 		echo "Fail2ban did not start jail $jail:"
 		tail -n 30 "$WORK/server.out" "$WORK/fail2ban.log" 2>/dev/null
 		return 1
 	fi
+}
+
+# _f2b_has_jail JAIL: the server lists JAIL.  (`status JAIL` for a jail not added yet would
+# make the server log an ERROR, UnknownJailException.)
+_f2b_has_jail() {
+	f2b status 2>/dev/null | sed -n 's/.*Jail list:[[:space:]]*//p' | tr -s ', \t' '\n' | grep -qxF "$1"
 }
 
 # f2b_stop: `fail2ban-client stop`, then wait for the server to exit.

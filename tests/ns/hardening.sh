@@ -178,4 +178,80 @@ test_state_naming_an_unloadable_plugin_is_dropped() {
 	rm -rf "$dir"
 }
 
+# The xtables lock is waited for lock_wait= seconds, then the ban fails with
+# one line naming the lock file and who holds it; the kernel is untouched.
+test_xtables_lock_wait_is_bounded() {
+	local lock before t0 holder
+	lock=$(mktemp)
+	export XTABLES_LOCKFILE=$lock
+	nfban multiport start name=l
+	before=$(kernel_state)
+	flock -x -o "$lock" sleep 10 &
+	holder=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=1
+	assert_status 1
+	assert_lines "$err"
+	assert_match "the xtables lock $lock is still held by pid [0-9]+ \\(flock\\) after 1 s" "$err"
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ] || fail "waited more than 3 s"
+	assert_eq "$before" "$(kernel_state)" "kernel after the timeout"
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=x
+	assert_status 2
+	assert_match "lock_wait='x'" "$err"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	run nfban multiport ban name=l ip=192.0.2.1 lock_wait=1
+	assert_status 0 "$err"
+	nfban multiport stop name=l
+	rm -f "$lock"
+}
+
+# The state directory is trusted only as far as it deserves: a base another
+# user could write into, or a symlinked namespace directory, is not used; a
+# file longer than a plugin name is not read as one; temporary files of a
+# killed writer go.  The fallback itself still happens (the kernel decides).
+test_state_directory_is_vetted() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" dir ns
+	on_no_multiport() {
+		LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" "$@"
+	}
+	ns=$(stat -L -c %i /proc/self/ns/net)
+	dir=$(mktemp -d)
+	chmod 0777 "$dir"
+	export NFBAN_STATE_DIR=$dir
+	run on_no_multiport multiport start name=v
+	assert_status 0 "$err"
+	assert_match "perport takes over" "$err"
+	assert_match "cannot record fallback to perport under $dir: Operation not permitted" "$err"
+	assert_eq "" "$(find "$dir" -mindepth 1)" "nothing written into a world-writable base"
+	on_no_multiport multiport stop name=v
+	chmod 0700 "$dir"
+	# A symlinked namespace directory is not followed.
+	mkdir "$dir/elsewhere"
+	ln -s "$dir/elsewhere" "$dir/$ns"
+	run on_no_multiport multiport start name=v
+	assert_status 0 "$err"
+	assert_match "cannot record fallback" "$err"
+	assert_eq "" "$(ls "$dir/elsewhere")" "nothing written through the symlink"
+	on_no_multiport multiport stop name=v
+	rm "$dir/$ns"
+	# An over-long state file is not a plugin name cut short.
+	mkdir -m 0700 "$dir/$ns"
+	printf 'perport%040d\n' 0 >"$dir/$ns/v.inet4"
+	run nfban multiport start name=v
+	assert_status 0 "$err"
+	assert_match "fallback state under $dir ignored: Invalid argument" "$err"
+	nfban multiport stop name=v
+	rm -f "$dir/$ns/v.inet4"
+	# A killed writer's temporary file goes with the next write.
+	: >"$dir/$ns/w.inet4.999999.tmp"
+	run on_no_multiport multiport start name=v
+	assert_status 0 "$err"
+	assert_eq "v.inet4" "$(ls "$dir/$ns" | grep -v '\.announced$')" "state dir after the next write"
+	on_no_multiport multiport stop name=v
+	rm -rf "$dir"
+}
+
 run_suite "$@"

@@ -88,8 +88,10 @@ test_bad_input_leaves_kernel_unchanged_iptables() {
 	expect_rejected "protocol='icmp'" multiport start name=sshd protocol=icmp
 	expect_rejected "blocktype='REJECT --reject-with tcp-reset'" multiport start name=dns port=53 \
 		protocol=tcp,udp "blocktype=REJECT --reject-with tcp-reset"
-	expect_rejected "blocktype='REJECT --reject-with icmp-port-unreachable'" multiport stop name=web6 \
-		family=inet6 "blocktype=REJECT --reject-with icmp-port-unreachable"
+	expect_rejected "blocktype='REJECT --reject-with icmp6-bogus'" multiport stop name=web6 \
+		family=inet6 "blocktype=REJECT --reject-with icmp6-bogus"
+	expect_rejected "ip='0.0.0.0/0'" multiport ban name=sshd ip=0.0.0.0/0
+	expect_rejected "lock_wait='-1'" multiport start name=sshd lock_wait=-1
 	expect_rejected "blocktype='LOG --log-prefix x'" multiport start name=sshd "blocktype=LOG --log-prefix x"
 	expect_rejected "family='inet5'" multiport flush name=sshd family=inet5
 	expect_rejected "port='ssh'" multiport stop name=sshd port=ssh port=ssh
