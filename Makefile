@@ -54,6 +54,9 @@ SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 SHIM_BIN  := $(B)/nfban
+SHIM_SRC  := $(wildcard src/shim/*.c)
+DOCTOR_SRC := $(wildcard src/doctor/*.c)
+DOCTOR_BIN := $(B)/plugins/nfban-doctor
 LIB_SO    := $(B)/plugins/libnfban.so
 PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -65,7 +68,7 @@ IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps bench demo install uninstall clean FORCE
-all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO)
+all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
@@ -81,8 +84,16 @@ $(B)/obj/src/lib/loader.o $(B)/obj/src/shim/main.o: $(B)/plugindir.stamp
 FORCE:
 
 # The shim links libnfban's objects in: one process, nothing more to load.
-$(SHIM_BIN): $(call obj,src/shim/main.c $(LIB_SRC) $(VALUES_SRC))
+$(SHIM_BIN): $(call obj,$(SHIM_SRC) $(LIB_SRC) $(VALUES_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ -ldl -lpthread
+
+# `nfban doctor` is this program, which the shim execs (vetted as a plugin is):
+# nothing of it is on the ban path.  It links libnfban's objects (its kernel
+# probes run the plugins in a scratch network namespace) and only libc/libdl.
+$(DOCTOR_BIN): $(call obj,$(DOCTOR_SRC) $(LIB_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl -lpthread
+	chmod 0755 $@ $(@D)
 
 # libnfban for every other host; it exports only its API (nfban.h).
 $(LIB_SO): $(call obj,$(LIB_SRC) $(VALUES_SRC)) src/lib/libnfban.map
@@ -156,6 +167,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(SHIM_BIN) $(DESTDIR)$(SBINDIR)/nfban
 	install -m 0644 $(LIB_SO) $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0755 $(DOCTOR_BIN) $(DESTDIR)$(PLUGINDIR)/
 	for f in action.d/*.conf action.d/*.py; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
@@ -163,7 +175,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
-	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so) $(DESTDIR)$(PLUGINDIR)/libnfban.so
+	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so) $(DESTDIR)$(PLUGINDIR)/libnfban.so $(DESTDIR)$(PLUGINDIR)/nfban-doctor
 	-rmdir $(DESTDIR)$(PLUGINDIR)
 	for f in action.d/*.conf action.d/*.py; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
 	rm -f $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban-*.pyc $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban_action.*.pyc

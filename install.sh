@@ -248,7 +248,7 @@ cat <<EOF
 
 nfban is installed:
   ${destdir}$sbindir/nfban
-  ${destdir}$plugindir/*.so
+  ${destdir}$plugindir/*.so, ${destdir}$plugindir/nfban-doctor (nfban doctor)
   ${destdir}$actiondir/nfban-*.conf, nfban-*.py, nfban_action.py
   ${destdir}$prefix/share/man/man8/nfban.8
 

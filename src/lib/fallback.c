@@ -72,7 +72,7 @@ static void fall_back(struct call *c)
 		result_notice(res, "jail %s (%s): %s cannot work on this kernel (%s); %s takes over",
 			      j->name, fam_name(c->fam), j->m[0].name, why, j->m[i].name);
 		res->fallback = 1;
-		log_announce(res->notice);
+		log_announce(j->name, c->fam, res->notice);
 		return;
 	}
 	snprintf(first.notice, sizeof(first.notice), "%s", res->notice);

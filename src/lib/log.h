@@ -8,7 +8,11 @@
 
 #pragma GCC visibility push(hidden)
 
-void log_announce(const char *line);
+#include "nfban_plugin.h"
+
+/* To syslog; without /dev/log (syslog() would drop it) kept beside the
+ * jail's state instead (state_note), where nfban doctor reads it. */
+void log_announce(const char *jail, enum nfban_family fam, const char *line);
 
 #pragma GCC visibility pop
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -194,7 +195,7 @@ int state_set(const char *jail, enum nfban_family fam, const char *plugin)
 
 int state_clear(const char *jail, enum nfban_family fam)
 {
-	char name[96], ns[32];
+	char name[112], ns[32];
 	struct stat st;
 	int dir, base;
 
@@ -209,6 +210,9 @@ int state_clear(const char *jail, enum nfban_family fam)
 		errno = e;
 		return -1;
 	}
+	/* The announcement kept beside it goes with it. */
+	strcat(name, ".announced");
+	unlinkat(dir, name, 0);
 	close(dir);
 	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
 	if (stat("/proc/self/ns/net", &st) == 0 &&
@@ -218,4 +222,25 @@ int state_clear(const char *jail, enum nfban_family fam)
 		close(base);
 	}
 	return 0;
+}
+
+int state_note(const char *jail, enum nfban_family fam, const char *line)
+{
+	char name[112], stamp[64];
+	struct tm tm;
+	time_t now = time(NULL);
+	int dir, fd, ok;
+
+	dir = ns_dir(1);
+	if (dir < 0)
+		return -1;
+	file_name(jail, fam, name, sizeof(name));
+	strcat(name, ".announced");
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	close(dir);
+	if (fd < 0)
+		return -1;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime_r(&now, &tm));
+	ok = dprintf(fd, "%s %s\n", stamp, line) > 0;
+	return close(fd) < 0 || !ok ? -1 : 0;
 }

@@ -23,6 +23,10 @@ const char *state_base(void);
 int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n);
 int state_set(const char *jail, enum nfban_family fam, const char *plugin);
 int state_clear(const char *jail, enum nfban_family fam);
+/* Keep a fallback's announcement beside the jail's state (<state>.announced,
+ * the latest one; state_clear removes it): where it goes when there is no
+ * syslog socket.  nfban doctor shows it. */
+int state_note(const char *jail, enum nfban_family fam, const char *line);
 
 #pragma GCC visibility pop
 

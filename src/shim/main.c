@@ -16,6 +16,7 @@
 
 #include "nfban.h"
 #include "nfban_plugin.h"
+#include "doctor_exec.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -23,6 +24,7 @@
 
 static const char usage[] =
 	"usage: nfban [--plugin-dir DIR] ACTION OPERATION [KEY=VALUE ...]\n"
+	"       nfban [--plugin-dir DIR] doctor [--json] [KEY=VALUE ...]\n"
 	"       nfban --help | --version\n"
 	"\n"
 	"Native netfilter ban actions for Fail2ban.  ACTION is a plugin:\n"
@@ -55,6 +57,7 @@ static const char usage[] =
 	"  chain_priority=N (-1)                 blocktype=drop | reject [with ...] (reject)\n"
 	"\n"
 	"Plugins are loaded from DIR, $NFBAN_PLUGIN_DIR, or " NFBAN_PLUGIN_DIR ".\n"
+	"doctor: why a ban does not take effect, what this kernel can do (reads only).\n"
 	"Exit status: 0 done, 1 kernel or system error (or check: rules missing), 2 bad input.\n"
 	"See nfban(8).\n";
 
@@ -108,6 +111,9 @@ int main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
+	/* The doctor is a program of its own (nothing of it on the ban path). */
+	if (i < argc && strcmp(argv[i], "doctor") == 0)
+		return doctor_exec(dir, argc - i - 1, argv + i + 1);
 	if (argc - i < 2) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;

@@ -27,6 +27,7 @@ expected_files() {
 	local d=$1 p=$2 s=$3 x
 	echo "755 $d$p/sbin/nfban"
 	for x in "${PLUGINS[@]}" "${LIBS[@]}"; do echo "644 $d$p/lib/nfban/$x.so"; done
+	echo "755 $d$p/lib/nfban/nfban-doctor"
 	for x in "${ACTIONS[@]}" "${INCLUDES[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.conf"; done
 	for x in "${PYFILES[@]}"; do echo "644 $d$s/fail2ban/action.d/$x.py"; done
 	echo "644 $d$p/share/man/man8/nfban.8"
@@ -77,7 +78,7 @@ if B=$NFBAN_BUILD run_install "$T/i1.log" --destdir "$D1"; then
 else
 	e2e_fail "install.sh --destdir D: builds and installs"; show "$T/i1.log" | e2e_diag
 fi
-e2e_check "it installs exactly the shim, libnfban, 4 plugins, 5 action files and their include (nfban = /usr/local/sbin/nfban), 5 .py actions and their module (/usr/local/lib/nfban) and nfban.8" \
+e2e_check "it installs exactly the shim, libnfban, 4 plugins, nfban-doctor, 5 action files and their include (nfban = /usr/local/sbin/nfban), 5 .py actions and their module (/usr/local/lib/nfban) and nfban.8" \
 	check_files "$D1" /usr/local /etc
 e2e_check "it checked that Fail2ban accepts the action files and that the installed nfban runs every plugin" \
 	bash -c "grep -q 'accepts the 5 action files' '$T/i1.log' && grep -q 'runs its plugins: allports multiport nftables perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"

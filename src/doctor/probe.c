@@ -1,0 +1,219 @@
+/*
+ * probe.c - what this kernel can do, found out where nothing real lives: a
+ * forked child enters a new network namespace (unshare(CLONE_NEWNET)), runs
+ * the plugins there the way a jail would (start, ban) and reports each result
+ * over a pipe.  The namespace and everything the probes made in it go away
+ * with the child; the live ruleset is never touched.  Probing may load kernel
+ * modules, as the first iptables or nft command of a jail would.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "doctor.h"
+#include "nfban.h"
+
+struct probe {
+	const char *key;            /* check name: capability.<key> */
+	const char *plugin;
+	const char *keys[4];
+	int ban;                    /* also ban 192.0.2.1 */
+	const char *needs;          /* a probe that must have worked first */
+};
+
+static const struct probe probes[] = {
+	{ "legacy", "perport", { "name=probe-l", "backend=legacy", "fallback=", NULL }, 0, NULL },
+	{ "multiport_legacy", "multiport", { "name=probe-lm", "backend=legacy", "fallback=", NULL }, 0, "legacy" },
+	{ "reject_legacy", "perport", { "name=probe-lr", "backend=legacy", "fallback=", NULL }, 1, "legacy" },
+	{ "nf_tables", "perport", { "name=probe-n", "backend=nft", "fallback=", NULL }, 0, NULL },
+	{ "multiport_nft", "multiport", { "name=probe-nm", "backend=nft", "fallback=", NULL }, 0, "nf_tables" },
+	{ "reject_nft", "perport", { "name=probe-nr", "backend=nft", "fallback=", NULL }, 1, "nf_tables" },
+	{ "sets", "nftables", { "name=probe-s", NULL }, 1, "nf_tables" },
+};
+#define N_PROBES (sizeof(probes) / sizeof(*probes))
+
+/* The child: runs in the scratch namespace, writes "key\tok|no|skip\tmessage\n". */
+static void child(const struct opts *o, int fd)
+{
+	char ok[N_PROBES];
+
+	/* No fallback is asked for, so no state is written; should anything
+	 * look, it finds none. */
+	setenv("NFBAN_STATE_DIR", "/proc/nonexistent/nfban-doctor", 1);
+	for (size_t i = 0; i < N_PROBES; i++) {
+		const struct probe *p = &probes[i];
+		struct nfban_result res;
+		struct nfban_jail *j;
+		int n = 0, skip = 0;
+
+		ok[i] = 0;
+		while (p->keys[n])
+			n++;
+		if (p->needs)
+			for (size_t k = 0; k < i; k++)
+				if (strcmp(probes[k].key, p->needs) == 0 && !ok[k])
+					skip = 1;
+		if (skip) {
+			dprintf(fd, "%s\tskip\t%s unavailable\n", p->key, p->needs);
+			continue;
+		}
+		j = nfban_jail_open(o->plugin_dir, p->plugin, n, p->keys, &res);
+		if (j) {
+			if (nfban_jail_run(j, "start", "inet4", NULL, &res) == NFBAN_DONE && p->ban)
+				nfban_jail_run(j, "ban", "inet4", "192.0.2.1", &res);
+			nfban_jail_close(j);
+		}
+		ok[i] = res.status == NFBAN_DONE;
+		for (char *c = res.message; *c; c++)
+			if (*c == '\n' || *c == '\t')
+				*c = ' ';
+		dprintf(fd, "%s\t%s\t%s\n", p->key, ok[i] ? "ok" : res.kernel_errno ? "no" : "error",
+			res.message);
+	}
+	/* conntrack: a ct state rule, through nft (nf_tables) in this namespace. */
+	{
+		char path[4096], *out = NULL;
+		int rc;
+
+		if (!tool_find("nft", path, sizeof(path))) {
+			dprintf(fd, "conntrack\tskip\tnft is not installed\n");
+		} else {
+			char *argv[] = { path, "add table ip nfban_probe; add chain ip nfban_probe c "
+					 "{ type filter hook input priority 0; }; add rule ip nfban_probe c "
+					 "ct state established accept", NULL };
+
+			rc = tool_run(argv, &out, 10);
+			free(out);
+			dprintf(fd, "conntrack\t%s\t%s\n", rc == 0 ? "ok" : "no",
+				rc == 0 ? "" : "nft refused a 'ct state established' rule");
+		}
+	}
+}
+
+struct meaning {
+	const char *key, *what, *ok, *fail_sev, *todo;
+};
+
+static const struct meaning meanings[] = {
+	{ "legacy", "legacy iptables tables",
+	  "legacy iptables tables work (backend=legacy, stock iptables-legacy)", "FAIL",
+	  "nothing to do for nfban's iptables actions with backend=auto or nft (they run on nf_tables, "
+	  "else fall back to nfban-nftables); stock actions need iptables-nft" },
+	{ "multiport_legacy", "the multiport match on the legacy tables",
+	  "multiport works on the legacy tables", "FAIL",
+	  "nfban-multiport runs as perport here (its fallback); stock iptables-multiport fails: use "
+	  "banaction = nfban-multiport or nfban-perport" },
+	{ "reject_legacy", "the REJECT target on the legacy tables",
+	  "REJECT works on the legacy tables", "FAIL", "use blocktype=DROP" },
+	{ "nf_tables", "nf_tables",
+	  "nf_tables works (backend=nft, nfban-nftables, stock nftables and iptables-nft)", "FAIL",
+	  "nfban-nftables, stock nftables and iptables-nft cannot work: use nfban-multiport with "
+	  "backend=legacy" },
+	{ "multiport_nft", "the multiport match through nft_compat",
+	  "multiport works through nft_compat (iptables-nft -m multiport)", "FAIL",
+	  "nfban-multiport runs as perport here (its fallback); stock iptables-multiport with "
+	  "iptables-nft fails: use banaction = nfban-multiport, nfban-perport or nfban-nftables" },
+	{ "reject_nft", "the REJECT target through nft_compat",
+	  "REJECT works through iptables-nft", "FAIL", "use blocktype=DROP" },
+	{ "sets", "nf_tables sets (with reject)",
+	  "nf_tables sets work (nfban-nftables, stock nftables)", "FAIL",
+	  "nfban-nftables and stock nftables cannot work: use nfban-multiport or nfban-perport" },
+	{ "conntrack", "conntrack (ct state)",
+	  "conntrack works: ct state / -m conntrack rules match", "warn",
+	  "rules that accept ESTABLISHED traffic never match here; nothing needed for bans" },
+};
+
+static const struct meaning *meaning_of(const char *key)
+{
+	for (size_t i = 0; i < sizeof(meanings) / sizeof(*meanings); i++)
+		if (strcmp(meanings[i].key, key) == 0)
+			return &meanings[i];
+	return NULL;
+}
+
+void check_capabilities(const struct opts *o)
+{
+	int fds[2], status;
+	char buf[16384];
+	size_t len = 0;
+	pid_t pid;
+	struct timespec t0;
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		finding(SEV_WARN, "capability.probe", NULL, NULL, NULL, NULL, "run the doctor as root",
+			"cannot probe the kernel: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (unshare(CLONE_NEWNET) < 0) {
+			dprintf(fds[1], "probe\tunshare\t%s\n", strerror(errno));
+			_exit(0);
+		}
+		child(o, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 20000) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		r = read(fds[0], buf + len, sizeof(buf) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *key = l, *res = strchr(l, '\t'), *msg;
+		const struct meaning *m;
+		char check[64];
+
+		if (!res)
+			continue;
+		*res++ = '\0';
+		msg = strchr(res, '\t');
+		if (msg)
+			*msg++ = '\0';
+		else
+			msg = (char *)"";
+		if (strcmp(key, "probe") == 0) {
+			finding(SEV_WARN, "capability.probe", NULL, NULL, NULL, NULL,
+				"run the doctor as root", "cannot make a scratch network namespace: %s", msg);
+			return;
+		}
+		m = meaning_of(key);
+		if (!m)
+			continue;
+		snprintf(check, sizeof(check), "capability.%s", key);
+		if (strcmp(res, "ok") == 0)
+			finding(SEV_OK, check, NULL, NULL, NULL, NULL, NULL, "%s", m->ok);
+		else if (strcmp(res, "skip") == 0)
+			finding(SEV_WARN, check, NULL, NULL, NULL, NULL, "see the finding it depends on",
+				"%s not probed: %s", m->what, msg);
+		else if (strcmp(res, "no") == 0)
+			finding(strcmp(m->fail_sev, "FAIL") == 0 ? SEV_FAIL : SEV_WARN, check, NULL, NULL,
+				NULL, NULL, m->todo, "%s unavailable: %s", m->what, msg);
+		else
+			finding(SEV_WARN, check, NULL, NULL, NULL, NULL, "check the plugin directory",
+				"%s could not be probed: %s", m->what, msg);
+	}
+}

@@ -1,0 +1,147 @@
+/* report.c - the findings: one line each, or one JSON document. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doctor.h"
+
+struct fnd {
+	enum sev sev;
+	char *check, *jail, *backend, *family, *rule, *by, *ip, *todo, *message;
+};
+
+static struct fnd *all;
+static size_t n_all;
+
+static const char *const sev_name[] = { "ok", "warn", "FAIL" };
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("nfban: doctor: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = xrealloc(NULL, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+void finding(enum sev sev, const char *check, const struct where *w, const char *rule,
+	     const char *by, const char *ip, const char *todo, const char *fmt, ...)
+{
+	struct fnd *f;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	all = xrealloc(all, (n_all + 1) * sizeof(*all));
+	f = &all[n_all++];
+	f->sev = sev;
+	f->check = xstrdup(check);
+	f->jail = xstrdup(w ? w->jail : NULL);
+	f->backend = xstrdup(w ? w->backend : NULL);
+	f->family = xstrdup(w ? w->family : NULL);
+	f->rule = xstrdup(rule);
+	f->by = xstrdup(by);
+	f->ip = xstrdup(ip);
+	f->todo = sev == SEV_OK ? NULL : xstrdup(todo);
+	f->message = xstrdup(msg);
+}
+
+static void json_str(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p == '\t')
+			fputs("\\t", stdout);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+int findings_print(int json)
+{
+	unsigned count[3] = { 0, 0, 0 };
+	int status;
+
+	for (size_t i = 0; i < n_all; i++)
+		count[all[i].sev]++;
+	status = count[SEV_FAIL] ? 1 : 0;
+	if (json) {
+		printf("{\"doctor\": 1, \"version\": ");
+		json_str(NFBAN_VERSION);
+		printf(", \"status\": %d, \"counts\": {\"ok\": %u, \"warn\": %u, \"FAIL\": %u},\n"
+		       " \"findings\": [", status, count[0], count[1], count[2]);
+		for (size_t i = 0; i < n_all; i++) {
+			const struct fnd *f = &all[i];
+
+			printf("%s\n  {\"severity\": ", i ? "," : "");
+			json_str(sev_name[f->sev]);
+			fputs(", \"check\": ", stdout);
+			json_str(f->check);
+			fputs(", \"jail\": ", stdout);
+			json_str(f->jail);
+			fputs(", \"backend\": ", stdout);
+			json_str(f->backend);
+			fputs(", \"family\": ", stdout);
+			json_str(f->family);
+			fputs(", \"ip\": ", stdout);
+			json_str(f->ip);
+			fputs(", \"rule\": ", stdout);
+			json_str(f->rule);
+			fputs(", \"by\": ", stdout);
+			json_str(f->by);
+			fputs(", \"message\": ", stdout);
+			json_str(f->message);
+			fputs(", \"todo\": ", stdout);
+			json_str(f->todo);
+			putchar('}');
+		}
+		printf("\n ]}\n");
+		return status;
+	}
+	for (size_t i = 0; i < n_all; i++) {
+		const struct fnd *f = &all[i];
+
+		printf("%-4s %s", sev_name[f->sev], f->check);
+		if (f->jail)
+			printf(" [%s", f->jail);
+		if (f->backend || f->family)
+			printf("%s%s%s%s", f->jail ? " " : " [", f->backend ? f->backend : "",
+			       f->backend && f->family ? "/" : "", f->family ? f->family : "");
+		if (f->jail || f->backend || f->family)
+			putchar(']');
+		printf(": %s", f->message);
+		if (f->todo)
+			printf(" -- do: %s", f->todo);
+		putchar('\n');
+	}
+	printf("%u ok, %u warn, %u FAIL\n", count[0], count[1], count[2]);
+	return status;
+}
