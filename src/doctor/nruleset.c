@@ -106,6 +106,25 @@ static void parse_rule(struct nrule *r, const char *line)
 			snprintf(r->to, sizeof(r->to), "%.*s", (int)strcspn(to + 4, " "), to + 4);
 	}
 }
+/* One line of a set's "elements = { a, b, ... }": add them; true when the list ends here. */
+static bool add_elems(struct nset *set, char *s)
+{
+	char *end = strchr(s, '}'), *tok, *sv = NULL;
+
+	if (end)
+		*end = '\0';
+	for (tok = strtok_r(s, ",", &sv); tok; tok = strtok_r(NULL, ",", &sv)) {
+		char *e = trim(tok);
+
+		e[strcspn(e, " ")] = '\0';
+		if (!*e)
+			continue;
+		set->elems = xrealloc(set->elems, (set->n_elems + 1) * sizeof(char *));
+		set->elems[set->n_elems++] = xstrdup(e);
+	}
+	return end != NULL;
+}
+
 
 static void parse(struct nruleset *n, char *text)
 {
@@ -117,21 +136,7 @@ static void parse(struct nruleset *n, char *text)
 		char *s = trim(l), name[64];
 
 		if (in_elems && set) {
-			char *end = strchr(s, '}'), *tok, *sv = NULL;
-
-			if (end)
-				*end = '\0';
-			for (tok = strtok_r(s, ",", &sv); tok; tok = strtok_r(NULL, ",", &sv)) {
-				char *e = trim(tok);
-
-				e[strcspn(e, " ")] = '\0';
-				if (!*e)
-					continue;
-				set->elems = xrealloc(set->elems, (set->n_elems + 1) * sizeof(char *));
-				set->elems[set->n_elems++] = xstrdup(e);
-			}
-			if (end)
-				in_elems = 0;
+			in_elems = !add_elems(set, s);
 			continue;
 		}
 		if (sscanf(s, "table %7s %63s {", fam, table) == 2) {
@@ -173,28 +178,9 @@ static void parse(struct nruleset *n, char *text)
 			continue;
 		}
 		if (set) {
-			if (strncmp(s, "elements = {", 12) == 0) {
-				memmove(s, s + 12, strlen(s + 12) + 1);
-				in_elems = 1;
-				/* the same line may hold them all */
-				{
-					char *end = strchr(s, '}'), *tok, *sv = NULL;
-
-					if (end)
-						*end = '\0';
-					for (tok = strtok_r(s, ",", &sv); tok; tok = strtok_r(NULL, ",", &sv)) {
-						char *e = trim(tok);
-
-						e[strcspn(e, " ")] = '\0';
-						if (!*e)
-							continue;
-						set->elems = xrealloc(set->elems, (set->n_elems + 1) * sizeof(char *));
-						set->elems[set->n_elems++] = xstrdup(e);
-					}
-					if (end)
-						in_elems = 0;
-				}
-			}
+			/* The same line may hold them all. */
+			if (strncmp(s, "elements = {", 12) == 0)
+				in_elems = !add_elems(set, s + 12);
 			continue;
 		}
 		if (chain[0] && *s) {
