@@ -101,26 +101,19 @@ int findings_print(int json)
 		for (size_t i = 0; i < n_all; i++) {
 			const struct fnd *f = &all[i];
 
-			printf("%s\n  {\"severity\": ", i ? "," : "");
-			json_str(sev_name[f->sev]);
-			fputs(", \"check\": ", stdout);
-			json_str(f->check);
-			fputs(", \"jail\": ", stdout);
-			json_str(f->jail);
-			fputs(", \"backend\": ", stdout);
-			json_str(f->backend);
-			fputs(", \"family\": ", stdout);
-			json_str(f->family);
-			fputs(", \"ip\": ", stdout);
-			json_str(f->ip);
-			fputs(", \"rule\": ", stdout);
-			json_str(f->rule);
-			fputs(", \"by\": ", stdout);
-			json_str(f->by);
-			fputs(", \"message\": ", stdout);
-			json_str(f->message);
-			fputs(", \"todo\": ", stdout);
-			json_str(f->todo);
+			/* The fields in the order nfban(8) documents them. */
+			const struct { const char *name, *value; } field[] = {
+				{ "severity", sev_name[f->sev] }, { "check", f->check },
+				{ "jail", f->jail }, { "backend", f->backend },
+				{ "family", f->family }, { "ip", f->ip }, { "rule", f->rule },
+				{ "by", f->by }, { "message", f->message }, { "todo", f->todo },
+			};
+
+			printf("%s\n  {", i ? "," : "");
+			for (size_t k = 0; k < sizeof(field) / sizeof(field[0]); k++) {
+				printf("%s\"%s\": ", k ? ", " : "", field[k].name);
+				json_str(field[k].value);
+			}
 			putchar('}');
 		}
 		printf("\n ]}\n");
