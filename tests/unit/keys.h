@@ -59,4 +59,12 @@ static inline int test_keys_fill(const struct nfban_key *keys, struct test_keys 
 	return 0;
 }
 
+/* A refusal is one line and names the key and the value (key_value); cmocka.h comes first. */
+static inline void test_assert_refusal(const char *err, const char *key_value)
+{
+	if (!strstr(err, key_value))
+		fail_msg("'%s' does not say '%s'", err, key_value);
+	assert_null(strchr(err, '\n'));
+}
+
 #endif

@@ -78,13 +78,7 @@ static int configure(const struct ipt_kind *kind, enum nfban_family fam, const c
 	return 0;
 }
 
-/* The refusal is one line and names the key and the value. */
-static void assert_error(const char *key_value)
-{
-	if (!strstr(err, key_value))
-		fail_msg("'%s' does not say '%s'", err, key_value);
-	assert_null(strchr(err, '\n'));
-}
+#define assert_error(key_value) test_assert_refusal(err, key_value)
 
 static void test_defaults(void **state)
 {

@@ -64,12 +64,7 @@ static int configure(enum nfban_family fam, const char *name, ...)
 	return 0;
 }
 
-static void assert_error(const char *key_value)
-{
-	if (!strstr(err, key_value))
-		fail_msg("'%s' does not say '%s'", err, key_value);
-	assert_null(strchr(err, '\n'));
-}
+#define assert_error(key_value) test_assert_refusal(err, key_value)
 
 static void test_defaults(void **state)
 {
