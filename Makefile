@@ -146,10 +146,12 @@ $(B)/tests/%.so: $(B)/obj/tests/lib/%.o
 deps:
 	@tools/deps.sh
 
+# The three builds use both cores (CHECK_JOBS); the suites then run in two lanes (tests/run).
+CHECK_JOBS ?= 2
 check: deps
-	$(MAKE) tests B=build-clang CC=clang
-	$(MAKE) tests B=build-asan SAN=1 OPT=-O1
-	$(MAKE) tests
+	$(MAKE) -j$(CHECK_JOBS) tests B=build-clang CC=clang
+	$(MAKE) -j$(CHECK_JOBS) tests B=build-asan SAN=1 OPT=-O1
+	$(MAKE) -j$(CHECK_JOBS) tests
 	tests/run
 
 # The timing driver of `make bench`: libnfban, run in-process.
