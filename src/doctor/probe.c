@@ -40,6 +40,15 @@ static const struct probe probes[] = {
 };
 #define N_PROBES (sizeof(probes) / sizeof(*probes))
 
+/* One family of one probe: start (and ban), as a jail would. */
+static int probe_family(struct nfban_jail *j, const char *family, const char *ip, int ban,
+			struct nfban_result *res)
+{
+	if (nfban_jail_run(j, "start", family, NULL, res) != NFBAN_DONE)
+		return 0;
+	return !ban || nfban_jail_run(j, "ban", family, ip, res) == NFBAN_DONE;
+}
+
 /* The child: runs in the scratch namespace, writes "key\tok|no|skip\tmessage\n". */
 static void child(const struct opts *o, int fd)
 {
@@ -52,6 +61,7 @@ static void child(const struct opts *o, int fd)
 		const struct probe *p = &probes[i];
 		struct nfban_result res;
 		struct nfban_jail *j;
+		const char *verdict;
 		int n = 0, skip = 0;
 
 		ok[i] = 0;
@@ -65,18 +75,21 @@ static void child(const struct opts *o, int fd)
 			dprintf(fd, "%s\tskip\t%s unavailable\n", p->key, p->needs);
 			continue;
 		}
+		/* Both families: a kernel without IPv6 (ipv6.disable=1) only loses
+		 * IPv6 bans, which such a host never sees: reported apart ("no6"). */
 		j = nfban_jail_open(o->plugin_dir, p->plugin, n, p->keys, &res);
-		if (j) {
-			if (nfban_jail_run(j, "start", "inet4", NULL, &res) == NFBAN_DONE && p->ban)
-				nfban_jail_run(j, "ban", "inet4", "192.0.2.1", &res);
-			nfban_jail_close(j);
+		ok[i] = j && probe_family(j, "inet4", "192.0.2.1", p->ban, &res);
+		if (ok[i] && !probe_family(j, "inet6", "2001:db8::1", p->ban, &res)) {
+			verdict = res.kernel_errno ? "no6" : "error";
+		} else {
+			verdict = ok[i] ? "ok" : res.kernel_errno ? "no" : "error";
 		}
-		ok[i] = res.status == NFBAN_DONE;
+		if (j)
+			nfban_jail_close(j);
 		for (char *c = res.message; *c; c++)
 			if (*c == '\n' || *c == '\t')
 				*c = ' ';
-		dprintf(fd, "%s\t%s\t%s\n", p->key, ok[i] ? "ok" : res.kernel_errno ? "no" : "error",
-			res.message);
+		dprintf(fd, "%s\t%s\t%s\n", p->key, verdict, strcmp(verdict, "ok") ? res.message : "");
 	}
 	/* conntrack: a ct state rule, through nft (nf_tables) in this namespace. */
 	{
@@ -100,35 +113,40 @@ static void child(const struct opts *o, int fd)
 
 struct meaning {
 	const char *key, *what, *ok, *fail_sev, *todo;
+	/* A probe whose success means nfban's own fallback carries the loss
+	 * (multiport → perport, legacy → nf_tables): then warn, not FAIL, and the
+	 * doctor exits 0 on a VPS kernel where every nfban action still bans. */
+	const char *covered_by;
 };
 
 static const struct meaning meanings[] = {
 	{ "legacy", "legacy iptables tables",
 	  "legacy iptables tables work (backend=legacy, stock iptables-legacy)", "FAIL",
 	  "nothing to do for nfban's iptables actions with backend=auto or nft (they run on nf_tables, "
-	  "else fall back to nfban-nftables); stock actions need iptables-nft" },
+	  "else fall back to nfban-nftables); stock actions need iptables-nft", "nf_tables" },
 	{ "multiport_legacy", "the multiport match on the legacy tables",
 	  "multiport works on the legacy tables", "FAIL",
 	  "nfban-multiport runs as perport here (its fallback); stock iptables-multiport fails: use "
-	  "banaction = nfban-multiport or nfban-perport" },
+	  "banaction = nfban-multiport or nfban-perport", "legacy" },
 	{ "reject_legacy", "the REJECT target on the legacy tables",
-	  "REJECT works on the legacy tables", "FAIL", "use blocktype=DROP" },
+	  "REJECT works on the legacy tables", "FAIL", "use blocktype=DROP", NULL },
 	{ "nf_tables", "nf_tables",
 	  "nf_tables works (backend=nft, nfban-nftables, stock nftables and iptables-nft)", "FAIL",
 	  "nfban-nftables, stock nftables and iptables-nft cannot work: use nfban-multiport with "
-	  "backend=legacy" },
+	  "backend=legacy", NULL },
 	{ "multiport_nft", "the multiport match through nft_compat",
 	  "multiport works through nft_compat (iptables-nft -m multiport)", "FAIL",
 	  "nfban-multiport runs as perport here (its fallback); stock iptables-multiport with "
-	  "iptables-nft fails: use banaction = nfban-multiport, nfban-perport or nfban-nftables" },
+	  "iptables-nft fails: use banaction = nfban-multiport, nfban-perport or nfban-nftables",
+	  "nf_tables" },
 	{ "reject_nft", "the REJECT target through nft_compat",
-	  "REJECT works through iptables-nft", "FAIL", "use blocktype=DROP" },
+	  "REJECT works through iptables-nft", "FAIL", "use blocktype=DROP", NULL },
 	{ "sets", "nf_tables sets (with reject)",
 	  "nf_tables sets work (nfban-nftables, stock nftables)", "FAIL",
-	  "nfban-nftables and stock nftables cannot work: use nfban-multiport or nfban-perport" },
+	  "nfban-nftables and stock nftables cannot work: use nfban-multiport or nfban-perport", NULL },
 	{ "conntrack", "conntrack (ct state)",
 	  "conntrack works: ct state / -m conntrack rules match", "warn",
-	  "rules that accept ESTABLISHED traffic never match here; nothing needed for bans" },
+	  "rules that accept ESTABLISHED traffic never match here; nothing needed for bans", NULL },
 };
 
 static const struct meaning *meaning_of(const char *key)
@@ -182,10 +200,13 @@ void check_capabilities(const struct opts *o)
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *key = l, *res = strchr(l, '\t'), *msg;
-		const struct meaning *m;
-		char check[64];
+	/* Every line first: a finding's severity may depend on a later probe. */
+	const char *keys[N_PROBES + 2], *verdicts[N_PROBES + 2], *msgs[N_PROBES + 2];
+	size_t n = 0;
+
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l && n < N_PROBES + 2;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *res = strchr(l, '\t'), *msg;
 
 		if (!res)
 			continue;
@@ -195,23 +216,38 @@ void check_capabilities(const struct opts *o)
 			*msg++ = '\0';
 		else
 			msg = (char *)"";
-		if (strcmp(key, "probe") == 0) {
+		if (strcmp(l, "probe") == 0) {
 			finding(SEV_WARN, "capability.probe", NULL, NULL, NULL, NULL,
 				"run the doctor as root", "cannot make a scratch network namespace: %s", msg);
 			return;
 		}
-		m = meaning_of(key);
+		keys[n] = l, verdicts[n] = res, msgs[n] = msg, n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct meaning *m = meaning_of(keys[i]);
+		const char *res = verdicts[i], *msg = msgs[i];
+		char check[64];
+		int covered = 0;
+
 		if (!m)
 			continue;
-		snprintf(check, sizeof(check), "capability.%s", key);
+		if (m->covered_by)
+			for (size_t k = 0; k < n; k++)
+				if (strcmp(keys[k], m->covered_by) == 0 && strcmp(verdicts[k], "ok") == 0)
+					covered = 1;
+		snprintf(check, sizeof(check), "capability.%s", keys[i]);
 		if (strcmp(res, "ok") == 0)
 			finding(SEV_OK, check, NULL, NULL, NULL, NULL, NULL, "%s", m->ok);
 		else if (strcmp(res, "skip") == 0)
 			finding(SEV_WARN, check, NULL, NULL, NULL, NULL, "see the finding it depends on",
 				"%s not probed: %s", m->what, msg);
+		else if (strcmp(res, "no6") == 0)
+			finding(SEV_WARN, check, NULL, NULL, NULL, NULL,
+				"nothing, if this host has no IPv6; else enable IPv6 in the kernel",
+				"%s: IPv4 yes, IPv6 no: %s", m->what, msg);
 		else if (strcmp(res, "no") == 0)
-			finding(strcmp(m->fail_sev, "FAIL") == 0 ? SEV_FAIL : SEV_WARN, check, NULL, NULL,
-				NULL, NULL, m->todo, "%s unavailable: %s", m->what, msg);
+			finding(strcmp(m->fail_sev, "FAIL") == 0 && !covered ? SEV_FAIL : SEV_WARN, check,
+				NULL, NULL, NULL, NULL, m->todo, "%s unavailable: %s", m->what, msg);
 		else
 			finding(SEV_WARN, check, NULL, NULL, NULL, NULL, "check the plugin directory",
 				"%s could not be probed: %s", m->what, msg);
