@@ -4,12 +4,14 @@
 # conffile kept across a reinstall, and a purge that leaves the host as it was.
 #
 #   1. `make deb` builds $NFBAN_BUILD/deb/nfban_<VERSION>_<arch>.deb (VERSION: the Makefile's)
-#      without changing the work tree; the package's version is VERSION, its Depends computed
-#      (shlibs), fail2ban recommended;
+#      without changing the work tree, and refuses a VERSION debian/changelog does not carry;
+#      the package's version is VERSION, its Depends computed (shlibs), fail2ban recommended;
 #   2. lintian on the build (.changes: the package, its -dbgsym, .buildinfo): no error and no
-#      warning (run as nobody, on a copy);
+#      warning (run as nobody, on a copy; its info, pedantic and experimental tags and the
+#      overrides are shown);
 #   3. `apt-get update` reaches the archive (CI has it: no skip), every Depends of the package
-#      is in it, and `apt-get install ./nfban_<VERSION>_<arch>.deb` installs it;
+#      is in it, and `apt-get install ./nfban_<VERSION>_<arch>.deb` installs it, leaving the
+#      host's netfilter tables as they were;
 #   4. every file is where Debian puts it, with its mode: /usr/sbin/nfban, /usr/lib/nfban
 #      (libnfban, the plugins, nfban-doctor; not in the linker's path), every file of action.d/
 #      in /etc/fail2ban/action.d as a conffile, nfban.8.gz, /usr/share/doc/nfban; the action
@@ -27,7 +29,7 @@
 #   7. fallback state in /run/nfban (the default NFBAN_STATE_DIR), made by the installed nfban
 #      in a throw-away namespace under build/tests/fakekernel.so (no multiport match);
 #   8. an edited conffile is kept by `apt-get install --reinstall` (no prompt), the others
-#      stay the package's;
+#      stay the package's; the host's netfilter tables are still as they were;
 #   9. `apt-get purge nfban`: no file of `dpkg -L nfban` is left (directories only where they
 #      existed before), nor /run/nfban, nor Fail2ban's byte code of the .py actions; the
 #      installed packages, /etc/fail2ban and the host's netfilter tables are as before.
@@ -90,7 +92,11 @@ host_state() {
 	echo "## nfban paths"
 	ls -lad /run/nfban /usr/sbin/nfban /usr/lib/nfban /usr/share/doc/nfban /usr/share/man/man8/nfban.8.gz \
 		/usr/share/lintian/overrides/nfban 2>&1
-	echo "## host netfilter (read only)"
+	host_netfilter
+}
+# host_netfilter: the host's own netfilter tables, read only.
+host_netfilter() {
+	echo "## host netfilter"
 	nft list ruleset
 	# The legacy tables only where they exist: reading them must not load them.
 	[ -e /proc/net/ip_tables_names ] && iptables-legacy-save | grep -v '^#' | sed -E 's/ ?\[[0-9]+:[0-9]+\]//'
@@ -104,6 +110,7 @@ same() { # what before after
 	return 1
 }
 HOST_BEFORE=$(host_state)
+HOST_NF=$(host_netfilter)
 
 # ---------------------------------------------------------------- 1. make deb
 section "1. make deb"
@@ -118,6 +125,9 @@ else
 fi
 e2e_check "make deb leaves the work tree as it was (it builds in a copy)" \
 	same "git status" "$tree_before" "$(tree_state)"
+e2e_check "make deb refuses a VERSION that debian/changelog's latest entry does not carry" \
+	bash -c "out=\$(tools/deb.sh '$T/wrong' 9.9.9 2>&1); rc=\$?; echo \"\$out\";
+		[ \$rc -ne 0 ] && grep -q \"is $VERSION, the Makefile's VERSION is 9.9.9\" <<<\"\$out\" && [ ! -e '$T/wrong/nfban-9.9.9' ]"
 control() { dpkg-deb -f "$DEB" "$1"; }
 package_fields() {
 	local p
@@ -141,15 +151,15 @@ lint() {
 		cp "$DEBDIR/$x" "$d/" || return 1
 	done
 	chmod -R a+rX "$d"
-	# Not as root (lintian unpacks what it checks): as nobody.  Its whole say, info and
-	# overrides too, goes to the log.
-	out=$(cd "$d" && runuser -u nobody -- env HOME="$d" lintian -I --show-overrides --fail-on error,warning \
+	# Not as root (lintian unpacks what it checks): as nobody.  Everything it has to say
+	# (info, pedantic, experimental tags and the overrides) goes to the log.
+	out=$(cd "$d" && runuser -u nobody -- env HOME="$d" lintian -I -E --pedantic --show-overrides --fail-on error,warning \
 		"nfban_${VERSION}_$ARCH.changes" 2>&1) || { echo "$out"; return 1; }
 	echo "$out" >"$T/lintian.out"
 	! grep -qE '^[EW]: ' <<<"$out" || { echo "$out"; return 1; }
 }
 e2e_check "lintian: no error, no warning" lint &&
-	sed 's/^/lintian: /' "$T/lintian.out" | e2e_diag
+	{ grep . "$T/lintian.out" || echo "(nothing)"; } | sed 's/^/lintian: /' | e2e_diag
 
 # ---------------------------------------------------------------- 3. install
 section "3. install"
@@ -182,6 +192,7 @@ else
 	e2e_done; exit 0
 fi
 LISTED=$(dpkg -L nfban | sort)
+e2e_check "installing it left the host's netfilter tables alone" same "the host's netfilter" "$HOST_NF" "$(host_netfilter)"
 
 # ---------------------------------------------------------------- 4. the files
 section "4. the files"
@@ -206,7 +217,7 @@ check_files() {
 		echo "$p"; done <<<"$LISTED")
 	[ -z "$got" ] || { echo "not a root-owned regular file or directory: $got"; return 1; }
 }
-e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,${PLUGINS[*]// /,}}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), nfban.8.gz, /usr/share/doc/nfban" check_files
+e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,$(IFS=,; echo "${PLUGINS[*]}")}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), nfban.8.gz, /usr/share/doc/nfban" check_files
 conffiles() {
 	local want got
 	want=$(printf '/etc/fail2ban/action.d/%s\n' "${ACTIONFILES[@]}" | sort)
@@ -376,6 +387,7 @@ reinstall() {
 	! find /etc/fail2ban/action.d -name '*.dpkg-*' | grep .
 }
 e2e_check "an edited conffile ($(basename "$EDITED")) is kept by apt-get install --reinstall, without a prompt" reinstall
+e2e_check "reinstalling it left the host's netfilter tables alone" same "the host's netfilter" "$HOST_NF" "$(host_netfilter)"
 
 # ---------------------------------------------------------------- 9. purge
 section "9. purge"
