@@ -38,6 +38,11 @@ git ls-files -z --cached --others --exclude-standard |
 	done |
 	tar --null -T - -cf - | tar -xf - -C "$src"
 
+# The package's make is debian/rules', not a sub-make of the one that ran make deb: none of its
+# flags or command-line variables (B=, -j, -s) reach it through MAKEFLAGS.  (debian/rules sets
+# the paths, B and SAN itself; CC and the build flags come from the environment, as in any
+# Debian build.)
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 rm -f "$out"/nfban_"$version"_"$arch".* "$out"/nfban-dbgsym_"$version"_"$arch".*deb
 echo "deb: building nfban $version for $arch in $src" >&2
