@@ -186,7 +186,8 @@ preexisting_dirs=$(while read -r p; do [ -d "$p" ] && echo "$p"; done <<<"$DEB_P
 clash=$(while read -r p; do [ -e "$p" ] && [ ! -d "$p" ] && echo "$p"; done <<<"$DEB_PATHS")
 [ -z "$clash" ] || bail "files of the package already exist on this host: $clash"
 
-e2e_check "apt-get update reaches the archive" "${APT[@]}" update
+# --error-on=any: a source that cannot be fetched is an error, not a warning.
+e2e_check "apt-get update reaches the archive" "${APT[@]}" update --error-on=any
 deps_in_archive() {
 	local p found missing=() pkgs
 	mapfile -t pkgs < <(control Depends | tr ',' '\n' | sed -E 's/\(.*\)//; s/\|.*//' | tr -d ' ')
