@@ -6,6 +6,7 @@
 #   make demo         a real Fail2ban banning a client, in two throw-away namespaces
 #   make install      PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
 #                     (action.d/*.conf name $(SBINDIR)/nfban, nfban_action.py $(PLUGINDIR))
+#   make deb          the Debian package: $(B)/deb/nfban_$(VERSION)_<arch>.deb (tools/deb.sh)
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -67,7 +68,7 @@ HOST_BIN := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(HOST_SRC))
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
-.PHONY: all tests check deps bench demo install uninstall clean FORCE
+.PHONY: all tests check deps bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
 
@@ -164,6 +165,12 @@ bench: deps all $(B)/bench/inproc
 
 demo: deps all
 	demo/run
+
+# Built by dpkg-buildpackage from a copy of the tree in $(B)/deb/nfban-$(VERSION)/, which runs
+# this Makefile with PREFIX=/usr PLUGINDIR=/usr/lib/nfban SYSCONFDIR=/etc (debian/rules).
+# debian/changelog's latest entry must be $(VERSION).
+deb: deps
+	tools/deb.sh $(B)/deb $(VERSION)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(MANDIR)/man8
