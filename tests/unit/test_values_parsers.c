@@ -564,6 +564,16 @@ static void test_refuse(void **state)
 	assert_int_equal(value_refuse(&r, "table", big, "longer than %d characters", 127), NFBAN_BADPARAM);
 	assert_true(strlen(r.reason) < sizeof(r.reason));
 	assert_non_null(strstr(r.reason, "...': longer than 127 characters"));
+	/* Cut for the room escapes take (40 UTF-8 letters): marked all the same. */
+	{
+		char utf8[81];
+
+		for (int i = 0; i < 40; i++)
+			memcpy(utf8 + 2 * i, "\xc3\xa9", 2);
+		utf8[80] = '\0';
+		assert_int_equal(value_refuse(&r, "name", utf8, "bad"), NFBAN_BADPARAM);
+		assert_non_null(strstr(r.reason, "...': bad"));
+	}
 	/* A reason too long for the report is cut, not overflowed. */
 	assert_int_equal(value_refuse(&r, "table", "x", "%s", big), NFBAN_BADPARAM);
 	assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
@@ -592,13 +602,24 @@ static void test_echo(void **state)
 	big[60] = '\0';
 	text_echo(big, buf, sizeof(buf));
 	assert_string_equal(buf, big);
-	/* Never past the buffer, never half an escape. */
+	/* Never past the buffer, never half an escape; a cut for room is marked too. */
 	text_echo("abcdefghij", small, sizeof(small));
-	assert_true(strlen(small) < sizeof(small));
-	assert_int_equal(strncmp(small, "abcdefghij", strlen(small)), 0);
+	assert_string_equal(small, "abcd...");
+	text_echo("abcdefg", small, sizeof(small));
+	assert_string_equal(small, "abcdefg");
 	text_echo("\n\n\n\n", small, sizeof(small));
-	assert_string_equal(small, "\\x0a");
+	assert_string_equal(small, "\\x0a...");
+	text_echo("\n", small, 4);
+	assert_string_equal(small, "...");
 	text_echo("abc", small, 0);
+	/* Forty UTF-8 letters: more escapes than 128 bytes hold, and it shows. */
+	memset(big, 0, sizeof(big));
+	for (int i = 0; i < 40; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	text_echo(big, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_int_equal(strncmp(buf, "\\xc3\\xa9\\xc3", 12), 0);
+	assert_string_equal(buf + strlen(buf) - 3, "...");
 }
 
 static void test_text(void **state)
