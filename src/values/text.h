@@ -23,6 +23,9 @@ int text_words(const char *text, char *buf, size_t bufsz, char **w, int max);
  * or for the room in buf, always ends in "..." (when buf has 4 bytes).
  */
 void text_echo(const char *value, char *buf, size_t n);
+/* The size of an echo quoted inside a reason (`why`): short, so the words
+ * around it fit. */
+#define TEXT_ECHO_WORD 64
 /* Make buf (size n) one printable line: control bytes become \xNN (cut at n). */
 void text_one_line(char *buf, size_t n);
 

@@ -545,6 +545,32 @@ static void test_key_table(void **state)
 
 /* ---- messages ------------------------------------------------------------------- */
 
+/* A token of the user's quoted in a reason is escaped: why stays one line. */
+static void test_why_quotes_escaped(void **state)
+{
+	struct value_protos protos;
+	char long_name[100];
+
+	(void)state;
+	assert_int_equal(parse_ports("22,a\nb"), -1);
+	assert_why("unknown service 'a\\x0ab'");
+	assert_int_equal(parse_ports("9\x1b[2J"), -1);
+	assert_why("port '9\\x1b[2J' is not a number");
+	assert_int_equal(value_parse_protocols("tcp,x\ry", &protos, why, sizeof(why)), -1);
+	assert_why("unknown protocol 'x\\x0dy'");
+	assert_int_equal(value_parse_xt_target("a\x7f", NFBAN_INET4, &xt, why, sizeof(why)), -1);
+	assert_why("'a\\x7f' is not a valid chain name");
+	assert_int_equal(value_parse_xt_target("REJECT --reject-with \x01", NFBAN_INET4, &xt, why, sizeof(why)), -1);
+	assert_why("'\\x01' is not a reject type");
+	assert_int_equal(value_parse_nft_verdict("reject with icmp type \x1b", &nv, why, sizeof(why)), -1);
+	assert_why("unknown icmp reject type '\\x1b'");
+	/* A long token is cut, and the words after it still fit. */
+	memset(long_name, 'z', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(parse_ports(long_name), -1);
+	assert_why("...' (not in /etc/services)");
+}
+
 static void test_refuse(void **state)
 {
 	struct nfban_report r;
@@ -666,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_check_per_type),
 		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_why_quotes_escaped),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_text),
