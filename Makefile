@@ -2,6 +2,7 @@
 #
 #   make              build the shim and the plugins into build/
 #   make check        install missing Debian deps, build (gcc, clang, ASan+UBSan), run every test
+#                     (the fuzz harnesses a few seconds each)
 #   make fuzz         the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS (300) each
 #   make bench        nfban against Fail2ban's stock commands, side by side
 #   make demo         a real Fail2ban banning a client, in two throw-away namespaces
@@ -189,6 +190,7 @@ deps:
 
 check: deps
 	$(MAKE) tests B=build-clang CC=clang
+	$(MAKE) fuzzers B=build-clang
 	$(MAKE) tests B=build-asan SAN=1 OPT=-O1
 	$(MAKE) tests
 	tests/run
