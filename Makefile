@@ -182,8 +182,7 @@ $(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NF
 fuzzers: $(FUZZ_BIN)
 
 fuzz: deps fuzzers
-	@for f in $(FUZZ_BIN); do \
-	  tests/fuzz/run --long "$$f" $(FUZZ_SECONDS) || exit 1; done
+	@rc=0; for f in $(FUZZ_BIN); do tests/fuzz/run --long "$$f" $(FUZZ_SECONDS) || rc=1; done; exit $$rc
 
 deps:
 	@tools/deps.sh
