@@ -2,6 +2,8 @@
 #
 #   make              build the shim and the plugins into build/
 #   make check        install missing Debian deps, build (gcc, clang, ASan+UBSan), run every test
+#                     (the fuzz harnesses a few seconds each)
+#   make fuzz         the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS (300) each
 #   make bench        nfban against Fail2ban's stock commands, side by side
 #   make demo         a real Fail2ban banning a client, in two throw-away namespaces
 #   make install      PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
@@ -68,7 +70,7 @@ HOST_BIN := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(HOST_SRC))
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
-.PHONY: all tests check deps bench demo install uninstall deb clean FORCE
+.PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
 
@@ -144,6 +146,45 @@ $(B)/tests/%.so: $(B)/obj/tests/lib/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
 
+# ---- fuzzing (tests/fuzz): libFuzzer harnesses, clang only -------------------------
+# Each tests/fuzz/fuzz_<name>.c is linked with its own instrumented copy of the
+# sources it feeds (objects in $(B)/fuzz/obj) into $(B)/fuzz/fuzz_<name>;
+# fuzz_jail dlopens the real plugins, built the same way into $(B)/fuzz/plugins.
+# `make fuzz` runs each for FUZZ_SECONDS over a corpus kept in $(B)/fuzz/corpus
+# (seeded from tests/fuzz/corpus); crashes are written to $(B)/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARN) -fPIC $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
+fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
+.PRECIOUS: $(B)/fuzz/obj/%.o
+
+$(B)/fuzz/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(call fobj,$(VALUES_SRC))
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
+$(B)/fuzz/fuzz_jail: $(B)/fuzz/obj/tests/fuzz/fuzz_jail.o $(call fobj,$(LIB_SRC) $(VALUES_SRC)) $(FUZZ_PLUGIN_SO)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) -ldl -lpthread
+
+$(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
+	$(SECURE_PLUGIN)
+$(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NFT_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(NFT_LIBS)
+	$(SECURE_PLUGIN)
+
+fuzzers: $(FUZZ_BIN)
+
+fuzz: deps fuzzers
+	@rc=0; for f in $(FUZZ_BIN); do tests/fuzz/run --long "$$f" $(FUZZ_SECONDS) || rc=1; done; exit $$rc
+
 deps:
 	@tools/deps.sh
 
@@ -151,6 +192,7 @@ deps:
 CHECK_JOBS ?= 2
 check: deps
 	$(MAKE) -j$(CHECK_JOBS) tests B=build-clang CC=clang
+	$(MAKE) -j$(CHECK_JOBS) fuzzers B=build-clang
 	$(MAKE) -j$(CHECK_JOBS) tests B=build-asan SAN=1 OPT=-O1
 	$(MAKE) -j$(CHECK_JOBS) tests
 	tests/run

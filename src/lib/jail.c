@@ -59,14 +59,17 @@ void result_notice(struct nfban_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "<key>='<value>': <why>", the value escaped and cut. */
+/* "<key>='<value>': <why>", the key and the value escaped and cut. */
 static int bad_key(struct nfban_result *res, const char *key, size_t keylen, const char *value,
 		   const char *why)
 {
-	char echo[256];
+	char kbuf[TEXT_ECHO_WORD], kecho[2 * TEXT_ECHO_WORD], echo[256];
 
+	/* An unknown key is the host's text: it must not crowd why out of the line. */
+	snprintf(kbuf, sizeof(kbuf), "%.*s", (int)keylen, key);
+	text_echo(kbuf, kecho, sizeof(kecho));
 	text_echo(value, echo, sizeof(echo));
-	return fail(res, NFBAN_BAD_INPUT, "%.*s='%s': %s", (int)keylen, key, echo, why);
+	return fail(res, NFBAN_BAD_INPUT, "%s='%s': %s", kecho, echo, why);
 }
 
 /* ---- opening ------------------------------------------------------------------ */

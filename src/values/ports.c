@@ -17,25 +17,28 @@
 static int resolve_port(const char *tok, uint16_t *port, char *why, size_t n)
 {
 	unsigned long num;
+	char echo[TEXT_ECHO_WORD];
 
 	if (text_uint(tok, 65535, &num) == 0) {
 		*port = (uint16_t)num;
 		return 0;
 	}
+	/* The token is the user's: quoted escaped, so why stays one line. */
+	text_echo(tok, echo, sizeof(echo));
 	if (isdigit((unsigned char)*tok)) {
-		snprintf(why, n, "port '%s' is not a number from 0 to 65535", tok);
+		snprintf(why, n, "port '%s' is not a number from 0 to 65535", echo);
 		return -1;
 	}
 	if (value_service_port(tok, port) == 0)
 		return 0;
-	snprintf(why, n, "unknown service '%s' (not in /etc/services)", tok);
+	snprintf(why, n, "unknown service '%s' (not in /etc/services)", echo);
 	return -1;
 }
 
 static int parse_entry(const char *s, const char *e, struct value_port_range *r, char *why,
 		       size_t n)
 {
-	char tok[128];
+	char tok[128], echo[TEXT_ECHO_WORD];
 	char *colon;
 
 	if (text_copy(s, e, tok, sizeof(tok)) < 0) {
@@ -57,12 +60,11 @@ static int parse_entry(const char *s, const char *e, struct value_port_range *r,
 		return -1;
 	if (colon[1] && resolve_port(colon + 1, &r->last, why, n) < 0)
 		return -1;
-	if (strchr(colon + 1, ':')) {
-		snprintf(why, n, "port range '%.*s' has more than one ':'", (int)(e - s), s);
-		return -1;
-	}
-	if (r->first > r->last) {
-		snprintf(why, n, "port range '%.*s' runs backwards", (int)(e - s), s);
+	if (strchr(colon + 1, ':') || r->first > r->last) {
+		*colon = ':';
+		text_echo(tok, echo, sizeof(echo));
+		snprintf(why, n, "port range '%s' %s", echo,
+			 strchr(colon + 1, ':') ? "has more than one ':'" : "runs backwards");
 		return -1;
 	}
 	return 0;

@@ -78,7 +78,7 @@ int value_parse_protocols(const char *text, struct value_protos *p, char *why, s
 	p->n = 0;
 	for (;;) {
 		const char *comma = strchr(s, ','), *e = comma ? comma : s + strlen(s);
-		char tok[64];
+		char tok[64], echo[TEXT_ECHO_WORD];
 		struct value_proto *pr;
 
 		text_trim(&s, &e);
@@ -100,12 +100,14 @@ int value_parse_protocols(const char *text, struct value_protos *p, char *why, s
 			pr->number = 0;
 			snprintf(pr->name, sizeof(pr->name), "all");
 		} else if (lookup_proto(tok, pr) < 0) {
-			snprintf(why, n, "unknown protocol '%s' (not in /etc/protocols)", tok);
+			text_echo(tok, echo, sizeof(echo));
+			snprintf(why, n, "unknown protocol '%s' (not in /etc/protocols)", echo);
 			return -1;
 		}
 		for (unsigned i = 0; i < p->n; i++)
 			if (p->v[i].number == pr->number) {
-				snprintf(why, n, "protocol '%s' given twice", tok);
+				text_echo(tok, echo, sizeof(echo));
+				snprintf(why, n, "protocol '%s' given twice", echo);
 				return -1;
 			}
 		p->n++;

@@ -57,21 +57,21 @@ static void scan_line(char *line, const char *name, unsigned *best, uint16_t *po
 
 int value_services_lookup(const char *path, const char *name, uint16_t *port)
 {
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
 	FILE *f = fopen(path, "re");
 	unsigned best = N_SERVICE_PROTOS;
-	int continued = 0;
 
 	if (!f)
 		return -1;
-	while (best > 0 && fgets(line, sizeof(line), f)) {
-		/* The rest of a line longer than the buffer is not a line of its own. */
-		int whole = strchr(line, '\n') != NULL || feof(f);
-
-		if (!continued)
-			scan_line(line, name, &best, port);
-		continued = !whole;
-	}
+	/*
+	 * Whole lines, whatever their length or bytes, as glibc's files source
+	 * reads them: a line is not cut into two, and a NUL byte ends what is
+	 * read of its line only (fgets() could tell neither from a line end).
+	 */
+	while (best > 0 && getline(&line, &cap, f) >= 0)
+		scan_line(line, name, &best, port);
+	free(line);
 	fclose(f);
 	return best < N_SERVICE_PROTOS;
 }

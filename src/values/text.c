@@ -59,22 +59,37 @@ int text_words(const char *text, char *buf, size_t bufsz, char **w, int max)
 
 #define ECHO_MAX 60
 
+/* Bytes a value's byte takes in an echo: itself, or \xNN. */
+static size_t echo_width(unsigned char c)
+{
+	return isprint(c) && c != '\\' ? 1 : 4;
+}
+
 void text_echo(const char *value, char *buf, size_t n)
 {
-	size_t o = 0, shown = 0;
+	const unsigned char *v = (const unsigned char *)value;
+	size_t o = 0, len, width = 0;
+	int cut;
 
 	if (n == 0)
 		return;
-	for (const unsigned char *s = (const unsigned char *)value; *s && o + 5 < n; s++) {
-		if (shown == ECHO_MAX) {
-			snprintf(buf + o, n - o, "...");
-			return;
-		}
-		if (isprint(*s) && *s != '\\')
-			buf[o++] = (char)*s;
+	for (len = 0; v[len] && len <= ECHO_MAX; len++)
+		width += echo_width(v[len]);
+	/* All of it when it fits; else what leaves room for the "..." that says so. */
+	cut = len > ECHO_MAX || width >= n;
+	for (size_t i = 0; i < len && i < ECHO_MAX; i++) {
+		size_t w = echo_width(v[i]);
+
+		if (o + w + (cut ? 3 : 0) >= n)
+			break;
+		if (w == 1)
+			buf[o++] = (char)v[i];
 		else
-			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *s);
-		shown++;
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", v[i]);
+	}
+	if (cut && o + 3 < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
 	}
 	buf[o] = '\0';
 }

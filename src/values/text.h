@@ -18,10 +18,14 @@ int text_uint(const char *s, unsigned long max, unsigned long *out);
 int text_words(const char *text, char *buf, size_t bufsz, char **w, int max);
 
 /*
- * A value as messages echo it: non-printable bytes as \xNN, and cut to
- * about 60 characters ("...") so the reason after it always fits.
+ * A value as messages echo it: non-printable bytes as \xNN, and cut to at
+ * most 60 characters so the reason after it always fits.  A cut, for length
+ * or for the room in buf, always ends in "..." (when buf has 4 bytes).
  */
 void text_echo(const char *value, char *buf, size_t n);
+/* The size of an echo quoted inside a reason (`why`): short, so the words
+ * around it fit. */
+#define TEXT_ECHO_WORD 64
 /* Make buf (size n) one printable line: control bytes become \xNN (cut at n). */
 void text_one_line(char *buf, size_t n);
 

@@ -170,7 +170,7 @@ const char *value_xt_reject_name(enum nfban_family fam, int with)
 int value_parse_xt_target(const char *value, enum nfban_family fam, struct value_xt_target *v,
 			  char *why, size_t n)
 {
-	char buf[256], *w[4], *type = NULL;
+	char buf[256], *w[4], *type = NULL, echo[TEXT_ECHO_WORD];
 	int nw = text_words(value, buf, sizeof(buf), w, 4);
 	const struct named *r;
 
@@ -199,7 +199,8 @@ int value_parse_xt_target(const char *value, enum nfban_family fam, struct value
 		if (!r) {
 			int other = lookup(fam == NFBAN_INET6 ? reject4 : reject6, type) != NULL;
 
-			snprintf(why, n, "'%s' is not a reject type for %s%s", type,
+			text_echo(type, echo, sizeof(echo));
+			snprintf(why, n, "'%s' is not a reject type for %s%s", echo,
 				 fam == NFBAN_INET6 ? "IPv6" : "IPv4",
 				 other ? (fam == NFBAN_INET6 ? " (it is an IPv4 one: family=inet6 wants icmp6-*)"
 							     : " (it is an IPv6 one)")
@@ -224,7 +225,8 @@ int value_parse_xt_target(const char *value, enum nfban_family fam, struct value
 		v->kind = VALUE_XT_JUMP;
 		snprintf(v->chain, sizeof(v->chain), "%s", w[0]);
 	} else {
-		snprintf(why, n, "'%s' is not a valid chain name (1 to %d characters)", w[0],
+		text_echo(w[0], echo, sizeof(echo));
+		snprintf(why, n, "'%s' is not a valid chain name (1 to %d characters)", echo,
 			 VALUE_XT_NAME_MAX - 1);
 		return -1;
 	}
@@ -233,7 +235,7 @@ int value_parse_xt_target(const char *value, enum nfban_family fam, struct value
 
 int value_parse_nft_verdict(const char *value, struct value_nft_verdict *v, char *why, size_t n)
 {
-	char buf[256], *w[6];
+	char buf[256], *w[6], echo[TEXT_ECHO_WORD];
 	int nw = text_words(value, buf, sizeof(buf), w, 6);
 	const struct named *table = NULL, *r;
 	const char *code;
@@ -275,7 +277,8 @@ int value_parse_nft_verdict(const char *value, struct value_nft_verdict *v, char
 		goto bad;
 	r = lookup(table, code);
 	if (!r) {
-		snprintf(why, n, "unknown %s reject type '%s'", w[2], code);
+		text_echo(code, echo, sizeof(echo));
+		snprintf(why, n, "unknown %s reject type '%s'", w[2], echo);
 		return -1;
 	}
 	v->icmp_code = (uint8_t)r->value;

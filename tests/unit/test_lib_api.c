@@ -188,6 +188,15 @@ static void test_bad_keys(void **state)
 	assert_null(open_jail("probe", arg, NULL));
 	assert_int_equal(res.status, NFBAN_BAD_INPUT);
 	assert_has(res.message, "xxx...': not one of ok|");
+	/* So is an unknown key: the line still says what is wrong. */
+	memset(big, '\r', sizeof(big) - 1);
+	snprintf(arg, sizeof(arg), "k%s=1", big);
+	memset(&res, 0, sizeof(res));
+	assert_null(open_jail("probe", arg, NULL));
+	assert_int_equal(res.status, NFBAN_BAD_INPUT);
+	assert_has(res.message, "k\\x0d\\x0d");
+	assert_has(res.message, "...='1': unknown key for this action");
+	assert_refused("a\\x1bb='1': unknown key for this action", "probe", "a\x1b" "b=1", NULL);
 	/* fallback= is libnfban's own, for every plugin. */
 	assert_refused("fallback='../evil': '../evil' is not a plugin name", "probe", "fallback=../evil", NULL);
 	assert_refused("fallback='a,,b': empty or overlong plugin name in list", "probe", "fallback=a,,b", NULL);

@@ -545,6 +545,32 @@ static void test_key_table(void **state)
 
 /* ---- messages ------------------------------------------------------------------- */
 
+/* A token of the user's quoted in a reason is escaped: why stays one line. */
+static void test_why_quotes_escaped(void **state)
+{
+	struct value_protos protos;
+	char long_name[100];
+
+	(void)state;
+	assert_int_equal(parse_ports("22,a\nb"), -1);
+	assert_why("unknown service 'a\\x0ab'");
+	assert_int_equal(parse_ports("9\x1b[2J"), -1);
+	assert_why("port '9\\x1b[2J' is not a number");
+	assert_int_equal(value_parse_protocols("tcp,x\ry", &protos, why, sizeof(why)), -1);
+	assert_why("unknown protocol 'x\\x0dy'");
+	assert_int_equal(value_parse_xt_target("a\x7f", NFBAN_INET4, &xt, why, sizeof(why)), -1);
+	assert_why("'a\\x7f' is not a valid chain name");
+	assert_int_equal(value_parse_xt_target("REJECT --reject-with \x01", NFBAN_INET4, &xt, why, sizeof(why)), -1);
+	assert_why("'\\x01' is not a reject type");
+	assert_int_equal(value_parse_nft_verdict("reject with icmp type \x1b", &nv, why, sizeof(why)), -1);
+	assert_why("unknown icmp reject type '\\x1b'");
+	/* A long token is cut, and the words after it still fit. */
+	memset(long_name, 'z', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(parse_ports(long_name), -1);
+	assert_why("...' (not in /etc/services)");
+}
+
 static void test_refuse(void **state)
 {
 	struct nfban_report r;
@@ -564,6 +590,16 @@ static void test_refuse(void **state)
 	assert_int_equal(value_refuse(&r, "table", big, "longer than %d characters", 127), NFBAN_BADPARAM);
 	assert_true(strlen(r.reason) < sizeof(r.reason));
 	assert_non_null(strstr(r.reason, "...': longer than 127 characters"));
+	/* Cut for the room escapes take (40 UTF-8 letters): marked all the same. */
+	{
+		char utf8[81];
+
+		for (int i = 0; i < 40; i++)
+			memcpy(utf8 + 2 * i, "\xc3\xa9", 2);
+		utf8[80] = '\0';
+		assert_int_equal(value_refuse(&r, "name", utf8, "bad"), NFBAN_BADPARAM);
+		assert_non_null(strstr(r.reason, "...': bad"));
+	}
 	/* A reason too long for the report is cut, not overflowed. */
 	assert_int_equal(value_refuse(&r, "table", "x", "%s", big), NFBAN_BADPARAM);
 	assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
@@ -592,13 +628,24 @@ static void test_echo(void **state)
 	big[60] = '\0';
 	text_echo(big, buf, sizeof(buf));
 	assert_string_equal(buf, big);
-	/* Never past the buffer, never half an escape. */
+	/* Never past the buffer, never half an escape; a cut for room is marked too. */
 	text_echo("abcdefghij", small, sizeof(small));
-	assert_true(strlen(small) < sizeof(small));
-	assert_int_equal(strncmp(small, "abcdefghij", strlen(small)), 0);
+	assert_string_equal(small, "abcd...");
+	text_echo("abcdefg", small, sizeof(small));
+	assert_string_equal(small, "abcdefg");
 	text_echo("\n\n\n\n", small, sizeof(small));
-	assert_string_equal(small, "\\x0a");
+	assert_string_equal(small, "\\x0a...");
+	text_echo("\n", small, 4);
+	assert_string_equal(small, "...");
 	text_echo("abc", small, 0);
+	/* Forty UTF-8 letters: more escapes than 128 bytes hold, and it shows. */
+	memset(big, 0, sizeof(big));
+	for (int i = 0; i < 40; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	text_echo(big, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_int_equal(strncmp(buf, "\\xc3\\xa9\\xc3", 12), 0);
+	assert_string_equal(buf + strlen(buf) - 3, "...");
 }
 
 static void test_text(void **state)
@@ -645,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_check_per_type),
 		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_why_quotes_escaped),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_text),

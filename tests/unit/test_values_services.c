@@ -173,7 +173,11 @@ static void test_protocol_order(void **state)
 	unlink(path);
 }
 
-/* A line longer than the reader's buffer: its tail is not read as a line. */
+/*
+ * A long line is one line, as getaddrinfo() reads the file (checked with
+ * glibc 2.36 on a bind-mounted /etc/services): a name after its first 1023
+ * bytes is on it, and its tail is no line of its own.
+ */
 static void test_long_line(void **state)
 {
 	char text[4096];
@@ -184,10 +188,32 @@ static void test_long_line(void **state)
 	strcpy(text, "# ");
 	memset(text + 2, 'x', 1021);
 	strcat(text, "tail 9/tcp\n"
-		     "after 10/tcp\n");
+		     "after 10/tcp\n"
+		     "lng 5/tcp ");
+	memset(text + strlen(text), 'y', 1100);
+	strcat(text, " faralias\n");
 	path = write_file(text);
 	assert_int_equal(lookup(path, "tail"), -1);
 	assert_int_equal(lookup(path, "after"), 10);
+	assert_int_equal(lookup(path, "faralias"), 5);
+	unlink(path);
+}
+
+/* A NUL byte ends what is read of its line, not the next line (glibc alike). */
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "h 5/udp\0junk\nh 6/tcp\nk 7/tcp\0\nk2 8/tcp\n";
+	char *path = write_file("");
+	FILE *f = fopen(path, "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	fclose(f);
+	assert_int_equal(lookup(path, "h"), 6);
+	assert_int_equal(lookup(path, "k"), 7);
+	assert_int_equal(lookup(path, "k2"), 8);
+	assert_int_equal(lookup(path, "junk"), -1);
 	unlink(path);
 }
 
@@ -199,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_protocol_order),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_nul_byte),
 	};
 
 	return cmocka_run_group_tests_name("values_services", tests, NULL, NULL);
