@@ -50,6 +50,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FIXTURE_SRC := $(wildcard tests/plugins/*.c)
 HOST_SRC := $(wildcard tests/host/*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
 
 # The shim refuses plugins that anyone but root could write, whatever the umask.
 SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
@@ -66,13 +67,14 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TESTLIB_SO := $(patsubst tests/lib/%.c,$(B)/tests/%.so,$(TESTLIB_SRC))
 FIXTURE_SO := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%.so,$(FIXTURE_SRC))
 HOST_BIN := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(HOST_SRC))
+TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
-tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -134,6 +136,11 @@ $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(
 $(B)/tests/host/%: $(B)/obj/tests/host/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban -lpthread
+
+# Programs the tests drive others with (no nfban code in them).
+$(B)/tests/tools/%: $(B)/obj/tests/tools/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $<
 
 # Plugins that exist only to test the loader and libnfban.
 $(B)/tests/plugins/%.so: $(B)/obj/tests/plugins/%.o $(call obj,$(VALUES_SRC))
