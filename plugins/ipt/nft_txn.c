@@ -7,8 +7,10 @@
  * iptables-nft uses (nft_rule.h).  What each operation does is what
  * jail.c does on the legacy tables; comments there say why.
  *
- * One operation is one cycle, repeated a bounded number of times when
- * another writer (iptables-nft, nft, another nfban) changed the ruleset:
+ * One operation is one cycle, repeated when another writer (iptables-nft,
+ * nft, another nfban) changed the ruleset, after a sleep on the schedule
+ * of plugins/nft/backoff.h (the nftables plugin's: jittered, at most 22
+ * tries within 2 s):
  *   1. read the generation id, then what the operation needs: the table,
  *      the chains involved (exists? base chain? use count), the rules of
  *      f2b-<name> and <chain> with their handles;
@@ -30,13 +32,12 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "../nft/backoff.h"
 #include "../nft/query.h"
 #include "../nft/sock.h"
 #include "ctx.h"
 #include "jail.h"
 #include "nft_rule.h"
-
-#define NFT_TRIES 10
 
 struct chain_info {
 	bool exists;
@@ -517,6 +518,7 @@ static void free_wanted(struct nftx *x)
 
 enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 {
+	struct nft_backoff bo;
 	struct nftx x;
 	enum nfban_status st = NFBAN_ERROR;
 	int rc;
@@ -536,6 +538,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
 		goto out;
 	}
+	nft_backoff_start(&bo, &x.s);
 	for (unsigned attempt = 1;; attempt++) {
 		bool restart = false;
 		uint32_t genid;
@@ -549,7 +552,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		}
 		rc = read_state(&x);
 		/* A dump the ruleset changed under (NLM_F_DUMP_INTR): read again. */
-		if (rc == -EINTR && attempt < NFT_TRIES)
+		if (rc == -EINTR && nft_backoff_wait(&bo))
 			continue;
 		if (rc < 0) {
 			st = ipt_fail(c, -rc, "reading the %s table " IPT_TABLE " (nf_tables)",
@@ -566,7 +569,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		nft_batch_free(&x.b);
 		if (!restart)
 			break;
-		if (attempt == NFT_TRIES) {
+		if (!nft_backoff_wait(&bo)) {
 			snprintf(c->r->reason, sizeof(c->r->reason),
 				 "commit of %s table " IPT_TABLE " (changed under us %u times)",
 				 c->f->label, attempt);

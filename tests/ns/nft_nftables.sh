@@ -485,13 +485,13 @@ test_many_jails_start_ban_stop_in_parallel() {
 	setup
 	# Every start and stop reads, then commits a batch stamped with the
 	# generation it read; every commit anywhere moves the generation on.
-	# Here 40 jails (NFBAN_CHURN_JAILS) live their lives at once while a
+	# Here 60 jails (NFBAN_CHURN_JAILS) live their lives at once while a
 	# long-lived host bans and unbans in-process in a jail of its own, as
 	# fast as it can: stamped batches are refused again and again, and the
 	# transaction runner must keep retrying (with its backoff), not give up.
 	# An ASan process costs about 0.2 s of CPU, seven times a plain one: 8
 	# jails there (the in-process host makes most of the churn anyway).
-	local n=40 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
+	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
 	[[ $NFBAN_BUILD == *asan* ]] && n=8
 	n=${NFBAN_CHURN_JAILS:-$n}
 	[ -x "$host" ] || skip "tests/host/longlived not built"
