@@ -16,8 +16,8 @@
  *
  * Everything Fail2ban's action files do is inside: key checks and defaults
  * (each plugin declares its keys), the fallback to another plugin when the
- * kernel lacks a feature (fallback=, remembered per network namespace under
- * $NFBAN_STATE_DIR or /run/nfban, announced to syslog), and one-line
+ * kernel lacks a feature (fallback=, remembered per network namespace - by
+ * its cookie - under $NFBAN_STATE_DIR or /run/nfban, announced to syslog), and one-line
  * messages naming the jail, the operation and the kernel's reason.
  * libnfban never prints and never exits: output is the host's.
  *

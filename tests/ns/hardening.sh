@@ -100,8 +100,8 @@ test_state_outside_fallback_list_is_ignored() {
 	local dir
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	mkdir -p "$dir/$(stat -L -c %i /proc/self/ns/net)"
-	echo allports > "$dir/$(stat -L -c %i /proc/self/ns/net)/s.inet4"
+	mkdir -p "$dir/$(netns_key)"
+	echo allports > "$dir/$(netns_key)/s.inet4"
 	run nfban multiport start name=s fallback=nftables
 	assert_status 0 "$err"
 	assert_match "fallback state 'allports' is not in fallback=; ignored" "$err"
@@ -141,7 +141,7 @@ test_stale_state_neither_misroutes_nor_strands() {
 	local dir s
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	s="$dir/$(netns_key)"
 	nfban multiport start name=sshd
 	mkdir -p "$s"
 	echo nftables >"$s/sshd.inet4"
@@ -166,7 +166,7 @@ test_state_naming_an_unloadable_plugin_is_dropped() {
 	local dir s
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	s="$dir/$(netns_key)"
 	mkdir -p "$s"
 	echo nosuch >"$s/sshd.inet4"
 	run nfban multiport start name=sshd fallback=nosuch,nftables
@@ -217,7 +217,7 @@ test_state_directory_is_vetted() {
 		LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" "$@"
 	}
-	ns=$(stat -L -c %i /proc/self/ns/net)
+	ns=$(netns_key)
 	dir=$(mktemp -d)
 	chmod 0777 "$dir"
 	export NFBAN_STATE_DIR=$dir
@@ -251,6 +251,57 @@ test_state_directory_is_vetted() {
 	assert_status 0 "$err"
 	assert_eq "v.inet4" "$(ls "$dir/$ns" | grep -v '\.announced$')" "state dir after the next write"
 	on_no_multiport multiport stop name=v
+	rm -rf "$dir"
+}
+
+# The state of a network namespace is kept under its cookie (SO_NETNS_COOKIE),
+# which the kernel never gives another namespace until reboot: a namespace
+# that died without stopping its jails leaves its state behind, and the
+# next namespace - often given the dead one's inode again - must not take
+# it for its own.  nfban doctor reads the state under the same name.
+test_state_is_keyed_by_the_namespace_cookie() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" dir key ino old k
+	local preload=(env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0")
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	key=$(netns_key)
+	assert_match "^cookie-[0-9]+$" "$key"
+	run "${preload[@]}" "$NFBAN_BIN" multiport start name=k
+	assert_status 0 "$err"
+	assert_match "perport takes over" "$err"
+	assert_eq "$key" "$(ls "$dir")" "the namespace's state directory"
+	assert_eq "perport" "$(cat "$dir/$key/k.inet4")"
+	run nfban doctor --json --no-probe --no-fail2ban name=k
+	assert_match '"check": ?"jail.fallback", [^}]*"rule": ?"'"$dir/$key/k.inet4"'"' "$out" "doctor --json"
+	"${preload[@]}" "$NFBAN_BIN" multiport stop name=k
+	assert_eq "" "$(ls "$dir")" "state after stop"
+	# A state kept under the namespace's inode (as before) is not read.
+	ino=$(stat -L -c %i /proc/self/ns/net)
+	mkdir -m 0700 "$dir/$ino"
+	echo perport >"$dir/$ino/k.inet4"
+	run nfban multiport start name=k
+	assert_status 0 "$err"
+	assert_eq "" "$err" "no notice of a fallback state"
+	assert_eq "perport" "$(cat "$dir/$ino/k.inet4")" "the inode-keyed file untouched"
+	nfban multiport stop name=k
+	rm -rf "${dir:?}/$ino"
+	# A namespace falls back, and dies with its jail started.
+	old=$(unshare -n bash -c '"$@" multiport start name=d 2>/dev/null &&
+		stat -L -c %i /proc/self/ns/net' _ "${preload[@]}" "$NFBAN_BIN")
+	[ -n "$old" ] || fail "the first namespace's start failed"
+	[ "$(find "$dir" -name d.inet4 | wc -l)" = 1 ] || fail "no state of the dead namespace: $(find "$dir")"
+	# A new namespace with the same inode (the kernel reuses them; other
+	# namespaces made meanwhile may take it first: a few tries).
+	for k in $(seq 1 40); do
+		run unshare -n bash -c '[ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || exit 3
+			"$2" multiport start name=d' _ "$old" "$NFBAN_BIN"
+		[ "$status" -ne 3 ] && break
+	done
+	[ "$status" -ne 3 ] || skip "no new namespace got inode $old again in 40 tries"
+	assert_status 0 "$err"
+	assert_eq "" "$err" "the new namespace saw no fallback state"
+	[ "$(find "$dir" -name d.inet4 | wc -l)" = 1 ] || fail "the dead namespace's state was touched"
 	rm -rf "$dir"
 }
 

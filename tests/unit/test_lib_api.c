@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "nfban.h"
+#include "../../src/lib/state.h"     /* where the fallback state is kept */
 
 static char fixtures[PATH_MAX];
 static char state_dir[] = "/tmp/nfban-lib-api-XXXXXX";
@@ -364,13 +365,12 @@ static void test_plugin_answers(void **state)
 static const char *state_of(const char *jail, const char *fam)
 {
 	static char text[64];
-	char path[PATH_MAX];
-	struct stat ns;
+	char path[PATH_MAX], ns[STATE_NS_KEY_MAX];
 	ssize_t n;
 	int fd;
 
-	assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
-	snprintf(path, sizeof(path), "%s/%llu/%s.%s", state_dir, (unsigned long long)ns.st_ino, jail, fam);
+	assert_int_equal(state_ns_key(ns, sizeof(ns)), 0);
+	snprintf(path, sizeof(path), "%s/%s/%s.%s", state_dir, ns, jail, fam);
 	text[0] = '\0';
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
@@ -524,16 +524,15 @@ static void test_fallback_match_keys(void **state)
 static void test_stale_state(void **state)
 {
 	struct nfban_jail *j;
-	char path[PATH_MAX];
-	struct stat ns;
+	char path[PATH_MAX], ns[STATE_NS_KEY_MAX];
 	FILE *f;
 
 	(void)state;
 	need_root();
-	assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
-	snprintf(path, sizeof(path), "%s/%llu", state_dir, (unsigned long long)ns.st_ino);
+	assert_int_equal(state_ns_key(ns, sizeof(ns)), 0);
+	snprintf(path, sizeof(path), "%s/%s", state_dir, ns);
 	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/%llu/fb4.inet4", state_dir, (unsigned long long)ns.st_ino);
+	snprintf(path, sizeof(path), "%s/%s/fb4.inet4", state_dir, ns);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("second\n", f);
