@@ -3,7 +3,8 @@
  *
  * The directory is trusted only as far as it deserves: the base and the
  * namespace's directory must be real directories (no symlink followed),
- * owned by us and writable by nobody else; files are opened relative to the
+ * owned by us and writable by nobody else, and so must every directory
+ * above the base (vet.h: the loader's rule, sticky /tmp accepted); files are opened relative to the
  * namespace directory with O_NOFOLLOW; a file longer than a plugin name is
  * refused, not cut.  Writes go to a temporary file renamed into place; the
  * temporary files of killed writers are removed by the next writer.
@@ -22,6 +23,7 @@
 
 #include "state.h"
 #include "values.h"
+#include "vet.h"
 
 const char *state_base(void)
 {
@@ -75,15 +77,21 @@ static int dir_ok(int fd)
 	return 0;
 }
 
-/* Open (creating 0700 when `create`) directory `name` in `at`, vetted. */
+/*
+ * Open (creating 0700 when `create`) directory `name` in `at`, vetted: the
+ * base (at == AT_FDCWD) with every directory above it (vet.h), the
+ * namespace's directory inside it by itself.
+ */
 static int open_dir(int at, const char *name, int create)
 {
+	char err[256];
 	int fd;
 
 	if (create && mkdirat(at, name, 0700) < 0 && errno != EEXIST)
 		return -1;
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && dir_ok(fd) < 0) {
+	if (fd >= 0 && (dir_ok(fd) < 0 ||
+			(at == AT_FDCWD && vet_dir(fd, name, geteuid(), err, sizeof(err)) < 0))) {
 		int e = errno;
 
 		close(fd);

@@ -305,4 +305,71 @@ test_state_is_keyed_by_the_namespace_cookie() {
 	rm -rf "$dir"
 }
 
+# Plugins, the doctor and the fallback state are trusted only when nobody but
+# root can change them: the directory and every directory above it up to /
+# (as sudo and OpenSSH check theirs).  A sticky directory anyone may write
+# (/tmp: 1777 root) is fine above a directory of root's, which the sticky bit
+# keeps anyone else from swapping.  Each refusal is one line naming the
+# directory at fault, and nothing reaches the kernel.
+test_every_directory_above_the_plugins_is_vetted() {
+	local top p fake="$NFBAN_BUILD/tests/fakekernel.so"
+	top=$(mktemp -d)
+	p=$top/p
+	mkdir -m 0755 "$p" "$p/plugins"
+	cp -a "$NFBAN_PLUGIN_DIR/." "$p/plugins/"
+	chmod 0755 "$p/plugins"
+	refused() { # OWNER MODE: $p so is refused, for a plugin and for the doctor
+		chown "$1" "$p"
+		chmod "$2" "$p"
+		run nfban --plugin-dir "$p/plugins" multiport start name=v
+		assert_status 1 "plugin under $p ($1, $2)"
+		assert_lines "$err"
+		assert_match "^nfban: action 'multiport': plugin directory $p/plugins: $p is not owned and only writable by root \\(owner uid $1, mode 0?$2\\)$" "$err"
+		run nfban --plugin-dir "$p/plugins" doctor --no-probe --no-fail2ban
+		assert_status 1 "doctor under $p ($1, $2)"
+		assert_lines "$err"
+		assert_match "^nfban: doctor: plugin directory $p/plugins: $p is not owned and only writable by root" "$err"
+	}
+	refused 65534 777       # another user's, open to all
+	refused 65534 755       # another user's: theirs to rename and replace
+	refused 0 775           # root's, but its group may write
+	refused 0 777
+	assert_eq "" "$(ipt_rules 4)" "nothing reached the kernel"
+	# Sticky and root's, as /tmp: plugins and doctor are accepted.
+	chown 0 "$p"
+	chmod 1777 "$p"
+	run nfban --plugin-dir "$p/plugins" multiport start name=v
+	assert_status 0 "$err"
+	assert_line "-A INPUT -p tcp -m multiport --dports 22 -j f2b-v" "$(ipt_rules 4)"
+	run nfban --plugin-dir "$p/plugins" doctor --no-probe --no-fail2ban name=v
+	assert_status 0 "$err"
+	nfban --plugin-dir "$p/plugins" multiport stop name=v
+	# ... but not as the plugin directory itself: anyone could add a plugin.
+	chmod 1777 "$p/plugins"
+	run nfban --plugin-dir "$p/plugins" multiport start name=v
+	assert_status 1
+	assert_match "plugin directory $p/plugins: $p/plugins is not owned and only writable by root" "$err"
+	chmod 0755 "$p/plugins"
+	# ... nor above a directory of another user's, which that user can swap.
+	mkdir -m 0755 "$p/u"
+	mv "$p/plugins" "$p/u/"
+	chown 65534 "$p/u"
+	run nfban --plugin-dir "$p/u/plugins" multiport start name=v
+	assert_status 1
+	assert_match "plugin directory $p/u/plugins: $p/u is not owned and only writable by root \\(owner uid 65534, mode 0755\\)" "$err"
+	# The fallback state's base directory is vetted the same way: under a
+	# directory open to all, no state is written (the fallback still happens).
+	chown 65534 "$p"
+	chmod 0777 "$p"
+	mkdir -m 0700 "$p/state"
+	run env NFBAN_STATE_DIR="$p/state" LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" multiport start name=v
+	assert_status 0 "$err"
+	assert_match "perport takes over" "$err"
+	assert_match "cannot record fallback to perport under $p/state: Operation not permitted" "$err"
+	assert_eq "" "$(ls "$p/state")" "nothing written under a directory open to all"
+	nfban multiport stop name=v
+	rm -rf "$top"
+}
+
 run_suite "$@"
