@@ -144,7 +144,7 @@ static int read_state(struct nftx *x)
 	 * host's FORWARD can be long: not read for every ban). */
 	if (!rc && x->c->op != IPT_CHECK)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc && (x->c->op == IPT_START || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
+	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
 	return rc;
 }
@@ -470,9 +470,22 @@ static enum nfban_status op_flush(struct nftx *x)
 	return rc ? rc_status(x, rc) : NFBAN_OK;
 }
 
+/* start+ban: start's messages, then the ban's, in the one batch. */
+static enum nfban_status op_start_ban(struct nftx *x)
+{
+	enum nfban_status st = op_start(x);
+
+	if (st != NFBAN_OK)
+		return st;
+	/* f2b-<name> exists now, if not in the kernel then earlier in this batch. */
+	x->jail.exists = true;
+	return op_ban(x);
+}
+
 static enum nfban_status (*const ops[])(struct nftx *x) = {
 	[IPT_START] = op_start, [IPT_STOP] = op_stop, [IPT_CHECK] = op_check,
 	[IPT_BAN] = op_ban, [IPT_UNBAN] = op_unban, [IPT_FLUSH] = op_flush,
+	[IPT_START_BAN] = op_start_ban,
 };
 
 /* ---- the cycle ---- */
@@ -492,12 +505,12 @@ static int build_wanted(struct nftx *x)
 		if (!x->jumps[x->n_jumps])
 			return -errno;
 	}
-	if (c->op == IPT_START || c->op == IPT_FLUSH) {
+	if (IPT_STARTS(c->op) || c->op == IPT_FLUSH) {
 		x->ret = ipt_nft_rule_build(&c->ret_rule, fam);
 		if (!x->ret)
 			return -errno;
 	}
-	if (c->op == IPT_BAN || c->op == IPT_UNBAN) {
+	if (IPT_BANS(c->op)) {
 		x->ban = ipt_nft_rule_build(&c->ban_rule, fam);
 		if (!x->ban)
 			return -errno;

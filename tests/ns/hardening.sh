@@ -372,4 +372,50 @@ test_every_directory_above_the_plugins_is_vetted() {
 	rm -rf "$top"
 }
 
+# A ban that meets the fallback first (the jail never started: Fail2ban's
+# actionstart_on_demand, or state lost) starts the fallback and bans in one
+# kernel transaction: a kill, or a refusal, in between cannot leave the jail
+# started and the address unbanned.  The fake kernel lacks the legacy tables
+# (multiport and perport cannot work: nftables takes over) and refuses any
+# change holding 192.0.2.66 - the element, the last message of the batch.
+test_a_ban_meeting_the_fallback_is_one_kernel_change() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" dir want
+	[ "$NFBAN_IPT_BACKEND" = legacy ] || skip "the fault (no-legacy) is legacy-only"
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	on_fake() {
+		LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=$1 NFBAN_FAKE_BAN=192.0.2.66 \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" "${@:2}"
+	}
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.66
+	assert_status 1
+	assert_lines "$err"
+	assert_match "nftables: jail sshd \\(inet4\\): start\\+ban 192.0.2.66: add element to set inet f2b-table addr-set-sshd: Invalid argument" "$err"
+	assert_eq "" "$(nft list ruleset)" "nothing of the jail in nf_tables"
+	assert_eq "" "$(ipt_rules 4)" "nor in iptables"
+	assert_eq "" "$(find "$dir" -type f)" "no fallback state"
+	# The same ban of another address: the jail and its ban, as stock
+	# nftables-multiport's start and ban leave them.
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_match "nftables takes over" "$err"
+	want=$(in_fresh_ns bash -c "set -e; $(declare -f nft_json)
+		nft add table inet f2b-table
+		nft -- add chain inet f2b-table f2b-chain '{ type filter hook input priority -1; }'
+		nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'
+		nft add rule inet f2b-table f2b-chain tcp dport '{ ssh, http }' ip saddr @addr-set-sshd reject
+		nft add element inet f2b-table addr-set-sshd '{ 192.0.2.8 }'
+		nft_json")
+	assert_eq "$want" "$(nft_json)" "nft after the fallback's start+ban, against stock's start and ban"
+	assert_eq "nftables" "$(cat "$dir/$(netns_key)/sshd.inet4")" "fallback state"
+	# A later ban the kernel refuses changes nothing either.
+	want=$(nft_json)
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.66
+	assert_status 1
+	assert_eq "$want" "$(nft_json)" "nft after a refused ban"
+	on_fake no-legacy multiport stop name=sshd port=ssh,http
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+	rm -rf "$dir"
+}
+
 run_suite "$@"

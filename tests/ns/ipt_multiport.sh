@@ -680,4 +680,46 @@ test_many_jails_start_ban_stop_in_parallel() {
 	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "rules after $n jails came and went"
 }
 
+# start+ban: the jail started and the address banned in one transaction (one
+# libiptc commit, one nf_tables batch), as a fallback taking a jail over on a
+# ban, or a family's first ban from the .py actions, run it.  The kernel then
+# holds what stock's start and ban leave; and when the kernel refuses the
+# ban (the fake kernel refuses any change holding 192.0.2.66 or 2001:db8::66),
+# it holds nothing of the start either.
+test_start_ban_is_one_transaction() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" s j=(name=sshd port=22,80:90 protocol=tcp,udp)
+	[ -e "$fake" ] || skip "$fake not built"
+	refused() {
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN="$1" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BIN" multiport start+ban "${j[@]}" "ip=$1" fallback=
+		assert_status 1 "start+ban of $1 the kernel refuses"
+		assert_lines "$err"
+		assert_match "jail sshd \\(inet[46]\\): start\\+ban $1: .*Invalid argument" "$err"
+	}
+	s=$(kernel_state)
+	refused 192.0.2.66
+	refused 2001:db8::66
+	assert_eq "$s" "$(kernel_state)" "nothing of the start either"
+	run nfban multiport start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_eq "" "$err"
+	STOCK_OPS=("$(printf '%q ' stock multiport 4 start "${j[@]}")"
+		"$(printf '%q ' stock multiport 4 ban "${j[@]}" ip=192.0.2.8)")
+	same_as_stock 4
+	# On a started jail it is a ban; an address already there, nothing.
+	nf multiport 6 start "${j[@]}"
+	run nfban multiport start+ban "${j[@]}" ip=2001:db8::8
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock multiport 6 ban "${j[@]}" ip=2001:db8::8)")
+	same_as_stock 6
+	s=$(kernel_state)
+	run nfban multiport start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_match "already banned" "$err"
+	assert_eq "$s" "$(kernel_state)" "a second start+ban"
+	refused 192.0.2.66
+	assert_eq "$s" "$(kernel_state)" "a refused start+ban on a started jail"
+}
+
 run_suite "$@"

@@ -525,4 +525,31 @@ print(json.dumps([o for o in json.load(sys.stdin)["nftables"] if "metainfo" not 
 	assert_eq "[]" "$left" "nft -j list ruleset after $n jails came and went"
 }
 
+# start+ban: table, chain, set, rules and the element in one batch; the
+# kernel then holds what stock's start and ban leave.  When the kernel
+# refuses the element (the fake kernel refuses any message holding
+# 192.0.2.66), the batch is aborted whole: nothing of the start either.
+test_start_ban_is_one_batch() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" before j=(name=sshd port=22,80:90 protocol=tcp,udp)
+	setup
+	[ -e "$fake" ] || skip "$fake not built"
+	before=$(nft_json)
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" nftables start+ban "${j[@]}" ip=192.0.2.66
+	assert_status 1
+	assert_lines "$err"
+	assert_match "start\\+ban 192.0.2.66: add element to set inet f2b-table addr-set-sshd: Invalid argument" "$err"
+	assert_eq "$before" "$(nft_json)" "nothing of the refused batch applied"
+	run nfban nftables start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock 4 start "${j[@]}")" "$(printf '%q ' stock 4 ban "${j[@]}" ip=192.0.2.8)")
+	same_as_stock "after start+ban"
+	# On a started jail it is a ban.
+	run nfban nftables start+ban "${j[@]}" ip=192.0.2.9
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock 4 ban "${j[@]}" ip=192.0.2.9)")
+	same_as_stock "after a second start+ban"
+}
+
 run_suite "$@"

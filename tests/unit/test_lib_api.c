@@ -249,7 +249,7 @@ static void test_unknown_and_broken_plugins(void **state)
 	assert_null(open_jail("oldabi", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "action 'oldabi': ");
-	assert_has(res.message, "plugin ABI version 1, this nfban speaks version 2");
+	assert_has(res.message, "plugin ABI version 2, this nfban speaks version 3");
 	assert_null(open_jail("nosymbol", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "not an nfban plugin");
@@ -275,15 +275,17 @@ static void test_run_refusals(void **state)
 	j = open_jail("probe", NULL);
 	assert_non_null(j);
 	assert_int_equal(run(j, "restart", NULL, NULL), NFBAN_BAD_INPUT);
-	assert_string_equal(res.message, "operation 'restart': not one of start, stop, check, ban, unban, flush");
+	assert_string_equal(res.message, "operation 'restart': not one of start, stop, check, ban, unban, flush, start+ban");
 	assert_string_equal(res.plugin, "probe");
 	assert_int_equal(run(j, NULL, NULL, NULL), NFBAN_BAD_INPUT);
-	assert_string_equal(res.message, "operation '': not one of start, stop, check, ban, unban, flush");
+	assert_string_equal(res.message, "operation '': not one of start, stop, check, ban, unban, flush, start+ban");
 	assert_int_equal(run(j, "Start", NULL, NULL), NFBAN_BAD_INPUT);
 	assert_int_equal(run(j, "ban", NULL, NULL), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='': ban needs the address to ban");
 	assert_int_equal(run(j, "unban", "inet4", NULL), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='': unban needs the address to unban");
+	assert_int_equal(run(j, "start+ban", NULL, NULL), NFBAN_BAD_INPUT);
+	assert_string_equal(res.message, "ip='': start+ban needs the address to start+ban");
 	assert_int_equal(run(j, "ban", NULL, "1.2.3"), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='1.2.3': not an IPv4 or IPv6 address");
 	assert_int_equal(run(j, "ban", NULL, "1.2.3.4/33"), NFBAN_BAD_INPUT);
@@ -311,6 +313,15 @@ static void test_run_refusals(void **state)
 	assert_int_equal(run(j, "start", NULL, "10.0.0.1"), NFBAN_DONE);
 	assert_has(res.notice, "start: start#4 default inet4 ");
 	assert_has(res.notice, "addr=-");
+	/* start+ban is one operation of a plugin that has it (start_ban). */
+	assert_int_equal(run(j, "start+ban", NULL, "192.0.2.5"), NFBAN_DONE);
+	assert_string_equal(res.notice, "probe: jail default (inet4): start+ban 192.0.2.5: "
+			    "start+ban#5 default inet4 port=ssh protocol=tcp mode=ok tag=- addr=192.0.2.5");
+	nfban_jail_close(j);
+	/* A plugin without it gets start, then ban. */
+	j = open_jail("good", NULL);
+	assert_int_equal(run(j, "start+ban", NULL, "192.0.2.5"), NFBAN_DONE);
+	assert_string_equal(res.plugin, "good");
 	nfban_jail_close(j);
 }
 
@@ -439,11 +450,14 @@ static void test_fallback_takes_over(void **state)
 	assert_string_equal(state_of("fb1", "inet6"), "");
 	nfban_jail_close(k);
 
-	/* With no state, a ban falls back too: the fallback is started first. */
+	/* With no state, a ban falls back too: the fallback is started and
+	 * the address banned in one operation of the plugin (start_ban). */
 	assert_int_equal(run(j, "ban", NULL, "192.0.2.3"), NFBAN_DONE);
 	assert_int_equal(res.fallback, 1);
-	assert_has(res.notice, "probe: jail fb1 (inet4): start: start#");
-	assert_has(res.notice, "probe: jail fb1 (inet4): ban 192.0.2.3: ban#");
+	assert_has(res.notice, "probe: jail fb1 (inet4): start+ban 192.0.2.3: start+ban#");
+	assert_has(res.notice, "addr=192.0.2.3; jail fb1 (inet4): nofeat cannot work");
+	assert_null(strstr(res.notice, "start: start#"));
+	assert_null(strstr(res.notice, "ban 192.0.2.3: ban#"));
 	assert_has(res.notice, "probe takes over");
 	assert_string_equal(state_of("fb1", "inet4"), "probe\n");
 	assert_int_equal(run(j, "stop", NULL, NULL), NFBAN_DONE);
