@@ -61,7 +61,8 @@ int vet_dir(int dir, const char *name, uid_t uid, char *err, size_t errlen)
 		return -1;
 	}
 	for (;;) {
-		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* O_PATH: looking needs no read permission, only search. */
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0 || fstat(parent, &up) < 0) {
 			int e = errno;
 

@@ -220,7 +220,7 @@ seen = set()
 for line in open(sys.argv[1]):
     m = re.search(r"fail2ban\.nfban .* nfban-[a-z-]+\.py: ([\w+]+) (inet[46])\b", line)
     if m:
-        # start+ban: a family's first ban, started in the same transaction.
+        # start+ban: the first ban of a family, started in the same transaction.
         for op in m.group(1).split("+"):
             seen.add((op, m.group(2)))
 bad = ["no %s with family=%s was run" % (op, fam) for op in ("start", "ban", "unban", "flush", "stop")
