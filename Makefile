@@ -42,7 +42,7 @@ LIB_SRC   := $(wildcard src/lib/*.c)
 IPT_SRC   := $(wildcard plugins/ipt/*.c)
 NFT_SRC   := $(wildcard plugins/nft/*.c)
 # The nftables plugin's netlink pieces the iptables plugins' nf_tables backend shares.
-NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c
+NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c plugins/nft/backoff.c
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
 PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)

@@ -12,7 +12,8 @@
 #     family-specific default makes the keys differ per family (reject_with);
 #   - operations as Fail2ban's CommandAction runs the .conf commands (fail2ban/server/
 #     action.py, 1.0.x): families started on demand, first IPv4 ban starts inet4, first IPv6
-#     ban inet6 (all at jail start with actionstart_on_demand = false); flush then stop for
+#     ban inet6 (both with the ban, in one kernel transaction: libnfban's start+ban; all at
+#     jail start with actionstart_on_demand = false); flush then stop for
 #     every started family at jail stop; unban of a family that holds no ban is a no-op;
 #     after a failed operation: check, repair by stop + start of the family, one retry;
 #   - errors raised with the line the `nfban` command prints ("nfban: <message>"), notices
@@ -418,6 +419,14 @@ class NfbanAction(ActionBase):
 		ip, family = self._family_of(aInfo)
 		with self._lock:
 			if self._on_demand and not self._started.get(family):
+				# A family's first ban: start and ban in one kernel transaction (libnfban's
+				# start+ban), so that nothing (Fail2ban killed in between, a refused ban)
+				# can leave the family started and the address unbanned.  When it fails,
+				# nothing of it was applied: CommandAction's way then, start and the ban
+				# with its check and repair, which say what is wrong.
+				if self._run("start+ban", family, ip).status == NFBAN_DONE:
+					self._started[family] = self._started.get(family, 0) | 3
+					return True
 				self._start(family, forceStart=True)
 			self._process("ban", family, ip)
 			self._started[family] = self._started.get(family, 0) | 3

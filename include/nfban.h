@@ -16,8 +16,8 @@
  *
  * Everything Fail2ban's action files do is inside: key checks and defaults
  * (each plugin declares its keys), the fallback to another plugin when the
- * kernel lacks a feature (fallback=, remembered per network namespace under
- * $NFBAN_STATE_DIR or /run/nfban, announced to syslog), and one-line
+ * kernel lacks a feature (fallback=, remembered per network namespace - by
+ * its cookie - under $NFBAN_STATE_DIR or /run/nfban, announced to syslog), and one-line
  * messages naming the jail, the operation and the kernel's reason.
  * libnfban never prints and never exits: output is the host's.
  *
@@ -64,9 +64,12 @@ struct nfban_jail *nfban_jail_open(const char *plugin_dir, const char *plugin, i
 				   const char *const keys[], struct nfban_result *res);
 
 /*
- * Run an operation: "start", "stop", "check", "ban", "unban" or "flush".
- * family is "inet4", "inet6" or NULL (from ip, else inet4); ip is the address
- * or network for ban and unban (NULL otherwise).  Returns res->status.
+ * Run an operation: "start", "stop", "check", "ban", "unban" or "flush", or
+ * "start+ban": start and ban ip as one kernel transaction (the jail started
+ * with the address banned, or neither), for a family's first ban when the
+ * host starts families on demand.  family is "inet4", "inet6" or NULL (from
+ * ip, else inet4); ip is the address or network for ban, unban and
+ * start+ban (NULL otherwise).  Returns res->status.
  */
 int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
 		   const char *ip, struct nfban_result *res);

@@ -24,7 +24,9 @@
  *     instance from one thread at a time; with NFBAN_PLUGIN_SERIAL it calls
  *     the whole plugin from one thread at a time.
  *   - Every operation is all-or-nothing towards the kernel: on any status but
- *     NFBAN_OK the kernel is left as the operation found it.
+ *     NFBAN_OK the kernel is left as the operation found it.  That holds for
+ *     start_ban as a whole: one transaction (one libiptc commit, one
+ *     nf_tables batch), never a start and then a ban.
  *
  * Bump NFBAN_ABI_VERSION on any change to a struct or enum in this file.
  */
@@ -35,7 +37,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NFBAN_ABI_VERSION 2u
+#define NFBAN_ABI_VERSION 3u
 #define NFBAN_PLUGIN_SYMBOL "nfban_plugin"
 
 #define NFBAN_MSG_MAX 256        /* report texts, NUL included */
@@ -172,6 +174,17 @@ struct nfban_plugin {
 	nfban_op_fn ban;                /* actionban */
 	nfban_op_fn unban;              /* actionunban */
 	nfban_op_fn flush;              /* actionflush */
+
+	/*
+	 * Optional (ABI 3): start, then ban addr, as ONE transaction towards
+	 * the kernel - the jail started with the address banned, or nothing of
+	 * either.  libnfban uses it where a ban meets a jail that may not be
+	 * started: a fallback taking a jail over on a ban, and a host's
+	 * "start+ban" (a family's first ban).  A kill between a separate start
+	 * and ban would leave the jail started and the address unbanned.
+	 * NULL: libnfban runs start, then ban (two transactions).
+	 */
+	nfban_op_fn start_ban;
 };
 
 #endif /* NFBAN_PLUGIN_H */

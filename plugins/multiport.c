@@ -61,4 +61,5 @@ const struct nfban_plugin nfban_plugin = {
 	.ban = ipt_ban,
 	.unban = ipt_unban,
 	.flush = ipt_flush,
+	.start_ban = ipt_start_ban,
 };

@@ -8,7 +8,8 @@
  * nft/txn.c: start and stop read what is there (rules, sets), then commit
  * a batch stamped with the generation they read, and read again when the
  * ruleset changed meanwhile; check only reads; ban, unban and flush read
- * nothing.  Below, each operation is what it reads and what it builds.
+ * nothing; start+ban is start's read and both builds, in one batch.  Below,
+ * each operation is what it reads and what it builds.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
@@ -305,6 +306,38 @@ static enum nfban_status flush_jail(struct nft_sock *s, const struct nft_jail *j
 	return nft_txn_run(s, j, &flush_op, NULL, r);
 }
 
+/* ---- start+ban: what start reads; start's messages, then the ban's, in one batch ---- */
+
+struct start_ban_ctx {
+	struct start_ctx start;
+	struct addr_ctx ban;
+};
+
+static enum nft_read start_ban_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
+				    struct nfban_report *r, enum nfban_status *st)
+{
+	return start_read(s, j, &((struct start_ban_ctx *)ctx)->start, r, st);
+}
+
+static int start_ban_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
+			   void *ctx)
+{
+	struct start_ban_ctx *c = ctx;
+	int rc = start_build(b, s, j, &c->start);
+
+	return rc ? rc : addr_build(b, s, j, &c->ban);
+}
+
+static const struct nft_txn_op start_ban_op = { .read = start_ban_read, .build = start_ban_build };
+
+static enum nfban_status start_ban_jail(struct nft_sock *s, const struct nft_jail *j,
+					const struct nfban_addr *a, struct nfban_report *r)
+{
+	struct start_ban_ctx c = { .ban = { a, NFT_MSG_NEWSETELEM } };
+
+	return nft_txn_run(s, j, &start_ban_op, &c, r);
+}
+
 /* ---- the plugin's entry points: the configured jail, then the operation ---- */
 
 #define JAIL(jail) (&((const struct nft_conf *)(jail))->j)
@@ -371,6 +404,15 @@ static enum nfban_status nft_flush(void *inst, const void *jail, const struct nf
 	return flush_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
 }
 
+static enum nfban_status nft_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+				       struct nfban_report *r)
+{
+	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
+
+	return st != NFBAN_OK ? st
+			      : start_ban_jail(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
+}
+
 __attribute__((visibility("default")))
 const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
@@ -390,4 +432,5 @@ const struct nfban_plugin nfban_plugin = {
 	.ban = nft_ban,
 	.unban = nft_unban,
 	.flush = nft_flush,
+	.start_ban = nft_start_ban,
 };

@@ -21,7 +21,11 @@
 
 #define IPT_TABLE "filter"
 
-enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH };
+enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH, IPT_START_BAN };
+
+/* What an operation does, and so which rules it needs. */
+#define IPT_STARTS(op) ((op) == IPT_START || (op) == IPT_START_BAN)
+#define IPT_BANS(op) ((op) == IPT_BAN || (op) == IPT_UNBAN || (op) == IPT_START_BAN)
 
 struct ipt_ctx {
 	const struct ipt_family *f;
@@ -34,7 +38,7 @@ struct ipt_ctx {
 	/* The rules as values, whatever the backend. */
 	struct ipt_rules jump_rules;    /* start, check: in the order start inserts them */
 	struct ipt_rule ret_rule;       /* start, flush: -j <returntype> */
-	struct ipt_rule ban_rule;       /* ban, unban: -s <ip> -j <blocktype> */
+	struct ipt_rule ban_rule;       /* ban, unban: -s <ip> -j <blocktype> (start+ban: all three) */
 	/* The same rules encoded for libiptc (legacy backend only). */
 	struct ipt_blob *jumps;         /* start, check */
 	size_t n_jumps;
@@ -52,6 +56,8 @@ enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h);
+/* start, then ban, on the same copy: one commit. */
+enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h);
 
 /* The operation on nf_tables (nft_txn.c), for the rules prepared in c. */
 enum nfban_status ipt_nft_run(struct ipt_ctx *c);

@@ -197,6 +197,17 @@ enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h)
 }
 
 /*
+ * start+ban: both on the one copy of the table, so one commit holds both:
+ * the jail started with the address banned, or neither.
+ */
+enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	enum nfban_status st = ipt_op_start(c, h);
+
+	return st == NFBAN_OK ? ipt_op_ban(c, h) : st;
+}
+
+/*
  * unban: `-D f2b-<name> -s <ip> -j <blocktype>`.  Every copy goes (stock's
  * -D takes one, so two stock bans of one address left it banned); other
  * rules of the chain stay.  An address that is not banned is no error.

@@ -44,6 +44,9 @@ enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_add
 			     struct nfban_report *r);
 enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r);
+/* start, then ban addr, in one libiptc commit or one nf_tables batch. */
+enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+				struct nfban_report *r);
 
 /* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
 __attribute__((format(printf, 2, 3)))

@@ -7,8 +7,10 @@
  * iptables-nft uses (nft_rule.h).  What each operation does is what
  * jail.c does on the legacy tables; comments there say why.
  *
- * One operation is one cycle, repeated a bounded number of times when
- * another writer (iptables-nft, nft, another nfban) changed the ruleset:
+ * One operation is one cycle, repeated when another writer (iptables-nft,
+ * nft, another nfban) changed the ruleset, after a sleep on the schedule
+ * of plugins/nft/backoff.h (the nftables plugin's: jittered, at most 22
+ * tries within 2 s):
  *   1. read the generation id, then what the operation needs: the table,
  *      the chains involved (exists? base chain? use count), the rules of
  *      f2b-<name> and <chain> with their handles;
@@ -30,13 +32,12 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "../nft/backoff.h"
 #include "../nft/query.h"
 #include "../nft/sock.h"
 #include "ctx.h"
 #include "jail.h"
 #include "nft_rule.h"
-
-#define NFT_TRIES 10
 
 struct chain_info {
 	bool exists;
@@ -143,7 +144,7 @@ static int read_state(struct nftx *x)
 	 * host's FORWARD can be long: not read for every ban). */
 	if (!rc && x->c->op != IPT_CHECK)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc && (x->c->op == IPT_START || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
+	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
 	return rc;
 }
@@ -469,9 +470,22 @@ static enum nfban_status op_flush(struct nftx *x)
 	return rc ? rc_status(x, rc) : NFBAN_OK;
 }
 
+/* start+ban: start's messages, then the ban's, in the one batch. */
+static enum nfban_status op_start_ban(struct nftx *x)
+{
+	enum nfban_status st = op_start(x);
+
+	if (st != NFBAN_OK)
+		return st;
+	/* f2b-<name> exists now, if not in the kernel then earlier in this batch. */
+	x->jail.exists = true;
+	return op_ban(x);
+}
+
 static enum nfban_status (*const ops[])(struct nftx *x) = {
 	[IPT_START] = op_start, [IPT_STOP] = op_stop, [IPT_CHECK] = op_check,
 	[IPT_BAN] = op_ban, [IPT_UNBAN] = op_unban, [IPT_FLUSH] = op_flush,
+	[IPT_START_BAN] = op_start_ban,
 };
 
 /* ---- the cycle ---- */
@@ -491,12 +505,12 @@ static int build_wanted(struct nftx *x)
 		if (!x->jumps[x->n_jumps])
 			return -errno;
 	}
-	if (c->op == IPT_START || c->op == IPT_FLUSH) {
+	if (IPT_STARTS(c->op) || c->op == IPT_FLUSH) {
 		x->ret = ipt_nft_rule_build(&c->ret_rule, fam);
 		if (!x->ret)
 			return -errno;
 	}
-	if (c->op == IPT_BAN || c->op == IPT_UNBAN) {
+	if (IPT_BANS(c->op)) {
 		x->ban = ipt_nft_rule_build(&c->ban_rule, fam);
 		if (!x->ban)
 			return -errno;
@@ -517,6 +531,7 @@ static void free_wanted(struct nftx *x)
 
 enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 {
+	struct nft_backoff bo;
 	struct nftx x;
 	enum nfban_status st = NFBAN_ERROR;
 	int rc;
@@ -536,6 +551,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
 		goto out;
 	}
+	nft_backoff_start(&bo, &x.s);
 	for (unsigned attempt = 1;; attempt++) {
 		bool restart = false;
 		uint32_t genid;
@@ -549,7 +565,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		}
 		rc = read_state(&x);
 		/* A dump the ruleset changed under (NLM_F_DUMP_INTR): read again. */
-		if (rc == -EINTR && attempt < NFT_TRIES)
+		if (rc == -EINTR && nft_backoff_wait(&bo))
 			continue;
 		if (rc < 0) {
 			st = ipt_fail(c, -rc, "reading the %s table " IPT_TABLE " (nf_tables)",
@@ -566,7 +582,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		nft_batch_free(&x.b);
 		if (!restart)
 			break;
-		if (attempt == NFT_TRIES) {
+		if (!nft_backoff_wait(&bo)) {
 			snprintf(c->r->reason, sizeof(c->r->reason),
 				 "commit of %s table " IPT_TABLE " (changed under us %u times)",
 				 c->f->label, attempt);

@@ -117,8 +117,8 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 /* The rules the operation needs, as values; nothing touches the kernel. */
 static enum nfban_status prepare(struct ipt_ctx *c)
 {
-	bool start = c->op == IPT_START, check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
-	bool ban = c->op == IPT_BAN || c->op == IPT_UNBAN;
+	bool start = IPT_STARTS(c->op), check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
+	bool ban = IPT_BANS(c->op);
 	enum nfban_status st;
 
 	if (ban && (st = check_addr(c->conf, c->addr, c->r)) != NFBAN_OK)
@@ -159,9 +159,9 @@ static enum nfban_status encode_legacy(struct ipt_ctx *c)
 		if (st == NFBAN_OK)
 			c->n_jumps++;
 	}
-	if (st == NFBAN_OK && (c->op == IPT_START || c->op == IPT_FLUSH))
+	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == IPT_FLUSH))
 		st = encode(c, &c->ret_rule, &c->ret);
-	if (st == NFBAN_OK && (c->op == IPT_BAN || c->op == IPT_UNBAN))
+	if (st == NFBAN_OK && IPT_BANS(c->op))
 		st = encode(c, &c->ban_rule, &c->ban);
 	return st;
 }
@@ -209,6 +209,7 @@ static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned trie
 static const ipt_op legacy_ops[] = {
 	[IPT_START] = ipt_op_start, [IPT_STOP] = ipt_op_stop, [IPT_CHECK] = ipt_op_check,
 	[IPT_BAN] = ipt_op_ban, [IPT_UNBAN] = ipt_op_unban, [IPT_FLUSH] = ipt_op_flush,
+	[IPT_START_BAN] = ipt_op_start_ban,
 };
 
 static enum nfban_status run_legacy(struct ipt_ctx *c)
@@ -342,4 +343,11 @@ enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_add
 {
 	(void)inst;
 	return run(IPT_FLUSH, jail, addr, r);
+}
+
+enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+				struct nfban_report *r)
+{
+	(void)inst;
+	return run(IPT_START_BAN, jail, addr, r);
 }

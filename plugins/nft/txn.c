@@ -18,67 +18,19 @@
  * Retries.  Every commit anywhere moves the generation on - other jails'
  * bans included - so under churn (say 60 jails starting, banning and
  * stopping at once) a stamped batch can be refused many times in a row.
- * Before each new try the runner sleeps: steps double from 1 ms up to
- * 128 ms and stay there, and each sleep is drawn between half and all of
- * its step, so that processes refused by the same commit do not come back
- * in lockstep.  Tries end when the steps would add up to more than 2 s:
- * 1 + 2 + ... + 128 = 255 ms, then 13 steps of 128 ms = 1919 ms, so at most
- * 22 tries and at most 1.92 s asleep (at least half that) before the
- * operation gives up with "the ruleset kept changing" (ERESTART).
+ * Before each new try the runner sleeps, on the schedule of backoff.h
+ * (jittered steps of 1 ms doubling to 128 ms, at most 22 tries within 2 s),
+ * then gives up with "the ruleset kept changing" (ERESTART).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "backoff.h"
 #include "query.h"
 #include "txn.h"
-
-#define BACKOFF_FIRST_US 1000u
-#define BACKOFF_MAX_US 128000u
-#define BACKOFF_BUDGET_US 2000000u
-
-void nft_backoff_init(struct nft_backoff *bo, uint32_t seed)
-{
-	bo->step_us = BACKOFF_FIRST_US;
-	bo->spent_us = 0;
-	bo->rnd = seed ? seed : 1;
-}
-
-unsigned nft_backoff_next(struct nft_backoff *bo)
-{
-	unsigned us;
-
-	if (bo->spent_us + bo->step_us > BACKOFF_BUDGET_US)
-		return 0;
-	bo->rnd ^= bo->rnd << 13;       /* xorshift32 */
-	bo->rnd ^= bo->rnd >> 17;
-	bo->rnd ^= bo->rnd << 5;
-	us = bo->step_us / 2 + bo->rnd % (bo->step_us / 2 + 1);
-	bo->spent_us += bo->step_us;
-	if (bo->step_us < BACKOFF_MAX_US)
-		bo->step_us *= 2;
-	return us;
-}
-
-/* The port id differs between concurrent sockets, the clock between runs. */
-static uint32_t backoff_seed(const struct nft_sock *s)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return s->portid * 2654435761u ^ (uint32_t)now.tv_nsec ^ (uint32_t)now.tv_sec;
-}
-
-static void sleep_us(unsigned us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int err,
 			     const char *fmt, ...)
@@ -142,13 +94,12 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_jail *j,
 {
 	struct nft_backoff bo;
 	enum nfban_status st;
-	unsigned us;
 	bool again;
 
 	memset(r, 0, sizeof(*r));
 	if (!op->read)
 		return commit(s, j, op, ctx, 0, r, &again);
-	nft_backoff_init(&bo, backoff_seed(s));
+	nft_backoff_start(&bo, s);
 	for (;;) {
 		uint32_t gen;
 
@@ -166,9 +117,8 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_jail *j,
 				return st;
 			break;
 		}
-		if ((us = nft_backoff_next(&bo)) == 0)
+		if (!nft_backoff_wait(&bo))
 			break;
-		sleep_us(us);
 		memset(r, 0, sizeof(*r));
 	}
 	memset(r, 0, sizeof(*r));

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "backoff.h"
 #include "jail.h"
 #include "sock.h"
 
@@ -61,20 +62,6 @@ enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int e
  */
 enum nft_read nft_txn_read_failed(int rc, const char *what, const struct nft_jail *j,
 				  struct nfban_report *r, enum nfban_status *st);
-
-/*
- * The retry schedule of one run (no state outlives it; see txn.c for the
- * numbers).  nft_backoff_next() gives the next sleep in microseconds, or 0
- * when the budget is spent.
- */
-struct nft_backoff {
-	unsigned step_us;               /* the next step */
-	unsigned spent_us;              /* the steps taken so far */
-	uint32_t rnd;                   /* xorshift32 state, never 0 */
-};
-
-void nft_backoff_init(struct nft_backoff *bo, uint32_t seed);
-unsigned nft_backoff_next(struct nft_backoff *bo);
 
 #pragma GCC visibility pop
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "../lib/state.h"
 
 /* ---- backends --------------------------------------------------------------------- */
 
@@ -97,16 +98,14 @@ void check_backends(const struct opts *o, struct xsave x[4])
 
 /* ---- fallback state ----------------------------------------------------------------- */
 
+/* libnfban's directory for this namespace (state.h). */
 static int state_dir(char *buf, size_t n)
 {
-	const char *base = secure_getenv("NFBAN_STATE_DIR");
-	struct stat ns;
+	char ns[STATE_NS_KEY_MAX];
 
-	if (!base || !*base)
-		base = "/run/nfban";
-	if (stat("/proc/self/ns/net", &ns) < 0)
+	if (state_ns_key(ns, sizeof(ns)) < 0)
 		return -1;
-	return (size_t)snprintf(buf, n, "%s/%llu", base, (unsigned long long)ns.st_ino) < n ? 0 : -1;
+	return (size_t)snprintf(buf, n, "%s/%s", state_base(), ns) < n ? 0 : -1;
 }
 
 /* The announcement kept beside the state when there is no /dev/log (libnfban's state_note). */

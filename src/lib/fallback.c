@@ -6,8 +6,8 @@
  * fallback that works takes over the jail for that family, the choice is
  * announced once (in the result and to syslog) and remembered (state.h),
  * and every later operation of that jail and family goes to it.  Only
- * NFBAN_NOFEATURE on start or ban triggers a fallback; any other failure is
- * reported as it is.
+ * NFBAN_NOFEATURE on start, ban or start+ban triggers a fallback; any other
+ * failure is reported as it is.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +41,9 @@ static int member_of(const struct nfban_jail *j, const char *name)
 
 /*
  * The kernel lacks what the primary plugin needs: try the fallbacks in
- * order.  For a ban, the fallback is started first (the jail never was).
+ * order.  For a ban, the fallback is started too (the jail never was on
+ * it), in the same transaction as the ban (the plugin's start_ban): a kill
+ * in between cannot leave the jail started there and the address unbanned.
  */
 static void fall_back(struct call *c)
 {
@@ -61,9 +63,7 @@ static void fall_back(struct call *c)
 				      fam_name(c->fam), j->m[i].name, res->message);
 			continue;
 		}
-		st = member_call(c, i, OP_START);
-		if (st == NFBAN_OK && c->op == OP_BAN)
-			st = member_call(c, i, OP_BAN);
+		st = member_call(c, i, c->op == OP_START ? OP_START : OP_START_BAN);
 		if (st == NFBAN_NOFEATURE)
 			continue;
 		if (st != NFBAN_OK)
@@ -139,8 +139,8 @@ static int state_member(struct call *c, const char *name)
 
 /*
  * The state says fallback i holds the jail: a cache, never an authority.
- * start tries the primary first (the kernel may have gained the feature:
- * the jail moves back, the fallback's rules go); stop removes the jail from
+ * start and start+ban try the primary first (the kernel may have gained the
+ * feature: the jail moves back, the fallback's rules go); stop removes the jail from
  * both places; any other operation that fails there checks the kernel, and
  * a state the kernel does not bear out is dropped.  Returns 1 when done, 0
  * to go on with the primary.
@@ -155,13 +155,14 @@ static int run_on_state(struct call *c, unsigned i)
 	sc.res = &side;
 	switch (c->op) {
 	case OP_START:
-		st = member_call(c, 0, OP_START);
+	case OP_START_BAN:
+		st = member_call(c, 0, c->op);
 		if (st == NFBAN_OK) {
 			/* The fallback's rules go; they may share the jail's chain
 			 * (perport, multiport), so the primary starts once more. */
 			side = *c->res;
 			member_call(&sc, i, OP_STOP);
-			member_call(c, 0, OP_START);
+			member_call(c, 0, c->op);
 			result_notice(c->res, "jail %s (%s): %s works on this kernel again; the jail left %s",
 				      j->name, fam_name(c->fam), j->m[0].name, j->m[i].name);
 			if (c->res->status == NFBAN_DONE)
@@ -171,7 +172,7 @@ static int run_on_state(struct call *c, unsigned i)
 		if (st != NFBAN_NOFEATURE)
 			return 1;
 		clear_failure(c);
-		member_call(c, i, OP_START);
+		member_call(c, i, c->op);
 		return 1;
 	case OP_STOP:
 		side = *c->res;
@@ -218,7 +219,7 @@ void fallback_run(struct call *c)
 	if (st != NFBAN_NOFEATURE)
 		return;
 	/* Only a missing kernel feature moves a jail. */
-	if (c->op == OP_START || c->op == OP_BAN) {
+	if (c->op == OP_START || c->op == OP_BAN || c->op == OP_START_BAN) {
 		fall_back(c);
 		return;
 	}

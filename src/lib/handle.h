@@ -24,8 +24,13 @@
 #define HANDLE_FALLBACK_MAX 4
 
 enum op {
-	OP_START, OP_STOP, OP_CHECK, OP_BAN, OP_UNBAN, OP_FLUSH, OP_COUNT
+	OP_START, OP_STOP, OP_CHECK, OP_BAN, OP_UNBAN, OP_FLUSH,
+	OP_START_BAN,                   /* "start+ban": one transaction (plugin's start_ban) */
+	OP_COUNT
 };
+
+/* The operations that take an address. */
+#define OP_HAS_ADDR(op) ((op) == OP_BAN || (op) == OP_UNBAN || (op) == OP_START_BAN)
 
 /* fam index: 0 inet4, 1 inet6 */
 #define FAM_IX(f) ((f) == NFBAN_INET6 ? 1 : 0)
@@ -65,7 +70,8 @@ const char *fam_name(enum nfban_family f);
 /* Load member i, open it, configure it for c->fam: 0, or -1 with c->res
  * filled (BAD_INPUT for keys it refuses, FAILED otherwise). */
 int member_ready(struct call *c, unsigned i);
-/* Run op on member i (made ready); returns the plugin's status and fills c->res. */
+/* Run op on member i (made ready); returns the plugin's status and fills c->res.
+ * OP_START_BAN on a plugin without start_ban runs start, then ban. */
 enum nfban_status member_call(struct call *c, unsigned i, enum op op);
 
 /* Append a line to res->notice ("; " between lines). */

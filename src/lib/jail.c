@@ -14,6 +14,7 @@
 static const char *const op_names[OP_COUNT] = {
 	[OP_START] = "start", [OP_STOP] = "stop", [OP_CHECK] = "check",
 	[OP_BAN] = "ban", [OP_UNBAN] = "unban", [OP_FLUSH] = "flush",
+	[OP_START_BAN] = "start+ban",
 };
 
 _Static_assert(sizeof(((struct member *)0)->name) == NFBAN_NAME_MAX, "plugin name sizes differ");
@@ -356,6 +357,7 @@ static nfban_op_fn op_fn(const struct nfban_plugin *d, enum op op)
 	case OP_CHECK: return d->check;
 	case OP_BAN: return d->ban;
 	case OP_UNBAN: return d->unban;
+	case OP_START_BAN: return d->start_ban;
 	default: return d->flush;
 	}
 }
@@ -365,7 +367,7 @@ static void describe(const struct call *c, enum op op, char *buf, size_t n)
 {
 	char addr[64] = "";
 
-	if (c->addr && (op == OP_BAN || op == OP_UNBAN)) {
+	if (c->addr && OP_HAS_ADDR(op)) {
 		addr[0] = ' ';
 		value_addr_str(c->addr, addr + 1, sizeof(addr) - 1);
 	}
@@ -388,12 +390,17 @@ enum nfban_status member_call(struct call *c, unsigned i, enum op op)
 	if (member_ready(c, i) < 0)
 		return res->status == NFBAN_BAD_INPUT ? NFBAN_BADPARAM : NFBAN_ERROR;
 	d = m->pl->desc;
+	/* A plugin without the one-transaction start+ban: two calls. */
+	if (op == OP_START_BAN && !d->start_ban) {
+		st = member_call(c, i, OP_START);
+		return st == NFBAN_OK ? member_call(c, i, OP_BAN) : st;
+	}
 	serial = d->flags & NFBAN_PLUGIN_SERIAL;
 	memset(&r, 0, sizeof(r));
 	if (serial)
 		pthread_mutex_lock(&m->pl->serial);
 	st = op_fn(d, op)(m->inst, m->conf[FAM_IX(c->fam)],
-			  op == OP_BAN || op == OP_UNBAN ? c->addr : NULL, &r);
+			  OP_HAS_ADDR(op) ? c->addr : NULL, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
 	res->kernel_errno = r.kernel_errno;
@@ -443,7 +450,8 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 
 		text_echo(operation ? operation : "", echo, sizeof(echo));
 		return fail(res, NFBAN_BAD_INPUT,
-			    "operation '%s': not one of start, stop, check, ban, unban, flush", echo);
+			    "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
+			    echo);
 	}
 	c.op = (enum op)op;
 	if (ip) {
@@ -456,9 +464,9 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 				sizeof(why) - strlen(why) - 1);
 			return bad_key(res, "ip", 2, ip, why);
 		}
-		if (c.op == OP_BAN || c.op == OP_UNBAN)
+		if (OP_HAS_ADDR(c.op))
 			c.addr = &addr;
-	} else if (c.op == OP_BAN || c.op == OP_UNBAN) {
+	} else if (OP_HAS_ADDR(c.op)) {
 		return fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s", op_names[op],
 			    op_names[op]);
 	}

@@ -1,7 +1,9 @@
 /*
  * loader.c - find, vet and dlopen a plugin (see loader.h).
  *
- * The file is opened once with O_NOFOLLOW, vetted with fstat() on that
+ * The directory is opened once and vetted through that descriptor, up to /
+ * (vet.h: root's, writable by root only, every directory above it too); the
+ * file is opened relative to it with O_NOFOLLOW, vetted with fstat() on that
  * descriptor, and that same descriptor is what dlopen() maps (through
  * /proc/self/fd), so the file cannot be swapped between the check and the load.
  * The descriptor stays open while the plugin is loaded: the dynamic loader
@@ -19,6 +21,7 @@
 
 #include "loader.h"
 #include "values.h"
+#include "vet.h"
 
 #ifndef NFBAN_PLUGIN_DIR
 #define NFBAN_PLUGIN_DIR "/usr/local/lib/nfban"
@@ -62,9 +65,9 @@ static int check_desc(const struct nfban_plugin *d)
 static int load(const char *dir, const char *name, struct plugin *pl, int *missing,
 		char *err, size_t errlen)
 {
-	char path[4096], fdpath[64];
+	char path[4096], fdpath[64], what[4200];
 	struct stat st;
-	int fd;
+	int dfd, fd;
 
 	*missing = 0;
 	if (!value_plugin_name_ok(name)) {
@@ -72,19 +75,24 @@ static int load(const char *dir, const char *name, struct plugin *pl, int *missi
 		snprintf(err, errlen, "'%s' is not a plugin name (a-z, 0-9, '_' and '-' only)", name);
 		return -1;
 	}
-	if (stat(dir, &st) < 0) {
-		snprintf(err, errlen, "plugin directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode) || unsafe(&st)) {
-		snprintf(err, errlen, "plugin directory %s is not a directory owned and only writable by root", dir);
-		return -1;
-	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", dir, name) >= sizeof(path)) {
 		snprintf(err, errlen, "plugin path too long");
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* The directory once, vetted up to / through that descriptor; the
+	 * file opened relative to it: nothing is looked up by name twice. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		snprintf(err, errlen, "plugin directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(what, sizeof(what), "plugin directory %s", dir);
+	if (vet_dir(dfd, what, 0, err, errlen) < 0) {
+		close(dfd);
+		return -1;
+	}
+	fd = openat(dfd, path + strlen(dir) + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	close(dfd);
 	if (fd < 0) {
 		*missing = errno == ENOENT;
 		snprintf(err, errlen, "%s: %s", path, errno == ENOENT ? "no such plugin" : strerror(errno));

@@ -2,8 +2,10 @@
  * loader.h - find, vet and dlopen a plugin, once per process.
  *
  * A plugin is DIR/NAME.so.  It is refused when NAME is not a plain plugin
- * name, when the file or DIR can be written by anyone but root (whoever can
- * write it can run code as root through Fail2ban), when it lacks the
+ * name, when the file, DIR or any directory above DIR can be written by
+ * anyone but root (whoever can write it can run code as root through
+ * Fail2ban; vet.h, with its one exception for sticky directories such as
+ * /tmp), when it lacks the
  * descriptor symbol, or when its ABI version is not ours.  Loaded plugins
  * are shared by every handle of the process and counted.
  */

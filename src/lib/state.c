@@ -3,7 +3,8 @@
  *
  * The directory is trusted only as far as it deserves: the base and the
  * namespace's directory must be real directories (no symlink followed),
- * owned by us and writable by nobody else; files are opened relative to the
+ * owned by us and writable by nobody else, and so must every directory
+ * above the base (vet.h: the loader's rule, sticky /tmp accepted); files are opened relative to the
  * namespace directory with O_NOFOLLOW; a file longer than a plugin name is
  * refused, not cut.  Writes go to a temporary file renamed into place; the
  * temporary files of killed writers are removed by the next writer.
@@ -15,18 +16,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "state.h"
 #include "values.h"
+#include "vet.h"
 
 const char *state_base(void)
 {
 	const char *base = secure_getenv("NFBAN_STATE_DIR");
 
 	return base && *base ? base : "/run/nfban";
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71      /* Linux 5.14; glibc 2.36 headers lack it */
+#endif
+
+int state_ns_key(char *buf, size_t n)
+{
+	uint64_t cookie;
+	socklen_t len = sizeof(cookie);
+	struct stat st;
+	int fd, rc;
+
+	/* Any socket is made in the caller's namespace and answers for it. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		rc = getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
+		close(fd);
+		if (rc == 0 && len == sizeof(cookie)) {
+			if ((size_t)snprintf(buf, n, "cookie-%llu", (unsigned long long)cookie) >= n)
+				return errno = ENAMETOOLONG, -1;
+			return 0;
+		}
+	}
+	/* Before 5.14 (ENOPROTOOPT): the namespace file's inode, which the
+	 * kernel gives to a new namespace once this one is gone. */
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, n, "inode-%llu", (unsigned long long)st.st_ino) >= n)
+		return errno = ENAMETOOLONG, -1;
+	return 0;
 }
 
 /* A directory of ours that nobody else can write into: 0, else -1 (errno). */
@@ -43,15 +77,21 @@ static int dir_ok(int fd)
 	return 0;
 }
 
-/* Open (creating 0700 when `create`) directory `name` in `at`, vetted. */
+/*
+ * Open (creating 0700 when `create`) directory `name` in `at`, vetted: the
+ * base (at == AT_FDCWD) with every directory above it (vet.h), the
+ * namespace's directory inside it by itself.
+ */
 static int open_dir(int at, const char *name, int create)
 {
+	char err[256];
 	int fd;
 
 	if (create && mkdirat(at, name, 0700) < 0 && errno != EEXIST)
 		return -1;
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && dir_ok(fd) < 0) {
+	if (fd >= 0 && (dir_ok(fd) < 0 ||
+			(at == AT_FDCWD && vet_dir(fd, name, geteuid(), err, sizeof(err)) < 0))) {
 		int e = errno;
 
 		close(fd);
@@ -64,13 +104,11 @@ static int open_dir(int at, const char *name, int create)
 /* This network namespace's directory (each has its own tables, so its own state). */
 static int ns_dir(int create)
 {
-	char ns[32];
-	struct stat st;
+	char ns[STATE_NS_KEY_MAX];
 	int base, fd;
 
-	if (stat("/proc/self/ns/net", &st) < 0)
+	if (state_ns_key(ns, sizeof(ns)) < 0)
 		return -1;
-	snprintf(ns, sizeof(ns), "%llu", (unsigned long long)st.st_ino);
 	base = open_dir(AT_FDCWD, state_base(), create);
 	if (base < 0)
 		return -1;
@@ -195,8 +233,7 @@ int state_set(const char *jail, enum nfban_family fam, const char *plugin)
 
 int state_clear(const char *jail, enum nfban_family fam)
 {
-	char name[112], ns[32];
-	struct stat st;
+	char name[112], ns[STATE_NS_KEY_MAX];
 	int dir, base;
 
 	dir = ns_dir(0);
@@ -215,9 +252,8 @@ int state_clear(const char *jail, enum nfban_family fam)
 	unlinkat(dir, name, 0);
 	close(dir);
 	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
-	if (stat("/proc/self/ns/net", &st) == 0 &&
+	if (state_ns_key(ns, sizeof(ns)) == 0 &&
 	    (base = open(state_base(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		snprintf(ns, sizeof(ns), "%llu", (unsigned long long)st.st_ino);
 		unlinkat(base, ns, AT_REMOVEDIR);
 		close(base);
 	}

@@ -1,7 +1,10 @@
 /*
  * state.h - which plugin a jail fell back to, per network namespace, jail and
- * family: $NFBAN_STATE_DIR (default /run/nfban)/<netns inode>/<jail>.<family>,
- * holding one plugin name.
+ * family: $NFBAN_STATE_DIR (default /run/nfban)/<netns>/<jail>.<family>,
+ * holding one plugin name.  <netns> is state_ns_key(): cookie-<N>, the
+ * namespace's cookie, which the kernel never gives another namespace until
+ * reboot (a namespace's inode is reused once it is gone, and a new namespace
+ * would then find a dead one's state).
  *
  * It only remembers a fallback: no file means the jail runs on the plugin
  * Fail2ban named.  The file is never trusted blindly: the shim checks the
@@ -16,6 +19,14 @@
 
 #pragma GCC visibility push(hidden)
 
+/*
+ * This network namespace's directory name: "cookie-<N>" from getsockopt
+ * SO_NETNS_COOKIE (Linux 5.14), unique until reboot; on older kernels
+ * "inode-<N>", the inode of /proc/self/ns/net.  0, or -1 (errno).  The
+ * doctor reads the state under the same name.
+ */
+#define STATE_NS_KEY_MAX 32
+int state_ns_key(char *buf, size_t n);
 /* The base directory: $NFBAN_STATE_DIR, else /run/nfban (for messages). */
 const char *state_base(void);
 /* 1 and the plugin name in buf; 0 when there is no state; -1 on error (errno:

@@ -3,8 +3,9 @@
  *
  * The doctor is its own program so that nothing of it (nor its start-up)
  * weighs on the ban path: the shim only compares one word.  The program is
- * vetted by the loader's rules for plugins - DIR and the file owned by root
- * and writable by nobody else, a regular file opened with O_NOFOLLOW - and
+ * vetted by the loader's rules for plugins - DIR and every directory above
+ * it root's and writable by nobody else (vet.h, the loader's function), the
+ * file too, a regular file opened relative to DIR with O_NOFOLLOW - and
  * that same descriptor is executed (fexecve), so it cannot be swapped between
  * the check and the exec.  No shell is involved.
  */
@@ -18,6 +19,7 @@
 
 #include "doctor_exec.h"
 #include "../lib/loader.h"
+#include "../lib/vet.h"
 
 #define DOCTOR "nfban-doctor"
 
@@ -31,21 +33,28 @@ static int unsafe(const struct stat *st)
 int doctor_exec(const char *plugin_dir_option, int argc, char *const argv[])
 {
 	const char *dir = plugin_dir(plugin_dir_option);
-	char path[4096];
+	char path[4096], what[4200], err[4400];
 	struct stat st;
 	char **args;
-	int fd;
+	int dfd, fd;
 
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || unsafe(&st)) {
-		fprintf(stderr, "nfban: doctor: plugin directory %s is not a directory owned and only "
-			"writable by root\n", dir);
-		return 1;
-	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/" DOCTOR, dir) >= sizeof(path)) {
 		fprintf(stderr, "nfban: doctor: plugin directory name too long\n");
 		return 1;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		fprintf(stderr, "nfban: doctor: plugin directory %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	snprintf(what, sizeof(what), "plugin directory %s", dir);
+	if (vet_dir(dfd, what, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nfban: doctor: %s\n", err);
+		close(dfd);
+		return 1;
+	}
+	fd = openat(dfd, DOCTOR, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
 	if (fd < 0) {
 		fprintf(stderr, "nfban: doctor: %s: %s\n", path, strerror(errno));
 		return 1;

@@ -208,7 +208,8 @@ print("%d nfban commands checked" % n)
 '
 
 # check_inprocess: the .py action ran no command (Fail2ban's TRACEDEBUG log shows every one),
-# and its debug log shows start, ban, unban, flush and stop for both families.
+# and its debug log shows start, ban, unban, flush and stop for both families (start+ban, a
+# family's first ban, counts as both).
 check_inprocess() {
 	local execs
 	execs=$(grep -F -- ' -- exec: ' "$WORK/fail2ban.log")
@@ -217,9 +218,11 @@ check_inprocess() {
 import re, sys
 seen = set()
 for line in open(sys.argv[1]):
-    m = re.search(r"fail2ban\.nfban .* nfban-[a-z-]+\.py: (\w+) (inet[46])\b", line)
+    m = re.search(r"fail2ban\.nfban .* nfban-[a-z-]+\.py: ([\w+]+) (inet[46])\b", line)
     if m:
-        seen.add((m.group(1), m.group(2)))
+        # start+ban: the first ban of a family, started in the same transaction.
+        for op in m.group(1).split("+"):
+            seen.add((op, m.group(2)))
 bad = ["no %s with family=%s was run" % (op, fam) for op in ("start", "ban", "unban", "flush", "stop")
        for fam in ("inet4", "inet6") if (op, fam) not in seen]
 if bad:

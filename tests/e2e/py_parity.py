@@ -13,7 +13,10 @@ options of the jail's action line as keyword arguments, unresolved tags verbatim
   ops    driven through the same jail life (ban starting a family on demand, unban, ban of
          the other family, unban of a family never started, check, flush, stop; with
          actionstart_on_demand = false, start at jail start), the .py calls libnfban with the
-         same operations, families and addresses, in the same order, as the .conf runs commands;
+         same operations, families and addresses, in the same order, as the .conf runs commands
+         (the .py's start+ban, a family's first ban in one kernel transaction, counts as the
+         .conf's start and ban when it succeeds, and as nothing when it fails: nothing of it
+         was applied);
   repair the same when an operation fails once: with the rules missing (check fails: stop,
          start, check, retry), with the rules present (check passes: retry), for ban and for
          unban (no repair on unban).
@@ -74,6 +77,19 @@ class Plan:
 		q = self.fails.get((op, family))
 		return q.pop(0) if q else 0
 
+	def peek(self, op, family):
+		q = self.fails.get((op, family))
+		return q[0] if q else 0
+
+	def answer_start_ban(self, family):
+		# One transaction: it fails when the start or the ban would, and then nothing of it
+		# happened (the failures stay for the operations that follow); else both happened.
+		st = self.peek("start", family) or self.peek("ban", family)
+		if st == 0:
+			self.answer("start", family)
+			self.answer("ban", family)
+		return st
+
 
 def conf_life(action, opts, plan, life):
 	"""The (family, op, ip) sequence and per-family keys of the .conf under `life`."""
@@ -125,6 +141,11 @@ def py_life(action, opts, plan, life):
 			self.plugin, self.keys = plugin, keys
 
 		def run(self, op, family, ip=None):
+			if op == "start+ban":
+				st = plan.answer_start_ban(family)
+				if st == 0:
+					calls.extend([(family, "start", None), (family, "ban", ip)])
+				return FakeResult(st, self.plugin)
 			calls.append((family, op, ip))
 			return FakeResult(plan.answer(op, family), self.plugin)
 
@@ -291,8 +312,8 @@ def extra():
 	act.reload(port="2222")
 	want = [("flush", "inet4", None, "port=ssh"), ("stop", "inet4", None, "port=ssh"),
 	        ("flush", "inet6", None, "port=ssh"), ("stop", "inet6", None, "port=ssh"),
-	        ("start", "inet4", None, "port=2222"), ("ban", "inet4", "192.0.2.1", "port=2222"),
-	        ("start", "inet6", None, "port=2222"), ("ban", "inet6", "2001:db8::1", "port=2222")]
+	        ("start+ban", "inet4", "192.0.2.1", "port=2222"),
+	        ("start+ban", "inet6", "2001:db8::1", "port=2222")]
 	tap(calls == want, "reload with port=2222: old families flushed and stopped, the bans banned again with the new port",
 	    "got  %s\nwant %s" % (calls, want))
 	del calls[:]

@@ -24,6 +24,15 @@
  *                  the real kernel refuses each whole with ERESTART.
  *   eperm          every IPT_SO_* / IP6T_SO_* socket option fails with EPERM:
  *                  a caller without CAP_NET_ADMIN (must never trigger fallback).
+ *   refuse-ban     the kernel refuses any change holding the address
+ *                  NFBAN_FAKE_BAN (a ban of it), and with it everything sent
+ *                  alongside: a table replace (IPT_SO_SET_REPLACE) with a rule
+ *                  whose source is that address fails with EINVAL; in an
+ *                  nf_tables batch, a message holding the address (the set
+ *                  element, the rule) gets a message type nf_tables does not
+ *                  know, so the real kernel refuses it (EINVAL) and aborts
+ *                  the whole batch.  What happens to a ban sent with a start
+ *                  shows whether the two were one transaction.
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
  * (default: both), on nf_tables too.
  */
@@ -122,6 +131,54 @@ static int has_multiport(const void *optval, socklen_t optlen, int v6)
 	return 0;
 }
 
+/* NFBAN_FAKE_BAN as bytes: 4 or 16, or 0 when unset or not an address. */
+static size_t fake_ban(unsigned char addr[16])
+{
+	const char *v = getenv("NFBAN_FAKE_BAN");
+
+	if (!v || !wants("refuse-ban"))
+		return 0;
+	if (inet_pton(AF_INET, v, addr) == 1)
+		return 4;
+	return inet_pton(AF_INET6, v, addr) == 1 ? 16 : 0;
+}
+
+/* Does a replace blob hold a rule whose source is the address? */
+static int holds_ban(const void *optval, socklen_t optlen, int v6)
+{
+	const unsigned char *p, *end;
+	size_t hdr = v6 ? sizeof(struct ip6t_replace) : sizeof(struct ipt_replace);
+	unsigned char addr[16];
+	size_t n = fake_ban(addr);
+	unsigned size;
+
+	if (n != (v6 ? 16u : 4u) || optlen < hdr)
+		return 0;
+	size = v6 ? ((const struct ip6t_replace *)optval)->size : ((const struct ipt_replace *)optval)->size;
+	if ((size_t)optlen < hdr + size)
+		return 0;
+	p = (const unsigned char *)optval + hdr;
+	end = p + size;
+	while (p < end) {
+		unsigned short next;
+		const void *src;
+
+		if (v6) {
+			next = ((const struct ip6t_entry *)p)->next_offset;
+			src = &((const struct ip6t_entry *)p)->ipv6.src;
+		} else {
+			next = ((const struct ipt_entry *)p)->next_offset;
+			src = &((const struct ipt_entry *)p)->ip.src;
+		}
+		if (next == 0)
+			return 0;
+		if (memcmp(src, addr, n) == 0)
+			return 1;
+		p += next;
+	}
+	return 0;
+}
+
 int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	static int (*real)(int, int, int, const void *, socklen_t);
@@ -137,6 +194,10 @@ int setsockopt(int fd, int level, int optname, const void *optval, socklen_t opt
 		if (wants("no-multiport") && optname == IPT_SO_SET_REPLACE &&
 		    has_multiport(optval, optlen, v6)) {
 			errno = ENOENT;
+			return -1;
+		}
+		if (optname == IPT_SO_SET_REPLACE && holds_ban(optval, optlen, v6)) {
+			errno = EINVAL;
 			return -1;
 		}
 	}
@@ -245,6 +306,27 @@ static void hide_multiport(unsigned char *buf, size_t len)
 	}
 }
 
+/* Every nf_tables message of the batch holding the address: a type nobody knows. */
+static void refuse_ban(unsigned char *buf, size_t len)
+{
+	unsigned char addr[16];
+	size_t n = fake_ban(addr), off = 0;
+
+	if (!n)
+		return;
+	while (off + NLMSG_HDRLEN <= len) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + off);
+		size_t m = nlh->nlmsg_len;
+
+		if (m < NLMSG_HDRLEN || off + m > len)
+			break;
+		if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+		    memmem(buf + off + NLMSG_HDRLEN, m - NLMSG_HDRLEN, addr, n))
+			nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | 0xff;
+		off += NLMSG_ALIGN(m);
+	}
+}
+
 static int is_nfnetlink(int fd)
 {
 	int proto = -1, domain = -1;
@@ -265,7 +347,8 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
 				    socklen_t))dlsym(RTLD_NEXT, "sendto");
-	if ((!wants("no-multiport") && !wants("stale-genid")) || !is_nfnetlink(fd))
+	if ((!wants("no-multiport") && !wants("stale-genid") && !wants("refuse-ban")) ||
+	    !is_nfnetlink(fd))
 		return real(fd, buf, len, flags, to, tolen);
 	copy = malloc(len ? len : 1);
 	if (!copy) {
@@ -277,6 +360,8 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		hide_multiport(copy, len);
 	if (wants("stale-genid"))
 		stale_genid(copy, len);
+	if (wants("refuse-ban"))
+		refuse_ban(copy, len);
 	rc = real(fd, copy, len, flags, to, tolen);
 	free(copy);
 	return rc;

@@ -96,6 +96,13 @@ assert_lines() { # text: exactly one line on stderr/out
 	[ "$n" -eq 1 ] || fail "expected exactly one line, got $n: $1"
 }
 
+# netns_key: this network namespace's directory under the fallback state base
+# (src/lib/state.h): cookie-<N>, its SO_NETNS_COOKIE (71), unique until reboot.
+netns_key() {
+	/usr/bin/python3 -c 'import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print("cookie-%d" % struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])'
+}
 # ipt_save 4|6: the filter table as iptables-<backend>-save prints it, without
 # comments and counters, so two states compare as text.
 ipt_save() {

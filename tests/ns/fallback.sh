@@ -246,7 +246,7 @@ test_stale_state_does_not_pin_a_jail() {
 	# A state file naming perport, but nothing of the jail in the kernel: start
 	# must use multiport (which this kernel has) and drop the stale file.
 	local dir
-	dir="$NFBAN_STATE_DIR/$(stat -Lc %i /proc/self/ns/net)"
+	dir="$NFBAN_STATE_DIR/$(netns_key)"
 	mkdir -p "$dir"
 	echo perport >"$dir/sshd.inet4"
 	run nfban multiport start "${J[@]}"

@@ -100,8 +100,8 @@ test_state_outside_fallback_list_is_ignored() {
 	local dir
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	mkdir -p "$dir/$(stat -L -c %i /proc/self/ns/net)"
-	echo allports > "$dir/$(stat -L -c %i /proc/self/ns/net)/s.inet4"
+	mkdir -p "$dir/$(netns_key)"
+	echo allports > "$dir/$(netns_key)/s.inet4"
 	run nfban multiport start name=s fallback=nftables
 	assert_status 0 "$err"
 	assert_match "fallback state 'allports' is not in fallback=; ignored" "$err"
@@ -141,7 +141,7 @@ test_stale_state_neither_misroutes_nor_strands() {
 	local dir s
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	s="$dir/$(netns_key)"
 	nfban multiport start name=sshd
 	mkdir -p "$s"
 	echo nftables >"$s/sshd.inet4"
@@ -166,7 +166,7 @@ test_state_naming_an_unloadable_plugin_is_dropped() {
 	local dir s
 	dir=$(mktemp -d)
 	export NFBAN_STATE_DIR=$dir
-	s="$dir/$(stat -L -c %i /proc/self/ns/net)"
+	s="$dir/$(netns_key)"
 	mkdir -p "$s"
 	echo nosuch >"$s/sshd.inet4"
 	run nfban multiport start name=sshd fallback=nosuch,nftables
@@ -217,7 +217,7 @@ test_state_directory_is_vetted() {
 		LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" "$@"
 	}
-	ns=$(stat -L -c %i /proc/self/ns/net)
+	ns=$(netns_key)
 	dir=$(mktemp -d)
 	chmod 0777 "$dir"
 	export NFBAN_STATE_DIR=$dir
@@ -251,6 +251,170 @@ test_state_directory_is_vetted() {
 	assert_status 0 "$err"
 	assert_eq "v.inet4" "$(ls "$dir/$ns" | grep -v '\.announced$')" "state dir after the next write"
 	on_no_multiport multiport stop name=v
+	rm -rf "$dir"
+}
+
+# The state of a network namespace is kept under its cookie (SO_NETNS_COOKIE),
+# which the kernel never gives another namespace until reboot: a namespace
+# that died without stopping its jails leaves its state behind, and the
+# next namespace - often given the dead one's inode again - must not take
+# it for its own.  nfban doctor reads the state under the same name.
+test_state_is_keyed_by_the_namespace_cookie() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" dir key ino old k
+	local preload=(env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0")
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	key=$(netns_key)
+	assert_match "^cookie-[0-9]+$" "$key"
+	run "${preload[@]}" "$NFBAN_BIN" multiport start name=k
+	assert_status 0 "$err"
+	assert_match "perport takes over" "$err"
+	assert_eq "$key" "$(ls "$dir")" "the namespace's state directory"
+	assert_eq "perport" "$(cat "$dir/$key/k.inet4")"
+	run nfban doctor --json --no-probe --no-fail2ban name=k
+	assert_match '"check": ?"jail.fallback", [^}]*"rule": ?"'"$dir/$key/k.inet4"'"' "$out" "doctor --json"
+	"${preload[@]}" "$NFBAN_BIN" multiport stop name=k
+	assert_eq "" "$(ls "$dir")" "state after stop"
+	# A state kept under the namespace's inode (as before) is not read.
+	ino=$(stat -L -c %i /proc/self/ns/net)
+	mkdir -m 0700 "$dir/$ino"
+	echo perport >"$dir/$ino/k.inet4"
+	run nfban multiport start name=k
+	assert_status 0 "$err"
+	assert_eq "" "$err" "no notice of a fallback state"
+	assert_eq "perport" "$(cat "$dir/$ino/k.inet4")" "the inode-keyed file untouched"
+	nfban multiport stop name=k
+	rm -rf "${dir:?}/$ino"
+	# A namespace falls back, and dies with its jail started.
+	old=$(unshare -n bash -c '"$@" multiport start name=d 2>/dev/null &&
+		stat -L -c %i /proc/self/ns/net' _ "${preload[@]}" "$NFBAN_BIN")
+	[ -n "$old" ] || fail "the first namespace's start failed"
+	[ "$(find "$dir" -name d.inet4 | wc -l)" = 1 ] || fail "no state of the dead namespace: $(find "$dir")"
+	# A new namespace with the same inode (the kernel reuses them; other
+	# namespaces made meanwhile may take it first: a few tries).
+	for k in $(seq 1 40); do
+		run unshare -n bash -c '[ "$(stat -L -c %i /proc/self/ns/net)" = "$1" ] || exit 3
+			"$2" multiport start name=d' _ "$old" "$NFBAN_BIN"
+		[ "$status" -ne 3 ] && break
+	done
+	[ "$status" -ne 3 ] || skip "no new namespace got inode $old again in 40 tries"
+	assert_status 0 "$err"
+	assert_eq "" "$err" "the new namespace saw no fallback state"
+	[ "$(find "$dir" -name d.inet4 | wc -l)" = 1 ] || fail "the dead namespace's state was touched"
+	rm -rf "$dir"
+}
+
+# Plugins, the doctor and the fallback state are trusted only when nobody but
+# root can change them: the directory and every directory above it up to /
+# (as sudo and OpenSSH check theirs).  A sticky directory anyone may write
+# (/tmp: 1777 root) is fine above a directory of root's, which the sticky bit
+# keeps anyone else from swapping.  Each refusal is one line naming the
+# directory at fault, and nothing reaches the kernel.
+test_every_directory_above_the_plugins_is_vetted() {
+	local top p fake="$NFBAN_BUILD/tests/fakekernel.so"
+	top=$(mktemp -d)
+	p=$top/p
+	mkdir -m 0755 "$p" "$p/plugins"
+	cp -a "$NFBAN_PLUGIN_DIR/." "$p/plugins/"
+	chmod 0755 "$p/plugins"
+	refused() { # OWNER MODE: $p so is refused, for a plugin and for the doctor
+		chown "$1" "$p"
+		chmod "$2" "$p"
+		run nfban --plugin-dir "$p/plugins" multiport start name=v
+		assert_status 1 "plugin under $p ($1, $2)"
+		assert_lines "$err"
+		assert_match "^nfban: action 'multiport': plugin directory $p/plugins: $p is not owned and only writable by root \\(owner uid $1, mode 0?$2\\)$" "$err"
+		run nfban --plugin-dir "$p/plugins" doctor --no-probe --no-fail2ban
+		assert_status 1 "doctor under $p ($1, $2)"
+		assert_lines "$err"
+		assert_match "^nfban: doctor: plugin directory $p/plugins: $p is not owned and only writable by root" "$err"
+	}
+	refused 65534 777       # another user's, open to all
+	refused 65534 755       # another user's: theirs to rename and replace
+	refused 0 775           # root's, but its group may write
+	refused 0 777
+	assert_eq "" "$(ipt_rules 4)" "nothing reached the kernel"
+	# Sticky and root's, as /tmp: plugins and doctor are accepted.
+	chown 0 "$p"
+	chmod 1777 "$p"
+	run nfban --plugin-dir "$p/plugins" multiport start name=v
+	assert_status 0 "$err"
+	assert_line "-A INPUT -p tcp -m multiport --dports 22 -j f2b-v" "$(ipt_rules 4)"
+	run nfban --plugin-dir "$p/plugins" doctor --no-probe --no-fail2ban name=v
+	assert_status 0 "$err"
+	nfban --plugin-dir "$p/plugins" multiport stop name=v
+	# ... but not as the plugin directory itself: anyone could add a plugin.
+	chmod 1777 "$p/plugins"
+	run nfban --plugin-dir "$p/plugins" multiport start name=v
+	assert_status 1
+	assert_match "plugin directory $p/plugins: $p/plugins is not owned and only writable by root" "$err"
+	chmod 0755 "$p/plugins"
+	# ... nor above a directory of another user's, which that user can swap.
+	mkdir -m 0755 "$p/u"
+	mv "$p/plugins" "$p/u/"
+	chown 65534 "$p/u"
+	run nfban --plugin-dir "$p/u/plugins" multiport start name=v
+	assert_status 1
+	assert_match "plugin directory $p/u/plugins: $p/u is not owned and only writable by root \\(owner uid 65534, mode 0755\\)" "$err"
+	# The fallback state's base directory is vetted the same way: under a
+	# directory open to all, no state is written (the fallback still happens).
+	chown 65534 "$p"
+	chmod 0777 "$p"
+	mkdir -m 0700 "$p/state"
+	run env NFBAN_STATE_DIR="$p/state" LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-multiport \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" multiport start name=v
+	assert_status 0 "$err"
+	assert_match "perport takes over" "$err"
+	assert_match "cannot record fallback to perport under $p/state: Operation not permitted" "$err"
+	assert_eq "" "$(ls "$p/state")" "nothing written under a directory open to all"
+	nfban multiport stop name=v
+	rm -rf "$top"
+}
+
+# A ban that meets the fallback first (the jail never started: Fail2ban's
+# actionstart_on_demand, or state lost) starts the fallback and bans in one
+# kernel transaction: a kill, or a refusal, in between cannot leave the jail
+# started and the address unbanned.  The fake kernel lacks the legacy tables
+# (multiport and perport cannot work: nftables takes over) and refuses any
+# change holding 192.0.2.66 - the element, the last message of the batch.
+test_a_ban_meeting_the_fallback_is_one_kernel_change() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" dir want
+	[ "$NFBAN_IPT_BACKEND" = legacy ] || skip "the fault (no-legacy) is legacy-only"
+	dir=$(mktemp -d)
+	export NFBAN_STATE_DIR=$dir
+	on_fake() {
+		LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=$1 NFBAN_FAKE_BAN=192.0.2.66 \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" "${@:2}"
+	}
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.66
+	assert_status 1
+	assert_lines "$err"
+	assert_match "nftables: jail sshd \\(inet4\\): start\\+ban 192.0.2.66: add element to set inet f2b-table addr-set-sshd: Invalid argument" "$err"
+	assert_eq "" "$(nft list ruleset)" "nothing of the jail in nf_tables"
+	assert_eq "" "$(ipt_rules 4)" "nor in iptables"
+	assert_eq "" "$(find "$dir" -type f)" "no fallback state"
+	# The same ban of another address: the jail and its ban, as stock
+	# nftables-multiport's start and ban leave them.
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_match "nftables takes over" "$err"
+	want=$(in_fresh_ns bash -c "set -e; $(declare -f nft_json)
+		nft add table inet f2b-table
+		nft -- add chain inet f2b-table f2b-chain '{ type filter hook input priority -1; }'
+		nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'
+		nft add rule inet f2b-table f2b-chain tcp dport '{ ssh, http }' ip saddr @addr-set-sshd reject
+		nft add element inet f2b-table addr-set-sshd '{ 192.0.2.8 }'
+		nft_json")
+	assert_eq "$want" "$(nft_json)" "nft after the fallback's start+ban, against stock's start and ban"
+	assert_eq "nftables" "$(cat "$dir/$(netns_key)/sshd.inet4")" "fallback state"
+	# A later ban the kernel refuses changes nothing either.
+	want=$(nft_json)
+	run on_fake no-legacy,refuse-ban multiport ban name=sshd port=ssh,http ip=192.0.2.66
+	assert_status 1
+	assert_eq "$want" "$(nft_json)" "nft after a refused ban"
+	on_fake no-legacy multiport stop name=sshd port=ssh,http
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
 	rm -rf "$dir"
 }
 

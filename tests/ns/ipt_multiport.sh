@@ -555,25 +555,30 @@ test_commit_retries_when_the_table_changes_under_it() {
 
 # nf_tables: a batch stamped with a generation the ruleset no longer has (as
 # when another writer committed in between) is refused whole with ERESTART;
-# nfban reads again and retries, 10 attempts in all, then says why.
+# nfban reads again and retries after a jittered sleep (plugins/nft/backoff.h:
+# steps of 1 ms doubling to 128 ms, 22 tries within 2 s), then says why.
 test_stale_generation_is_retried() {
-	local fake="$NFBAN_BUILD/tests/fakekernel.so" s
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" s t0 ms
 	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "the generation id is nf_tables'"
 	[ -e "$fake" ] || skip "$fake not built"
 	nf multiport 4 start name=sshd port=22
-	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=9 \
+	t0=$(date +%s%N)
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=15 \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.1
-	assert_status 0 "ban after 9 refused batches"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	assert_status 0 "ban after 15 refused batches"
 	assert_eq "" "$err"
 	assert_match "-A f2b-sshd -s 192.0.2.1/32 -j REJECT" "$(ipt_rules 4)"
+	# It backed off: at least half of 1+2+...+128 + 7 x 128 ms asleep.
+	[ "$ms" -ge 575 ] || fail "15 retries in $ms ms: no backoff"
 	s=$(kernel_state)
-	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid NFBAN_FAKE_STALE=10 \
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=stale-genid \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$NFBAN_BIN" multiport ban name=sshd port=22 ip=192.0.2.2
-	assert_status 1 "ban after 10 refused batches"
+	assert_status 1 "ban while every batch is refused"
 	assert_lines "$err"
-	assert_match "changed under us 10 times" "$err"
+	assert_match "changed under us 22 times" "$err"
 	assert_eq "$s" "$(kernel_state)" "nothing changed"
 }
 
@@ -615,6 +620,106 @@ test_missing_multiport_match_is_nofeature() {
 		assert_match "IPv6 legacy table filter \(the kernel lacks a feature" "$err"
 	fi
 	assert_eq "$s" "$(kernel_state)" "nothing committed"
+}
+
+# churn_jail I: one jail's life, as Fail2ban drives it: start, three bans,
+# check, an unban, stop; every call must succeed, and after the unban the
+# chain holds the other two bans.  Jails take turns at family and plugin.
+churn_jail() {
+	local i=$1 p=multiport j ip ipt=$IPT k
+	case $((i % 3)) in
+	0) j=(name="c$i" port="$((1000 + i)),2000:2010" protocol=tcp,udp) ip=10.0.$i. ;;
+	1) j=(name="c$i" family=inet6 port="$((1000 + i))") ip=2001:db8::$i: ipt=$IP6T ;;
+	2) p=allports j=(name="c$i" protocol=tcp,udp,sctp) ip=10.1.$i. ;;
+	esac
+	"$NFBAN_BIN" $p start "${j[@]}" || return 1
+	for k in 1 2 3; do "$NFBAN_BIN" $p ban "${j[@]}" "ip=$ip$k" || return 1; done
+	"$NFBAN_BIN" $p check "${j[@]}" || return 1
+	"$NFBAN_BIN" $p unban "${j[@]}" "ip=${ip}1" || return 1
+	assert_eq "${ip}3 ${ip}2" "$($ipt -w -S "f2b-c$i" | awk '$3 == "-s" {sub("/.*", "", $4); printf "%s%s", s, $4; s=" "}')" \
+		"f2b-c$i after the unban"
+	"$NFBAN_BIN" $p stop "${j[@]}"
+}
+
+# nf_tables: every operation reads, then commits a batch stamped with the
+# generation it read, and every commit anywhere moves the generation on.  60
+# jails (NFBAN_CHURN_JAILS) live their lives at once while a long-lived host
+# bans and unbans in-process in a jail of its own: stamped batches are
+# refused again and again, and the retries (with their backoff) must carry
+# every operation through.  (ASan: 8 jails, see nft_nftables.sh.)
+test_many_jails_start_ban_stop_in_parallel() {
+	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "the generation race is nf_tables'"
+	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d
+	[[ $NFBAN_BUILD == *asan* ]] && n=8
+	n=${NFBAN_CHURN_JAILS:-$n}
+	[ -x "$host" ] || skip "tests/host/longlived not built"
+	d=$(mktemp -d)
+	"$NFBAN_BIN" multiport start name=hot port=ssh
+	while [ ! -e "$d/stop" ]; do
+		"$host" "$NFBAN_PLUGIN_DIR" multiport ban 200 1 name=hot port=ssh >/dev/null &&
+			"$host" "$NFBAN_PLUGIN_DIR" multiport unban 200 1 name=hot port=ssh >/dev/null ||
+			{ echo "in-process ban/unban failed" >"$d/hot"; break; }
+	done 2>"$d/hot.err" &
+	local hot=$!
+	for i in $(seq 1 "$n"); do
+		churn_jail "$i" >"$d/$i" 2>&1 & pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" && continue
+		rc=1
+		echo "jail c$((i + 1)) failed:" >&2
+		cat "$d/$((i + 1))" >&2
+	done
+	touch "$d/stop"
+	wait "$hot" || true
+	cat "$d/hot.err" >&2
+	[ ! -e "$d/hot" ] || rc=1
+	rm -rf "$d"
+	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
+	"$NFBAN_BIN" multiport stop name=hot port=ssh
+	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "rules after $n jails came and went"
+}
+
+# start+ban: the jail started and the address banned in one transaction (one
+# libiptc commit, one nf_tables batch), as a fallback taking a jail over on a
+# ban, or a family's first ban from the .py actions, run it.  The kernel then
+# holds what stock's start and ban leave; and when the kernel refuses the
+# ban (the fake kernel refuses any change holding 192.0.2.66 or 2001:db8::66),
+# it holds nothing of the start either.
+test_start_ban_is_one_transaction() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" s j=(name=sshd port=22,80:90 protocol=tcp,udp)
+	[ -e "$fake" ] || skip "$fake not built"
+	refused() {
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN="$1" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BIN" multiport start+ban "${j[@]}" "ip=$1" fallback=
+		assert_status 1 "start+ban of $1 the kernel refuses"
+		assert_lines "$err"
+		assert_match "jail sshd \\(inet[46]\\): start\\+ban $1: .*Invalid argument" "$err"
+	}
+	s=$(kernel_state)
+	refused 192.0.2.66
+	refused 2001:db8::66
+	assert_eq "$s" "$(kernel_state)" "nothing of the start either"
+	run nfban multiport start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_eq "" "$err"
+	STOCK_OPS=("$(printf '%q ' stock multiport 4 start "${j[@]}")"
+		"$(printf '%q ' stock multiport 4 ban "${j[@]}" ip=192.0.2.8)")
+	same_as_stock 4
+	# On a started jail it is a ban; an address already there, nothing.
+	nf multiport 6 start "${j[@]}"
+	run nfban multiport start+ban "${j[@]}" ip=2001:db8::8
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock multiport 6 ban "${j[@]}" ip=2001:db8::8)")
+	same_as_stock 6
+	s=$(kernel_state)
+	run nfban multiport start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	assert_match "already banned" "$err"
+	assert_eq "$s" "$(kernel_state)" "a second start+ban"
+	refused 192.0.2.66
+	assert_eq "$s" "$(kernel_state)" "a refused start+ban on a started jail"
 }
 
 run_suite "$@"

@@ -485,13 +485,13 @@ test_many_jails_start_ban_stop_in_parallel() {
 	setup
 	# Every start and stop reads, then commits a batch stamped with the
 	# generation it read; every commit anywhere moves the generation on.
-	# Here 40 jails (NFBAN_CHURN_JAILS) live their lives at once while a
+	# Here 60 jails (NFBAN_CHURN_JAILS) live their lives at once while a
 	# long-lived host bans and unbans in-process in a jail of its own, as
 	# fast as it can: stamped batches are refused again and again, and the
 	# transaction runner must keep retrying (with its backoff), not give up.
 	# An ASan process costs about 0.2 s of CPU, seven times a plain one: 8
 	# jails there (the in-process host makes most of the churn anyway).
-	local n=40 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
+	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
 	[[ $NFBAN_BUILD == *asan* ]] && n=8
 	n=${NFBAN_CHURN_JAILS:-$n}
 	[ -x "$host" ] || skip "tests/host/longlived not built"
@@ -523,6 +523,33 @@ test_many_jails_start_ban_stop_in_parallel() {
 import json, sys
 print(json.dumps([o for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o]))')
 	assert_eq "[]" "$left" "nft -j list ruleset after $n jails came and went"
+}
+
+# start+ban: table, chain, set, rules and the element in one batch; the
+# kernel then holds what stock's start and ban leave.  When the kernel
+# refuses the element (the fake kernel refuses any message holding
+# 192.0.2.66), the batch is aborted whole: nothing of the start either.
+test_start_ban_is_one_batch() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" before j=(name=sshd port=22,80:90 protocol=tcp,udp)
+	setup
+	[ -e "$fake" ] || skip "$fake not built"
+	before=$(nft_json)
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BIN" nftables start+ban "${j[@]}" ip=192.0.2.66
+	assert_status 1
+	assert_lines "$err"
+	assert_match "start\\+ban 192.0.2.66: add element to set inet f2b-table addr-set-sshd: Invalid argument" "$err"
+	assert_eq "$before" "$(nft_json)" "nothing of the refused batch applied"
+	run nfban nftables start+ban "${j[@]}" ip=192.0.2.8
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock 4 start "${j[@]}")" "$(printf '%q ' stock 4 ban "${j[@]}" ip=192.0.2.8)")
+	same_as_stock "after start+ban"
+	# On a started jail it is a ban.
+	run nfban nftables start+ban "${j[@]}" ip=192.0.2.9
+	assert_status 0 "$err"
+	STOCK_OPS+=("$(printf '%q ' stock 4 ban "${j[@]}" ip=192.0.2.9)")
+	same_as_stock "after a second start+ban"
 }
 
 run_suite "$@"

@@ -1,4 +1,4 @@
-/* A plugin built against an older ABI version (ABI 1 had no key tables). */
+/* A plugin built against an older ABI version (ABI 2 had no start_ban). */
 #define FIXTURE_NAME "oldabi"
 #define FIXTURE_ABI (NFBAN_ABI_VERSION - 1)
 #include "fixture.h"

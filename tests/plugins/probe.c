@@ -8,7 +8,8 @@
  * where n counts the instance's operations (the handle keeps the instance).
  * mode= picks the answer: ok; error (every operation: NFBAN_ERROR, EPERM);
  * absent (check: NFBAN_ABSENT); refuse (configure: NFBAN_BADPARAM);
- * nofeature (start and ban: NFBAN_NOFEATURE).  When it takes a jail over
+ * nofeature (start, ban and start+ban: NFBAN_NOFEATURE).  start+ban is one
+ * operation (start_ban), as a plugin's one transaction.  When it takes a jail over
  * (fallback), adopt() sets tag=adopted unless the jail's tag came along,
  * and refuses a jail whose tag is "noadopt".
  */
@@ -129,7 +130,8 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 		snprintf(r->reason, sizeof(r->reason), "nothing there");
 		return NFBAN_ABSENT;
 	}
-	if (strcmp(j->mode, "nofeature") == 0 && (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0)) {
+	if (strcmp(j->mode, "nofeature") == 0 &&
+	    (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0 || strcmp(op, "start+ban") == 0)) {
 		snprintf(r->reason, sizeof(r->reason), "probe lacks its feature");
 		return NFBAN_NOFEATURE;
 	}
@@ -149,6 +151,12 @@ PROBE_OP(ban)
 PROBE_OP(unban)
 PROBE_OP(flush)
 
+static enum nfban_status probe_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+					 struct nfban_report *r)
+{
+	return answer("start+ban", inst, jail, addr, r);
+}
+
 __attribute__((visibility("default")))
 const struct nfban_plugin nfban_plugin = {
 	.abi_version = NFBAN_ABI_VERSION,
@@ -167,4 +175,5 @@ const struct nfban_plugin nfban_plugin = {
 	.ban = probe_ban,
 	.unban = probe_unban,
 	.flush = probe_flush,
+	.start_ban = probe_start_ban,
 };

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "nfban.h"
+#include "../../src/lib/state.h"     /* where the fallback state is kept */
 
 static char fixtures[PATH_MAX];
 static char state_dir[] = "/tmp/nfban-lib-api-XXXXXX";
@@ -257,7 +258,7 @@ static void test_unknown_and_broken_plugins(void **state)
 	assert_null(open_jail("oldabi", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "action 'oldabi': ");
-	assert_has(res.message, "plugin ABI version 1, this nfban speaks version 2");
+	assert_has(res.message, "plugin ABI version 2, this nfban speaks version 3");
 	assert_null(open_jail("nosymbol", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "not an nfban plugin");
@@ -283,15 +284,17 @@ static void test_run_refusals(void **state)
 	j = open_jail("probe", NULL);
 	assert_non_null(j);
 	assert_int_equal(run(j, "restart", NULL, NULL), NFBAN_BAD_INPUT);
-	assert_string_equal(res.message, "operation 'restart': not one of start, stop, check, ban, unban, flush");
+	assert_string_equal(res.message, "operation 'restart': not one of start, stop, check, ban, unban, flush, start+ban");
 	assert_string_equal(res.plugin, "probe");
 	assert_int_equal(run(j, NULL, NULL, NULL), NFBAN_BAD_INPUT);
-	assert_string_equal(res.message, "operation '': not one of start, stop, check, ban, unban, flush");
+	assert_string_equal(res.message, "operation '': not one of start, stop, check, ban, unban, flush, start+ban");
 	assert_int_equal(run(j, "Start", NULL, NULL), NFBAN_BAD_INPUT);
 	assert_int_equal(run(j, "ban", NULL, NULL), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='': ban needs the address to ban");
 	assert_int_equal(run(j, "unban", "inet4", NULL), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='': unban needs the address to unban");
+	assert_int_equal(run(j, "start+ban", NULL, NULL), NFBAN_BAD_INPUT);
+	assert_string_equal(res.message, "ip='': start+ban needs the address to start+ban");
 	assert_int_equal(run(j, "ban", NULL, "1.2.3"), NFBAN_BAD_INPUT);
 	assert_string_equal(res.message, "ip='1.2.3': not an IPv4 or IPv6 address");
 	assert_int_equal(run(j, "ban", NULL, "1.2.3.4/33"), NFBAN_BAD_INPUT);
@@ -319,6 +322,15 @@ static void test_run_refusals(void **state)
 	assert_int_equal(run(j, "start", NULL, "10.0.0.1"), NFBAN_DONE);
 	assert_has(res.notice, "start: start#4 default inet4 ");
 	assert_has(res.notice, "addr=-");
+	/* start+ban is one operation of a plugin that has it (start_ban). */
+	assert_int_equal(run(j, "start+ban", NULL, "192.0.2.5"), NFBAN_DONE);
+	assert_string_equal(res.notice, "probe: jail default (inet4): start+ban 192.0.2.5: "
+			    "start+ban#5 default inet4 port=ssh protocol=tcp mode=ok tag=- addr=192.0.2.5");
+	nfban_jail_close(j);
+	/* A plugin without it gets start, then ban. */
+	j = open_jail("good", NULL);
+	assert_int_equal(run(j, "start+ban", NULL, "192.0.2.5"), NFBAN_DONE);
+	assert_string_equal(res.plugin, "good");
 	nfban_jail_close(j);
 }
 
@@ -373,13 +385,12 @@ static void test_plugin_answers(void **state)
 static const char *state_of(const char *jail, const char *fam)
 {
 	static char text[64];
-	char path[PATH_MAX];
-	struct stat ns;
+	char path[PATH_MAX], ns[STATE_NS_KEY_MAX];
 	ssize_t n;
 	int fd;
 
-	assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
-	snprintf(path, sizeof(path), "%s/%llu/%s.%s", state_dir, (unsigned long long)ns.st_ino, jail, fam);
+	assert_int_equal(state_ns_key(ns, sizeof(ns)), 0);
+	snprintf(path, sizeof(path), "%s/%s/%s.%s", state_dir, ns, jail, fam);
 	text[0] = '\0';
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
@@ -448,11 +459,14 @@ static void test_fallback_takes_over(void **state)
 	assert_string_equal(state_of("fb1", "inet6"), "");
 	nfban_jail_close(k);
 
-	/* With no state, a ban falls back too: the fallback is started first. */
+	/* With no state, a ban falls back too: the fallback is started and
+	 * the address banned in one operation of the plugin (start_ban). */
 	assert_int_equal(run(j, "ban", NULL, "192.0.2.3"), NFBAN_DONE);
 	assert_int_equal(res.fallback, 1);
-	assert_has(res.notice, "probe: jail fb1 (inet4): start: start#");
-	assert_has(res.notice, "probe: jail fb1 (inet4): ban 192.0.2.3: ban#");
+	assert_has(res.notice, "probe: jail fb1 (inet4): start+ban 192.0.2.3: start+ban#");
+	assert_has(res.notice, "addr=192.0.2.3; jail fb1 (inet4): nofeat cannot work");
+	assert_null(strstr(res.notice, "start: start#"));
+	assert_null(strstr(res.notice, "ban 192.0.2.3: ban#"));
 	assert_has(res.notice, "probe takes over");
 	assert_string_equal(state_of("fb1", "inet4"), "probe\n");
 	assert_int_equal(run(j, "stop", NULL, NULL), NFBAN_DONE);
@@ -533,16 +547,15 @@ static void test_fallback_match_keys(void **state)
 static void test_stale_state(void **state)
 {
 	struct nfban_jail *j;
-	char path[PATH_MAX];
-	struct stat ns;
+	char path[PATH_MAX], ns[STATE_NS_KEY_MAX];
 	FILE *f;
 
 	(void)state;
 	need_root();
-	assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
-	snprintf(path, sizeof(path), "%s/%llu", state_dir, (unsigned long long)ns.st_ino);
+	assert_int_equal(state_ns_key(ns, sizeof(ns)), 0);
+	snprintf(path, sizeof(path), "%s/%s", state_dir, ns);
 	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/%llu/fb4.inet4", state_dir, (unsigned long long)ns.st_ino);
+	snprintf(path, sizeof(path), "%s/%s/fb4.inet4", state_dir, ns);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("second\n", f);

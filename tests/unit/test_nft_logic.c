@@ -392,7 +392,7 @@ static void test_batch_layout(void **state)
 }
 
 /*
- * The transaction runner's retry schedule, as txn.c documents it: steps of
+ * The retry schedule, as backoff.h documents it: steps of
  * 1, 2, ... 128 ms, then 128 ms, until they would pass 2 s (21 sleeps, so
  * 22 tries); each sleep between half and all of its step.
  */
