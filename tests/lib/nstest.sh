@@ -134,6 +134,44 @@ assert_ipt() {
 # in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
 # stock Fail2ban commands whose result we compare with nfban's).
 in_fresh_ns() { unshare -n "$@"; }
+
+# churn_many PLUGIN HOST_N: nf_tables' generation race.  Every operation reads, then commits a
+# batch stamped with the generation it read, and every commit anywhere moves the generation on.
+# 60 jails (NFBAN_CHURN_JAILS; 8 under ASan, where a process costs seven times the CPU) each
+# live the suite's `churn_jail I` at once, while a long-lived host bans and unbans HOST_N
+# addresses in-process, as fast as it can, in a jail `hot` of PLUGIN: stamped batches are
+# refused again and again, and the retries (with their backoff) must carry every operation
+# through.  Fails naming each jail that did not.
+churn_many() {
+	local plugin=$1 host_n=$2 n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d hot
+	[[ $NFBAN_BUILD == *asan* ]] && n=8
+	n=${NFBAN_CHURN_JAILS:-$n}
+	[ -x "$host" ] || skip "tests/host/longlived not built"
+	d=$(mktemp -d)
+	nfban "$plugin" start name=hot port=ssh
+	while [ ! -e "$d/stop" ]; do
+		"$host" "$NFBAN_PLUGIN_DIR" "$plugin" ban "$host_n" 1 name=hot port=ssh >/dev/null &&
+			"$host" "$NFBAN_PLUGIN_DIR" "$plugin" unban "$host_n" 1 name=hot port=ssh >/dev/null ||
+			{ echo "in-process ban/unban failed" >"$d/hot"; break; }
+	done 2>"$d/hot.err" &
+	hot=$!
+	for i in $(seq 1 "$n"); do
+		churn_jail "$i" >"$d/$i" 2>&1 & pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" && continue
+		rc=1
+		echo "jail c$((i + 1)) failed:" >&2
+		cat "$d/$((i + 1))" >&2
+	done
+	touch "$d/stop"
+	wait "$hot" || true
+	cat "$d/hot.err" >&2
+	[ ! -e "$d/hot" ] || rc=1
+	rm -rf "$d"
+	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
+	nfban "$plugin" stop name=hot port=ssh
+}
 # with_services TEXT: run the calling test again in a private mount namespace
 # where /etc/services holds TEXT, for nfban and the stock tools alike.  Use as
 # `with_services "$text" && return`: true once that run passed (the caller

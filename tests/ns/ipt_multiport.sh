@@ -641,43 +641,11 @@ churn_jail() {
 	"$NFBAN_BIN" $p stop "${j[@]}"
 }
 
-# nf_tables: every operation reads, then commits a batch stamped with the
-# generation it read, and every commit anywhere moves the generation on.  60
-# jails (NFBAN_CHURN_JAILS) live their lives at once while a long-lived host
-# bans and unbans in-process in a jail of its own: stamped batches are
-# refused again and again, and the retries (with their backoff) must carry
-# every operation through.  (ASan: 8 jails, see nft_nftables.sh.)
+# 60 jails at once against an in-process host on nf_tables (churn_many, tests/lib/nstest.sh).
 test_many_jails_start_ban_stop_in_parallel() {
 	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "the generation race is nf_tables'"
-	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d
-	[[ $NFBAN_BUILD == *asan* ]] && n=8
-	n=${NFBAN_CHURN_JAILS:-$n}
-	[ -x "$host" ] || skip "tests/host/longlived not built"
-	d=$(mktemp -d)
-	"$NFBAN_BIN" multiport start name=hot port=ssh
-	while [ ! -e "$d/stop" ]; do
-		"$host" "$NFBAN_PLUGIN_DIR" multiport ban 200 1 name=hot port=ssh >/dev/null &&
-			"$host" "$NFBAN_PLUGIN_DIR" multiport unban 200 1 name=hot port=ssh >/dev/null ||
-			{ echo "in-process ban/unban failed" >"$d/hot"; break; }
-	done 2>"$d/hot.err" &
-	local hot=$!
-	for i in $(seq 1 "$n"); do
-		churn_jail "$i" >"$d/$i" 2>&1 & pids+=($!)
-	done
-	for i in "${!pids[@]}"; do
-		wait "${pids[$i]}" && continue
-		rc=1
-		echo "jail c$((i + 1)) failed:" >&2
-		cat "$d/$((i + 1))" >&2
-	done
-	touch "$d/stop"
-	wait "$hot" || true
-	cat "$d/hot.err" >&2
-	[ ! -e "$d/hot" ] || rc=1
-	rm -rf "$d"
-	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
-	"$NFBAN_BIN" multiport stop name=hot port=ssh
-	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "rules after $n jails came and went"
+	churn_many multiport 200
+	assert_eq "" "$(ipt_rules 4; ipt_rules 6)" "rules after the jails came and went"
 }
 
 # start+ban: the jail started and the address banned in one transaction (one

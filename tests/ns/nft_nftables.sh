@@ -481,48 +481,15 @@ churn_jail() {
 	nfban nftables stop "${j[@]}"
 }
 
+# 60 jails at once against an in-process host (churn_many, tests/lib/nstest.sh).
 test_many_jails_start_ban_stop_in_parallel() {
+	local left
 	setup
-	# Every start and stop reads, then commits a batch stamped with the
-	# generation it read; every commit anywhere moves the generation on.
-	# Here 60 jails (NFBAN_CHURN_JAILS) live their lives at once while a
-	# long-lived host bans and unbans in-process in a jail of its own, as
-	# fast as it can: stamped batches are refused again and again, and the
-	# transaction runner must keep retrying (with its backoff), not give up.
-	# An ASan process costs about 0.2 s of CPU, seven times a plain one: 8
-	# jails there (the in-process host makes most of the churn anyway).
-	local n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d left
-	[[ $NFBAN_BUILD == *asan* ]] && n=8
-	n=${NFBAN_CHURN_JAILS:-$n}
-	[ -x "$host" ] || skip "tests/host/longlived not built"
-	d=$(mktemp -d)
-	nfban nftables start name=hot port=ssh
-	while [ ! -e "$d/stop" ]; do
-		"$host" "$NFBAN_PLUGIN_DIR" nftables ban 500 1 name=hot port=ssh >/dev/null &&
-			"$host" "$NFBAN_PLUGIN_DIR" nftables unban 500 1 name=hot port=ssh >/dev/null ||
-			{ echo "in-process ban/unban failed" >"$d/hot"; break; }
-	done 2>"$d/hot.err" &
-	local hot=$!
-	for i in $(seq 1 "$n"); do
-		churn_jail "$i" >"$d/$i" 2>&1 & pids+=($!)
-	done
-	for i in "${!pids[@]}"; do
-		wait "${pids[$i]}" && continue
-		rc=1
-		echo "jail c$((i + 1)) failed:" >&2
-		cat "$d/$((i + 1))" >&2
-	done
-	touch "$d/stop"
-	wait "$hot" || true
-	cat "$d/hot.err" >&2
-	[ ! -e "$d/hot" ] || rc=1
-	rm -rf "$d"
-	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
-	nfban nftables stop name=hot port=ssh
+	churn_many nftables 500
 	left=$(nft -j list ruleset | /usr/bin/python3 -c '
 import json, sys
 print(json.dumps([o for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o]))')
-	assert_eq "[]" "$left" "nft -j list ruleset after $n jails came and went"
+	assert_eq "[]" "$left" "nft -j list ruleset after the jails came and went"
 }
 
 # start+ban: table, chain, set, rules and the element in one batch; the
