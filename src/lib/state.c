@@ -101,26 +101,32 @@ static int open_dir(int at, const char *name, int create)
 	return fd;
 }
 
-/* This network namespace's directory (each has its own tables, so its own state). */
-static int ns_dir(int create)
+/*
+ * This network namespace's directory (each has its own tables, so its own
+ * state).  With `base`, the vetted base directory stays open there, and
+ * `ns` holds the directory's name in it (state_clear removes it through them).
+ */
+static int ns_dir(int create, int *base, char ns[STATE_NS_KEY_MAX])
 {
-	char ns[STATE_NS_KEY_MAX];
-	int base, fd;
+	char key[STATE_NS_KEY_MAX];
+	int b, fd;
 
-	if (state_ns_key(ns, sizeof(ns)) < 0)
+	if (!ns)
+		ns = key;
+	if (state_ns_key(ns, STATE_NS_KEY_MAX) < 0)
 		return -1;
-	base = open_dir(AT_FDCWD, state_base(), create);
-	if (base < 0)
+	b = open_dir(AT_FDCWD, state_base(), create);
+	if (b < 0)
 		return -1;
-	fd = open_dir(base, ns, create);
-	if (fd < 0) {
+	fd = open_dir(b, ns, create);
+	if (fd < 0 || !base) {
 		int e = errno;
 
-		close(base);
+		close(b);
 		errno = e;
-		return -1;
+		return fd;
 	}
-	close(base);
+	*base = b;
 	return fd;
 }
 
@@ -135,7 +141,7 @@ int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
 	ssize_t len;
 	int dir, fd;
 
-	dir = ns_dir(0);
+	dir = ns_dir(0, NULL, NULL);
 	if (dir < 0)
 		return errno == ENOENT ? 0 : -1;
 	file_name(jail, fam, name, sizeof(name));
@@ -195,7 +201,7 @@ static int write_once(const char *jail, enum nfban_family fam, const char *plugi
 	char name[96], tmp[128];
 	int dir, fd, ok;
 
-	dir = ns_dir(1);
+	dir = ns_dir(1, NULL, NULL);
 	if (dir < 0)
 		return -1;
 	remove_stale(dir);
@@ -236,7 +242,7 @@ int state_clear(const char *jail, enum nfban_family fam)
 	char name[112], ns[STATE_NS_KEY_MAX];
 	int dir, base;
 
-	dir = ns_dir(0);
+	dir = ns_dir(0, &base, ns);
 	if (dir < 0)
 		return errno == ENOENT ? 0 : -1;
 	file_name(jail, fam, name, sizeof(name));
@@ -244,6 +250,7 @@ int state_clear(const char *jail, enum nfban_family fam)
 		int e = errno;
 
 		close(dir);
+		close(base);
 		errno = e;
 		return -1;
 	}
@@ -252,11 +259,8 @@ int state_clear(const char *jail, enum nfban_family fam)
 	unlinkat(dir, name, 0);
 	close(dir);
 	/* The namespace's directory goes with its last jail (ENOTEMPTY otherwise). */
-	if (state_ns_key(ns, sizeof(ns)) == 0 &&
-	    (base = open(state_base(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		unlinkat(base, ns, AT_REMOVEDIR);
-		close(base);
-	}
+	unlinkat(base, ns, AT_REMOVEDIR);
+	close(base);
 	return 0;
 }
 
@@ -267,7 +271,7 @@ int state_note(const char *jail, enum nfban_family fam, const char *line)
 	time_t now = time(NULL);
 	int dir, fd, ok;
 
-	dir = ns_dir(1);
+	dir = ns_dir(1, NULL, NULL);
 	if (dir < 0)
 		return -1;
 	file_name(jail, fam, name, sizeof(name));
