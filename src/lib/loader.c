@@ -42,12 +42,6 @@ const char *plugin_dir(const char *option)
 	return NFBAN_PLUGIN_DIR;
 }
 
-/* Writable by someone other than root? */
-static int unsafe(const struct stat *st)
-{
-	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
-}
-
 static int check_desc(const struct nfban_plugin *d)
 {
 	if (!d->name || !d->keys || !d->fallback || !d->open || !d->close || !d->configure ||
@@ -65,7 +59,7 @@ static int check_desc(const struct nfban_plugin *d)
 static int load(const char *dir, const char *name, struct plugin *pl, int *missing,
 		char *err, size_t errlen)
 {
-	char path[4096], fdpath[64], what[4200];
+	char path[4096], fdpath[64];
 	struct stat st;
 	int dfd, fd;
 
@@ -81,16 +75,9 @@ static int load(const char *dir, const char *name, struct plugin *pl, int *missi
 	}
 	/* The directory once, vetted up to / through that descriptor; the
 	 * file opened relative to it: nothing is looked up by name twice. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		snprintf(err, errlen, "plugin directory %s: %s", dir, strerror(errno));
+	dfd = vet_open_plugin_dir(dir, err, errlen);
+	if (dfd < 0)
 		return -1;
-	}
-	snprintf(what, sizeof(what), "plugin directory %s", dir);
-	if (vet_dir(dfd, what, 0, err, errlen) < 0) {
-		close(dfd);
-		return -1;
-	}
 	fd = openat(dfd, path + strlen(dir) + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	close(dfd);
 	if (fd < 0) {
@@ -98,7 +85,7 @@ static int load(const char *dir, const char *name, struct plugin *pl, int *missi
 		snprintf(err, errlen, "%s: %s", path, errno == ENOENT ? "no such plugin" : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || unsafe(&st)) {
+	if (!vet_file(fd, &st)) {
 		snprintf(err, errlen, "%s is not a regular file owned and only writable by root", path);
 		close(fd);
 		return -1;

@@ -94,3 +94,26 @@ int vet_dir(int dir, const char *name, uid_t uid, char *err, size_t errlen)
 	close(fd);
 	return 0;
 }
+
+int vet_open_plugin_dir(const char *dir, char *err, size_t errlen)
+{
+	char what[4200];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "plugin directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(what, sizeof(what), "plugin directory %s", dir);
+	if (vet_dir(fd, what, 0, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int vet_file(int fd, struct stat *st)
+{
+	return fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_uid == 0 &&
+	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+}

@@ -10,6 +10,7 @@
 #define NFBAN_LIB_VET_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #pragma GCC visibility push(hidden)
@@ -31,6 +32,16 @@
  * (owner uid U, mode M)", naming the directory at fault.
  */
 int vet_dir(int dir, const char *name, uid_t uid, char *err, size_t errlen);
+
+/*
+ * The plugin directory `dir` opened (O_CLOEXEC) and vetted by vet_dir() for
+ * root, for the loader and the doctor's exec to open their file relative to
+ * it: the descriptor, or -1 with one line in err ("plugin directory <dir>: ...").
+ */
+int vet_open_plugin_dir(const char *dir, char *err, size_t errlen);
+
+/* fd is a regular file owned by root and writable by root only (its stat in *st): 1, else 0. */
+int vet_file(int fd, struct stat *st);
 
 #pragma GCC visibility pop
 

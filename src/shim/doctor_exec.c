@@ -25,15 +25,10 @@
 
 extern char **environ;
 
-static int unsafe(const struct stat *st)
-{
-	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
-}
-
 int doctor_exec(const char *plugin_dir_option, int argc, char *const argv[])
 {
 	const char *dir = plugin_dir(plugin_dir_option);
-	char path[4096], what[4200], err[4400];
+	char path[4096], err[4400];
 	struct stat st;
 	char **args;
 	int dfd, fd;
@@ -42,15 +37,9 @@ int doctor_exec(const char *plugin_dir_option, int argc, char *const argv[])
 		fprintf(stderr, "nfban: doctor: plugin directory name too long\n");
 		return 1;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = vet_open_plugin_dir(dir, err, sizeof(err));
 	if (dfd < 0) {
-		fprintf(stderr, "nfban: doctor: plugin directory %s: %s\n", dir, strerror(errno));
-		return 1;
-	}
-	snprintf(what, sizeof(what), "plugin directory %s", dir);
-	if (vet_dir(dfd, what, 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nfban: doctor: %s\n", err);
-		close(dfd);
 		return 1;
 	}
 	fd = openat(dfd, DOCTOR, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -59,7 +48,7 @@ int doctor_exec(const char *plugin_dir_option, int argc, char *const argv[])
 		fprintf(stderr, "nfban: doctor: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || unsafe(&st) || !(st.st_mode & S_IXUSR)) {
+	if (!vet_file(fd, &st) || !(st.st_mode & S_IXUSR)) {
 		fprintf(stderr, "nfban: doctor: %s is not an executable file owned and only writable "
 			"by root\n", path);
 		close(fd);
