@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nfban - native netfilter ban actions for Fail2ban.
 #
 #   make              build the shim and the plugins into build/

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install.sh - build nfban and install it for Fail2ban, without reading the Makefile.
 #
 #   ./install.sh [--prefix P] [--destdir D] [--sysconfdir S]     build and install

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fail2Ban action, in-process: nfban nftables-allports
 #
 # The same kernel state, keys, defaults and fallback as action.d/nfban-nftables-allports.conf,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fail2Ban in-process actions: what nfban-multiport.py, nfban-allports.py, nfban-perport.py,
 # nfban-nftables.py and nfban-nftables-allports.py share.
 #

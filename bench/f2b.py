@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench/f2b.py - the Fail2ban side of `make bench` (run with Debian's /usr/bin/python3).
 
   f2b.py render BASEDIR ACTION KEY=VALUE...

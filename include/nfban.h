@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nfban.h - libnfban: Fail2ban's ban actions for any host, with strings in
  * and a report out.

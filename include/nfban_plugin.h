@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nfban_plugin.h - the nfban plugin ABI.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * allports.c - Fail2ban's iptables-allports: per protocol, one
  *   -I <chain> -p <proto> -j f2b-<name>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * multiport.c - Fail2ban's iptables-multiport: per protocol, one
  *   -I <chain> -p <proto> -m multiport --dports <ports> -j f2b-<name>

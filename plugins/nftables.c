@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nftables.c - Fail2ban's stock nftables action over libnftnl + libmnl:
  * table <table_family> <table>, base chain <chain>, per jail and family the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * perport.c - Fail2ban's stock `iptables` action (type=oneport), for any
  * number of ports: per protocol and per port or range, one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/deb.sh OUTDIR VERSION - build the Debian package nfban_VERSION_ARCH.deb into OUTDIR
 # (`make deb` runs it with OUTDIR = $(B)/deb and VERSION = the Makefile's VERSION).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages listed in tools/deps.txt that are not installed yet.
 # Does nothing (and needs no network) when everything is present.
 set -euo pipefail

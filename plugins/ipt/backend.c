@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* backend.c - the backend=auto rule (see backend.h). */
 #include <limits.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * backend.h - which tables the iptables plugins write: backend=legacy,
  * backend=nft, or backend=auto (the default), which follows the `iptables`

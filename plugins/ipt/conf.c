@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * conf.c - the keys of an iptables plugin, parsed and checked once per jail
  * and family (see conf.h).

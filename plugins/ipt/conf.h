@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * conf.h - one jail of the iptables plugins, for one family, as configure()
  * makes it from the keys: what every operation of that jail reads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ctx.h - one operation in progress: the jail's rules as values and, for the
  * legacy backend, encoded for the family (txn.c builds them and runs the

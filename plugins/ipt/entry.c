@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * entry.c - struct ipt_rule to ipt_entry/ip6t_entry blobs, and the semantic
  * comparison of a rule found in a chain with a wanted one (see rule.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * family.h - one table of operations per address family, over libip4tc and
  * libip6tc, so the jail code is written once.

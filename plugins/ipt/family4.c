@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* family4.c - the IPv4 family over libip4tc (see family.h). */
 #include <arpa/inet.h>
 #include <string.h>

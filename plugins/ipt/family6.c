@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* family6.c - the IPv6 family over libip6tc (see family.h). */
 #include <string.h>
 #include <libiptc/libip6tc.h>

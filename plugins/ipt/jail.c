@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jail.c - what each of Fail2ban's operations changes in the filter table,
  * on libiptc's copy of it (see ctx.h).  The end state of each operation is

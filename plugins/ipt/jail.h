@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jail.h - Fail2ban's six operations on the iptables filter table, shared by
  * the multiport, allports and perport plugins.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_rule.c - struct ipt_rule to the expressions iptables-nft 1.8.9 uses
  * (see nft_rule.h), and rules compared by content.

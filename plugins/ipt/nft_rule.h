@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_rule.h - a struct ipt_rule as the nf_tables rule iptables-nft 1.8.9
  * makes of the same iptables rule, and the comparison of rules by content.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_txn.c - the six operations on nf_tables, leaving the kernel as
  * Fail2ban's stock commands leave it when `iptables` is iptables-nft 1.8.9:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rule.c - building struct ipt_rule values: targets from Fail2ban's
  * blocktype/returntype, and the port matches (see rule.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rule.h - iptables rules as values, and their ipt_entry / ip6t_entry blobs.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * txn.c - one operation from parameters to committed table (see jail.h).
  *

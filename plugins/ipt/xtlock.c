@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * xtlock.c - the xtables lock (see xtlock.h).
  *

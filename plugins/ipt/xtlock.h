@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * xtlock.h - the xtables lock, taken the way `iptables -w` takes it.
  */

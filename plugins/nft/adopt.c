@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * adopt.c - an iptables plugin's jail restated for the nftables plugin, when
  * nftables takes it over (fallback): the same ports and protocols (copied by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* backoff.c - see backoff.h. */
 #include <errno.h>
 #include <time.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * backoff.h - how long an nf_tables operation waits before it tries again
  * after the kernel refused its stamped batch (the ruleset changed since it

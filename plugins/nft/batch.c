@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * batch.c - one nf_tables transaction: NFNL_MSG_BATCH_BEGIN, the messages,
  * NFNL_MSG_BATCH_END, sent in one sendmsg().  The kernel applies all of it

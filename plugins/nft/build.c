@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * build.c - the table and the base chain, as `nft add table <family> <table>`
  * and `nft add chain ... { type T hook H priority P; }` send them: no table

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * conf.c - the nftables plugin's keys, parsed and checked once (see conf.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * conf.h - the nftables plugin's keys (stock nftables.conf's tags and
  * defaults), parsed once per jail and family into the jail every operation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jail.c - struct nft_jail from struct nft_spec, and the port lists
  * normalised the way nft 1.0.6 does it for `<proto> dport { ... }`:

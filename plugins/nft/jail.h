@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jail.h - what one jail and family looks like in nf_tables, and the
  * libnftnl objects that say so.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* msg.c - see msg.h. */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>

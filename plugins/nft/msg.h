@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * msg.h - the jail's objects as messages of a batch: each builds the
  * libnftnl object (jail.h), writes it into the batch with the words a

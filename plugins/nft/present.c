@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* present.c - see present.h. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * present.h - which of a jail's rules the kernel already holds.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * query.c - dumps and gets, each one request with its answers checked by
  * nft_sock_query (port id, sequence number, errors).  The generation, table,

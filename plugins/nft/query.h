@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * query.h - what the kernel holds: generation, the chain's rules, the
  * table's sets, a set's elements.  Read before a batch that depends on it.

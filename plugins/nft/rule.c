@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rule.c - one jail rule, expression by expression as nft 1.0.6 emits
  *   [meta l4proto, cmp eq P,] payload dport, <port match> (multiport)

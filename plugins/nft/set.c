@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * set.c - the jail's named set, the anonymous sets of its rules, and the
  * element messages of ban, unban and flush.

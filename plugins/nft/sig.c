@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sig.c - see sig.h.  Only attributes that make a rule match or act
  * differently are written; set IDs and handles are not.

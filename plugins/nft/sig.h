@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sig.h - a rule as a comparable string, so that a rule built here and a
  * rule read back from the kernel can be told equal: start adds only the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sock.c - the instance's netlink socket and request/answer exchanges.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sock.h - the netlink side: one socket per plugin instance, requests and
  * dumps with every answer checked, and batches whose every ack is read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * txn.c - one operation from reading to committed batch (see txn.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * txn.h - one nf_tables operation from reading to committed batch, as
  * plugins/ipt/txn.c is for libiptc.  An operation is a small vtable: what

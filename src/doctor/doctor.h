@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * doctor.h - nfban-doctor: why a ban does not take effect, what this kernel
  * can do.  Reads only: the rulesets through the tools users read them with

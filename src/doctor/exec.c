@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* exec.c - run a read-only tool without a shell and collect its output. */
 #include <errno.h>
 #include <fcntl.h>

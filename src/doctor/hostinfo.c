@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hostinfo.c - which backend `iptables` uses and the split between the two
  * iptables backends; the fallback state and its announcements; Fail2ban's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jails.c - per jail: the chain, the jumps for every protocol and port, what
  * shadows a jump (an earlier ACCEPT of the jail's traffic, also one reached

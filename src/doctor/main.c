@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * main.c - nfban-doctor [--plugin-dir DIR] [--json] [--socket PATH]
  *          [--no-probe] [--no-fail2ban] [KEY=VALUE ...]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nruleset.c - `nft list ruleset` read into tables' sets (with their
  * elements), chains (with their hooks) and rules (the set each looks up, its

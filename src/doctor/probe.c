@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * probe.c - what this kernel can do, found out where nothing real lives: a
  * forked child enters a new network namespace (unshare(CLONE_NEWNET)), runs

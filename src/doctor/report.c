@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* report.c - the findings: one line each, or one JSON document. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * xsave.c - an iptables ruleset as iptables-legacy-save / iptables-nft-save
  * (and ip6tables-*) print it, read into rules the checks can compare.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fallback.c - run one operation for a jail on the plugin that holds it.
  *

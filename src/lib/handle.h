@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * handle.h - what a struct nfban_jail holds, and one call of a plugin on it.
  *

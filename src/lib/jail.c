@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jail.c - libnfban's API (nfban.h): a jail handle from strings, its
  * members made ready on first use, one plugin call and its one-line report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * loader.c - find, vet and dlopen a plugin (see loader.h).
  *

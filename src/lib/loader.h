@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * loader.h - find, vet and dlopen a plugin, once per process.
  *

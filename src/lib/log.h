@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * log.h - the one thing libnfban writes itself: a fallback announcement to
  * syslog, for administrators who do not read Fail2ban's log.  Everything

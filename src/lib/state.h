@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * state.h - which plugin a jail fell back to, per network namespace, jail and
  * family: $NFBAN_STATE_DIR (default /run/nfban)/<netns>/<jail>.<family>,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vet.h - may root trust what a directory holds (plugins, the doctor, the
  * fallback state)?  Only if nobody but root can change it: the directory

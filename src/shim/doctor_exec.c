@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * doctor_exec.c - `nfban [--plugin-dir DIR] doctor ...` runs DIR/nfban-doctor.
  *

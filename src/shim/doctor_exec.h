@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * doctor_exec.h - `nfban doctor`: the shim hands the command line to the
  * separate program DIR/nfban-doctor, vetted as a plugin is (see doctor_exec.c).

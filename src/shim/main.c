@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * main.c - nfban [--plugin-dir DIR] ACTION OPERATION [KEY=VALUE ...]
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * keys.c - a key's syntax by its type, and reading a plugin's key table.
  */

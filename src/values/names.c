@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * names.c - the names that end up in the kernel (chains, tables, sets) or
  * in a path (plugins), each rule written once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ports.c - `port=`: numbers, service names and ranges, per protocol.
  *

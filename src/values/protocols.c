@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * protocols.c - `protocol=`: names, numbers, "all".
  */

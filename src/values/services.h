@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * services.h - service names to port numbers, as nft resolves them.
  *

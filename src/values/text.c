@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* text.c - see text.h. */
 #include <ctype.h>
 #include <stdio.h>

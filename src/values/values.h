@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * values.h - the parsers of Fail2ban's tag values, written once and shared by
  * libnfban (syntax of every key, by its type) and the plugins (meaning of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * verdict.c - what a ban does: iptables targets (blocktype,
  * returntype) and nft verdicts, plus the nft hook and priority words.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/actions.sh - what Fail2ban makes of this repo's action files, command by command.
 #
 # Fail2ban's own ActionReader and CommandAction (tests/e2e/f2b_render.py, nothing runs) render

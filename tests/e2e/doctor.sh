@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/doctor.sh - nfban doctor against a real Fail2ban: a jail (nfban-multiport) bans an
 # attacker, an ACCEPT for port 22 is then put before the jail's jump, and the banned address
 # connects again.  nfban doctor, run in the server namespace with Fail2ban's socket, must

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/e2e/f2b_render.py - what Fail2ban makes of an action file (run with /usr/bin/python3).
 
   f2b_render.py CONFDIR ACTION [KEY=VALUE ...]

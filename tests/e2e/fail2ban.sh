@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/fail2ban.sh - Debian's Fail2ban, for real, with this repo's action files.
 #
 # One scenario per action (multiport, allports with DROP, perport, nftables, nftables-allports)

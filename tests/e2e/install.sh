@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/install.sh - ./install.sh as a user runs it, into temporary DESTDIRs.
 #
 # Installs with the default prefix from the build under test (NFBAN_BUILD, passed as B, so

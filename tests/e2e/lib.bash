@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/e2e/lib.bash - a real Fail2ban in throw-away network namespaces.
 #

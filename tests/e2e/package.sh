@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/package.sh - the Debian package as an admin gets it: `make deb`, lintian,
 # `apt-get install ./nfban_*.deb`, a real Fail2ban using the installed files, an edited
 # conffile kept across a reinstall, and a purge that leaves the host as it was.

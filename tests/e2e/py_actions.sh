@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/py_actions.sh - the in-process .py actions against the .conf files of the same name,
 # through Debian's Fail2ban code, with nothing run (tests/e2e/py_parity.py says what is
 # compared: the keys each .py opens libnfban with, per family, and every operation of a jail's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/py_longrun.sh - a real Fail2ban with four jails on the in-process .py actions,
 # banning at once and for long.
 #

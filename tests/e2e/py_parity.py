@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tests/e2e/py_parity.py - the .py actions against the .conf files of the same name (run with
 /usr/bin/python3; no root, no kernel: nothing runs).
 

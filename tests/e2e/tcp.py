@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tcp.py - the tiny TCP server and client of the end-to-end tests and the demo.
 
   tcp.py listen PORT...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz.h - what every libFuzzer harness of tests/fuzz shares: the entry
  * point's prototype, the input as a C string, and an assertion that aborts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_addr.c - ip=: value_parse_addr(), value_addr_unmap(),
  * value_addr_special(), value_addr_str().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_jail.c - Fail2ban's key=value texts through nfban_jail_open() with
  * the real plugins' key tables, then each plugin's configure() on what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_names.c - the names that reach the kernel or a path:
  * value_jail_name_ok(), value_xt_chain_ok(), value_nft_name_ok(),

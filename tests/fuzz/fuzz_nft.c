@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_nft.c - the nftables plugin's words: value_parse_nft_verdict()
  * (blocktype=), value_parse_nft_hook() (chain_hook=),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_ports.c - port= and protocol=: value_parse_ports(),
  * value_parse_protocols() and value_match_keys(), which plugins'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_services.c - value_services_lookup(): a service name in a
  * services(5) file, as nft resolves it (services.h).

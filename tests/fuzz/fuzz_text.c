@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_text.c - the text helpers every message and parser uses:
  * text_echo() (a value as a message echoes it), text_one_line() (a message

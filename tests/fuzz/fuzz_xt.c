@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_xt.c - blocktype= / returntype= of the iptables plugins:
  * value_parse_xt_target(), value_parse_xt_target_mapped(), and the

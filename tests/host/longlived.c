@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * longlived.c - a long-lived host of libnfban, as an in-process Fail2ban
  * action is: it sees nfban.h only.  THREADS threads each open their own

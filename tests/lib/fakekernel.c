@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fakekernel.c - LD_PRELOAD interposer that makes the running kernel answer
  * like a kernel without a netfilter feature, at the syscall boundary, with

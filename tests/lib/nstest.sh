@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nstest.sh - a small TAP test framework for shell suites that change netfilter.
 #
 # A suite is a bash script that sources this file, defines functions named

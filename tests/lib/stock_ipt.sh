@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stock_ipt.sh - Fail2ban's stock iptables commands (action.d/iptables.conf),
 # the reference every ipt_*.sh suite compares nfban with.  Source it after
 # nstest.sh, with STOCK_TYPE set to the stock `type` the suite mirrors.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # backend=auto keeps a jail where it was started: when the `iptables` in PATH
 # changes between two calls (update-alternatives run while Fail2ban runs),
 # the next ban, unban and stop still find the jail in the tables it is in.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nfban doctor: each fault planted in the namespace's kernel is named (severity,
 # check, jail, rule) with exit 1; a healthy jail of every plugin and backend
 # gives exit 0; and the kernel is byte-identical before and after every run

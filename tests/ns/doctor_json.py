@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Validate `nfban doctor --json` (stdin) against the fields nfban(8) documents.
 
 The man page's DOCTOR JSON section lists each field as `.TP` + `.B name`; this

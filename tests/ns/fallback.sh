@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Automatic fallback, through the real code path: the LD_PRELOAD fake kernel
 # (tests/lib/fakekernel.c) makes the kernel answer as one without the
 # multiport match (ENOENT on commit, or on the nf_tables rule with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What sits around the transactions (issue "Hardening"): bans that would lock
 # everyone out, IPv4-mapped addresses, a jail-level IPv4 reject type meeting
 # IPv6 bans, messages that must stay one printable line with their reason,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The allports plugin against the real kernel: one `-p P` jump per protocol,
 # every port.  The reference is Fail2ban's stock iptables-allports (type
 # allports), run with iptables-legacy (or iptables-nft: NFBAN_IPT_BACKEND=nft) in a fresh namespace.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The multiport plugin against the real kernel.  The reference for every
 # state is Fail2ban's own stock action (action.d/iptables.conf, type
 # multiport): its commands run with iptables-legacy (or iptables-nft: NFBAN_IPT_BACKEND=nft) in a fresh namespace,

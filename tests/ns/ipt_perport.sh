@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The perport plugin against the real kernel: one `-p P --dport X[:Y]` jump
 # per port and protocol.  For one port the reference is Fail2ban's stock
 # `iptables` action with type=oneport, run with iptables-legacy (or iptables-nft: NFBAN_IPT_BACKEND=nft) in a fresh

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine of tests/ns/kill.sh: the shim killed at every syscall of an operation.
 
 A kind (legacy, nft, nftables, fallback-ban, fallback-start) is a cycle of

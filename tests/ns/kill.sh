@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fault injection (issue "Hardening"): the shim killed at every syscall of a
 # start, ban, unban and stop, with the kernel checked after each kill.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libnfban in a long-lived host (tests/host/longlived.c, nfban.h only): two
 # threads, each with its own handle of the jail, thousands of calls at once.
 # The kernel must hold every ban after the ban pass and none after the

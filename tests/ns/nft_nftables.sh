@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The nftables plugin against the real kernel.  The reference for every state
 # is Fail2ban's own stock action (action.d/nftables.conf, nft 1.0.6): its
 # commands run in a fresh namespace, and `nft -j list ruleset` (handles

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The nfban command itself: usage, refusals, bad input that must leave the
 # kernel exactly as it was, and valgrind on real operations.
 source "$(dirname "$0")/../lib/nstest.sh"

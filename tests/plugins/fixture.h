@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fixture.h - plugins that exist only to test the loader and libnfban: each
  * file defines FIXTURE_NAME and FIXTURE_ABI (the version stamp it carries)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A well-formed plugin. */
 #define FIXTURE_NAME "good"
 #define FIXTURE_ABI NFBAN_ABI_VERSION

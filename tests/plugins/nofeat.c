@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A plugin whose kernel lacks what it needs (start and ban), with port= and
  * protocol= as multiport has them, falling back to probe by default. */
 #define FIXTURE_NAME "nofeat"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A plugin built against an older ABI version (ABI 2 had no start_ban). */
 #define FIXTURE_NAME "oldabi"
 #define FIXTURE_ABI (NFBAN_ABI_VERSION - 1)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A plugin whose kernel lacks what it needs, and that matches protocols
  * only (no port=): a plugin matching ports cannot take over its jails. */
 #define FIXTURE_NAME "portless"

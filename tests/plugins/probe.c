@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * probe.c - a fixture plugin that says what it was given, so libnfban's
  * tests can check what reaches a plugin without a kernel.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * killat.c - run a program and SIGKILL it on entering its K-th call of one
  * syscall, before that call runs: what

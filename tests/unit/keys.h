@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * keys.h - what libnfban hands a plugin's configure(), made in a unit test
  * that links the plugin's code alone: one text per row of the key table

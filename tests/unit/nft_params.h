@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_params.h - the nftables plugin's unit tests start from the struct
  * nft_spec its configure() makes of Fail2ban's stock nftables defaults: jail

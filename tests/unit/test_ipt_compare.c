@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_ipt_compare.c - ipt_blob_same(), how unban, stop, check and the
  * idempotent start and ban recognise a rule in a chain: every field that

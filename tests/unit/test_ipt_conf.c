@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_ipt_conf.c - the iptables plugins' keys, as their configure() takes
  * them (plugins/ipt/conf.c): stock iptables defaults, good and bad values,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_ipt_entry.c - the rules the iptables plugins build, as blobs: layout
  * (sizes, XT_ALIGN, offsets), payloads byte for byte against what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_ipt_nft.c - the iptables plugins' nf_tables backend without a kernel:
  * every rule kind built from struct ipt_rule, serialised to a netlink

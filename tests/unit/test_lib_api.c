@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_lib_api.c - libnfban's API (nfban.h) without root's firewall: jails
  * opened on fixture plugins (tests/plugins/, built next to this binary) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_lib_loader.c - libnfban's loader (src/lib/loader.c) refuses what it
  * must: other ABI versions, objects without a descriptor, malformed

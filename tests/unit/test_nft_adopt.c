@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_nft_adopt.c - a fallback to nftables bans what the jail's own
  * iptables plugin would have banned: nft_adopt() (plugins/nft/adopt.c)

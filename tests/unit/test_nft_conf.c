@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_nft_conf.c - the nftables plugin's keys (plugins/nft/conf.c) as its
  * configure() takes them: stock nftables defaults, good and bad values, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_nft_logic.c - the nftables plugin's decisions without a kernel:
  * port lists normalised as nft 1.0.6 does (expectations captured from

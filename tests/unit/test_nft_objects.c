@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_nft_objects.c - every object the nftables plugin sends, built from a
  * jail spec (struct nft_spec), serialised to a netlink message, parsed back with libnftnl

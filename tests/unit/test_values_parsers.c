@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_values_parsers.c - the shared parsers of Fail2ban's tag values
  * (src/values): ports, protocols, addresses, iptables targets, nft

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_values_services.c - a service name is the port nft gives it: the direct
  * /etc/services reader agrees with getaddrinfo(NULL, name, NULL) - what nft
