@@ -2,7 +2,6 @@
 /*
  * keys.c - a key's syntax by its type, and reading a plugin's key table.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,20 +100,4 @@ bool value_is(const struct nfban_key *keys, const char *const values[], const ch
 	const char *v = value_of(keys, values, name);
 
 	return v && strcmp(v, word) == 0;
-}
-
-enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
-			       const char *fmt, ...)
-{
-	char why[NFBAN_MSG_MAX], echo[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	text_echo(value ? value : "", echo, sizeof(echo));
-	/* Cut where the report ends: the reason is in `why`, after a short echo. */
-	if (snprintf(r->reason, sizeof(r->reason), "%s='%s': %s", key, echo, why) >= (int)sizeof(r->reason))
-		r->reason[sizeof(r->reason) - 1] = '\0';
-	return NFBAN_BADPARAM;
 }

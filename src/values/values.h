@@ -167,7 +167,7 @@ const char *value_of(const struct nfban_key *keys, const char *const values[], c
 bool value_is(const struct nfban_key *keys, const char *const values[], const char *name,
 	      const char *word);
 
-/* NFBAN_BADPARAM with reason "key='value': why". */
+/* NFBAN_BADPARAM with reason "key='value': why" (text.c: the value echoed as messages do). */
 enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
 			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
