@@ -75,7 +75,7 @@ NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
-tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN) $(B)/tools/keytab
 
 # Header dependencies as the compiler sees them (-MMD: one .d per object, beside it; -MP: a
 # removed header is no error), read back below: an object is rebuilt when a header it
@@ -145,6 +145,11 @@ $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(
 $(B)/tests/host/%: $(B)/obj/tests/host/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban -lpthread
+
+# The key tables as libnfban gives them to hosts, for tools/check_actions (a host of nfban.h).
+$(B)/tools/keytab: $(B)/obj/tools/keytab.o $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban
 
 # Programs the tests drive others with (no nfban code in them).
 $(B)/tests/tools/%: $(B)/obj/tests/tools/%.o
