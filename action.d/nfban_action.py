@@ -184,13 +184,17 @@ library = _libnfban
 
 
 class Key(object):
-	"""One key of a plugin (struct nfban_key_info): name, type, default per family or None."""
+	"""One key of a plugin: name, type, libnfban's own (host), default per family or None."""
 
-	def __init__(self, info):
-		self.name, self.type = info.name.decode(), info.type.decode()
-		self.host = bool(info.flags & NFBAN_KEYINFO_HOST)
-		self.default = {f: info.defaults[i].value.decode() if info.flags & NFBAN_KEYINFO_DEFAULT
-		                else None for i, f in enumerate(FAMILIES)}
+	def __init__(self, name, type, host, default):
+		self.name, self.type, self.host, self.default = name, type, host, default
+
+	@classmethod
+	def of(cls, info):
+		"""From a struct nfban_key_info."""
+		has = info.flags & NFBAN_KEYINFO_DEFAULT
+		return cls(info.name.decode(), info.type.decode(), bool(info.flags & NFBAN_KEYINFO_HOST),
+		           {f: info.defaults[i].value.decode() if has else None for i, f in enumerate(FAMILIES)})
 
 
 _tables = {}
@@ -210,7 +214,7 @@ def plugin_keys(plugin_dir, plugin):
 		n = lib.nfban_plugin_keys(_b(plugin_dir), _b(plugin), arr, n, ctypes.byref(res))
 	if n < 0:
 		raise Failed(res)
-	keys = tuple(Key(arr[i]) for i in range(n))
+	keys = tuple(Key.of(arr[i]) for i in range(n))
 	with _libs_lock:
 		_tables[(plugin_dir, plugin)] = keys
 	return keys
@@ -257,6 +261,14 @@ class Handle(object):
 			self._lib.nfban_jail_close(h)
 
 	__del__ = close
+
+
+def passed_keys(table):
+	"""The keys of a plugin's table (plugin_keys) an action passes to libnfban, in order, as
+	its .conf passes them to the shim: name, the plugin's own (but those it takes and does not
+	use), then libnfban's of _HOST_PASSED that the plugin gives a value."""
+	return [k for k in table if k.type != "unused" and (not k.host or k.name == "name" or
+	        (k.name in _HOST_PASSED and k.default["inet4"]))]
 
 
 # ------------------------------------------------------------------ the action
@@ -307,8 +319,7 @@ class NfbanAction(ActionBase):
 		pd = kwargs.get("plugin_dir")
 		plugin_dir = plugin_dir_of(None if pd is None or _UNRESOLVED.match(str(pd)) else str(pd))
 		table = plugin_keys(plugin_dir, plugin)
-		passed = [k for k in table if k.type != "unused" and (not k.host or k.name == "name" or
-		          (k.name in _HOST_PASSED and k.default["inet4"]))]
+		passed = passed_keys(table)
 		known = {k.name for k in passed} | {k.name for k in table if k.type == "unused"}
 		known |= set(own) | set(own6) | _COMMON
 		opts = {}
