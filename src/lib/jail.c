@@ -6,7 +6,6 @@
  * Running an operation with fallback is run.c's, over fallback.c.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,7 +389,8 @@ enum nfban_status member_call(struct call *c, unsigned i, enum op op)
 			result_notice(res, "%s: %s: %s", m->name, what, r.notice);
 		break;
 	case NFBAN_ABSENT:
-		result_fail(res, NFBAN_RULES_ABSENT, "%s: %s: %s", m->name, what, r.reason[0] ? r.reason : "rules missing");
+		result_fail(res, NFBAN_RULES_ABSENT, "%s: %s: %s", m->name, what,
+			    r.reason[0] ? r.reason : "rules missing");
 		break;
 	default:
 		result_fail(res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED, "%s: %s: %s%s%s%s",

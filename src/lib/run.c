@@ -29,8 +29,8 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 
 		text_echo(operation ? operation : "", echo, sizeof(echo));
 		return result_fail(res, NFBAN_BAD_INPUT,
-			    "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
-			    echo);
+				   "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
+				   echo);
 	}
 	if (ip) {
 		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
@@ -58,8 +58,8 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 		return result_bad_key(res, "family", 6, family, "not inet4 or inet6");
 	if (ip && addr.family != c.fam)
 		return result_bad_key(res, "ip", 2, ip,
-			       c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
-						    : "an IPv6 address with family=inet4");
+				      c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
+							   : "an IPv6 address with family=inet4");
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
 	pthread_mutex_unlock(&j->lock);
