@@ -4,7 +4,7 @@
 # through Debian's Fail2ban code, with nothing run (tests/e2e/py_parity.py says what is
 # compared: the keys each .py opens libnfban with, per family, and every operation of a jail's
 # life, repairs included, against the commands Fail2ban makes of the .conf).  No root, no
-# namespace, no kernel; the build is needed only for the plugin directory's name.
+# namespace, no kernel; the build's libnfban gives the .py actions their plugins' key tables.
 set -uo pipefail
 source "$(dirname "$0")/../lib/nstest.sh"
 source "$(dirname "$0")/lib.bash"
