@@ -57,6 +57,9 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+# Objects are kept: make would delete those only a pattern chain made (`rm build/obj/...`
+# after `make demo` had printed its last line) and build them again next time.
+.PRECIOUS: $(B)/obj/%.o
 
 SHIM_BIN  := $(B)/nfban
 SHIM_SRC  := $(wildcard src/shim/*.c)
@@ -213,8 +216,9 @@ $(B)/bench/inproc: $(B)/obj/bench/inproc.o $(LIB_SO)
 bench: deps all $(B)/bench/inproc
 	B=$(B) bench/run
 
-demo: deps all
-	demo/run
+# The demo's second act runs on a kernel without multiport: the fault injector of the tests.
+demo: deps all $(B)/tests/fakekernel.so
+	B=$(B) demo/run
 
 # Built by dpkg-buildpackage from a copy of the tree in $(B)/deb/nfban-$(VERSION)/, which runs
 # this Makefile with PREFIX=/usr PLUGINDIR=/usr/lib/nfban SYSCONFDIR=/etc (debian/rules).
