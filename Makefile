@@ -234,7 +234,7 @@ install: all
 	for f in action.d/*.conf action.d/*.py; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
-	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
+	sed 's|@VERSION@|$(VERSION)|g' man/nfban.8 > $(DESTDIR)$(MANDIR)/man8/nfban.8 && chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfban.8
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
