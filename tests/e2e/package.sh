@@ -51,6 +51,8 @@ DEBDIR=$NFBAN_BUILD/deb
 DEB=$DEBDIR/nfban_${VERSION}_$ARCH.deb
 PLUGINS=(allports multiport nftables perport)
 ACTIONFILES=()
+# Where the package lets the admin choose nfban as banaction (debian/nfban.jail.conf).
+JAILD=/etc/fail2ban/jail.d/nfban.conf
 for f in action.d/*; do ACTIONFILES+=("$(basename "$f")"); done
 
 e2e_init
@@ -223,6 +225,7 @@ expected_files() {
 	for x in "${PLUGINS[@]}" libnfban; do echo "644 /usr/lib/nfban/$x.so"; done
 	echo "755 /usr/lib/nfban/nfban-doctor"
 	for x in "${ACTIONFILES[@]}"; do echo "644 /etc/fail2ban/action.d/$x"; done
+	echo "644 $JAILD"
 	echo "644 /usr/share/man/man8/nfban.8.gz"
 	echo "644 /usr/share/doc/nfban/README.md.gz"
 	echo "644 /usr/share/doc/nfban/changelog.gz"
@@ -238,14 +241,14 @@ check_files() {
 		echo "$p"; done <<<"$LISTED")
 	[ -z "$got" ] || { echo "not a root-owned regular file or directory: $got"; return 1; }
 }
-e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,$(IFS=,; echo "${PLUGINS[*]}")}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), nfban.8.gz, /usr/share/doc/nfban" check_files
+e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,$(IFS=,; echo "${PLUGINS[*]}")}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), $JAILD, nfban.8.gz, /usr/share/doc/nfban" check_files
 conffiles() {
 	local want got
-	want=$(printf '/etc/fail2ban/action.d/%s\n' "${ACTIONFILES[@]}" | sort)
+	want=$( (printf '/etc/fail2ban/action.d/%s\n' "${ACTIONFILES[@]}"; echo "$JAILD") | sort)
 	got=$(dpkg-query -W -f='${Conffiles}\n' nfban | awk 'NF { print $1 }' | sort)
 	same "conffiles" "$want" "$got"
 }
-e2e_check "every file of action.d/ is a conffile, and no other file is" conffiles
+e2e_check "every file of action.d/ and jail.d/nfban.conf is a conffile, and no other file is" conffiles
 private_libs() {
 	if ldconfig -p | grep -E 'libnfban|/usr/lib/nfban'; then echo "in ld.so.cache"; return 1; fi
 	if grep -rs /usr/lib/nfban /etc/ld.so.conf /etc/ld.so.conf.d; then echo "in ld.so.conf"; return 1; fi
@@ -440,6 +443,12 @@ in_mnt() { nsenter -t "$HOLD" -m "$@"; }
 in_mnt mount --bind "$WORK/sockdir" "$SOCKDIR" || bail "cannot bind a private $SOCKDIR in a mount namespace"
 f2b() { in_mnt fail2ban-client -c "$WORK/conf" -s "$SOCK" "$@"; }
 write_conf "$SOCK"
+# viaconf takes its banaction where the package offers it: jail.d/nfban.conf (the installed
+# conffile, linked into the private config and uncommented, as an admin would), which goes with
+# the purge; viapy names its action in jail.local.
+sed -i '/^banaction = nfban-multiport$/d' "$conf/jail.local"
+ln -s "$JAILD" "$conf/jail.d/nfban.conf"
+sed -i 's/^#banaction = nfban-multiport$/banaction = nfban-multiport/' "$JAILD"
 # A jail on a stock action beside them: the prerm must leave it running.
 cat >>"$conf/jail.local" <<EOF
 
@@ -468,18 +477,28 @@ remove_stops_jails() {
 		{ echo "$out"; echo "status: $(dpkg-query -W -f='${Status}' nfban)"; return 1; }
 	grep -E '^nfban: stopped: viaconf viapy ' <<<"$out" ||
 		{ echo "$out"; echo "(no line naming the jails the removal stopped)"; return 1; }
+	grep -E "^nfban: $JAILD makes nfban the banaction" <<<"$out" ||
+		{ echo "$out"; echo "(no line about $JAILD)"; return 1; }
 }
 jails_are() { # "JAIL ...": Fail2ban's jails, sorted
 	local got
 	got=$(jail_list)
 	[ "$got" = "$(tr ' ' '\n' <<<"$1" | sort | xargs)" ] || { echo "Fail2ban's jails: '$got', want '$1'"; return 1; }
 }
+no_nfban_actions() {
+	local j a
+	for j in viaconf viapy; do
+		a=$(f2b get "$j" actions | sed 1d)
+		echo "$j: $a"
+		case $a in *nfban* | '') return 1 ;; esac
+	done
+}
 f2b_restarts() { # "JAIL ...": Fail2ban starts from the same config, with these jails
 	: >"$WORK/fail2ban.log"
 	f2b_start_mnt || return 1
 	e2e_wait 30 jails_are "$1" || { jails_are "$1"; grep -E 'ERROR|Skipping|skipped' "$WORK/fail2ban.log"; return 1; }
 }
-if ! e2e_listen 22 2200 8080 >"$WORK/setup.out" 2>&1 || ! before=$(kernel_state) || ! f2b_start_mnt >"$WORK/start.out" 2>&1 ||
+if ! e2e_listen 22 2200 8080 >"$WORK/setup.out" 2>&1 || ! e2e_preexisting || ! before=$(kernel_state) || ! f2b_start_mnt >"$WORK/start.out" 2>&1 ||
 	! e2e_wait 30 _f2b_has_jail viapy; then
 	e2e_fail "Fail2ban starts jails viaconf, viapy and other before the removal"; e2e_diag <"$WORK/start.out"
 else
@@ -496,6 +515,9 @@ else
 	e2e_check "Fail2ban starts again after the removal, every jail read (the action files stay until the purge)" \
 		f2b_restarts "viaconf viapy other"
 	f2b_stop
+	# What the prerm says for a jail naming an nfban action in jail.local: another banaction
+	# (here: Fail2ban's default).
+	sed -i '/^banaction = nfban-nftables.py$/d' "$conf/jail.local"
 	F2B_CONF_OK=1
 fi
 
@@ -522,13 +544,11 @@ pycache_purge=$(pycache | wc -l)
 e2e_check "/run/nfban is gone, and Fail2ban's byte code of the .py actions ($pycache_remove file(s) at the removal, $pycache_purge at the purge)" \
 	bash -c "[ ! -e /run/nfban ] && ! find /etc/fail2ban/action.d/__pycache__ -name '*nfban*' 2>/dev/null | grep . && [ $pycache_remove -gt 0 ]"
 if [ -n "$F2B_CONF_OK" ]; then
-	# The purge took the action files: Fail2ban skips the jails naming them (the prerm said so)
-	# and starts with the others.
-	e2e_check "Fail2ban starts again after the purge: jails viaconf and viapy skipped (their actions are gone), other runs" \
-		f2b_restarts other
-	e2e_check "Fail2ban names the actions it cannot read: nfban-multiport, nfban-nftables.py" \
-		bash -c "grep -E \"Unable to read action 'nfban-multiport'\" '$WORK/fail2ban.log' '$WORK/server.out' &&
-			grep -E 'nfban-nftables' '$WORK/fail2ban.log' '$WORK/server.out' | grep -E 'ERROR|Unable|skipped'"
+	# The purge took jail.d/nfban.conf with the action files: viaconf is back on Fail2ban's own
+	# banaction, as viapy is after the change the prerm asked for.
+	e2e_check "Fail2ban starts again after the purge, every jail on Fail2ban's own banaction ($JAILD went with the package)" \
+		f2b_restarts "viaconf viapy other"
+	e2e_check "... and viaconf, viapy ban with it: no nfban action named" no_nfban_actions
 	f2b_stop
 fi
 e2e_scenario_cleanup
