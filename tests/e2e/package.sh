@@ -31,8 +31,17 @@
 #      in a throw-away namespace under build/tests/fakekernel.so (no multiport match);
 #   8. an edited conffile is kept by `apt-get install --reinstall` (no prompt), the others
 #      stay the package's; the host's netfilter tables are still as they were;
-#   9. `apt-get purge nfban`: no file of `dpkg -L nfban` is left (directories only where they
-#      existed before), nor /run/nfban, nor Fail2ban's byte code of the .py actions; the
+#   9. removal while Fail2ban bans: a Fail2ban on the socket /etc/fail2ban's config names (a
+#      private directory in a mount namespace of the suite's own, where apt runs too, so the
+#      prerm meets this Fail2ban and never the host's), jails viaconf (nfban-multiport, chosen
+#      in the installed jail.d/nfban.conf), viapy (nfban-nftables.py, in jail.local) holding
+#      bans, and other (stock): `apt-get remove nfban` stops viaconf and viapy through the
+#      installed nfban and names them (and jail.d/nfban.conf), the namespace's netfilter is
+#      as before Fail2ban started, other runs on; Fail2ban starts again with every jail read;
+#  10. `apt-get purge nfban`: no file of `dpkg -L nfban` is left (directories only where they
+#      existed before), nor /run/nfban, nor Fail2ban's byte code of the .py actions; Fail2ban
+#      starts again, viaconf on Fail2ban's own banaction (jail.d/nfban.conf went with the
+#      package), viapy too once jail.local names no nfban action (what the removal said); the
 #      installed packages, /etc/fail2ban and the host's netfilter tables are as before.
 # Needs root, and a host where nfban is not installed (the suite refuses otherwise).  The
 # host's firewall is only read; Fail2ban runs in namespaces (lib.bash), never the host's.
