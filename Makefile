@@ -57,6 +57,9 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+# Objects are kept: make would delete those only a pattern chain made (`rm build/obj/...`
+# after `make demo` had printed its last line) and build them again next time.
+.PRECIOUS: $(B)/obj/%.o
 
 SHIM_BIN  := $(B)/nfban
 SHIM_SRC  := $(wildcard src/shim/*.c)
@@ -226,8 +229,9 @@ $(B)/bench/inproc: $(B)/obj/bench/inproc.o $(LIB_SO)
 bench: deps all $(B)/bench/inproc
 	B=$(B) bench/run
 
-demo: deps all
-	demo/run
+# The demo's second act runs on a kernel without multiport: the fault injector of the tests.
+demo: deps all $(B)/tests/fakekernel.so
+	B=$(B) demo/run
 
 # Built by dpkg-buildpackage from a copy of the tree in $(B)/deb/nfban-$(VERSION)/, which runs
 # this Makefile with PREFIX=/usr PLUGINDIR=/usr/lib/nfban SYSCONFDIR=/etc (debian/rules).
@@ -243,7 +247,7 @@ install: all
 	for f in action.d/*.conf action.d/*.py; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
-	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
+	sed 's|@VERSION@|$(VERSION)|g' man/nfban.8 > $(DESTDIR)$(MANDIR)/man8/nfban.8 && chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfban.8
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8

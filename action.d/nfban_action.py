@@ -32,6 +32,7 @@ import ctypes
 import logging
 import os
 import re
+import syslog
 import threading
 
 import fail2ban.server.action as _f2baction
@@ -39,6 +40,9 @@ from fail2ban.helpers import getLogger
 from fail2ban.server.action import ActionBase
 
 logSys = getLogger("fail2ban.nfban")
+# libnfban's fallback announcements go to syslog from this process: tagged "nfban", as the nfban
+# command's are, so that `journalctl -t nfban` finds both (not "python3", the process's name).
+syslog.openlog("nfban", syslog.LOG_PID, syslog.LOG_DAEMON)
 
 FAMILIES = ("inet4", "inet6")
 
