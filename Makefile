@@ -57,9 +57,6 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 SECURE_PLUGIN = chmod 0644 $@ && chmod 0755 $(@D)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
-# Objects are kept: make would delete those only a pattern chain made (`rm build/obj/...`
-# after `make demo` had printed its last line) and build them again next time.
-.PRECIOUS: $(B)/obj/%.o
 
 SHIM_BIN  := $(B)/nfban
 SHIM_SRC  := $(wildcard src/shim/*.c)
@@ -83,7 +80,8 @@ tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN) $(B)/
 # Header dependencies as the compiler sees them (-MMD: one .d per object, beside it; -MP: a
 # removed header is no error), read back below: an object is rebuilt when a header it
 # includes changes, and only then.  Objects are kept (.SECONDARY), not removed as
-# intermediates of the .so and test rules.
+# intermediates of the .so and test rules (make would print `rm build/obj/...` after
+# `make demo`'s last line and build them again next time).
 DEPFLAGS = -MMD -MP
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -184,7 +182,6 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
 fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
-.PRECIOUS: $(B)/fuzz/obj/%.o
 
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
