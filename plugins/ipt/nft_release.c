@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* nft_release.c - the iptables-nft releases as data, and the host's (see nft_release.h). */
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>       /* ElfW() */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "backend.h"
@@ -67,36 +69,103 @@ int ipt_nft_version_in(const void *text, size_t len, unsigned *version)
 	static const char tail[] = " (nf_tables)";      /* and its NUL */
 	const char *base = text, *p = base, *end = base + len;
 
-	while ((p = memmem(p, (size_t)(end - p), tail, sizeof(tail)))) {
-		const char *start = p;
+	/* memchr for the '(' (vectorised), then the rest of the tail. */
+	while ((p = memchr(p, '(', (size_t)(end - p)))) {
+		const char *at = p - 1, *start = at;
 
+		p++;
+		if (at < base || (size_t)(end - at) < sizeof(tail) || memcmp(at, tail, sizeof(tail)) != 0)
+			continue;
 		/* Back to the NUL before the string. */
-		while (start > base && start[-1] != '\0' && p - start < 16)
+		while (start > base && start[-1] != '\0' && at - start < 16)
 			start--;
 		if ((start == base || start[-1] == '\0') &&
-		    parse_version(start, (size_t)(p - start), version) == 0)
+		    parse_version(start, (size_t)(at - start), version) == 0)
 			return 0;
-		p += sizeof(tail);
 	}
 	return -1;
+}
+
+/* Read len bytes at off into a new buffer; NULL on failure. */
+static void *read_at(int fd, off_t off, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+	size_t got = 0;
+
+	while (b && got < len) {
+		ssize_t r = pread(fd, b + got, len - got, off + (off_t)got);
+
+		if (r <= 0) {
+			free(b);
+			return NULL;
+		}
+		got += (size_t)r;
+	}
+	return b;
+}
+
+/*
+ * Where a program of this machine's ELF class keeps its constant strings:
+ * .rodata (about 25 KB of xtables-nft-multi's 230 KB).  -1 when the file is
+ * no such ELF file or has no .rodata.
+ */
+static int rodata_of(int fd, off_t size, off_t *off, size_t *len)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Shdr) *sh = NULL;
+	char *names = NULL;
+	int rc = -1;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh.e_shentsize != sizeof(ElfW(Shdr)) || eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum ||
+	    eh.e_shoff == 0 || eh.e_shoff > (uintmax_t)size ||
+	    (uintmax_t)eh.e_shnum * sizeof(ElfW(Shdr)) > (uintmax_t)size - eh.e_shoff)
+		return -1;
+	sh = read_at(fd, (off_t)eh.e_shoff, eh.e_shnum * sizeof(ElfW(Shdr)));
+	if (!sh)
+		return -1;
+	if (sh[eh.e_shstrndx].sh_size > 0 && sh[eh.e_shstrndx].sh_size <= 65536 &&
+	    sh[eh.e_shstrndx].sh_offset <= (uintmax_t)size - sh[eh.e_shstrndx].sh_size)
+		names = read_at(fd, (off_t)sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size);
+	for (unsigned i = 0; names && rc < 0 && i < eh.e_shnum; i++) {
+		size_t at = sh[i].sh_name, room = sh[eh.e_shstrndx].sh_size;
+
+		if (at < room && strncmp(names + at, ".rodata", room - at) == 0 &&
+		    sh[i].sh_type == SHT_PROGBITS && sh[i].sh_offset <= (uintmax_t)size &&
+		    sh[i].sh_size <= (uintmax_t)size - sh[i].sh_offset) {
+			*off = (off_t)sh[i].sh_offset;
+			*len = sh[i].sh_size;
+			rc = 0;
+		}
+	}
+	free(names);
+	free(sh);
+	return rc;
 }
 
 int ipt_nft_version_of_file(const char *path, unsigned *version)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
-	void *map;
+	off_t off = 0;
+	size_t len;
+	void *text;
 	int rc = -1;
 
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uintmax_t)st.st_size <= PROGRAM_MAX) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map != MAP_FAILED) {
-			rc = ipt_nft_version_in(map, (size_t)st.st_size, version);
-			munmap(map, (size_t)st.st_size);
+		/* Not ELF (or stripped of section headers): the whole file. */
+		if (rodata_of(fd, st.st_size, &off, &len) < 0) {
+			off = 0;
+			len = (size_t)st.st_size;
 		}
+		text = read_at(fd, off, len);
+		if (text)
+			rc = ipt_nft_version_in(text, len, version);
+		free(text);
 	}
 	close(fd);
 	return rc;

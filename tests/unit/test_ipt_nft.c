@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -767,6 +769,47 @@ static void write_file(const char *path, const void *data, size_t len, mode_t mo
 	assert_int_equal(chmod(path, mode), 0);
 }
 
+/* What `prog iptables --version` prints (run without a shell), into out. */
+static int version_printed(const char *prog, char *out, size_t n)
+{
+	char *argv[] = { (char *)"iptables", (char *)"--version", NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2], status;
+	ssize_t got;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawn(&pid, prog, &fa, NULL, argv, (char *[]){ NULL }) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	got = pid > 0 ? read(fds[0], out, n - 1) : -1;
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	out[got > 0 ? got : 0] = '\0';
+	return got > 0 ? 0 : -1;
+}
+
+/* The host's own xtables-nft-multi: the version its .rodata states is the one it prints. */
+static void test_version_of_the_hosts_iptables(void **state)
+{
+	static const char prog[] = "/usr/sbin/xtables-nft-multi";
+	char printed[256], want[64];
+	unsigned v;
+
+	(void)state;
+	if (access(prog, X_OK) != 0)
+		skip();
+	assert_int_equal(version_printed(prog, printed, sizeof(printed)), 0);
+	assert_int_equal(ipt_nft_version_of_file(prog, &v), 0);
+	snprintf(want, sizeof(want), "iptables v%u.%u.%u (nf_tables)", v >> 16, (v >> 8) & 0xff, v & 0xff);
+	assert_true(strncmp(printed, want, strlen(want)) == 0);
+}
+
 /* Which program is read: PATH's iptables if nf_tables, else iptables-nft. */
 static void test_release_detect(void **state)
 {
@@ -870,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_release_rows),
 		cmocka_unit_test(test_version_string),
 		cmocka_unit_test(test_release_detect),
+		cmocka_unit_test(test_version_of_the_hosts_iptables),
 		cmocka_unit_test(test_backend_of_command),
 		cmocka_unit_test(test_backend_finds_iptables),
 	};
