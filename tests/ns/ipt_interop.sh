@@ -138,6 +138,15 @@ found() {
 	done
 }
 
+# only_returns FAMILY CHAIN...: all that is left are these chains, each with its return rule.
+only_returns() {
+	local fam=$1 c want=
+	shift
+	for c in "$@"; do want+=":$c -"$'\n'; done
+	for c in "$@"; do want+="-A $c -j RETURN"$'\n'; done
+	assert_ipt "$fam" <<<"${want%$'\n'}"
+}
+
 test_nfban_rules_found_by_iptables() {
 	local rst="REJECT --reject-with tcp-reset"
 	nfban multiport start name=sshd port=ssh,80:90 protocol=tcp,udp
@@ -152,12 +161,7 @@ test_nfban_rules_found_by_iptables() {
 		"f2b-sshd -s 198.51.100.0/24 -j DROP" \
 		"f2b-sshd -s 10.0.0.0/20 -j REJECT --reject-with icmp-port-unreachable" \
 		"f2b-rst -s 192.0.2.2/32 -p tcp -j $rst" "INPUT -p tcp -m multiport --dports 22 -j f2b-rst"
-	assert_ipt 4 <<'EOF'
-:f2b-rst -
-:f2b-sshd -
--A f2b-rst -j RETURN
--A f2b-sshd -j RETURN
-EOF
+	only_returns 4 f2b-rst f2b-sshd
 	nfban perport start family=inet6 name=web port=80,443:450 protocol=tcp,udp
 	nfban perport ban family=inet6 name=web ip=2001:db8::1 "blocktype=$rst" protocol=tcp port=80
 	nfban allports start family=inet6 name=all protocol=tcp
@@ -166,12 +170,7 @@ EOF
 		"INPUT -p udp --dport 80 -j f2b-web" "INPUT -p udp --dport 443:450 -j f2b-web" \
 		"f2b-web -s 2001:db8::1/128 -p tcp -j $rst" "INPUT -p tcp -j f2b-all" \
 		"f2b-all -s 2001:db8::/33 -j REJECT --reject-with icmp6-port-unreachable"
-	assert_ipt 6 <<'EOF'
-:f2b-all -
-:f2b-web -
--A f2b-all -j RETURN
--A f2b-web -j RETURN
-EOF
+	only_returns 6 f2b-all f2b-web
 }
 
 # The policy of a base chain nfban creates counts packets exactly when stock's
