@@ -210,6 +210,8 @@ test_jail_of_another_release() {
 	[ "$NFBAN_IPT_BACKEND" = nft ] || skip "nf_tables only"
 	local d fam ipt a b j=(name=sshd port=ssh,80:90 protocol=tcp "blocktype=REJECT --reject-with tcp-reset")
 	d=$(other_release)
+	# shellcheck disable=SC2064 # $d now
+	trap "rm -rf '$d'" EXIT
 	for fam in 4 6; do
 		ipt=$IPT a=$(addr_a "$fam") b=$(addr_b "$fam")
 		[ "$fam" = 6 ] && ipt=$IP6T
@@ -236,7 +238,6 @@ test_jail_of_another_release() {
 		assert_status 0 "stop"
 		assert_eq "" "$(ipt_rules "$fam")" "nothing left after stop (IPv$fam)"
 	done
-	rm -r "$d"
 }
 
 run_suite "$@"
