@@ -96,6 +96,7 @@ $(SHIM_BIN): $(call obj,$(SHIM_SRC) $(LIB_SRC) $(VALUES_SRC))
 # `nfban doctor` is this program, which the shim execs (vetted as a plugin is):
 # nothing of it is on the ban path.  It links libnfban's objects (its kernel
 # probes run the plugins in a scratch network namespace) and only libc/libdl.
+$(call obj,$(DOCTOR_SRC)): CPPFLAGS += -Isrc/lib
 $(DOCTOR_BIN): $(call obj,$(DOCTOR_SRC) $(LIB_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -ldl -lpthread
