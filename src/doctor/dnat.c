@@ -44,7 +44,7 @@ static int dnat_takes(const struct dnat_ctx *c, const struct rule *d, char *what
 }
 
 /* The jump's rule with its ports replaced by the ones after DNAT. */
-static void fix_ports(const struct dnat_ctx *c, const struct ruleset *s, unsigned port)
+static void fix_ports(const struct dnat_ctx *c, unsigned port)
 {
 	const char *l = c->jump->line, *p = strstr(l, "--dports ");
 	char cmd[32];
@@ -52,19 +52,19 @@ static void fix_ports(const struct dnat_ctx *c, const struct ruleset *s, unsigne
 
 	if (!p)
 		p = strstr(l, "--dport ");
-	if (!s || strncmp(l, "-A ", 3) != 0 || !p) {
-		finding_fix("fail2ban-client reload %s", c->w->jail);
+	if (strcmp(c->w->backend, "nftables") == 0 || strncmp(l, "-A ", 3) != 0 || !p) {
+		finding_fix("fail2ban-client restart %s", c->w->jail);
 		return;
 	}
 	p = strchr(p, ' ') + 1;
 	at = (size_t)(p - l);
-	ipt_cmd(c->m, s->backend, s->family, cmd, sizeof(cmd));
+	ipt_cmd(c->m, c->w->backend, c->w->family, cmd, sizeof(cmd));
 	finding_fix("%s -R %s %d %.*s%u%s", cmd, c->jump->chain, c->jump->idx,
 		    (int)(at - 4 - strlen(c->jump->chain)), l + 4 + strlen(c->jump->chain), port,
 		    p + strcspn(p, " "));
 }
 
-static void forward_one(const struct dnat_ctx *c, const struct ruleset *s, const struct rule *d)
+static void forward_one(const struct dnat_ctx *c, const struct rule *d)
 {
 	char what[300], todo[400];
 	struct value_port_range to = { (uint16_t)d->to_port, (uint16_t)d->to_port };
@@ -87,7 +87,7 @@ static void forward_one(const struct dnat_ctx *c, const struct ruleset *s, const
 		"the jail watches %s in %s, which sees packets after DNAT: '%s' rewrites them to %s, "
 		"so bans of this jail do not take effect on them; it should watch port %u", what,
 		c->jump->chain, d->line, d->to, d->to_port);
-	fix_ports(c, s, d->to_port);
+	fix_ports(c, d->to_port);
 }
 
 static void input_one(const struct dnat_ctx *c, const struct rule *d)
@@ -106,12 +106,12 @@ static void input_one(const struct dnat_ctx *c, const struct rule *d)
 	finding_fix("fail2ban-client restart %s", c->w->jail);
 }
 
-static void one(const struct dnat_ctx *c, const struct ruleset *s, const struct rule *d)
+static void one(const struct dnat_ctx *c, const struct rule *d)
 {
 	if (d->verdict != V_DNAT)
 		return;
 	if (strcmp(c->hook, "forward") == 0)
-		forward_one(c, s, d);
+		forward_one(c, d);
 	else
 		input_one(c, d);
 }
@@ -133,13 +133,13 @@ void check_dnat(const struct model *m, const struct where *w, const struct rule 
 
 		for (size_t i = 0; s->rd == RD_OK && strcmp(s->family, w->family) == 0 && i < s->n_rules; i++)
 			if (strcmp(s->rules[i].table, "nat") == 0)
-				one(&c, s, &s->rules[i]);
+				one(&c, &s->rules[i]);
 	}
 	/* iptables-nft's own tables are read above, as iptables rules. */
 	for (size_t i = 0; i < m->nft.n_rules; i++) {
 		const struct rule *r = &m->nft.rules[i];
 
 		if (!nft_is_xt_table(r->tfamily, r->table) && nft_family_has(r->tfamily, w->family))
-			one(&c, NULL, r);
+			one(&c, r);
 	}
 }

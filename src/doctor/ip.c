@@ -80,9 +80,13 @@ void check_ip(const struct model *m)
 	if (found)
 		return;
 	if (other_blockers(m, others, sizeof(others))) {
-		finding(SEV_OK, "jail.ip", &(struct where){ o->name, NULL, NULL }, NULL, others, a, NULL,
+		/* Blocked all the same; asked about one jail, that jail does not hold it. */
+		finding(o->name ? SEV_WARN : SEV_OK, "jail.ip", &(struct where){ o->name, NULL, NULL },
+			NULL, others, a, "nothing, if that block is meant; to ban it in this jail too:",
 			"%s is not banned by %s%s, but is dropped by %s", a, o->name ? "jail " : "a jail",
 			o->name ? o->name : "", others);
+		if (o->name)
+			finding_fix("fail2ban-client set %s banip %s", o->name, a);
 		return;
 	}
 	if (model_blind(m, o->addr.family == NFBAN_INET6 ? "inet6" : "inet4", blind, sizeof(blind))) {
