@@ -152,6 +152,9 @@ void kjails_load(struct model *m);
 /* A tool's failure as the model records it: RD_DENIED when not permitted. */
 enum rd tool_failure(const char *tool, int rc, const char *err, char *why, size_t n);
 int nft_is_xt_table(const char *tfamily, const char *table);
+/* The legacy tables of a family: RD_OK when the kernel lists some (reading
+ * must not load them), RD_NONE, RD_DENIED... */
+enum rd legacy_tables(int v6, char *why, size_t n);
 
 void ruleset_free(struct ruleset *r);
 struct rule *ruleset_add_rule(struct ruleset *r);

@@ -231,7 +231,7 @@ static void parse_save(struct ruleset *x, char *text)
 }
 
 /* Legacy tables exist when the kernel lists them; reading must not load them. */
-static enum rd legacy_tables(int v6, char *why, size_t n)
+enum rd legacy_tables(int v6, char *why, size_t n)
 {
 	const char *path = v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
 	char buf[64];
