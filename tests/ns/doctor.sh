@@ -7,6 +7,7 @@
 # byte-identical before and after every run (iptables-legacy-save,
 # iptables-nft-save, both ip6, nft list ruleset).
 source "$(dirname "$0")/../lib/nstest.sh"
+source "$(dirname "$0")/../lib/doctor.bash"
 
 FAKE="$NFBAN_BUILD/tests/fakekernel.so"
 
@@ -15,18 +16,6 @@ FAKE="$NFBAN_BUILD/tests/fakekernel.so"
 point_iptables() {
 	ln -sf "$(command -v iptables-"$1")" "$NFBAN_IPT_PATH/iptables"
 	ln -sf "$(command -v ip6tables-"$1")" "$NFBAN_IPT_PATH/ip6tables"
-}
-
-# The kernel as the three tools print it (the save tools' date comments and
-# the time left on a set element aside).
-kernel() {
-	local t
-	for t in iptables-legacy-save ip6tables-legacy-save iptables-nft-save ip6tables-nft-save; do
-		echo "== $t"
-		{ $t 2>&1 || true; } | grep -v '^# Generated\|^# Completed'
-	done
-	echo "== nft"
-	nft list ruleset 2>&1 | sed -E 's/ expires [0-9dhms]+//' || true
 }
 
 # doctor ARGS...: nfban doctor through the shim, the kernel compared before
@@ -52,8 +41,6 @@ expect_finding() {
 	line=$(grep -E "$head" <<<"$out" | grep -E -- "$4" || true)
 	[ -n "$line" ] || fail "no '$1 $2 [$3]' line matching /$4/ in: $out"
 }
-# has_line REGEX: some line of $out matches.
-has_line() { grep -qE -- "$1" <<<"$out" || fail "no line matching /$1/ in: $out"; }
 
 setup() {
 	export NFBAN_STATE_DIR

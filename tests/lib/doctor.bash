@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# tests/lib/doctor.bash - what the doctor suites share (sourced after nstest.sh).
+
+# kernel: the kernel as the tools print it (the save tools' date comments and the
+# time left on a set element aside): what every doctor run must leave as it was.
+kernel() {
+	local t
+	for t in iptables-legacy-save ip6tables-legacy-save iptables-nft-save ip6tables-nft-save; do
+		echo "== $t"
+		{ $t 2>&1 || true; } | grep -v '^# Generated\|^# Completed'
+	done
+	echo "== ipset"
+	ipset save 2>&1 || true
+	echo "== nft"
+	nft list ruleset 2>&1 | sed -E 's/ expires [0-9dhms]+//' || true
+}
+
+# has_line REGEX: some line of $out matches.
+has_line() { grep -qE -- "$1" <<<"$out" || fail "no line matching /$1/ in: $out"; }
