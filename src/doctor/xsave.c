@@ -116,6 +116,64 @@ static unsigned to_port(const char *to)
 	return (unsigned)strtoul(c + 1, NULL, 10);
 }
 
+static int is_any(const char *a, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(a, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rule's addresses, interfaces and target; 1 when a took v. */
+static int parse_addr_word(struct rule *r, const char *a, const char *v, int neg)
+{
+	if (strcmp(a, "-A") == 0)
+		snprintf(r->chain, sizeof(r->chain), "%s", v);
+	else if (strcmp(a, "-p") == 0)
+		snprintf(r->proto, sizeof(r->proto), "%s", v), r->proto_neg = neg;
+	else if (strcmp(a, "-s") == 0)
+		snprintf(r->src, sizeof(r->src), "%s", v), r->src_neg = neg;
+	else if (strcmp(a, "-i") == 0)
+		snprintf(r->in, sizeof(r->in), "%s", v), r->in_neg = neg;
+	else if (strcmp(a, "-d") == 0 || strcmp(a, "-o") == 0)
+		r->dst = 1;
+	else if (strcmp(a, "-j") == 0 || strcmp(a, "-g") == 0) {
+		snprintf(r->target, sizeof(r->target), "%s", v);
+		r->verdict = a[1] == 'g' ? V_GOTO : xt_verdict(v);
+	} else
+		return 0;
+	return 1;
+}
+
+/* The matches and their options; 1 when a took v, 0 when a stands alone. */
+static int parse_match_word(struct rule *r, const char *a, const char *v, int neg)
+{
+	static const char *const dport[] = { "--dport", "--dports", "--ports", "--destination-port",
+					     "--destination-ports", NULL };
+	static const char *const inert[] = { "--comment", "--reject-with", "--icmp-type",
+					     "--icmpv6-type", NULL };
+
+	if (strcmp(a, "-m") == 0) {
+		r->unknown |= !is_any(v, known_matches);
+	} else if (is_any(a, dport)) {
+		r->unknown |= parse_port_list(v, r->ports, &r->n_ports) < 0;
+		r->any_port = 0;
+		r->port_neg = neg;
+	} else if (strcmp(a, "--ctstate") == 0 || strcmp(a, "--state") == 0) {
+		r->ct = ct_states(v);
+		r->ct_neg = neg;
+	} else if (strcmp(a, "--to-destination") == 0) {
+		snprintf(r->to, sizeof(r->to), "%s", v);
+		r->to_port = to_port(v);
+	} else if (!is_any(a, inert)) {
+		/* An option of a match: a condition the doctor does not read
+		 * (e.g. --sport, --tcp-flags); the rule may not match all. */
+		r->unknown |= strncmp(a, "--", 2) == 0 && r->target[0] == '\0';
+		return 0;
+	}
+	return 1;
+}
+
 static void parse_rule(struct rule *r, const char *line)
 {
 	char copy[4096], *w[256];
@@ -132,62 +190,8 @@ static void parse_rule(struct rule *r, const char *line)
 			neg = 1;
 			continue;
 		}
-		if (strcmp(a, "-A") == 0) {
-			snprintf(r->chain, sizeof(r->chain), "%s", v);
+		if (parse_addr_word(r, a, v, neg) || parse_match_word(r, a, v, neg))
 			i++;
-		} else if (strcmp(a, "-p") == 0) {
-			snprintf(r->proto, sizeof(r->proto), "%s", v);
-			r->proto_neg = neg;
-			i++;
-		} else if (strcmp(a, "-s") == 0) {
-			snprintf(r->src, sizeof(r->src), "%s", v);
-			r->src_neg = neg;
-			i++;
-		} else if (strcmp(a, "-i") == 0) {
-			snprintf(r->in, sizeof(r->in), "%s", v);
-			r->in_neg = neg;
-			i++;
-		} else if (strcmp(a, "-d") == 0 || strcmp(a, "-o") == 0) {
-			r->dst = 1;
-			i++;
-		} else if (strcmp(a, "-m") == 0) {
-			int k = 0;
-
-			while (known_matches[k] && strcmp(known_matches[k], v) != 0)
-				k++;
-			if (!known_matches[k])
-				r->unknown = 1;
-			i++;
-		} else if (strcmp(a, "--dport") == 0 || strcmp(a, "--dports") == 0 ||
-			   strcmp(a, "--ports") == 0 || strcmp(a, "--destination-port") == 0 ||
-			   strcmp(a, "--destination-ports") == 0) {
-			if (parse_port_list(v, r->ports, &r->n_ports) < 0)
-				r->unknown = 1;
-			r->any_port = 0;
-			r->port_neg = neg;
-			i++;
-		} else if (strcmp(a, "--ctstate") == 0 || strcmp(a, "--state") == 0) {
-			r->ct = ct_states(v);
-			r->ct_neg = neg;
-			i++;
-		} else if (strcmp(a, "-j") == 0 || strcmp(a, "-g") == 0) {
-			snprintf(r->target, sizeof(r->target), "%s", v);
-			r->verdict = xt_verdict(v);
-			if (a[1] == 'g')
-				r->verdict = V_GOTO;
-			i++;
-		} else if (strcmp(a, "--to-destination") == 0) {
-			snprintf(r->to, sizeof(r->to), "%s", v);
-			r->to_port = to_port(v);
-			i++;
-		} else if (strcmp(a, "--comment") == 0 || strcmp(a, "--reject-with") == 0 ||
-			   strcmp(a, "--icmp-type") == 0 || strcmp(a, "--icmpv6-type") == 0) {
-			i++;
-		} else if (strncmp(a, "--", 2) == 0 && r->target[0] == '\0') {
-			/* An option of a match: a condition the doctor does not read
-			 * (e.g. --sport, --tcp-flags); the rule may not match all. */
-			r->unknown = 1;
-		}
 		neg = 0;
 	}
 }
