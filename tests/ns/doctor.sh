@@ -449,6 +449,16 @@ test_no_iptables_binary_in_path() {
 	DOCTOR_PATH=$bin doctor name=sshd port=2222
 	assert_status 3 "$out"
 	expect_finding unknown jail.jump "sshd nft/inet4" "cannot tell whether the jumps cover port 2222/tcp"
+	# A jail and a ban written by this release's stock iptables-nft (Fail2ban's
+	# iptables-multiport), read the same way.
+	iptables-nft -N f2b-stock
+	iptables-nft -A f2b-stock -j RETURN
+	iptables-nft -I f2b-stock 1 -s 192.0.2.7 -j REJECT --reject-with icmp-port-unreachable
+	iptables-nft -I INPUT -p tcp -m multiport --dports 22 -j f2b-stock
+	DOCTOR_PATH=$bin doctor name=stock ip=192.0.2.7
+	assert_status 0 "$out"
+	expect_finding ok jail.chain "stock nft/inet4" "chain f2b-stock holds 1 ban"
+	expect_finding ok jail.ip stock "192.0.2.7 is in the kernel"
 	rm -rf "$bin"
 }
 
