@@ -69,7 +69,7 @@ void finding(enum sev sev, const char *check, const struct where *w, const char 
 	f->cause = f->fix = NULL;
 }
 
-static char *vfmt(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
 {
 	char buf[2048];
 
