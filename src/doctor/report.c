@@ -69,32 +69,28 @@ void finding(enum sev sev, const char *check, const struct where *w, const char 
 	f->cause = f->fix = NULL;
 }
 
-__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
+/* The last finding's cause or fix, set from a format. */
+__attribute__((format(printf, 2, 0))) static void amend(char **slot, const char *fmt, va_list ap)
 {
 	char buf[2048];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	return xstrdup(buf);
+	free(*slot);
+	*slot = xstrdup(buf);
 }
 
 void finding_fix(const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	free(all[n_all - 1].fix);
-	all[n_all - 1].fix = vfmt(fmt, ap);
-	va_end(ap);
+	va_start(ap, fmt), amend(&all[n_all - 1].fix, fmt, ap), va_end(ap);
 }
 
 void finding_cause(const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	free(all[n_all - 1].cause);
-	all[n_all - 1].cause = vfmt(fmt, ap);
-	va_end(ap);
+	va_start(ap, fmt), amend(&all[n_all - 1].cause, fmt, ap), va_end(ap);
 }
 
 static void json_str(const char *s)

@@ -21,35 +21,33 @@ f2b_jail_local "$WORK/conf" "$JAIL" nfban-multiport
 bad=${E2E_BAD4[0]}
 
 doctor() { in_srv env NFBAN_STATE_DIR="$WORK/state" "$NFBAN_BIN" doctor --no-probe --socket "$WORK/f2b.sock" "$@"; }
-shadowed() {
-	local out rc=0
-	out=$(doctor ip="$bad") || rc=$?
+# says STATUS [ARGS...] -- REGEX...: the doctor with ARGS exits STATUS and prints a line
+# matching each REGEX.
+says() {
+	local want=$1 out rc=0 args=() re
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	out=$(doctor "${args[@]}") || rc=$?
 	echo "$out"
-	[ $rc -eq 1 ] &&
-		grep -qE "^FAIL jail\.shadowed \[$JAIL [a-z]+/inet4\]: .*'-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT'" <<<"$out" &&
-		grep -qE "^ok +jail\.ip \[$JAIL\]: $bad is in the kernel" <<<"$out" &&
-		grep -qE "^ok +fail2ban\.bans \[$JAIL\]: Fail2ban's 1 ban of jail $JAIL is in the kernel" <<<"$out"
+	[ $rc -eq "$want" ] || return 1
+	for re in "$@"; do grep -qE -- "$re" <<<"$out" || return 1; done
 }
-on_demand() {
-	local out
-	out=$(doctor) || { echo "$out"; return 1; }
-	echo "$out"
-	grep -qE "^ok +jail\.chain \[$JAIL\]: Fail2ban lists jail $JAIL with no ban yet" <<<"$out"
+shadowed() {
+	says 1 ip="$bad" -- "^FAIL jail\.shadowed \[$JAIL [a-z]+/inet4\]: .*'-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT'" \
+		"^ok +jail\.ip \[$JAIL\]: $bad is in the kernel" \
+		"^ok +fail2ban\.bans \[$JAIL\]: Fail2ban's 1 ban of jail $JAIL is in the kernel"
+}
+on_demand() { says 0 -- "^ok +jail\.chain \[$JAIL\]: Fail2ban lists jail $JAIL with no ban yet"; }
+wiped() {
+	says 1 -- "^FAIL jail\.chain \[$JAIL\]: Fail2ban holds 1 ban of jail $JAIL, but the kernel has no chain f2b-$JAIL" \
+		"^     likely cause: " "^     \\\$ fail2ban-client restart $JAIL\$"
 }
 probe() { # ADDR RESULT REGEX
 	local out
 	out=$(in_srv env NFBAN_STATE_DIR="$WORK/state" "$NFBAN_BIN" doctor probe ip="$1" port=22)
 	echo "$out"
 	grep -q "^result: $2" <<<"$out" && grep -qE -- "$3" <<<"$out"
-}
-wiped() {
-	local out rc=0
-	out=$(doctor) || rc=$?
-	echo "$out"
-	[ $rc -eq 1 ] &&
-		grep -qE "^FAIL jail\.chain \[$JAIL\]: Fail2ban holds 1 ban of jail $JAIL, but the kernel has no chain f2b-$JAIL" <<<"$out" &&
-		grep -qE "^     likely cause: " <<<"$out" &&
-		grep -qxF "     \$ fail2ban-client restart $JAIL" <<<"$out"
 }
 # paste: the fix lines of a doctor run, with this test's Fail2ban's config and socket.
 paste_fix() {

@@ -18,3 +18,15 @@ kernel() {
 
 # has_line REGEX: some line of $out matches.
 has_line() { grep -qE -- "$1" <<<"$out" || fail "no line matching /$1/ in: $out"; }
+
+# docker_nat IPT: Docker's rules for a container 172.17.0.2 that publishes its
+# port 22 as 8022 (`docker run -p 8022:22`): DOCKER-USER in FORWARD, the DNAT.
+docker_nat() {
+	local ipt=$1
+	$ipt -N DOCKER-USER
+	$ipt -A DOCKER-USER -j RETURN
+	$ipt -A FORWARD -j DOCKER-USER
+	$ipt -t nat -N DOCKER
+	$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+	$ipt -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8022 -j DNAT --to-destination 172.17.0.2:22
+}

@@ -309,12 +309,7 @@ paste_fixes() {
 docker_user() { # backend
 	setup "$1"
 	local ipt=iptables-$1
-	$ipt -N DOCKER-USER
-	$ipt -A DOCKER-USER -j RETURN
-	$ipt -A FORWARD -j DOCKER-USER
-	$ipt -t nat -N DOCKER
-	$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
-	$ipt -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8022 -j DNAT --to-destination 172.17.0.2:22
+	docker_nat "$ipt"
 	nfban multiport start name=d backend="$1" chain=DOCKER-USER port=8022
 	doctor name=d
 	assert_status 1 "$out"

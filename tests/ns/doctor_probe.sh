@@ -121,12 +121,7 @@ docker() { # backend
 	ip link set docker0 up
 	ip link set docker0p up
 	echo 1 >/proc/sys/net/ipv4/ip_forward
-	$ipt -N DOCKER-USER
-	$ipt -A DOCKER-USER -j RETURN
-	$ipt -A FORWARD -j DOCKER-USER
-	$ipt -t nat -N DOCKER
-	$ipt -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
-	$ipt -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8022 -j DNAT --to-destination 172.17.0.2:22
+	docker_nat "$ipt"
 	nfban multiport start name=d backend="$1" chain=DOCKER-USER port=22
 	nfban multiport ban name=d backend="$1" ip=10.0.0.5
 	probe ip=10.0.0.6 port=8022
