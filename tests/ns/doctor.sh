@@ -587,6 +587,26 @@ test_json_has_the_documented_fields() {
 	assert_eq "$(grep -cE '^(ok|warn|unknown|FAIL) ' <<<"$out")" "$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' <<<"$(nfban doctor --no-fail2ban --no-probe --json ip=192.0.2.1)")" "findings"
 }
 
+# ---- arguments as users type them ------------------------------------------------------------
+
+test_arguments_anywhere_unknown_keys_refused() {
+	setup
+	nfban multiport start name=sshd backend=legacy
+	# An option after the keys.
+	doctor name=sshd --json
+	assert_status 0 "$out"
+	/usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$out" || fail "not JSON: $out"
+	# A mistyped key: exit 2, naming the keys the doctor knows.
+	doctor name=sshd ipp=192.0.2.1
+	assert_status 2
+	assert_match "ipp='192.0.2.1': unknown key \(known: name port protocol chain family table ip\)" "$err"
+	assert_lines "$err"
+	run nfban doctor --help
+	assert_status 0
+	assert_match "Exit status: 0 healthy .* 1 something FAILs,.*2 bad usage, 3 something could not be examined" "$(tr '\n' ' ' <<<"$out")"
+	assert_match "unknown \(could not be read" "$out"
+}
+
 # ---- the shim ------------------------------------------------------------------------------------------
 
 test_shim_refuses_a_doctor_others_can_write() {
