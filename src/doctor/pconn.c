@@ -69,20 +69,41 @@ int pip(const char *const *args)
 	return rc;
 }
 
+const char *host_prefix(const char *a, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%d", a, strchr(a, ':') ? 128 : 32);
+	return buf;
+}
+
+/* a (IPv4 or IPv6) and port as a socket address; its length. */
+static socklen_t sockaddr_of(const char *a, unsigned port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		return sizeof(*s6);
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, a, &s4->sin_addr);
+	return sizeof(*s4);
+}
+
 static int connect_from(const char *src, const char *dst, unsigned port, int *err)
 {
-	struct sockaddr_in s = { .sin_family = AF_INET }, d = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage s, d;
+	socklen_t ls = sockaddr_of(src, 0, &s), ld = sockaddr_of(dst, port, &d), len = sizeof(*err);
+	int fd = socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	socklen_t len = sizeof(*err);
 
-	inet_pton(AF_INET, src, &s.sin_addr);
-	inet_pton(AF_INET, dst, &d.sin_addr);
-	d.sin_port = htons((uint16_t)port);
 	*err = 0;
-	if (fd < 0 || bind(fd, (struct sockaddr *)&s, sizeof(s)) < 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&s, ls) < 0)
 		return *err = errno, -1;
-	if (connect(fd, (struct sockaddr *)&d, sizeof(d)) == 0)
+	if (connect(fd, (struct sockaddr *)&d, ld) == 0)
 		return close(fd), 1;
 	if (errno != EINPROGRESS)
 		return *err = errno, close(fd), -1;
@@ -100,9 +121,9 @@ int pconn_client(void *arg)
 	char a[80], d[80];
 	int rc, err;
 
-	snprintf(a, sizeof(a), "%s/32", l->ip);
-	snprintf(d, sizeof(d), "%s/32", l->dst);
-	if (PIP("link", "set", "lo", "up") || PIP("addr", "add", a, "dev", "nfbp0") ||
+	host_prefix(l->ip, a, sizeof(a));
+	host_prefix(l->dst, d, sizeof(d));
+	if (PIP("link", "set", "lo", "up") || PIP("addr", "add", a, "dev", "nfbp0", l->v6 ? "nodad" : NULL) ||
 	    PIP("link", "set", "nfbp0", "up") || PIP("route", "add", d, "dev", "nfbp0")) {
 		dprintf(c->result_fd, "client\terror\tthe client's side of the veth could not be set up\n");
 		return 3;
@@ -119,10 +140,12 @@ int pconn_client(void *arg)
 
 int pconn_listen(unsigned port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1, zero = 0;
 
+	/* One listener for both families (IPv4 as mapped addresses). */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -139,7 +162,7 @@ void pconn_serve(const int *lfd, char (*who)[128], int n, int fd, int ms)
 		p[i] = (struct pollfd){ .fd = lfd[i], .events = POLLIN };
 	while (poll(p, (nfds_t)n, ms) > 0)
 		for (int i = 0; i < n; i++) {
-			struct sockaddr_in from;
+			struct sockaddr_in6 from;
 			socklen_t len = sizeof(from);
 			char a[64] = "?";
 			int c;
@@ -147,8 +170,9 @@ void pconn_serve(const int *lfd, char (*who)[128], int n, int fd, int ms)
 			if (!p[i].revents || (c = accept4(lfd[i], (struct sockaddr *)&from, &len,
 							  SOCK_CLOEXEC)) < 0)
 				continue;
-			inet_ntop(AF_INET, &from.sin_addr, a, sizeof(a));
-			dprintf(fd, "accepted\t%s\tfrom %s\n", who[i], a);
+			inet_ntop(AF_INET6, &from.sin6_addr, a, sizeof(a));
+			dprintf(fd, "accepted\t%s\tfrom %s\n", who[i],
+				strncmp(a, "::ffff:", 7) == 0 && strchr(a, '.') ? a + 7 : a);
 			close(c);
 		}
 }

@@ -72,27 +72,32 @@ static int links(const struct live *l, pid_t client, const pid_t *backends, char
 			return -1;
 		}
 		for (int a = 0; a < f->n_addrs; a++)
-			PIP("addr", "add", f->addrs[a], "dev", f->name);
+			PIP("addr", "add", f->addrs[a], "dev", f->name, strchr(f->addrs[a], ':') ? "nodad" : NULL);
 		PIP("link", "set", f->name, "up");
 		if (f->role == P_INGRESS) {
 			char host[80];
 
-			snprintf(host, sizeof(host), "%s/32", l->ip);
-			PIP("route", "add", host, "dev", f->name);
+			PIP("route", "add", host_prefix(l->ip, host, sizeof(host)), "dev", f->name);
 		}
 	}
 	return 0;
 }
 
-static void forward(const struct live *l)
+static void sysctl_set(const char *path, const char *value)
 {
-	int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd >= 0) {
-		if (write(fd, l->forward, strlen(l->forward)) < 0)
-			(void)0;
+		if (write(fd, value, strlen(value)) < 0)
+			(void)0;    /* the copy then forwards as a new namespace does */
 		close(fd);
 	}
+}
+
+static void forward(const struct live *l)
+{
+	sysctl_set("/proc/sys/net/ipv4/ip_forward", l->forward);
+	sysctl_set("/proc/sys/net/ipv6/conf/all/forwarding", l->forward6);
 }
 
 int pcopy_build(const struct live *l, pid_t client, const pid_t *backends, char *why, size_t n)

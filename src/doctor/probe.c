@@ -47,7 +47,7 @@ static struct piface *iface(struct live *l, const char *name)
 	return &l->ifs[l->n_ifs++];
 }
 
-/* `ip -o link` for the names, `ip -o -4 addr show` for the addresses. */
+/* `ip -o link` for the names, `ip -o addr show` for the addresses (not link-local). */
 static void live_links(struct live *l)
 {
 	char *out = NULL, *sv = NULL;
@@ -61,13 +61,14 @@ static void live_links(struct live *l)
 		}
 	free(out);
 	out = NULL;
-	if (tool("ip", &out, NULL, 15, "-o", "-4", "addr", "show", (char *)NULL) == 0)
+	if (tool("ip", &out, NULL, 15, "-o", "addr", "show", (char *)NULL) == 0)
 		for (char *ln = strtok_r(out, "\n", &sv); ln; ln = strtok_r(NULL, "\n", &sv)) {
-			char name[64], addr[64];
+			char name[64], fam[8], addr[64];
 			struct piface *f;
 
-			if (sscanf(ln, "%*d: %63s inet %63s", name, addr) == 2 && (f = iface(l, name)) &&
-			    f->n_addrs < P_MAX_ADDRS)
+			if (sscanf(ln, "%*d: %63s %7s %63s", name, fam, addr) == 3 &&
+			    (strcmp(fam, "inet") == 0 || strcmp(fam, "inet6") == 0) &&
+			    !strstr(ln, " scope link") && (f = iface(l, name)) && f->n_addrs < P_MAX_ADDRS)
 				snprintf(f->addrs[f->n_addrs++], sizeof(f->addrs[0]), "%s", addr);
 		}
 	free(out);
@@ -132,13 +133,25 @@ static void live_dnat(struct live *l, const struct opts *o)
 	model_free(&m);
 }
 
+static void read_sysctl(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+
+	snprintf(buf, n, "0");
+	if (f) {
+		if (!fgets(buf, (int)n, f))
+			snprintf(buf, n, "0");
+		fclose(f);
+	}
+}
+
 static int live_collect(struct live *l, const struct opts *o, char *why, size_t n)
 {
 	char dev[32], rd[160];
 	struct piface *f;
-	FILE *fw;
 
 	memset(l, 0, sizeof(*l));
+	l->v6 = o->addr.family == NFBAN_INET6;
 	value_addr_str(&o->addr, l->ip, sizeof(l->ip));
 	l->port = o->protos.v[0].ports[0].first;
 	live_links(l);
@@ -155,12 +168,8 @@ static int live_collect(struct live *l, const struct opts *o, char *why, size_t 
 	if (legacy_tables(1, rd, sizeof(rd)) == RD_OK)
 		l->legacy6 = read_tool("ip6tables-legacy-save", NULL, NULL);
 	l->ipset = read_tool("ipset", "save", NULL);
-	snprintf(l->forward, sizeof(l->forward), "0");
-	if ((fw = fopen("/proc/sys/net/ipv4/ip_forward", "re"))) {
-		if (!fgets(l->forward, sizeof(l->forward), fw))
-			snprintf(l->forward, sizeof(l->forward), "0");
-		fclose(fw);
-	}
+	read_sysctl("/proc/sys/net/ipv4/ip_forward", l->forward, sizeof(l->forward));
+	read_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", l->forward6, sizeof(l->forward6));
 	return 0;
 }
 
@@ -252,8 +261,8 @@ static void attempt(struct server *s, char *result, size_t n, char *who, size_t 
 			return;
 	while (ready < s->n_b && (line = next_line(&s->res, 10000)))
 		ready += strncmp(line, "backend\t", 8) == 0;
-	snprintf(host, sizeof(host), "%s:%u (this host's address; a listener of the probe)", s->l->dst,
-		 s->l->port);
+	snprintf(host, sizeof(host), "%s%s%s:%u (this host's address; a listener of the probe)",
+		 s->l->v6 ? "[" : "", s->l->dst, s->l->v6 ? "]" : "", s->l->port);
 	if (write(s->go_client, "g", 1) != 1)
 		return;
 	snprintf(result, n, "error\tthe client did not answer");
@@ -286,11 +295,11 @@ static int server(const struct live *l, int out)
 		return 3;
 	}
 	traced = ptrace_start(&t) == 0;
-	if (l->legacy4)
-		before = read_tool("iptables-legacy-save", "-c", NULL);
+	if (l->v6 ? !!l->legacy6 : !!l->legacy4)
+		before = read_tool(l->v6 ? "ip6tables-legacy-save" : "iptables-legacy-save", "-c", NULL);
 	attempt(&s, result, sizeof(result), who, sizeof(who));
 	if (before)
-		after = read_tool("iptables-legacy-save", "-c", NULL);
+		after = read_tool(l->v6 ? "ip6tables-legacy-save" : "iptables-legacy-save", "-c", NULL);
 	ptrace_stop(&t);
 	if (traced)
 		ptrace_decided(&t, l->port, trace, sizeof(trace));
@@ -314,9 +323,9 @@ static void print_header(const struct live *l)
 
 	for (int i = 0; i < l->n_ifs; i++)
 		n_dummy += l->ifs[i].role == P_DUMMY, n_back += l->ifs[i].role == P_BACKEND;
-	printf("probe: %s -> %s:%u/tcp through a copy of this host's ruleset (%s%s%s%s) in throw-away "
+	printf("probe: %s -> %s%s%s:%u/tcp through a copy of this host's ruleset (%s%s%s%s) in throw-away "
 	       "network namespaces; %d dummy interface%s, %d DNAT destination%s with a listener\n",
-	       l->ip, l->dst, l->port, l->nft && *l->nft ? "nf_tables" : "no nf_tables ruleset",
+	       l->ip, l->v6 ? "[" : "", l->dst, l->v6 ? "]" : "", l->port, l->nft && *l->nft ? "nf_tables" : "no nf_tables ruleset",
 	       l->legacy4 ? ", legacy IPv4 tables" : "", l->legacy6 ? ", legacy IPv6 tables" : "",
 	       l->ipset && *l->ipset ? ", ipsets" : "", n_dummy, n_dummy == 1 ? "" : "s", l->n_dn,
 	       l->n_dn == 1 ? "" : "s");
@@ -360,8 +369,8 @@ static int print_answer(const struct live *l, char *text)
 		printf("note: not traced (nft monitor trace did not start in the copy)\n");
 	printf("limits: the copy starts with no conntrack entries, so the attempt is a new connection "
 	       "(a session ADDR opened before a ban may still pass on the live host); marks, tc and "
-	       "policy routing of the live host are not copied, nor IPv6 addresses; the live "
-	       "ruleset was not changed\n");
+	       "policy routing of the live host are not copied (nor DNAT destinations of IPv6); the "
+	       "live ruleset was not changed\n");
 	return rc;
 }
 
@@ -369,8 +378,8 @@ static int probe_args(const struct opts *o)
 {
 	if (!o->ip || !o->port)
 		return fprintf(stderr, "nfban: doctor: probe needs ip=ADDRESS and port=PORT\n"), 2;
-	if (o->addr.family != NFBAN_INET4 || o->addr.prefix != 32)
-		return fprintf(stderr, "nfban: doctor: ip='%s': probe takes one IPv4 address\n", o->ip), 2;
+	if (o->addr.prefix != (o->addr.family == NFBAN_INET6 ? 128 : 32))
+		return fprintf(stderr, "nfban: doctor: ip='%s': probe takes one address\n", o->ip), 2;
 	if (o->protos.n != 1 || strcmp(o->protos.v[0].name, "tcp") != 0)
 		return fprintf(stderr, "nfban: doctor: protocol='%s': probe tries tcp\n",
 			       o->protocol ? o->protocol : ""), 2;

@@ -36,6 +36,7 @@ struct pdnat {
 /* What is copied from the live host (all of it read only). */
 struct live {
 	char ip[64];                    /* the client: ip= */
+	int v6;                         /* ip= is IPv6 */
 	unsigned port;
 	char dst[64];                   /* the host's address toward ip= */
 	char *nft, *legacy4, *legacy6, *ipset;
@@ -43,7 +44,7 @@ struct live {
 	int n_ifs;
 	struct pdnat dn[P_MAX_DNAT];
 	int n_dn;
-	char forward[8];                /* net.ipv4.ip_forward */
+	char forward[8], forward6[8];   /* net.ipv4.ip_forward, net.ipv6.conf.all.forwarding */
 };
 
 /* The copy, run in the server namespace: 0, or -1 with why. */
@@ -70,6 +71,8 @@ int pconn_listen(unsigned port);
 /* Accept what comes on the n listeners until ms pass without any; writes
  * "accepted\tWHO\t..." lines to fd. */
 void pconn_serve(const int *lfd, char (*who)[128], int n, int fd, int ms);
+/* "A/32" or "A/128" for one address. */
+const char *host_prefix(const char *a, char *buf, size_t n);
 /* ip(8) with these arguments (NULL-terminated), without a shell: its status. */
 int pip(const char *const *args);
 #define PIP(...) pip((const char *const[]){ __VA_ARGS__, NULL })
