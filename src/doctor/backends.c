@@ -69,8 +69,8 @@ void check_backends(const struct model *m)
 				l->n_rules, n->n_rules, other->n_rules, other->backend);
 		}
 	}
-	for (size_t i = 0; used && i < m->n_jails; i++) {
-		const struct kjail *j = &m->jails[i];
+	for (size_t i = 0; used && i < m->k.n_jails; i++) {
+		const struct kjail *j = &m->k.jails[i];
 
 		if (strcmp(j->backend, "nftables") != 0 && strcmp(j->backend, used) != 0)
 			finding(SEV_WARN, "backend.other", &(struct where){ j->name, j->backend, j->family },

@@ -11,17 +11,7 @@
 #define NFBAN_DOCTOR_CHECKS_H
 
 #include "model.h"
-
-/* The traffic a jump (or an nftables set rule) sends to the jail. */
-struct traffic {
-	char proto[16];             /* "" any */
-	int any_port;
-	int ports_unread;
-	unsigned n_ports;
-	struct value_port_range ports[R_MAX_PORTS];
-};
-void traffic_of(const struct rule *r, struct traffic *t);
-void traffic_str(const struct traffic *t, char *buf, size_t n);
+#include "nft.h"
 
 void check_reads(const struct model *m);
 void check_backends(const struct model *m);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "traffic.h"
 
 struct dnat_ctx {
 	const struct model *m;

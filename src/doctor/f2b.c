@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "f2b.h"
 
 static int client(const struct f2b *f, const struct opts *o, char **out, const char *a1,
 		  const char *a2, const char *a3)

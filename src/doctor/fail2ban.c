@@ -19,8 +19,8 @@ static int f2b_lists(const struct f2b_jail *j, const char *addr)
 
 static int kernel_holds(const struct model *m, const char *jail, const char *addr)
 {
-	for (size_t i = 0; i < m->n_bans; i++)
-		if (strcmp(m->bans[i].jail, jail) == 0 && strcmp(m->bans[i].addr, addr) == 0)
+	for (size_t i = 0; i < m->k.n_bans; i++)
+		if (strcmp(m->k.bans[i].jail, jail) == 0 && strcmp(m->k.bans[i].addr, addr) == 0)
 			return 1;
 	return 0;
 }
@@ -48,8 +48,8 @@ static size_t extra(const struct model *m, const struct f2b_jail *j, const struc
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < m->n_bans; i++) {
-		const struct kban *b = &m->bans[i];
+	for (size_t i = 0; i < m->k.n_bans; i++) {
+		const struct kban *b = &m->k.bans[i];
 
 		if (strcmp(b->jail, j->name) != 0 || f2b_lists(j, b->addr))
 			continue;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "host.h"
 
 void host_load(struct host *h, const struct ruleset *nft)
 {

@@ -70,12 +70,12 @@ void check_ip(const struct model *m)
 	if (!o->ip)
 		return;
 	value_addr_str(&o->addr, a, sizeof(a));
-	for (size_t i = 0; i < m->n_bans; i++) {
-		if (!ban_holds(&m->bans[i], &o->addr))
+	for (size_t i = 0; i < m->k.n_bans; i++) {
+		if (!ban_holds(&m->k.bans[i], &o->addr))
 			continue;
 		found = 1;
-		finding(SEV_OK, "jail.ip", &(struct where){ m->bans[i].jail, NULL, NULL }, m->bans[i].where,
-			NULL, a, NULL, "%s is in the kernel: %s", a, m->bans[i].where);
+		finding(SEV_OK, "jail.ip", &(struct where){ m->k.bans[i].jail, NULL, NULL }, m->k.bans[i].where,
+			NULL, a, NULL, "%s is in the kernel: %s", a, m->k.bans[i].where);
 	}
 	if (found)
 		return;

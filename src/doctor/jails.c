@@ -11,32 +11,9 @@
 #include <string.h>
 
 #include "checks.h"
+#include "traffic.h"
 
 #define MAX_JUMPS 64
-
-void traffic_of(const struct rule *r, struct traffic *t)
-{
-	memset(t, 0, sizeof(*t));
-	snprintf(t->proto, sizeof(t->proto), "%s", r->proto_neg ? "" : r->proto);
-	t->ports_unread = r->ports_unread;
-	t->any_port = (r->any_port || r->port_neg) && !r->ports_unread;
-	t->n_ports = t->any_port ? 0 : r->n_ports;
-	memcpy(t->ports, r->ports, sizeof(t->ports));
-}
-
-void traffic_str(const struct traffic *t, char *buf, size_t n)
-{
-	char p[256];
-
-	if (t->ports_unread) {
-		snprintf(buf, n, "%s (ports not shown by nft -j)", t->proto[0] ? t->proto : "all");
-	} else if (t->any_port) {
-		snprintf(buf, n, "%s%s", t->proto[0] ? t->proto : "all", t->proto[0] ? " (all ports)" : "");
-	} else {
-		ports_str(t->ports, t->n_ports, p, sizeof(p));
-		snprintf(buf, n, "%s/%s", p, t->proto[0] ? t->proto : "any");
-	}
-}
 
 /* ---- ports= -------------------------------------------------------------------- */
 
@@ -280,11 +257,11 @@ static void jail_absent(const struct model *m, const char *jail)
 
 void check_jails(const struct model *m)
 {
-	for (size_t i = 0; i < m->n_jails; i++)
-		if (strcmp(m->jails[i].backend, "nftables") == 0)
-			nft_jail(m, &m->jails[i]);
+	for (size_t i = 0; i < m->k.n_jails; i++)
+		if (strcmp(m->k.jails[i].backend, "nftables") == 0)
+			nft_jail(m, &m->k.jails[i]);
 		else
-			xt_jail(m, &m->jails[i]);
+			xt_jail(m, &m->k.jails[i]);
 	if (m->o->name && !kjail_find(m, m->o->name))
 		jail_absent(m, m->o->name);
 	for (size_t i = 0; i < m->f2b.n_jails; i++) {

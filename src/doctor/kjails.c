@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "kjails.h"
 
-static struct kjail *add_jail(struct model *m, const char *name, const char *backend,
+static struct kjail *add_jail(struct kjails *m, const char *name, const char *backend,
 			      const char *family, const struct ruleset *rs)
 {
 	struct kjail *j;
@@ -26,7 +26,7 @@ static struct kjail *add_jail(struct model *m, const char *name, const char *bac
 	return j;
 }
 
-static void add_ban(struct model *m, struct kjail *j, const char *addr, const char *where)
+static void add_ban(struct kjails *m, struct kjail *j, const char *addr, const char *where)
 {
 	struct kban *b;
 
@@ -38,7 +38,7 @@ static void add_ban(struct model *m, struct kjail *j, const char *addr, const ch
 	j->n_bans++;
 }
 
-static void xt_jail(struct model *m, const struct ruleset *s, const struct chain *c)
+static void xt_jail(struct kjails *m, const struct ruleset *s, const struct chain *c)
 {
 	struct kjail *j = add_jail(m, value_xt_chain_jail(c->name), s->backend, s->family, s);
 
@@ -54,16 +54,17 @@ static void xt_jail(struct model *m, const struct ruleset *s, const struct chain
 	}
 }
 
-static void nft_jail(struct model *m, const struct set *s)
+static void nft_jail(struct kjails *m, const struct opts *o, const struct ruleset *nft,
+		     const struct set *s)
 {
 	enum nfban_family f;
 	const char *name = value_nft_set_jail(s->name, &f);
 	struct kjail *j;
 
-	if (!name || (m->o->name && strcmp(m->o->name, name) != 0) ||
-	    !fam_wanted(m->o, f == NFBAN_INET6 ? "inet6" : "inet4"))
+	if (!name || (o->name && strcmp(o->name, name) != 0) ||
+	    !fam_wanted(o, f == NFBAN_INET6 ? "inet6" : "inet4"))
 		return;
-	j = add_jail(m, name, "nftables", f == NFBAN_INET6 ? "inet6" : "inet4", &m->nft);
+	j = add_jail(m, name, "nftables", f == NFBAN_INET6 ? "inet6" : "inet4", nft);
 	j->set = s;
 	for (size_t e = 0; e < s->n_elems; e++) {
 		char a[64], where[300];
@@ -76,24 +77,38 @@ static void nft_jail(struct model *m, const struct set *s)
 	}
 }
 
-void kjails_load(struct model *m)
+int fam_wanted(const struct opts *o, const char *family)
 {
-	const char *table = m->o->table ? m->o->table : VALUE_NFT_TABLE_DEFAULT;
+	return strcmp(family, "inet6") == 0 ? o->want6 : o->want4;
+}
 
+void kjails_load(struct kjails *m, const struct opts *o, const struct ruleset x[4],
+		 const struct ruleset *nft)
+{
+	const char *table = o->table ? o->table : VALUE_NFT_TABLE_DEFAULT;
+
+	memset(m, 0, sizeof(*m));
 	for (int k = 0; k < 4; k++) {
-		const struct ruleset *s = &m->x[k];
+		const struct ruleset *s = &x[k];
 
-		if (s->rd != RD_OK || !fam_wanted(m->o, s->family))
+		if (s->rd != RD_OK || !fam_wanted(o, s->family))
 			continue;
 		for (size_t i = 0; i < s->n_chains; i++) {
 			const char *jail = value_xt_chain_jail(s->chains[i].name);
 
 			if (strcmp(s->chains[i].table, "filter") == 0 && jail &&
-			    (!m->o->name || strcmp(m->o->name, jail) == 0))
+			    (!o->name || strcmp(o->name, jail) == 0))
 				xt_jail(m, s, &s->chains[i]);
 		}
 	}
-	for (size_t i = 0; m->nft.rd == RD_OK && i < m->nft.n_sets; i++)
-		if (strcmp(m->nft.sets[i].table, table) == 0)
-			nft_jail(m, &m->nft.sets[i]);
+	for (size_t i = 0; nft->rd == RD_OK && i < nft->n_sets; i++)
+		if (strcmp(nft->sets[i].table, table) == 0)
+			nft_jail(m, o, nft, &nft->sets[i]);
+}
+
+void kjails_free(struct kjails *k)
+{
+	free(k->bans);
+	free(k->jails);
+	memset(k, 0, sizeof(*k));
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "model.h"
+#include "nft.h"
 
 /* ---- the text of each rule, by handle ------------------------------------------- */
 

@@ -17,7 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "pconn.h"
+
 
 #define CONNECT_MS 3000
 

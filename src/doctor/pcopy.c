@@ -16,7 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "pconn.h"
+#include "pcopy.h"
+
 
 /* tool -ARGS < text: 0, or -1 with the tool's first error line in why. */
 static int restore(const char *what, const char *text, const char *tool_name, const char *arg,

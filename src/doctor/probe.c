@@ -21,7 +21,12 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "pconn.h"
+#include "pcopy.h"
 #include "probe.h"
+#include "ptrace.h"
+#include "xsave.h"
+
 
 /* ---- the live host, read only ------------------------------------------------- */
 

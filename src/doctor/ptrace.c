@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "ptrace.h"
+
 
 #define TRACE_TABLE "nfban_probe_trace"
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "traffic.h"
 
 enum shadow { SH_NONE, SH_PARTIAL, SH_EST, SH_FULL };
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "xsave.h"
 
 int parse_port_list(const char *text, struct value_port_range *out, unsigned *n)
 {
@@ -250,18 +250,6 @@ enum rd legacy_tables(int v6, char *why, size_t n)
 	fclose(f);
 	snprintf(why, n, "the kernel has no legacy %s tables", v6 ? "ip6tables" : "iptables");
 	return got ? RD_OK : RD_NONE;
-}
-
-/* A tool's failure: not permitted, or why. */
-enum rd tool_failure(const char *tool, int rc, const char *err, char *why, size_t n)
-{
-	int denied = rc > 0 && err && (strstr(err, "ermission denied") || strstr(err, "not permitted") ||
-				       strstr(err, "must be root"));
-
-	snprintf(why, n, "%s %s%s%.*s", tool, rc < 0 ? "could not run: " : "failed",
-		 rc < 0 ? strerror(errno) : err && *err ? ": " : "",
-		 rc < 0 ? 0 : (int)strcspn(err ? err : "", "\n"), err ? err : "");
-	return denied || (rc > 0 && geteuid() != 0) ? RD_DENIED : RD_FAILED;
 }
 
 void xsave_load(struct ruleset *x, const char *backend, const char *family)
