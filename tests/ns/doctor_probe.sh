@@ -37,24 +37,29 @@ answer() {
 	has_line "^limits: the copy starts with no conntrack entries"
 }
 
-# Banned: refused, the jail's REJECT named; unbanned: accepted by the listener.
-banned() { # backend
+# Banned: refused, the jail's REJECT named (nft trace, or the legacy rule's
+# counter); unbanned: accepted by the listener.  Both families.
+banned() { # backend family
+	local fam=ip bad=10.0.0.5 good=10.0.0.6 dst=10.0.0.1 len=32 reject=icmp-port-unreachable
+	[ "$2" = inet6 ] && fam=ip6 bad=fd00:1::5 good=fd00:1::6 dst='\[fd00:1::1\]' len=128 reject=icmp6-port-unreachable
 	host "$1"
-	nfban multiport start name=sshd backend="$1"
-	nfban multiport ban name=sshd backend="$1" ip=10.0.0.5
-	probe ip=10.0.0.5 port=22
+	nfban multiport start name=sshd backend="$1" family="$2"
+	nfban multiport ban name=sshd backend="$1" ip=$bad
+	probe ip=$bad port=22
 	answer refused
 	if [ "$1" = nft ]; then
-		has_line "^  ip filter f2b-sshd rule ip saddr 10.0.0.5 .*reject \(verdict drop\)"
+		has_line "^  $fam filter f2b-sshd rule $fam saddr $bad .*reject \(verdict drop\)"
 	else
-		has_line "^  -A f2b-sshd -s 10.0.0.5/32 -j REJECT --reject-with icmp-port-unreachable \(1 packet\)"
+		has_line "^  -A f2b-sshd -s $bad/$len -j REJECT --reject-with $reject \([0-9]+ packets?\)"
 	fi
-	probe ip=10.0.0.6 port=22
+	probe ip=$good port=22
 	answer accepted
-	has_line "^accepted by: 10.0.0.1:22 "
+	has_line "^accepted by: $dst:22 "
 }
-test_banned_refused_unbanned_accepted_legacy() { banned legacy; }
-test_banned_refused_unbanned_accepted_nft() { banned nft; }
+test_banned_refused_unbanned_accepted_legacy() { banned legacy inet4; }
+test_banned_refused_unbanned_accepted_nft() { banned nft inet4; }
+test_ipv6_banned_refused_unbanned_accepted_legacy() { banned legacy inet6; }
+test_ipv6_banned_refused_unbanned_accepted_nft() { banned nft inet6; }
 
 test_nftables_jail_banned_refused() {
 	host legacy
@@ -142,25 +147,6 @@ docker() { # backend
 }
 test_dnat_to_a_container_legacy() { docker legacy; }
 test_dnat_to_a_container_nft() { docker nft; }
-
-# IPv6: the same through the copy's ip6 tables.
-ipv6() { # backend
-	host "$1"
-	nfban multiport start name=sshd backend="$1" family=inet6
-	nfban multiport ban name=sshd backend="$1" ip=fd00:1::5
-	probe ip=fd00:1::5 port=22
-	answer refused
-	if [ "$1" = nft ]; then
-		has_line "^  ip6 filter f2b-sshd rule ip6 saddr fd00:1::5 .*reject \(verdict drop\)"
-	else
-		has_line "^  -A f2b-sshd -s fd00:1::5/128 -j REJECT --reject-with icmp6-port-unreachable"
-	fi
-	probe ip=fd00:1::6 port=22
-	answer accepted
-	has_line "^accepted by: \[fd00:1::1\]:22 "
-}
-test_ipv6_banned_refused_unbanned_accepted_legacy() { ipv6 legacy; }
-test_ipv6_banned_refused_unbanned_accepted_nft() { ipv6 nft; }
 
 test_probe_arguments() {
 	host legacy
