@@ -410,13 +410,13 @@ test_not_root_is_unknown() {
 	assert_status 3 "$out"
 	expect_finding unknown capability.probe "" "cannot make a scratch network namespace"
 }
-# doctor_as_nobody ARGS...: the doctor as user nobody, the kernel compared.
+# doctor_as_nobody ARGS...: nfban doctor (the shim, which vets and execs the
+# doctor) as user nobody, the kernel compared.
 doctor_as_nobody() {
 	local before
 	before=$(kernel)
 	run setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
-		env PATH="$PATH" NFBAN_PLUGIN_DIR="$NFBAN_PLUGIN_DIR" "$NFBAN_PLUGIN_DIR/nfban-doctor" \
-		--no-fail2ban "$@"
+		env PATH="$PATH" NFBAN_PLUGIN_DIR="$NFBAN_PLUGIN_DIR" "$NFBAN_BIN" doctor --no-fail2ban "$@"
 	assert_eq "$before" "$(kernel)" "the kernel after nfban doctor as nobody"
 }
 
