@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* report.c - the findings: one line each, or one JSON document. */
+/*
+ * report.c - the findings: one line each (followed by the likely cause and the
+ * commands to paste, when there are), or one JSON document; the exit status.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,13 +12,14 @@
 
 struct fnd {
 	enum sev sev;
-	char *check, *jail, *backend, *family, *rule, *by, *ip, *todo, *message;
+	char *check, *jail, *backend, *family, *rule, *by, *ip, *todo, *message, *cause, *fix;
 };
 
 static struct fnd *all;
 static size_t n_all;
 
-static const char *const sev_name[] = { "ok", "warn", "FAIL" };
+static const char *const sev_name[] = { "ok", "warn", "unknown", "FAIL" };
+#define N_SEV 4
 
 void *xrealloc(void *p, size_t n)
 {
@@ -62,6 +66,31 @@ void finding(enum sev sev, const char *check, const struct where *w, const char 
 	f->ip = xstrdup(ip);
 	f->todo = sev == SEV_OK ? NULL : xstrdup(todo);
 	f->message = xstrdup(msg);
+	f->cause = f->fix = NULL;
+}
+
+/* The last finding's cause or fix, set from a format. */
+__attribute__((format(printf, 2, 0))) static void amend(char **slot, const char *fmt, va_list ap)
+{
+	char buf[2048];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	free(*slot);
+	*slot = xstrdup(buf);
+}
+
+void finding_fix(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt), amend(&all[n_all - 1].fix, fmt, ap), va_end(ap);
+}
+
+void finding_cause(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt), amend(&all[n_all - 1].cause, fmt, ap), va_end(ap);
 }
 
 static void json_str(const char *s)
@@ -86,56 +115,77 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+static void json_finding(const struct fnd *f)
+{
+	/* The fields in the order nfban(8) documents them. */
+	const struct { const char *name, *value; } field[] = {
+		{ "severity", sev_name[f->sev] }, { "check", f->check },
+		{ "jail", f->jail }, { "backend", f->backend },
+		{ "family", f->family }, { "ip", f->ip }, { "rule", f->rule },
+		{ "by", f->by }, { "message", f->message }, { "cause", f->cause },
+		{ "todo", f->todo }, { "fix", f->fix },
+	};
+
+	putchar('{');
+	for (size_t k = 0; k < sizeof(field) / sizeof(field[0]); k++) {
+		printf("%s\"%s\": ", k ? ", " : "", field[k].name);
+		json_str(field[k].value);
+	}
+	putchar('}');
+}
+
+static void json_print(int status, const unsigned count[N_SEV])
+{
+	printf("{\"doctor\": 1, \"version\": ");
+	json_str(NFBAN_VERSION);
+	printf(", \"status\": %d, \"counts\": {\"ok\": %u, \"warn\": %u, \"unknown\": %u, "
+	       "\"FAIL\": %u},\n \"findings\": [", status, count[0], count[1], count[2], count[3]);
+	for (size_t i = 0; i < n_all; i++) {
+		printf("%s\n  ", i ? "," : "");
+		json_finding(&all[i]);
+	}
+	printf("\n ]}\n");
+}
+
+static void text_finding(const struct fnd *f)
+{
+	printf("%-4s %s", sev_name[f->sev], f->check);
+	if (f->jail)
+		printf(" [%s", f->jail);
+	if (f->backend || f->family)
+		printf("%s%s%s%s", f->jail ? " " : " [", f->backend ? f->backend : "",
+		       f->backend && f->family ? "/" : "", f->family ? f->family : "");
+	if (f->jail || f->backend || f->family)
+		putchar(']');
+	printf(": %s", f->message);
+	if (f->todo)
+		printf(" -- do: %s", f->todo);
+	putchar('\n');
+	if (f->cause)
+		printf("     likely cause: %s\n", f->cause);
+	/* One command a line, "$ " first: what a user pastes. */
+	for (const char *p = f->fix; p && *p;) {
+		size_t len = strcspn(p, "\n");
+
+		printf("     $ %.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
 int findings_print(int json)
 {
-	unsigned count[3] = { 0, 0, 0 };
+	unsigned count[N_SEV] = { 0 };
 	int status;
 
 	for (size_t i = 0; i < n_all; i++)
 		count[all[i].sev]++;
-	status = count[SEV_FAIL] ? 1 : 0;
+	status = count[SEV_FAIL] ? 1 : count[SEV_UNKNOWN] ? 3 : 0;
 	if (json) {
-		printf("{\"doctor\": 1, \"version\": ");
-		json_str(NFBAN_VERSION);
-		printf(", \"status\": %d, \"counts\": {\"ok\": %u, \"warn\": %u, \"FAIL\": %u},\n"
-		       " \"findings\": [", status, count[0], count[1], count[2]);
-		for (size_t i = 0; i < n_all; i++) {
-			const struct fnd *f = &all[i];
-
-			/* The fields in the order nfban(8) documents them. */
-			const struct { const char *name, *value; } field[] = {
-				{ "severity", sev_name[f->sev] }, { "check", f->check },
-				{ "jail", f->jail }, { "backend", f->backend },
-				{ "family", f->family }, { "ip", f->ip }, { "rule", f->rule },
-				{ "by", f->by }, { "message", f->message }, { "todo", f->todo },
-			};
-
-			printf("%s\n  {", i ? "," : "");
-			for (size_t k = 0; k < sizeof(field) / sizeof(field[0]); k++) {
-				printf("%s\"%s\": ", k ? ", " : "", field[k].name);
-				json_str(field[k].value);
-			}
-			putchar('}');
-		}
-		printf("\n ]}\n");
+		json_print(status, count);
 		return status;
 	}
-	for (size_t i = 0; i < n_all; i++) {
-		const struct fnd *f = &all[i];
-
-		printf("%-4s %s", sev_name[f->sev], f->check);
-		if (f->jail)
-			printf(" [%s", f->jail);
-		if (f->backend || f->family)
-			printf("%s%s%s%s", f->jail ? " " : " [", f->backend ? f->backend : "",
-			       f->backend && f->family ? "/" : "", f->family ? f->family : "");
-		if (f->jail || f->backend || f->family)
-			putchar(']');
-		printf(": %s", f->message);
-		if (f->todo)
-			printf(" -- do: %s", f->todo);
-		putchar('\n');
-	}
-	printf("%u ok, %u warn, %u FAIL\n", count[0], count[1], count[2]);
+	for (size_t i = 0; i < n_all; i++)
+		text_finding(&all[i]);
+	printf("%u ok, %u warn, %u unknown, %u FAIL\n", count[0], count[1], count[2], count[3]);
 	return status;
 }

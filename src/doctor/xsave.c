@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * xsave.c - an iptables ruleset as iptables-legacy-save / iptables-nft-save
- * (and ip6tables-*) print it, read into rules the checks can compare.
+ * (and ip6tables-*) print it, read into the model's rules.
  *
  * The legacy tables are read only when the kernel has them loaded
  * (/proc/net/ip{,6}_tables_names lists them): reading must never create a
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "xsave.h"
 
 int parse_port_list(const char *text, struct value_port_range *out, unsigned *n)
 {
@@ -34,7 +34,7 @@ int parse_port_list(const char *text, struct value_port_range *out, unsigned *n)
 			if (b > 65535 || b < a)
 				return -1;
 		}
-		if (*n < XR_MAX_PORTS) {
+		if (*n < R_MAX_PORTS) {
 			out[*n].first = (uint16_t)a;
 			out[*n].last = (uint16_t)b;
 			(*n)++;
@@ -93,14 +93,93 @@ static const char *const known_matches[] = {
 	"icmp", "icmp6", NULL
 };
 
-static void parse_rule(struct xrule *r, const char *table, const char *line)
+static enum verdict xt_verdict(const char *target)
+{
+	static const struct { const char *name; enum verdict v; } t[] = {
+		{ "ACCEPT", V_ACCEPT }, { "DROP", V_DROP }, { "REJECT", V_REJECT },
+		{ "RETURN", V_RETURN }, { "DNAT", V_DNAT },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (strcmp(target, t[i].name) == 0)
+			return t[i].v;
+	return V_OTHER;
+}
+
+/* "--to-destination 10.0.0.2:22", "[fd00::2]:22", "10.0.0.2:80-90": its port when one. */
+static unsigned to_port(const char *to)
+{
+	const char *c = strrchr(to, ':');
+
+	if (!c || (strchr(to, '[') && !strstr(to, "]:")) || (!strchr(to, '[') && strchr(to, ':') != c))
+		return 0;
+	return (unsigned)strtoul(c + 1, NULL, 10);
+}
+
+static int is_any(const char *a, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(a, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rule's addresses, interfaces and target; 1 when a took v. */
+static int parse_addr_word(struct rule *r, const char *a, const char *v, int neg)
+{
+	if (strcmp(a, "-A") == 0)
+		snprintf(r->chain, sizeof(r->chain), "%s", v);
+	else if (strcmp(a, "-p") == 0)
+		snprintf(r->proto, sizeof(r->proto), "%s", v), r->proto_neg = neg;
+	else if (strcmp(a, "-s") == 0)
+		snprintf(r->src, sizeof(r->src), "%s", v), r->src_neg = neg;
+	else if (strcmp(a, "-i") == 0)
+		snprintf(r->in, sizeof(r->in), "%s", v), r->in_neg = neg;
+	else if (strcmp(a, "-d") == 0 || strcmp(a, "-o") == 0)
+		r->dst = 1;
+	else if (strcmp(a, "-j") == 0 || strcmp(a, "-g") == 0) {
+		snprintf(r->target, sizeof(r->target), "%s", v);
+		r->verdict = a[1] == 'g' ? V_GOTO : xt_verdict(v);
+	} else
+		return 0;
+	return 1;
+}
+
+/* The matches and their options; 1 when a took v, 0 when a stands alone. */
+static int parse_match_word(struct rule *r, const char *a, const char *v, int neg)
+{
+	static const char *const dport[] = { "--dport", "--dports", "--ports", "--destination-port",
+					     "--destination-ports", NULL };
+	static const char *const inert[] = { "--comment", "--reject-with", "--icmp-type",
+					     "--icmpv6-type", NULL };
+
+	if (strcmp(a, "-m") == 0) {
+		r->unknown |= !is_any(v, known_matches);
+	} else if (is_any(a, dport)) {
+		r->unknown |= parse_port_list(v, r->ports, &r->n_ports) < 0;
+		r->any_port = 0;
+		r->port_neg = neg;
+	} else if (strcmp(a, "--ctstate") == 0 || strcmp(a, "--state") == 0) {
+		r->ct = ct_states(v);
+		r->ct_neg = neg;
+	} else if (strcmp(a, "--to-destination") == 0) {
+		snprintf(r->to, sizeof(r->to), "%s", v);
+		r->to_port = to_port(v);
+	} else if (!is_any(a, inert)) {
+		/* An option of a match: a condition the doctor does not read
+		 * (e.g. --sport, --tcp-flags); the rule may not match all. */
+		r->unknown |= strncmp(a, "--", 2) == 0 && r->target[0] == '\0';
+		return 0;
+	}
+	return 1;
+}
+
+static void parse_rule(struct rule *r, const char *line)
 {
 	char copy[4096], *w[256];
 	int n, neg = 0;
 
-	memset(r, 0, sizeof(*r));
 	r->line = xstrdup(line);
-	r->table = table;
 	r->any_port = 1;
 	snprintf(copy, sizeof(copy), "%s", line);
 	n = words(copy, w, 256);
@@ -111,154 +190,91 @@ static void parse_rule(struct xrule *r, const char *table, const char *line)
 			neg = 1;
 			continue;
 		}
-		if (strcmp(a, "-A") == 0) {
-			snprintf(r->chain, sizeof(r->chain), "%s", v);
+		if (parse_addr_word(r, a, v, neg) || parse_match_word(r, a, v, neg))
 			i++;
-		} else if (strcmp(a, "-p") == 0) {
-			snprintf(r->proto, sizeof(r->proto), "%s", v);
-			r->proto_neg = neg;
-			i++;
-		} else if (strcmp(a, "-s") == 0) {
-			snprintf(r->src, sizeof(r->src), "%s", v);
-			r->src_neg = neg;
-			i++;
-		} else if (strcmp(a, "-i") == 0) {
-			snprintf(r->in, sizeof(r->in), "%s", v);
-			r->in_neg = neg;
-			i++;
-		} else if (strcmp(a, "-d") == 0 || strcmp(a, "-o") == 0) {
-			r->dst = 1;
-			i++;
-		} else if (strcmp(a, "-m") == 0) {
-			int k = 0;
-
-			while (known_matches[k] && strcmp(known_matches[k], v) != 0)
-				k++;
-			if (!known_matches[k])
-				r->unknown = 1;
-			i++;
-		} else if (strcmp(a, "--dport") == 0 || strcmp(a, "--dports") == 0 ||
-			   strcmp(a, "--ports") == 0 || strcmp(a, "--destination-port") == 0 ||
-			   strcmp(a, "--destination-ports") == 0) {
-			if (parse_port_list(v, r->ports, &r->n_ports) < 0)
-				r->unknown = 1;
-			r->any_port = 0;
-			r->port_neg = neg;
-			i++;
-		} else if (strcmp(a, "--ctstate") == 0 || strcmp(a, "--state") == 0) {
-			r->ct = ct_states(v);
-			r->ct_neg = neg;
-			i++;
-		} else if (strcmp(a, "-j") == 0 || strcmp(a, "-g") == 0) {
-			snprintf(r->target, sizeof(r->target), "%s", v);
-			i++;
-		} else if (strcmp(a, "--to-destination") == 0) {
-			snprintf(r->to, sizeof(r->to), "%s", v);
-			i++;
-		} else if (strcmp(a, "--comment") == 0 || strcmp(a, "--reject-with") == 0 ||
-			   strcmp(a, "--icmp-type") == 0 || strcmp(a, "--icmpv6-type") == 0) {
-			i++;
-		} else if (strncmp(a, "--", 2) == 0 && r->target[0] == '\0') {
-			/* An option of a match: a condition the doctor does not read
-			 * (e.g. --sport, --tcp-flags); the rule may not match all. */
-			r->unknown = 1;
-		}
 		neg = 0;
 	}
 }
 
-static void parse_save(struct xsave *x, char *text)
+/* A target that is a chain of the table is a jump. */
+static void resolve_jump(const struct ruleset *x, struct rule *r)
 {
-	const char *table = NULL;
-	static const char *const tables[] = { "filter", "nat", "mangle", "raw", "security" };
+	if (r->verdict == V_OTHER && ruleset_chain(x, "", r->table, r->target))
+		r->verdict = V_JUMP;
+}
+
+static void parse_save(struct ruleset *x, char *text)
+{
+	char table[16] = "";
 
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (l[0] == '*') {
-			table = NULL;
-			for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
-				if (strcmp(l + 1, tables[i]) == 0)
-					table = tables[i];
-		} else if (!table) {
+			snprintf(table, sizeof(table), "%s", l + 1);
+		} else if (!table[0]) {
 			continue;
 		} else if (l[0] == ':') {
-			struct xchain *c;
-			char name[64] = "", pol[16] = "";
+			struct chain c = { 0 };
 
-			if (sscanf(l + 1, "%63s %15s", name, pol) < 1)
+			if (sscanf(l + 1, "%63s %15s", c.name, c.policy) < 1)
 				continue;
-			x->chains = xrealloc(x->chains, (x->n_chains + 1) * sizeof(*x->chains));
-			c = &x->chains[x->n_chains++];
-			snprintf(c->table, sizeof(c->table), "%s", table);
-			snprintf(c->name, sizeof(c->name), "%s", name);
-			snprintf(c->policy, sizeof(c->policy), "%s", pol);
+			snprintf(c.table, sizeof(c.table), "%s", table);
+			*ruleset_add_chain(x) = c;
 		} else if (strncmp(l, "-A ", 3) == 0) {
-			struct xrule *r;
-			int idx = 1;
+			struct rule *r = ruleset_add_rule(x);
 
-			x->rules = xrealloc(x->rules, (x->n_rules + 1) * sizeof(*x->rules));
-			r = &x->rules[x->n_rules];
-			parse_rule(r, table, l);
-			for (size_t i = 0; i < x->n_rules; i++)
-				if (x->rules[i].table == table && strcmp(x->rules[i].chain, r->chain) == 0)
-					idx++;
-			r->idx = idx;
-			x->n_rules++;
+			snprintf(r->table, sizeof(r->table), "%s", table);
+			parse_rule(r, l);
+			resolve_jump(x, r);
+			for (size_t i = 0; i + 1 < x->n_rules; i++)
+				if (strcmp(x->rules[i].table, table) == 0 &&
+				    strcmp(x->rules[i].chain, r->chain) == 0)
+					r->idx = x->rules[i].idx;
+			r->idx++;
 		}
 	}
 }
 
-void xsave_load(struct xsave *x, const char *backend, const char *family)
+/* Legacy tables exist when the kernel lists them; reading must not load them. */
+enum rd legacy_tables(int v6, char *why, size_t n)
 {
-	int v6 = strcmp(family, "inet6") == 0, legacy = strcmp(backend, "legacy") == 0, rc;
-	char tool[64], path[4096], *out = NULL;
+	const char *path = v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
+	char buf[64];
+	FILE *f = fopen(path, "re");
+	size_t got;
+
+	if (!f) {
+		snprintf(why, n, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? RD_NONE : errno == EACCES ? RD_DENIED : RD_FAILED;
+	}
+	got = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	snprintf(why, n, "the kernel has no legacy %s tables", v6 ? "ip6tables" : "iptables");
+	return got ? RD_OK : RD_NONE;
+}
+
+void xsave_load(struct ruleset *x, const char *backend, const char *family)
+{
+	int v6 = strcmp(family, "inet6") == 0, rc;
+	char tool_name[64], *out = NULL, *err = NULL;
 
 	memset(x, 0, sizeof(*x));
 	x->backend = backend;
 	x->family = family;
-	if (legacy && access(v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names", F_OK) < 0) {
-		snprintf(x->why, sizeof(x->why), "the kernel has no legacy %s tables loaded",
-			 v6 ? "ip6tables" : "iptables");
+	snprintf(tool_name, sizeof(tool_name), "%s-%s-save", v6 ? "ip6tables" : "iptables", backend);
+	if (strcmp(backend, "legacy") == 0 &&
+	    (x->rd = legacy_tables(v6, x->why, sizeof(x->why))) != RD_OK)
 		return;
+	x->source = strcmp(backend, "legacy") == 0 ? (v6 ? "ip6tables-legacy-save" : "iptables-legacy-save")
+						   : (v6 ? "ip6tables-nft-save" : "iptables-nft-save");
+	rc = tool(tool_name, &out, &err, 10, (char *)NULL);
+	if (rc < 0 && errno == ENOENT) {
+		x->rd = RD_NOTOOL;
+		snprintf(x->why, sizeof(x->why), "%s is not installed", tool_name);
+	} else if (rc != 0) {
+		x->rd = tool_failure(tool_name, rc, err, x->why, sizeof(x->why));
+	} else {
+		parse_save(x, out);
 	}
-	snprintf(tool, sizeof(tool), "%s-%s-save", v6 ? "ip6tables" : "iptables", backend);
-	if (!tool_find(tool, path, sizeof(path))) {
-		snprintf(x->why, sizeof(x->why), "%s is not installed", tool);
-		return;
-	}
-	{
-		char *argv[] = { path, NULL };
-
-		rc = tool_run(argv, &out, 10);
-	}
-	if (rc != 0) {
-		snprintf(x->why, sizeof(x->why), "%s failed (%s)", tool,
-			 rc < 0 ? strerror(errno) : "exit status not 0");
-		free(out);
-		return;
-	}
-	x->present = 1;
-	parse_save(x, out);
 	free(out);
-}
-
-void xsave_free(struct xsave *x)
-{
-	for (size_t i = 0; i < x->n_rules; i++)
-		free(x->rules[i].line);
-	free(x->rules);
-	free(x->chains);
-	memset(x, 0, sizeof(*x));
-}
-
-int xsave_has_chain(const struct xsave *x, const char *table, const char *chain)
-{
-	for (size_t i = 0; i < x->n_chains; i++)
-		if (strcmp(x->chains[i].table, table) == 0 && strcmp(x->chains[i].name, chain) == 0)
-			return 1;
-	return 0;
-}
-
-size_t xsave_rule_count(const struct xsave *x)
-{
-	return x->n_rules;
+	free(err);
 }

@@ -40,6 +40,21 @@ bool value_nft_name_ok(const char *s);
 /* Plugin names: [a-z0-9_-], 1..31. */
 bool value_plugin_name_ok(const char *s);
 
+/* ---- a jail's kernel names (naming.c) ----------------------------------------- */
+
+/* The nftables plugin's (and stock nftables') default table and chain. */
+#define VALUE_NFT_TABLE_DEFAULT "f2b-table"
+#define VALUE_NFT_CHAIN_DEFAULT "f2b-chain"
+/* The iptables plugins' chain of a jail, f2b-<jail>; -1 when it is longer than
+ * an iptables chain name can be (or than n). */
+int value_xt_jail_chain(const char *jail, char *buf, size_t n);
+/* The jail of such a chain, or NULL when chain is no jail's. */
+const char *value_xt_chain_jail(const char *chain);
+/* The nftables plugin's set of a jail: addr-set-<jail>, addr6-set-<jail>. */
+int value_nft_jail_set(const char *jail, enum nfban_family family, char *buf, size_t n);
+/* The jail of such a set (and its family), or NULL. */
+const char *value_nft_set_jail(const char *set, enum nfban_family *family);
+
 /* ---- protocols and ports ------------------------------------------------------ */
 
 /* A port or an inclusive range, host byte order; first == last for one port. */

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # nfban doctor: each fault planted in the namespace's kernel is named (severity,
-# check, jail, rule) with exit 1; a healthy jail of every plugin and backend
-# gives exit 0; and the kernel is byte-identical before and after every run
-# (iptables-legacy-save, iptables-nft-save, both ip6, nft list ruleset).
+# check, jail, rule) with exit 1; what the doctor cannot read is `unknown` with
+# exit 3; a healthy jail of every plugin and backend gives exit 0; every fix it
+# prints after '$' is pasted and the next run is healthy; and the kernel is
+# byte-identical before and after every run (iptables-legacy-save,
+# iptables-nft-save, both ip6, nft list ruleset).
 source "$(dirname "$0")/../lib/nstest.sh"
+source "$(dirname "$0")/../lib/doctor.bash"
 
 FAKE="$NFBAN_BUILD/tests/fakekernel.so"
 
@@ -15,27 +18,17 @@ point_iptables() {
 	ln -sf "$(command -v ip6tables-"$1")" "$NFBAN_IPT_PATH/ip6tables"
 }
 
-# The kernel as the three tools print it (the save tools' date comments aside).
-kernel() {
-	local t
-	for t in iptables-legacy-save ip6tables-legacy-save iptables-nft-save ip6tables-nft-save; do
-		echo "== $t"
-		{ $t 2>&1 || true; } | grep -v '^# Generated\|^# Completed'
-	done
-	echo "== nft"
-	nft list ruleset 2>&1 || true
-}
-
 # doctor ARGS...: nfban doctor through the shim, the kernel compared before
 # and after; $status, $out, $err as run() sets them.  The host's Fail2ban (if
 # one runs) is never asked, unless the test gives --socket; the kernel is
-# probed only with PROBE=1 (the probes have tests of their own; time).
+# probed only with PROBE=1 (the probes have tests of their own; time).  The
+# doctor's PATH is $DOCTOR_PATH when set.
 doctor() {
 	local before after extra=(--no-fail2ban)
 	before=$(kernel)
 	[[ " $* " == *" --socket "* ]] && extra=()
 	[ "${PROBE:-}" = 1 ] || extra+=(--no-probe)
-	run nfban doctor "${extra[@]}" "$@"
+	run env PATH="${DOCTOR_PATH:-$PATH}" "$NFBAN_BIN" doctor "${extra[@]}" "$@"
 	after=$(kernel)
 	assert_eq "$before" "$after" "the kernel after nfban doctor $*"
 }
@@ -48,8 +41,6 @@ expect_finding() {
 	line=$(grep -E "$head" <<<"$out" | grep -E -- "$4" || true)
 	[ -n "$line" ] || fail "no '$1 $2 [$3]' line matching /$4/ in: $out"
 }
-# has_line REGEX: some line of $out matches.
-has_line() { grep -qE -- "$1" <<<"$out" || fail "no line matching /$1/ in: $out"; }
 
 setup() {
 	export NFBAN_STATE_DIR
@@ -177,7 +168,8 @@ test_missing_jump() {
 	iptables-legacy -D INPUT -p tcp -m multiport --dports 22 -j f2b-m
 	doctor
 	assert_status 1 "$out"
-	expect_finding FAIL jail.jump "m legacy/inet4" "chain f2b-m exists \(1 bans\) but no rule jumps to it"
+	expect_finding FAIL jail.jump "m legacy/inet4" "chain f2b-m exists \(1 ban\) but no rule jumps to it"
+	has_line '^     \$ fail2ban-client restart m$' 
 }
 
 test_missing_jump_for_one_port() {
@@ -188,7 +180,7 @@ test_missing_jump_for_one_port() {
 	assert_status 0 "$out" # without port= the doctor cannot know the jail had 80
 	doctor name=p port=22,80
 	assert_status 1 "$out"
-	expect_finding FAIL jail.jump "p nft/inet4" "no jump to f2b-p for port 80/tcp"
+	expect_finding FAIL jail.jump "p nft/inet4" "no jump to the jail for port 80/tcp"
 }
 
 test_jump_in_another_chain() {
@@ -199,11 +191,17 @@ test_jump_in_another_chain() {
 	expect_finding FAIL jail.jump c "no jump to f2b-c in chain FORWARD"
 }
 
+# Without Fail2ban to ask, a jail not in the kernel may just have banned nothing
+# yet: the doctor cannot tell (exit 3); with Fail2ban running no such jail, FAIL.
 test_missing_chain() {
 	setup
 	doctor name=nosuch
+	assert_status 3 "$out"
+	expect_finding unknown jail.chain nosuch "no jail nosuch in the kernel"
+	fake_fail2ban other ""
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock" name=nosuch
 	assert_status 1 "$out"
-	expect_finding FAIL jail.chain nosuch "no jail nosuch in the kernel"
+	expect_finding FAIL jail.chain nosuch "no jail nosuch in the kernel.*Fail2ban runs no such jail"
 }
 
 test_nftables_set_without_its_rule() {
@@ -231,9 +229,14 @@ test_ip_not_banned() {
 	doctor ip=192.0.2.1
 	assert_status 0 "$out"
 	expect_finding ok jail.ip i "-A f2b-i -s 192.0.2.1/32 -j REJECT --reject-with icmp-port-unreachable \(legacy inet4\)"
-	doctor ip=192.0.2.2 name=i
+	doctor ip=192.0.2.3 name=i
 	assert_status 1 "$out"
-	expect_finding FAIL jail.ip i "192.0.2.2 is not banned in the kernel in jail i"
+	expect_finding FAIL jail.ip i "192.0.2.3 is not banned in the kernel in jail i"
+	has_line '^     \$ fail2ban-client set i banip 192.0.2.3$'
+	# Another jail's ban is named as what blocks it.
+	doctor ip=192.0.2.2 name=i
+	assert_status 0 "$out"
+	expect_finding warn jail.ip i "192.0.2.2 is not banned by jail i, but is dropped by 'tcp dport 22 ip saddr @addr-set-j reject.*' in chain inet f2b-table f2b-chain \(set addr-set-j holds it\)"
 }
 
 # ---- backends ----------------------------------------------------------------------------
@@ -270,10 +273,188 @@ test_dnat_past_an_nftables_jail() {
 	doctor name=nd
 	assert_status 1 "$out"
 	expect_finding FAIL jail.dnat nd "2222/tcp is DNATed to 10.9.0.3:22"
-	# A jail on FORWARD (Docker's DOCKER-USER) is where it should be.
-	nfban multiport start name=fw backend=legacy chain=FORWARD port=2222
+	# A jail on FORWARD (Docker's DOCKER-USER) is where it should be, watching
+	# the port after DNAT.
+	nfban multiport start name=fw backend=legacy chain=FORWARD port=22
 	doctor name=fw
 	assert_status 0 "$out"
+}
+
+# firewalld's `ct status dnat accept` is a condition, not a DNAT: no finding.
+firewalld_ct() { # backend
+	setup "$1"
+	nft add table inet firewalld
+	nft add chain inet firewalld filter_INPUT '{ type filter hook input priority filter + 10; }'
+	nft add rule inet firewalld filter_INPUT ct status dnat accept
+	nfban multiport start name=sshd backend="$1"
+	nfban multiport ban name=sshd backend="$1" ip=192.0.2.1
+	doctor name=sshd
+	assert_status 0 "$out"
+	! grep -q 'jail\.dnat' <<<"$out" || fail "a DNAT finding for ct status dnat: $out"
+}
+test_firewalld_ct_status_dnat_is_no_dnat_legacy() { firewalld_ct legacy; }
+test_firewalld_ct_status_dnat_is_no_dnat_nft() { firewalld_ct nft; }
+
+# paste_fixes: run every '$ ' line of $out, as a user pastes them.
+paste_fixes() {
+	local cmds
+	cmds=$(sed -n 's/^     \$ //p' <<<"$out")
+	[ -n "$cmds" ] || fail "no fix to paste in: $out"
+	bash -euc "$cmds" || fail "pasting failed: $cmds"
+}
+
+# Docker publishes 8022 as the container's 22; DOCKER-USER (a FORWARD chain)
+# sees the packet after DNAT, with port 22: a jail watching 8022 there never
+# matches.  Its fix is pasted, then the doctor finds it healthy.
+docker_user() { # backend
+	setup "$1"
+	local ipt=iptables-$1
+	docker_nat "$ipt"
+	nfban multiport start name=d backend="$1" chain=DOCKER-USER port=8022
+	doctor name=d
+	assert_status 1 "$out"
+	expect_finding FAIL jail.dnat "d $1/inet4" "the jail watches 8022/tcp in DOCKER-USER, which sees packets after DNAT: '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8022 -j DNAT --to-destination 172.17.0.2:22' rewrites them to 172.17.0.2:22.*it should watch port 22"
+	paste_fixes
+	doctor name=d
+	assert_status 0 "$out"
+	expect_finding ok jail.chain d "dports 22 -j f2b-d"
+}
+test_docker_user_published_port_legacy() { docker_user legacy; }
+test_docker_user_published_port_nft() { docker_user nft; }
+
+# Shadowed by an earlier ACCEPT: the pasted -D / -I 1 puts the jump first.
+shadow_fix() { # backend
+	setup "$1"
+	nfban multiport start name=s backend="$1"
+	nfban multiport ban name=s backend="$1" ip=192.0.2.1
+	iptables-"$1" -I INPUT 1 -p tcp --dport 22 -j ACCEPT
+	doctor name=s ip=192.0.2.1
+	assert_status 1 "$out"
+	paste_fixes
+	doctor name=s ip=192.0.2.1
+	assert_status 0 "$out"
+	expect_finding ok jail.shadowed "s $1/inet4" "nothing before the jump \(rule 1 of INPUT\)"
+}
+test_shadowed_fix_pasted_legacy() { shadow_fix legacy; }
+test_shadowed_fix_pasted_nft() { shadow_fix nft; }
+
+# An on-demand jail before its first ban: Fail2ban lists it, the kernel has
+# nothing yet.  That is ok; with bans Fail2ban holds, it is a FAIL.
+test_on_demand_jail_before_its_first_ban() {
+	setup
+	fake_fail2ban sshd ""
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock"
+	assert_status 0 "$out"
+	expect_finding ok jail.chain sshd "Fail2ban lists jail sshd with no ban yet: its action makes f2b-sshd / addr-set-sshd at the first ban"
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock" name=sshd
+	assert_status 0 "$out"
+}
+
+# A jail wiped by a foreign reload: the cause named, the fix given.
+test_jail_wiped_by_firewalld_reload() {
+	setup nft
+	nfban multiport start name=sshd backend=nft
+	nfban multiport ban name=sshd backend=nft ip=192.0.2.1
+	fake_fail2ban sshd "192.0.2.1"
+	# What firewall-cmd --reload leaves: its own table, iptables-nft's gone.
+	nft flush ruleset
+	nft add table inet firewalld
+	nft add chain inet firewalld filter_INPUT '{ type filter hook input priority filter + 10; }'
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock"
+	assert_status 1 "$out"
+	expect_finding FAIL jail.chain sshd "Fail2ban holds 1 ban of jail sshd, but the kernel has no chain f2b-sshd"
+	has_line "^     likely cause: firewalld's table is in the kernel: .firewall-cmd --reload."
+	has_line '^     \$ fail2ban-client restart sshd$'
+}
+test_jail_wiped_by_nftables_service_reload() {
+	setup nft
+	nfban nftables start name=sshd
+	nfban nftables ban name=sshd ip=192.0.2.1
+	fake_fail2ban sshd "192.0.2.1"
+	nft flush ruleset
+	nft add table inet filter
+	nft add chain inet filter input '{ type filter hook input priority filter; }'
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock" name=sshd
+	assert_status 1 "$out"
+	has_line "^     likely cause: .*flush ruleset"
+}
+
+# An address no jail holds, dropped by another tool's table (CrowdSec's bouncer).
+test_ip_dropped_by_another_table() {
+	setup
+	nfban nftables start name=sshd
+	nft -f - <<-'EOF'
+	table ip crowdsec {
+		set crowdsec-blacklists { type ipv4_addr; flags timeout; elements = { 192.0.2.9 timeout 4h } }
+		chain crowdsec-chain { type filter hook input priority filter - 10; ip saddr @crowdsec-blacklists drop; }
+	}
+	EOF
+	doctor ip=192.0.2.9
+	assert_status 0 "$out"
+	expect_finding ok jail.ip "" "192.0.2.9 is not banned by a jail, but is dropped by 'ip saddr @crowdsec-blacklists drop' in chain ip crowdsec crowdsec-chain \(set crowdsec-blacklists holds it\)"
+}
+
+# Not root: what could not be read is unknown (exit 3), never "install ...".
+test_not_root_is_unknown() {
+	setup
+	nfban multiport start name=r backend=legacy
+	nfban nftables start name=n
+	chmod 0755 "$NFBAN_IPT_PATH"
+	doctor_as_nobody --no-probe name=r
+	assert_status 3 "$out"
+	expect_finding unknown backend.read "legacy/inet4" "cannot read the legacy inet4 rules: .*(not permitted|Permission denied)"
+	expect_finding unknown backend.read "nftables" "cannot read the nftables rules"
+	! grep -q 'install' <<<"$out" || fail "install advice without root: $out"
+	! grep -q '^FAIL' <<<"$out" || fail "FAIL without root: $out"
+	doctor_as_nobody
+	assert_status 3 "$out"
+	expect_finding unknown capability.probe "" "cannot make a scratch network namespace"
+}
+# doctor_as_nobody ARGS...: nfban doctor (the shim, which vets and execs the
+# doctor) as user nobody, the kernel compared.
+doctor_as_nobody() {
+	local before
+	before=$(kernel)
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		env PATH="$PATH" NFBAN_PLUGIN_DIR="$NFBAN_PLUGIN_DIR" "$NFBAN_BIN" doctor --no-fail2ban "$@"
+	assert_eq "$before" "$(kernel)" "the kernel after nfban doctor as nobody"
+}
+
+# Without the iptables package: nft reads iptables-nft's tables, no false FAIL.
+test_no_iptables_binary_in_path() {
+	setup nft
+	nfban multiport start name=sshd backend=nft port=ssh,2222
+	nfban multiport ban name=sshd backend=nft ip=192.0.2.1
+	nfban perport start name=pp backend=nft port=22,80
+	local bin
+	bin=$(mktemp -d)
+	ln -s "$(command -v nft)" "$bin/nft"
+	chmod 0755 "$bin"
+	DOCTOR_PATH=$bin doctor name=sshd ip=192.0.2.1
+	assert_status 0 "$out"
+	expect_finding ok backend.iptables "" "no iptables command in PATH"
+	expect_finding ok backend.read nft "read with nft -j list ruleset"
+	expect_finding ok jail.chain "sshd nft/inet4" "chain f2b-sshd holds 1 ban"
+	expect_finding ok jail.ip sshd "192.0.2.1 is in the kernel"
+	! grep -q '^FAIL' <<<"$out" || fail "FAIL without iptables: $out"
+	# perport's jumps are native payload matches: their ports are read.
+	DOCTOR_PATH=$bin doctor name=pp port=22,80
+	assert_status 0 "$out"
+	# multiport's are xt: a port question is unknown, not a FAIL.
+	DOCTOR_PATH=$bin doctor name=sshd port=2222
+	assert_status 3 "$out"
+	expect_finding unknown jail.jump "sshd nft/inet4" "cannot tell whether the jumps cover port 2222/tcp"
+	# A jail and a ban written by this release's stock iptables-nft (Fail2ban's
+	# iptables-multiport), read the same way.
+	iptables-nft -N f2b-stock
+	iptables-nft -A f2b-stock -j RETURN
+	iptables-nft -I f2b-stock 1 -s 192.0.2.7 -j REJECT --reject-with icmp-port-unreachable
+	iptables-nft -I INPUT -p tcp -m multiport --dports 22 -j f2b-stock
+	DOCTOR_PATH=$bin doctor name=stock ip=192.0.2.7
+	assert_status 0 "$out"
+	expect_finding ok jail.chain "stock nft/inet4" "chain f2b-stock holds 1 ban"
+	expect_finding ok jail.ip stock "192.0.2.7 is in the kernel"
+	rm -rf "$bin"
 }
 
 # ---- missing kernel features (fakekernel) ------------------------------------------------------
@@ -337,19 +518,35 @@ test_fallback_in_effect_is_listed() {
 
 # ---- Fail2ban against the kernel (a stand-in fail2ban-client) ------------------------------------
 
-fake_fail2ban() { # jail "ips..."
-	cat >"$NFBAN_IPT_PATH/fail2ban-client" <<-EOS
-	#!/bin/bash
-	# stand-in: [-s SOCKET] status | get JAIL banip
-	[ "\$1" = -s ] && shift 2
-	case "\$*" in
-	status) printf 'Status\n|- Number of jail:\t1\n\`- Jail list:\t%s\n' "$1" ;;
-	"get $1 banip") echo "$2" ;;
-	*) exit 255 ;;
-	esac
-	EOS
-	chmod 0755 "$NFBAN_IPT_PATH/fail2ban-client"
-	touch "$NFBAN_IPT_PATH/f2b.sock"
+# fake_fail2ban JAIL "IPS" [JAIL "IPS"...]: a stand-in fail2ban-client that prints
+# what Fail2ban's client prints (fail2ban/client/beautifier.py) for status, get
+# JAIL banip and get JAIL actions; the doctor runs it as it runs the real one
+# (tests/e2e/doctor.sh runs it against a real Fail2ban).
+fake_fail2ban() {
+	local d=$NFBAN_IPT_PATH
+	: >"$d/f2b.jails"
+	while [ $# -ge 2 ]; do
+		printf '%s %s\n' "$1" "$2" >>"$d/f2b.jails"
+		shift 2
+	done
+	cat >"$d/fail2ban-client" <<'EOS'
+#!/bin/bash
+# stand-in: [-s SOCKET] status | get JAIL banip | get JAIL actions; data in f2b.jails
+data=$(dirname "$0")/f2b.jails
+[ "$1" = -s ] && shift 2
+if [ "$*" = status ]; then
+	printf 'Status\n|- Number of jail:\t%s\n`- Jail list:\t%s\n' "$(grep -c '' "$data")" \
+		"$(cut -d' ' -f1 "$data" | paste -sd, - | sed 's/,/, /g')"
+elif [ "$1 $3" = "get banip" ] && grep -q "^$2 " "$data"; then
+	grep "^$2 " "$data" | cut -d' ' -f2-
+elif [ "$1 $3" = "get actions" ] && grep -q "^$2 " "$data"; then
+	printf 'The jail %s has the following actions:\nnfban-multiport\n' "$2"
+else
+	exit 255
+fi
+EOS
+	chmod 0755 "$d/fail2ban-client"
+	touch "$d/f2b.sock"
 }
 
 test_fail2ban_and_kernel_disagree() {
@@ -367,6 +564,11 @@ test_fail2ban_and_kernel_disagree() {
 	doctor --socket "$NFBAN_IPT_PATH/f2b.sock"
 	assert_status 0 "$out"
 	expect_finding ok fail2ban.bans sshd "Fail2ban's 2 bans of jail sshd are all in the kernel"
+	# The fixes it gave are what a user pastes.
+	fake_fail2ban sshd "192.0.2.1 192.0.2.2"
+	doctor --socket "$NFBAN_IPT_PATH/f2b.sock"
+	has_line '^     \$ fail2ban-client set sshd unbanip 192.0.2.2$'
+	has_line '^     \$ fail2ban-client set sshd banip 192.0.2.3$' 
 }
 
 # ---- --json ----------------------------------------------------------------------------------------
@@ -382,7 +584,27 @@ test_json_has_the_documented_fields() {
 		fail "JSON does not match nfban(8): $out"
 	# Text and JSON give the same findings.
 	doctor ip=192.0.2.1
-	assert_eq "$(grep -c '' <<<"$out")" "$(($(/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' <<<"$(nfban doctor --no-fail2ban --no-probe --json ip=192.0.2.1)") + 1))" "lines"
+	assert_eq "$(grep -cE '^(ok|warn|unknown|FAIL) ' <<<"$out")" "$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' <<<"$(nfban doctor --no-fail2ban --no-probe --json ip=192.0.2.1)")" "findings"
+}
+
+# ---- arguments as users type them ------------------------------------------------------------
+
+test_arguments_anywhere_unknown_keys_refused() {
+	setup
+	nfban multiport start name=sshd backend=legacy
+	# An option after the keys.
+	doctor name=sshd --json
+	assert_status 0 "$out"
+	/usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$out" || fail "not JSON: $out"
+	# A mistyped key: exit 2, naming the keys the doctor knows.
+	doctor name=sshd ipp=192.0.2.1
+	assert_status 2
+	assert_match "ipp='192.0.2.1': unknown key \(known: name port protocol chain family table ip\)" "$err"
+	assert_lines "$err"
+	run nfban doctor --help
+	assert_status 0
+	assert_match "Exit status: 0 healthy .* 1 something FAILs,.*2 bad usage, 3 something could not be examined" "$(tr '\n' ' ' <<<"$out")"
+	assert_match "unknown \(could not be read" "$out"
 }
 
 # ---- the shim ------------------------------------------------------------------------------------------
@@ -399,7 +621,7 @@ test_shim_refuses_a_doctor_others_can_write() {
 	chmod 0755 "$d/nfban-doctor"
 	run nfban --plugin-dir "$d" doctor --no-fail2ban
 	assert_status 0 "$err"
-	run nfban doctor bogus=1 name=a/b
+	run nfban doctor name=a/b
 	assert_status 2
 	assert_match "name='a/b'" "$err"
 	rm -rf "$d"

@@ -23,10 +23,10 @@ doc = json.load(sys.stdin)
 assert sorted(doc) == sorted(top), ("top-level fields", sorted(doc), sorted(top))
 assert doc["doctor"] == 1
 assert isinstance(doc["version"], str)
-assert doc["status"] in (0, 1)
-assert sorted(doc["counts"]) == ["FAIL", "ok", "warn"]
+assert doc["status"] in (0, 1, 3)
+assert sorted(doc["counts"]) == ["FAIL", "ok", "unknown", "warn"]
 assert isinstance(doc["findings"], list) and doc["findings"]
-n = {"ok": 0, "warn": 0, "FAIL": 0}
+n = {"ok": 0, "warn": 0, "unknown": 0, "FAIL": 0}
 for f in doc["findings"]:
     assert sorted(f) == sorted(per), ("finding fields", sorted(f), sorted(per))
     assert f["severity"] in n, f
@@ -36,5 +36,7 @@ for f in doc["findings"]:
         assert f[k] is None or isinstance(f[k], str), (k, f)
     assert isinstance(f["message"], str) and f["message"]
     assert (f["todo"] is None) == (f["severity"] == "ok"), f
+    if f["fix"] is not None:
+        assert f["severity"] != "ok" and all(l.strip() for l in f["fix"].split("\n")), f
 assert n == doc["counts"], (n, doc["counts"])
-assert doc["status"] == (1 if n["FAIL"] else 0)
+assert doc["status"] == (1 if n["FAIL"] else 3 if n["unknown"] else 0)
