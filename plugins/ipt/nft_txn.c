@@ -8,17 +8,18 @@
  * iptables-nft uses (nft_rule.h).  What each operation does is what
  * jail.c does on the legacy tables; comments there say why.
  *
- * One operation is one cycle, repeated when another writer (iptables-nft,
- * nft, another nfban) changed the ruleset, after a sleep on the schedule
- * of plugins/nft/backoff.h (the nftables plugin's: jittered, at most 22
- * tries within 2 s):
+ * One operation is one run of nfban's nf_tables transaction runner
+ * (src/nfnl/txn.h), the nftables plugin's too, over the socket the plugin
+ * instance keeps open: repeated when another writer (iptables-nft, nft,
+ * another nfban) changed the ruleset, after a sleep on the schedule of
+ * src/nfnl/backoff.h (jittered, at most 22 tries within 2 s):
  *   1. read the generation id, then what the operation needs: the table,
  *      the chains involved (exists? base chain? use count), the rules of
  *      f2b-<name> and <chain> with their handles;
  *   2. build one batch stamped with that generation (NFNL_BATCH_GENID, as
  *      iptables-nft does): the kernel refuses it whole with ERESTART if the
  *      ruleset changed since step 1, and the cycle runs again;
- *   3. send it and read every ack (plugins/nft/batch.c).
+ *   3. send it and read every ack (src/nfnl/batch.c).
  * Rules are found by content (ipt_nft_rule_same), never by position, so
  * rules that stock iptables-nft added are found too.
  */
@@ -33,11 +34,10 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "../nft/backoff.h"
-#include "../nft/query.h"
-#include "../nft/sock.h"
 #include "ctx.h"
 #include "jail.h"
+#include "nfnl/query.h"
+#include "nfnl/txn.h"
 #include "nft_rule.h"
 
 struct chain_info {
@@ -48,7 +48,8 @@ struct chain_info {
 
 struct nftx {
 	struct ipt_ctx *c;
-	struct nft_sock s;
+	struct nft_sock *s;             /* the plugin instance's */
+	char label[32];                 /* "IPv4 table filter" */
 	uint8_t family;                 /* NFPROTO_IPV4, NFPROTO_IPV6 */
 	const char *fam;                /* "ip", "ip6" */
 	/* The wanted rules, built once. */
@@ -59,7 +60,7 @@ struct nftx {
 	bool table;
 	struct chain_info jail, chain, ret_jump, ban_jump;
 	struct nftnl_rule_list *jail_rules, *chain_rules;
-	struct nft_batch b;
+	struct nft_batch *b;            /* the batch being built */
 };
 
 /* The built-in chains iptables-nft creates on first use. */
@@ -109,7 +110,7 @@ static int read_chain(struct nftx *x, const char *name, struct chain_info *ci)
 	}
 	if (!ch)
 		return -ENOMEM;
-	rc = nft_query_chain(&x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
+	rc = nft_query_chain(x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
 	if (rc == 0 && ci->exists) {
 		ci->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
 		ci->use = nftnl_chain_is_set(ch, NFTNL_CHAIN_USE) ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_USE)
@@ -124,7 +125,7 @@ static int read_rules(struct nftx *x, const char *chain, struct nftnl_rule_list 
 	*out = nftnl_rule_list_alloc();
 	if (!*out)
 		return -ENOMEM;
-	return nft_query_chain_rules(&x->s, x->family, IPT_TABLE, chain, *out);
+	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, chain, *out);
 }
 
 static int read_state(struct nftx *x)
@@ -132,7 +133,7 @@ static int read_state(struct nftx *x)
 	int rc;
 
 	free_state(x);
-	rc = nft_query_table(&x->s, x->family, IPT_TABLE, &x->table);
+	rc = nft_query_table(x->s, x->family, IPT_TABLE, &x->table);
 	if (!rc)
 		rc = read_chain(x, x->c->jail, &x->jail);
 	if (!rc)
@@ -181,18 +182,11 @@ static bool holds(struct nftnl_rule_list *l, const struct nftnl_rule *want)
 static int msg_table(struct nftx *x)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
-	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, IPT_TABLE) < 0)
-		goto out;
-	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWTABLE, x->family, NLM_F_CREATE,
-			    "add table %s " IPT_TABLE, x->fam);
-	if (!nlh)
-		goto out;
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	rc = nft_batch_add_done(&x->b, nlh);
-out:
+	if (t && nftnl_table_set_str(t, NFTNL_TABLE_NAME, IPT_TABLE) == 0)
+		rc = nft_batch_table(x->b, x->s, NFT_MSG_NEWTABLE, x->family, NLM_F_CREATE, t,
+				     "add table %s " IPT_TABLE, x->fam);
 	if (t)
 		nftnl_table_free(t);
 	return rc;
@@ -202,7 +196,6 @@ out:
 static int msg_chain(struct nftx *x, uint16_t type, const char *name, const struct builtin *bi)
 {
 	struct nftnl_chain *ch = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
 	if (!ch || nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, IPT_TABLE) < 0 ||
@@ -215,13 +208,9 @@ static int msg_chain(struct nftx *x, uint16_t type, const char *name, const stru
 		if (nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter") < 0)
 			goto out;
 	}
-	nlh = nft_batch_add(&x->b, &x->s, type, x->family,
-			    type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s " IPT_TABLE " %s",
-			    type == NFT_MSG_NEWCHAIN ? "add" : "delete", x->fam, name);
-	if (!nlh)
-		goto out;
-	nftnl_chain_nlmsg_build_payload(nlh, ch);
-	rc = nft_batch_add_done(&x->b, nlh);
+	rc = nft_batch_chain(x->b, x->s, type, x->family, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0,
+			     ch, "%s chain %s " IPT_TABLE " %s",
+			     type == NFT_MSG_NEWCHAIN ? "add" : "delete", x->fam, name);
 out:
 	if (ch)
 		nftnl_chain_free(ch);
@@ -231,26 +220,20 @@ out:
 /* -A (append) or -I <chain> 1 of a wanted rule. */
 static int msg_rule(struct nftx *x, const char *chain, struct nftnl_rule *r, bool append)
 {
-	struct nlmsghdr *nlh;
-
 	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
 	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain) < 0)
 		return -ENOMEM;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, x->family);
-	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWRULE, x->family,
-			    NLM_F_CREATE | (append ? NLM_F_APPEND : 0), "%s rule %s %s " IPT_TABLE " %s",
-			    append ? "append" : "insert", append ? "to" : "into", x->fam, chain);
-	if (!nlh)
-		return -ENOMEM;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	return nft_batch_add_done(&x->b, nlh);
+	return nft_batch_rule(x->b, x->s, NFT_MSG_NEWRULE, x->family,
+			      NLM_F_CREATE | (append ? NLM_F_APPEND : 0), r,
+			      "%s rule %s %s " IPT_TABLE " %s", append ? "append" : "insert",
+			      append ? "to" : "into", x->fam, chain);
 }
 
 /* One rule by handle, or (have_handle false) every rule of the chain. */
 static int msg_del_rule(struct nftx *x, const char *chain, bool have_handle, uint64_t handle)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
 	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
@@ -258,17 +241,13 @@ static int msg_del_rule(struct nftx *x, const char *chain, bool have_handle, uin
 		goto out;
 	if (have_handle) {
 		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+		rc = nft_batch_rule(x->b, x->s, NFT_MSG_DELRULE, x->family, 0, r,
 				    "delete rule %llu from %s " IPT_TABLE " %s",
 				    (unsigned long long)handle, x->fam, chain);
 	} else {
-		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+		rc = nft_batch_rule(x->b, x->s, NFT_MSG_DELRULE, x->family, 0, r,
 				    "flush chain %s " IPT_TABLE " %s", x->fam, chain);
 	}
-	if (!nlh)
-		goto out;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	rc = nft_batch_add_done(&x->b, nlh);
 out:
 	if (r)
 		nftnl_rule_free(r);
@@ -530,68 +509,81 @@ static void free_wanted(struct nftx *x)
 		nftnl_rule_free(x->ban);
 }
 
+static enum nft_read read_cb(struct nft_sock *s, void *ctx, struct nfban_report *r,
+			     enum nfban_status *st)
+{
+	struct nftx *x = ctx;
+	int rc;
+
+	(void)s;
+	rc = read_state(x);
+	return rc ? nft_txn_read_failed(rc, "the chains and rules", x->label, r, st)
+		  : NFT_READ_COMMIT;
+}
+
+static enum nfban_status build_cb(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				  struct nfban_report *r)
+{
+	struct nftx *x = ctx;
+
+	(void)s;
+	(void)r;                        /* x->c->r */
+	x->b = b;
+	return ops[x->c->op](x);
+}
+
+/*
+ * start and ban add what read found missing: a stale read would add it twice.
+ * stop, unban and flush delete what they found, by handle or whole chains, and
+ * append flush's return rule to a chain emptied in the same batch: the kernel
+ * refuses a handle that is gone (ENOENT) and a chain still jumped to (EBUSY).
+ */
+static bool stamp_cb(const void *ctx)
+{
+	const struct nftx *x = ctx;
+
+	return IPT_STARTS(x->c->op) || x->c->op == IPT_BAN || x->c->op == IPT_CHECK;
+}
+
+static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
+					      .stamp = stamp_cb };
+
+int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s)
+{
+	int rc = 0;
+
+	if (!in->nft_open) {
+		rc = nft_sock_open(&in->nft);
+		in->nft_open = rc == 0;
+	}
+	*s = in->nft_open ? &in->nft : NULL;
+	return rc;
+}
+
 enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 {
-	struct nft_backoff bo;
 	struct nftx x;
-	enum nfban_status st = NFBAN_ERROR;
+	enum nfban_status st;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	x.family = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
+	snprintf(x.label, sizeof(x.label), "%s table " IPT_TABLE, c->f->label);
 	rc = build_wanted(&x);
 	if (rc) {
 		st = ipt_fail(c, -rc, "building the rules");
 		goto out;
 	}
-	rc = nft_sock_open(&x.s);
+	rc = ipt_nft_sock(c->inst, &x.s);
 	if (rc < 0) {
 		ipt_fail(c, -rc, "opening a netlink socket to nf_tables");
 		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
 		goto out;
 	}
-	nft_backoff_start(&bo, &x.s);
-	for (unsigned attempt = 1;; attempt++) {
-		bool restart = false;
-		uint32_t genid;
-
-		memset(c->r, 0, sizeof(*c->r));
-		rc = nft_query_genid(&x.s, &genid);
-		if (rc < 0) {
-			ipt_fail(c, -rc, "reading the nf_tables generation");
-			st = nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc);
-			break;
-		}
-		rc = read_state(&x);
-		/* A dump the ruleset changed under (NLM_F_DUMP_INTR): read again. */
-		if (rc == -EINTR && nft_backoff_wait(&bo))
-			continue;
-		if (rc < 0) {
-			st = ipt_fail(c, -rc, "reading the %s table " IPT_TABLE " (nf_tables)",
-				      c->f->label);
-			break;
-		}
-		if (nft_batch_begin(&x.b, &x.s, genid) < 0) {
-			st = nomem(&x);
-			break;
-		}
-		st = ops[c->op](&x);
-		if (st == NFBAN_OK && c->op != IPT_CHECK && nft_batch_count(&x.b) > 0)
-			st = nft_batch_commit(&x.b, &x.s, c->r, &restart);
-		nft_batch_free(&x.b);
-		if (!restart)
-			break;
-		if (!nft_backoff_wait(&bo)) {
-			snprintf(c->r->reason, sizeof(c->r->reason),
-				 "commit of %s table " IPT_TABLE " (changed under us %u times)",
-				 c->f->label, attempt);
-			break;
-		}
-	}
+	st = nft_txn_run(x.s, &ipt_nft_op, &x, x.label, c->r);
 	free_state(&x);
-	nft_sock_close(&x.s);
 out:
 	free_wanted(&x);
 	return st;

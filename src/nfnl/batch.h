@@ -1,45 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * sock.h - the netlink side: one socket per plugin instance, requests and
- * dumps with every answer checked, and batches whose every ack is read.
+ * batch.h - one nf_tables transaction: a batch of messages sent at once,
+ * every ack read and matched to its message, with typed helpers that put
+ * one libnftnl object into the batch with the words a failure names it by.
  */
-#ifndef NFT_SOCK_H
-#define NFT_SOCK_H
+#ifndef NFNL_BATCH_H
+#define NFNL_BATCH_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nfnetlink.h>
+#include "sock.h"
 
-#include "nfban_plugin.h"
+struct nftnl_table;
+struct nftnl_chain;
+struct nftnl_rule;
+struct nftnl_set;
 
 #pragma GCC visibility push(hidden)
-
-struct nft_sock {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;                   /* last sequence number used */
-	char *buf;                      /* receive buffer */
-	size_t bufsz;
-};
-
-/* 0, or -errno (socket(): EPROTONOSUPPORT when the kernel has no nfnetlink). */
-int nft_sock_open(struct nft_sock *s);
-void nft_sock_close(struct nft_sock *s);
-uint32_t nft_sock_next_seq(struct nft_sock *s);
-/* Throw away anything left unread by an earlier, failed exchange. */
-void nft_sock_drain(struct nft_sock *s);
-/*
- * Send one request (req->nlmsg_seq from nft_sock_next_seq) and hand every
- * data message of the answer to cb, until NLMSG_DONE or the ack.  Every
- * answer must carry our port id and the request's sequence number.
- * Returns 0, or -errno: the kernel's error, or the socket's.
- */
-int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, void *data);
-
-/* ---- batches ---- */
 
 struct nft_batch_msg {
 	uint32_t seq;
@@ -81,15 +56,23 @@ enum nfban_status nft_batch_commit(struct nft_batch *b, struct nft_sock *s, stru
 				   bool *restart);
 
 /*
- * Which kernel answers mean "nf_tables, or a part of it, is missing here"
- * (NFBAN_NOFEATURE, on which libnfban falls back) rather than an error.
- * `type` is the nlmsg_type the kernel refused: NFT_WHERE(NFT_MSG_*),
- * NFNL_MSG_BATCH_BEGIN, or NFT_WHERE_SOCKET for socket() itself.
+ * Typed helpers: one message carrying object o (nft_batch_add, the object's
+ * payload, nft_batch_add_done).  0 or -errno (-ENOMEM, -EMSGSIZE).
+ * nft_batch_set puts the set itself (NEWSET, DELSET), nft_batch_elems its
+ * elements (NEWSETELEM, DELSETELEM; a set without elements: a flush).
  */
-#define NFT_WHERE(msg) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (msg)))
-#define NFT_WHERE_SOCKET 0xffffu
-enum nfban_status nft_errno_status(uint16_t type, int err);
+#define NFT_BATCH_FMT __attribute__((format(printf, 7, 8)))
+int nft_batch_table(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+		    uint16_t flags, const struct nftnl_table *o, const char *fmt, ...) NFT_BATCH_FMT;
+int nft_batch_chain(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+		    uint16_t flags, const struct nftnl_chain *o, const char *fmt, ...) NFT_BATCH_FMT;
+int nft_batch_rule(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+		   uint16_t flags, const struct nftnl_rule *o, const char *fmt, ...) NFT_BATCH_FMT;
+int nft_batch_set(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+		  uint16_t flags, const struct nftnl_set *o, const char *fmt, ...) NFT_BATCH_FMT;
+int nft_batch_elems(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+		    uint16_t flags, const struct nftnl_set *o, const char *fmt, ...) NFT_BATCH_FMT;
 
 #pragma GCC visibility pop
 
-#endif /* NFT_SOCK_H */
+#endif /* NFNL_BATCH_H */
