@@ -11,16 +11,17 @@
  * this lock; only writers outside nfban (iptables-nft, nft) can then make a
  * stamped batch try again.
  *
- * The lock is an open-file-description lock (F_OFD_SETLK) on one byte of
- * /run/nfban.lock at the offset of the namespace's cookie (SO_NETNS_COOKIE;
- * the inode of /proc/self/ns/net where the kernel has no cookies): one file
- * for every namespace, nothing per namespace left behind, and the kernel
- * drops the lock when its holder dies, however it dies.  Each socket holds
- * its own description, so two handles in one process exclude each other.
+ * The lock is an open-file-description lock (F_OFD_SETLK) on an 8-byte slot
+ * of /run/nfban.lock at 8 x the namespace's cookie (SO_NETNS_COOKIE; the
+ * inode of /proc/self/ns/net where the kernel has no cookies): one file for
+ * every namespace, nothing per namespace left behind, and the kernel drops
+ * the lock when its holder dies, however it dies.  Each socket holds its own
+ * description, so two handles in one process exclude each other.  The slot
+ * holds a count of holders, which tells a waiter that the queue moves.
  *
  * The lock is an optimisation of liveness, never a condition of
  * correctness (the stamps are): a lock that cannot be had - no /run, not
- * root, a holder that does not let go within NFT_LOCK_WAIT_MS - is gone
+ * root, one holder that does not let go within NFT_LOCK_WAIT_MS - is gone
  * without, and the operation runs as it would unlocked.
  */
 #ifndef NFNL_LOCK_H
@@ -31,7 +32,7 @@
 #pragma GCC visibility push(hidden)
 
 #define NFT_LOCK_PATH "/run/nfban.lock"
-#define NFT_LOCK_WAIT_MS 5000
+#define NFT_LOCK_WAIT_MS 30000
 
 /* Take the namespace's writer lock for s (waits, bounded); true when held. */
 bool nft_lock_take(struct nft_sock *s);
