@@ -15,6 +15,7 @@
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,45 @@
 #include "nfnl/sock.h"
 #include "nfnl/txn.h"
 
+/*
+ * The instance: its socket, and per jail (one per family) the generation at
+ * which the jail was last seen in place - its set and every rule - by this
+ * instance's own read or commit.  A ban or unban that finds the generation
+ * unchanged knows nobody else wrote since and reads nothing (issue 20).
+ */
+struct seen {
+	const struct nft_jail *j;
+	uint32_t gen;                   /* 0: not known */
+};
+
 struct nft_inst {
 	struct nft_sock s;
+	struct seen seen[2];
 };
+
+static struct seen *seen_of(struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nft_inst *in = (struct nft_inst *)((char *)s - offsetof(struct nft_inst, s));
+	struct seen *free_slot = NULL;
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (in->seen[i].j == j)
+			return &in->seen[i];
+		if (!free_slot && !in->seen[i].j)
+			free_slot = &in->seen[i];
+	}
+	if (!free_slot)
+		free_slot = &in->seen[0];       /* a third jail on one instance: forget one */
+	free_slot->j = j;
+	free_slot->gen = 0;
+	return free_slot;
+}
+
+/* After an operation that leaves the jail in place (start, check, ban, unban): when. */
+static void saw(struct nft_sock *s, const struct nft_jail *j, enum nfban_status st)
+{
+	seen_of(s, j)->gen = st == NFBAN_OK ? s->gen : 0;
+}
 
 #define FAM(j) nft_family_name((j)->table_family)
 
@@ -98,8 +135,10 @@ static enum nfban_status start_jail(struct nft_sock *s, const struct nft_jail *j
 				    struct nfban_report *r)
 {
 	struct start_ctx c = { .j = j };
+	enum nfban_status st = nft_txn_run(s, &start_op, &c, j->label, r);
 
-	return nft_txn_run(s, &start_op, &c, j->label, r);
+	saw(s, j, st);
+	return st;
 }
 
 /* ---- what the jail's table holds ---- */
@@ -205,6 +244,8 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 	struct stop_ctx c = { .j = j };
 	enum nfban_status st = nft_txn_run(s, &stop_op, &c, j->label, r);
 
+	saw(s, j, NFBAN_ERROR);         /* not in place now */
+
 	free(c.handles);
 	if (st == NFBAN_OK && c.c.table && !c.c.ours)
 		snprintf(r->notice, sizeof(r->notice), "set %s was not there", j->set);
@@ -213,14 +254,19 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 
 /* ---- check: the set and every rule are there (reads only) ---- */
 
-static enum nft_read check_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
-				enum nfban_status *st)
+/*
+ * The jail in place, its set and every rule as configured?  NFT_READ_DONE
+ * with NFBAN_ABSENT (or a failed read) in *st when not, NFT_READ_COMMIT when
+ * it is.
+ */
+static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
+			      struct nfban_report *r, enum nfban_status *st)
 {
-	const struct nft_jail *j = ctx;
 	bool have[VALUE_MAX_PROTOS];
 	struct census c;
-	int rc = set_census(s, j, &c);
+	int rc;
 
+	rc = set_census(s, j, &c);
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c.ours) {
@@ -236,9 +282,17 @@ static enum nft_read check_read(struct nft_sock *s, void *ctx, struct nfban_repo
 		if (!have[i]) {
 			*st = nft_report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
 					 j->rules[i].what, FAM(j), j->table, j->chain);
-			break;
+			return NFT_READ_DONE;
 		}
-	return NFT_READ_DONE;
+	return NFT_READ_COMMIT;
+}
+
+static enum nft_read check_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+				enum nfban_status *st)
+{
+	enum nft_read rd = in_place(s, ctx, r, st);
+
+	return rd == NFT_READ_COMMIT ? NFT_READ_DONE : rd;
 }
 
 static const struct nft_txn_op check_op = { .read = check_read };
@@ -246,7 +300,10 @@ static const struct nft_txn_op check_op = { .read = check_read };
 static enum nfban_status check_jail(struct nft_sock *s, const struct nft_jail *j,
 				    struct nfban_report *r)
 {
-	return nft_txn_run(s, &check_op, (void *)j, j->label, r);
+	enum nfban_status st = nft_txn_run(s, &check_op, (void *)j, j->label, r);
+
+	saw(s, j, st);
+	return st;
 }
 
 /* ---- ban, unban, flush: one message each, nothing read first ---- */
@@ -271,7 +328,47 @@ static enum nfban_status flush_build(struct nft_batch *b, struct nft_sock *s, vo
 	return nft_txn_built(nft_msg_flush(b, s, ctx), r);
 }
 
-static const struct nft_txn_op addr_op = { .build = addr_build };
+/*
+ * ban and unban first ask whether the jail is in place: an element added to
+ * a set that is gone, or that no rule looks up any more (`nft flush chain`),
+ * would block nothing, so that is "rules absent" and Fail2ban's
+ * check-and-repair runs.  Nothing is read when this instance saw the jail in
+ * place at the generation the runner just read.  Stamped, as it depends on
+ * what was read (or known: see struct seen).
+ */
+static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+			       enum nfban_status *st)
+{
+	const struct nft_jail *j = ((struct addr_ctx *)ctx)->j;
+	struct census c;
+	uint64_t *handles;
+	unsigned n;
+	int rc;
+
+	if (seen_of(s, j)->gen && seen_of(s, j)->gen == s->gen_read)
+		return NFT_READ_COMMIT;
+	rc = set_census(s, j, &c);
+	if (rc)
+		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
+	if (!c.ours) {
+		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
+				 j->set);
+		return NFT_READ_DONE;
+	}
+	/* Any rule looking the set up will do: the jail's ports are check's business. */
+	rc = nft_rules_of_set(s, j, &handles, &n);
+	if (rc)
+		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
+	free(handles);
+	if (n == 0) {
+		*st = nft_report(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
+				 j->table, j->chain, j->set);
+		return NFT_READ_DONE;
+	}
+	return NFT_READ_COMMIT;
+}
+
+static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_build };
 static const struct nft_txn_op flush_op = { .build = flush_build };
 
 /* No NLM_F_EXCL: an address already in the set is success, as with nft. */
@@ -279,8 +376,10 @@ static enum nfban_status ban_addr(struct nft_sock *s, const struct nft_jail *j,
 				  const struct nfban_addr *a, struct nfban_report *r)
 {
 	struct addr_ctx c = { j, a, NFT_MSG_NEWSETELEM };
+	enum nfban_status st = nft_txn_run(s, &addr_op, &c, j->label, r);
 
-	return nft_txn_run(s, &addr_op, &c, j->label, r);
+	saw(s, j, st);
+	return st;
 }
 
 struct census_ctx {
@@ -311,6 +410,7 @@ static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j
 	struct census_ctx cs = { .j = j };
 	char ip[INET6_ADDRSTRLEN];
 
+	saw(s, j, st);
 	if (st != NFBAN_ERROR || r->kernel_errno != ENOENT)
 		return st;
 	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "nfban_plugin.h"
 #include "nfnl/sock.h"
+#include "nft_cache.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
@@ -29,10 +30,14 @@ enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH,
 #define IPT_STARTS(op) ((op) == IPT_START || (op) == IPT_START_BAN)
 #define IPT_BANS(op) ((op) == IPT_BAN || (op) == IPT_UNBAN || (op) == IPT_START_BAN)
 
-/* A plugin instance: the nf_tables backend's socket, opened on first use. */
+/*
+ * A plugin instance: the nf_tables backend's socket, opened on first use,
+ * and what ban and unban read of the jail, per family (nft_cache.h).
+ */
 struct ipt_inst {
 	struct nft_sock nft;
 	bool nft_open;
+	struct ipt_nft_cache cache[2];  /* inet4, inet6 */
 };
 
 struct ipt_ctx {

@@ -320,6 +320,8 @@ void ipt_close(void *inst)
 		return;
 	if (in->nft_open)
 		nft_sock_close(&in->nft);
+	ipt_nft_cache_clear(&in->cache[0]);
+	ipt_nft_cache_clear(&in->cache[1]);
 	free(in);
 }
 

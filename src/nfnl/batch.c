@@ -108,6 +108,7 @@ static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t t
 	nlh = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags | NLM_F_ACK,
 				    nft_sock_next_seq(s));
 	m = note(b, nlh->nlmsg_seq, nlh->nlmsg_type);
+	m->echo = flags & NLM_F_ECHO;
 	vsnprintf(m->what, sizeof(m->what), fmt, ap);
 	return nlh;
 }
@@ -253,6 +254,13 @@ static int take_answers(struct nft_batch *b, const struct nft_sock *s, size_t le
 
 		while (i < b->n && b->msgs[i].seq != nlh->nlmsg_seq)
 			i++;
+		/* The echo of an object created (before the acks: the commit sends it). */
+		if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_pid == s->portid && i < b->n &&
+		    b->msgs[i].echo && b->echo) {
+			b->echo(nlh, b->echo_data);
+			nlh = mnl_nlmsg_next(nlh, &left);
+			continue;
+		}
 		if (nlh->nlmsg_pid != s->portid || nlh->nlmsg_type != NLMSG_ERROR ||
 		    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) || i >= b->n ||
 		    b->msgs[i].answered)

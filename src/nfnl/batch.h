@@ -21,14 +21,20 @@ struct nft_batch_msg {
 	uint16_t type;                  /* nlmsg_type: NFT_WHERE(NFT_MSG_*), NFNL_MSG_BATCH_BEGIN */
 	int err;                        /* the kernel's answer: 0 or an errno */
 	bool answered;
+	bool echo;                      /* sent with NLM_F_ECHO: its echo goes to b->echo */
 	char what[NFBAN_MSG_MAX];       /* "add rule to inet f2b-table f2b-chain" */
 };
+
+/* What the kernel echoes of a message sent with NLM_F_ECHO (the object as created). */
+typedef void (*nft_batch_echo_fn)(const struct nlmsghdr *nlh, void *data);
 
 struct nft_batch {
 	char *buf;
 	size_t len, cap;
 	unsigned n, cap_msgs;           /* msgs[0] is the batch begin */
 	struct nft_batch_msg *msgs;
+	nft_batch_echo_fn echo;         /* NULL: no message asks for an echo */
+	void *echo_data;
 };
 
 /* Start a batch; genid != 0 makes the kernel refuse it (ERESTART) if the ruleset changed. */
