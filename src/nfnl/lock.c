@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* lock.c - see lock.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,7 @@ static int lock_op(const struct nft_sock *s, short type)
 	return fcntl(s->lock_fd, F_OFD_SETLK, &fl);
 }
 
+/* What the last holder wrote into the slot: a waiter watches it change. */
 static uint64_t holders(const struct nft_sock *s)
 {
 	uint64_t n = 0;
@@ -70,7 +72,7 @@ bool nft_lock_take(struct nft_sock *s)
 	/*
 	 * A waiter polls: an OFD lock's blocking wait cannot be bounded without
 	 * a signal.  The bound is on one holder, not on the queue: every holder
-	 * counts itself in the slot, and a waiter that sees the count move
+	 * marks its turn in the slot, and a waiter that sees the mark change
 	 * starts its wait afresh - 60 jails queueing on a loaded machine wait
 	 * their turn, a holder that hangs is gone without.  (One operation can
 	 * hold for seconds on a saturated machine: every nfnetlink socket
@@ -78,6 +80,8 @@ bool nft_lock_take(struct nft_sock *s)
 	 * waits for its deferred frees, and a batch waits for that mutex.)
 	 * Steps of 50 us doubling to 4 ms: prompt, and 60 waiters cost little.
 	 */
+	if (lock_op(s, F_WRLCK) == 0)
+		goto held;
 	seen = holders(s);
 	while (lock_op(s, F_WRLCK) < 0) {
 		struct timespec ts = { 0, 0 };
@@ -96,7 +100,9 @@ bool nft_lock_take(struct nft_sock *s)
 		if (step_us < 4000)
 			step_us *= 2;
 	}
-	n = holders(s) + 1;
+held:
+	/* A mark of this holder and this turn (no read: the holder's path stays short). */
+	n = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s ^ ++s->lock_turns;
 	if (pwrite(s->lock_fd, &n, sizeof(n), slot(s)) != (ssize_t)sizeof(n))
 		(void)0;        /* only a waiter's patience depends on it */
 	s->locked = true;

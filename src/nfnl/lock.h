@@ -16,8 +16,9 @@
  * inode of /proc/self/ns/net where the kernel has no cookies): one file for
  * every namespace, nothing per namespace left behind, and the kernel drops
  * the lock when its holder dies, however it dies.  Each socket holds its own
- * description, so two handles in one process exclude each other.  The slot
- * holds a count of holders, which tells a waiter that the queue moves.
+ * description, so two handles in one process exclude each other.  Each
+ * holder writes a mark of its turn into the slot, which tells a waiter that
+ * the queue moves.
  *
  * The lock is an optimisation of liveness, never a condition of
  * correctness (the stamps are): a lock that cannot be had - no /run, not

@@ -36,7 +36,7 @@ struct nft_sock {
 	/* The namespace's writer lock (lock.h), opened on first use. */
 	int lock_fd;
 	bool lock_open, locked;
-	uint64_t lock_key;
+	uint64_t lock_key, lock_turns;
 };
 
 /* 0, or -errno (socket(): EPROTONOSUPPORT when the kernel has no nfnetlink). */

@@ -73,10 +73,8 @@ enum nft_read nft_txn_read_failed(int rc, const char *what, const char *label,
 /* The generation, or NFBAN_NOFEATURE when nf_tables does not answer at all. */
 static enum nfban_status genid(struct nft_sock *s, uint32_t *gen, struct nfban_report *r)
 {
-	int rc;
+	int rc = nft_query_genid(s, gen);       /* (which drains the socket first) */
 
-	nft_sock_drain(s);
-	rc = nft_query_genid(s, gen);
 	if (rc)
 		return nft_report(r, nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc), -rc,
 				  "reading the nf_tables generation");
