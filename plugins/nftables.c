@@ -259,14 +259,13 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
  * with NFBAN_ABSENT (or a failed read) in *st when not, NFT_READ_COMMIT when
  * it is.
  */
-static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
-			      struct nfban_report *r, enum nfban_status *st)
+/* The jail's set is there: NFT_READ_COMMIT; else NFT_READ_DONE, absent (or a failed read). */
+static enum nft_read set_there(struct nft_sock *s, const struct nft_jail *j,
+			       struct nfban_report *r, enum nfban_status *st)
 {
-	bool have[VALUE_MAX_PROTOS];
 	struct census c;
-	int rc;
+	int rc = set_census(s, j, &c);
 
-	rc = set_census(s, j, &c);
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c.ours) {
@@ -274,6 +273,18 @@ static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
 				 j->set);
 		return NFT_READ_DONE;
 	}
+	return NFT_READ_COMMIT;
+}
+
+static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
+			      struct nfban_report *r, enum nfban_status *st)
+{
+	bool have[VALUE_MAX_PROTOS];
+	enum nft_read rd = set_there(s, j, r, st);
+	int rc;
+
+	if (rd != NFT_READ_COMMIT)
+		return rd;
 	rc = nft_rules_present(s, j, have);
 	if (rc)
 		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
@@ -340,21 +351,15 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 			       enum nfban_status *st)
 {
 	const struct nft_jail *j = ((struct addr_ctx *)ctx)->j;
-	struct census c;
+	enum nft_read rd;
 	uint64_t *handles;
 	unsigned n;
 	int rc;
 
 	if (seen_of(s, j)->gen && seen_of(s, j)->gen == s->gen_read)
 		return NFT_READ_COMMIT;
-	rc = set_census(s, j, &c);
-	if (rc)
-		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
-	if (!c.ours) {
-		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
-				 j->set);
-		return NFT_READ_DONE;
-	}
+	if ((rd = set_there(s, j, r, st)) != NFT_READ_COMMIT)
+		return rd;
 	/* Any rule looking the set up will do: the jail's ports are check's business. */
 	rc = nft_rules_of_set(s, j, &handles, &n);
 	if (rc)
