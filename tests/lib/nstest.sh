@@ -148,7 +148,7 @@ in_fresh_ns() { unshare -n "$@"; }
 # reported and must stay under 1.5.
 churn_many() {
 	local plugin=$1 host_n=$2 n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d hot
-	local tries=$NFBAN_BUILD/tests/tries.so mean
+	local tries=$NFBAN_BUILD/tests/tries.so mean m
 	[[ $NFBAN_BUILD == *asan* ]] && n=8
 	n=${NFBAN_CHURN_JAILS:-$n}
 	[ -x "$host" ] || skip "tests/host/longlived not built"
@@ -184,8 +184,10 @@ churn_many() {
 	rm -rf "$d"
 	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
 	[ "$mean" != none ] || fail "no stamped batch counted"
-	echo "# measured: mean tries per stamped operation ${mean%% *} (${mean#* }: operations, refused tries; $n jails)"
-	awk -v m="${mean%% *}" 'BEGIN { exit !(m < 1.5) }' || fail "mean tries per stamped operation ${mean%% *} >= 1.5"
+	read -r -a m <<<"$mean"
+	set -- "${m[@]}"
+	echo "# measured: mean tries per stamped operation $1 ($2 stamped operations, $3 refused tries; $n jails)"
+	awk -v m="$1" 'BEGIN { exit !(m < 1.5) }' || fail "mean tries per stamped operation $1 >= 1.5"
 	nfban "$plugin" stop name=hot port=ssh
 }
 # with_services TEXT: run the calling test again in a private mount namespace
