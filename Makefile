@@ -26,7 +26,7 @@ OPT    ?= -O2
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 VERSION  := 0.2.0
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc/values -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -Isrc/values -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 $(WARN) -fPIC
 LDFLAGS  ?=
@@ -42,8 +42,8 @@ VALUES_SRC := $(wildcard src/values/*.c)
 LIB_SRC   := $(wildcard src/lib/*.c)
 IPT_SRC   := $(wildcard plugins/ipt/*.c)
 NFT_SRC   := $(wildcard plugins/nft/*.c)
-# The nftables plugin's netlink pieces the iptables plugins' nf_tables backend shares.
-NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c plugins/nft/backoff.c
+# nfban's nf_tables layer: the nftables plugin and the iptables plugins' nf_tables backend.
+NFNL_SRC  := $(wildcard src/nfnl/*.c)
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
 PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
@@ -117,12 +117,12 @@ $(LIB_SO): $(call obj,$(LIB_SRC) $(VALUES_SRC)) src/lib/libnfban.map
 		-o $@ $(filter %.o,$^) -ldl -lpthread
 	$(SECURE_PLUGIN)
 
-$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+$(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
 	$(SECURE_PLUGIN)
 
-$(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
+$(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
 	$(SECURE_PLUGIN)
@@ -134,10 +134,10 @@ $(B)/tests/test_values_%: $(B)/obj/tests/unit/test_values_%.o $(call obj,$(VALUE
 $(B)/tests/test_lib_%: $(B)/obj/tests/unit/test_lib_%.o $(call obj,$(LIB_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldl -lpthread
-$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+$(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS) $(NFT_LIBS)
-$(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
+$(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
 
@@ -192,11 +192,11 @@ $(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(call fobj,$(VALUES_SRC))
 $(B)/fuzz/fuzz_jail: $(B)/fuzz/obj/tests/fuzz/fuzz_jail.o $(call fobj,$(LIB_SRC) $(VALUES_SRC)) $(FUZZ_PLUGIN_SO)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) -ldl -lpthread
 
-$(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+$(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
 	$(SECURE_PLUGIN)
-$(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NFT_SRC) $(VALUES_SRC))
+$(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NFT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(NFT_LIBS)
 	$(SECURE_PLUGIN)

@@ -6,7 +6,7 @@
  * (multiport) or one `meta l4proto { ... }` rule (allports).
  *
  * Every operation that changes the kernel is one nf_tables batch, run by
- * nft/txn.c: start and stop read what is there (rules, sets), then commit
+ * nfban's nf_tables layer (src/nfnl/txn.c): start and stop read what is there (rules, sets), then commit
  * a batch stamped with the generation they read, and read again when the
  * ruleset changed meanwhile; check only reads; ban, unban and flush read
  * nothing; start+ban is start's read and both builds, in one batch.  Below,
@@ -15,6 +15,7 @@
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,49 @@
 #include "nft/jail.h"
 #include "nft/msg.h"
 #include "nft/present.h"
-#include "nft/query.h"
-#include "nft/sock.h"
-#include "nft/txn.h"
+#include "nfnl/query.h"
+#include "nfnl/sock.h"
+#include "nfnl/txn.h"
+
+/*
+ * The instance: its socket, and per jail (one per family) the generation at
+ * which the jail was last seen in place - its set and every rule - by this
+ * instance's own read or commit.  A ban or unban that finds the generation
+ * unchanged knows nobody else wrote since and reads nothing (issue 20).
+ */
+struct seen {
+	const struct nft_jail *j;
+	uint32_t gen;                   /* 0: not known */
+};
 
 struct nft_inst {
 	struct nft_sock s;
+	struct seen seen[2];
 };
+
+static struct seen *seen_of(struct nft_sock *s, const struct nft_jail *j)
+{
+	struct nft_inst *in = (struct nft_inst *)((char *)s - offsetof(struct nft_inst, s));
+	struct seen *free_slot = NULL;
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (in->seen[i].j == j)
+			return &in->seen[i];
+		if (!free_slot && !in->seen[i].j)
+			free_slot = &in->seen[i];
+	}
+	if (!free_slot)
+		free_slot = &in->seen[0];       /* a third jail on one instance: forget one */
+	free_slot->j = j;
+	free_slot->gen = 0;
+	return free_slot;
+}
+
+/* After an operation that leaves the jail in place (start, check, ban, unban): when. */
+static void saw(struct nft_sock *s, const struct nft_jail *j, enum nfban_status st)
+{
+	seen_of(s, j)->gen = st == NFBAN_OK ? s->gen : 0;
+}
 
 #define FAM(j) nft_family_name((j)->table_family)
 
@@ -67,27 +104,29 @@ static void nft_close(void *inst)
 /* ---- start: table, chain, set (no-ops when there), then the rules that are missing ---- */
 
 struct start_ctx {
+	const struct nft_jail *j;
 	bool have[VALUE_MAX_PROTOS];
 };
 
-static enum nft_read start_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
-				struct nfban_report *r, enum nfban_status *st)
+static enum nft_read start_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+				enum nfban_status *st)
 {
 	struct start_ctx *c = ctx;
-	int rc = nft_rules_present(s, j, c->have);
+	int rc = nft_rules_present(s, c->j, c->have);
 
-	return rc ? nft_txn_read_failed(rc, "the rules", j, r, st) : NFT_READ_COMMIT;
+	return rc ? nft_txn_read_failed(rc, "the rules", c->j->label, r, st) : NFT_READ_COMMIT;
 }
 
-static int start_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+static enum nfban_status start_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				     struct nfban_report *r)
 {
 	const struct start_ctx *c = ctx;
-	int rc = nft_msg_setup(b, s, j);
+	int rc = nft_msg_setup(b, s, c->j);
 
-	for (unsigned i = 0; !rc && i < j->n_rules; i++)
+	for (unsigned i = 0; !rc && i < c->j->n_rules; i++)
 		if (!c->have[i])
-			rc = nft_msg_rule(b, s, j, i);
-	return rc;
+			rc = nft_msg_rule(b, s, c->j, i);
+	return nft_txn_built(rc, r);
 }
 
 static const struct nft_txn_op start_op = { .read = start_read, .build = start_build };
@@ -95,9 +134,11 @@ static const struct nft_txn_op start_op = { .read = start_read, .build = start_b
 static enum nfban_status start_jail(struct nft_sock *s, const struct nft_jail *j,
 				    struct nfban_report *r)
 {
-	struct start_ctx c;
+	struct start_ctx c = { .j = j };
+	enum nfban_status st = nft_txn_run(s, &start_op, &c, j->label, r);
 
-	return nft_txn_run(s, j, &start_op, &c, r);
+	saw(s, j, st);
+	return st;
 }
 
 /* ---- what the jail's table holds ---- */
@@ -117,7 +158,7 @@ static int set_census(struct nft_sock *s, const struct nft_jail *j, struct censu
 	c->ours = c->others = false;
 	if (!list)
 		return -ENOMEM;
-	rc = nft_query_sets(s, j, list, &c->table);
+	rc = nft_query_sets(s, j->table_family, j->table, list, &c->table);
 	it = rc ? NULL : nftnl_set_list_iter_create(list);
 	if (!rc && !it)
 		rc = -ENOMEM;
@@ -141,15 +182,17 @@ static int set_census(struct nft_sock *s, const struct nft_jail *j, struct censu
  * the table once no named set is left in it.  Nothing there: success. ---- */
 
 struct stop_ctx {
+	const struct nft_jail *j;
 	struct census c;
 	uint64_t *handles;              /* the rules that look up the set */
 	unsigned n;
 };
 
-static enum nft_read stop_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
-			       struct nfban_report *r, enum nfban_status *st)
+static enum nft_read stop_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+			       enum nfban_status *st)
 {
 	struct stop_ctx *c = ctx;
+	const struct nft_jail *j = c->j;
 	int rc;
 
 	free(c->handles);
@@ -157,19 +200,21 @@ static enum nft_read stop_read(struct nft_sock *s, const struct nft_jail *j, voi
 	c->n = 0;
 	rc = set_census(s, j, &c->c);
 	if (rc)
-		return nft_txn_read_failed(rc, "the sets", j, r, st);
+		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c->c.table) {
 		snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(j), j->table);
 		*st = NFBAN_OK;
 		return NFT_READ_DONE;
 	}
 	rc = nft_rules_of_set(s, j, &c->handles, &c->n);
-	return rc ? nft_txn_read_failed(rc, "the rules", j, r, st) : NFT_READ_COMMIT;
+	return rc ? nft_txn_read_failed(rc, "the rules", j->label, r, st) : NFT_READ_COMMIT;
 }
 
-static int stop_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+static enum nfban_status stop_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				    struct nfban_report *r)
 {
 	const struct stop_ctx *c = ctx;
+	const struct nft_jail *j = c->j;
 	int rc = 0;
 
 	for (unsigned i = 0; !rc && i < c->n; i++)
@@ -178,16 +223,28 @@ static int stop_build(struct nft_batch *b, struct nft_sock *s, const struct nft_
 		rc = nft_msg_del_set(b, s, j);
 	if (!rc && !c->c.others)
 		rc = nft_msg_del_table(b, s, j);
-	return rc;
+	return nft_txn_built(rc, r);
 }
 
-static const struct nft_txn_op stop_op = { .read = stop_read, .build = stop_build };
+/* Deleting the table depends on there being no other set in it (the kernel would take
+ * that along); rules by handle and the set are checked by the kernel (ENOENT, EBUSY). */
+static bool stop_stamp(const void *ctx)
+{
+	const struct stop_ctx *c = ctx;
+
+	return !c->c.others;
+}
+
+static const struct nft_txn_op stop_op = { .read = stop_read, .build = stop_build,
+					   .stamp = stop_stamp };
 
 static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 				   struct nfban_report *r)
 {
-	struct stop_ctx c = { 0 };
-	enum nfban_status st = nft_txn_run(s, j, &stop_op, &c, r);
+	struct stop_ctx c = { .j = j };
+	enum nfban_status st = nft_txn_run(s, &stop_op, &c, j->label, r);
+
+	saw(s, j, NFBAN_ERROR);         /* not in place now */
 
 	free(c.handles);
 	if (st == NFBAN_OK && c.c.table && !c.c.ours)
@@ -197,32 +254,56 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 
 /* ---- check: the set and every rule are there (reads only) ---- */
 
-static enum nft_read check_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
-				struct nfban_report *r, enum nfban_status *st)
+/*
+ * The jail in place, its set and every rule as configured?  NFT_READ_DONE
+ * with NFBAN_ABSENT (or a failed read) in *st when not, NFT_READ_COMMIT when
+ * it is.
+ */
+/* The jail's set is there: NFT_READ_COMMIT; else NFT_READ_DONE, absent (or a failed read). */
+static enum nft_read set_there(struct nft_sock *s, const struct nft_jail *j,
+			       struct nfban_report *r, enum nfban_status *st)
 {
-	bool have[VALUE_MAX_PROTOS];
 	struct census c;
 	int rc = set_census(s, j, &c);
 
-	(void)ctx;
 	if (rc)
-		return nft_txn_read_failed(rc, "the sets", j, r, st);
+		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c.ours) {
 		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
 				 j->set);
 		return NFT_READ_DONE;
 	}
+	return NFT_READ_COMMIT;
+}
+
+static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
+			      struct nfban_report *r, enum nfban_status *st)
+{
+	bool have[VALUE_MAX_PROTOS];
+	enum nft_read rd = set_there(s, j, r, st);
+	int rc;
+
+	if (rd != NFT_READ_COMMIT)
+		return rd;
 	rc = nft_rules_present(s, j, have);
 	if (rc)
-		return nft_txn_read_failed(rc, "the rules", j, r, st);
+		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
 	*st = NFBAN_OK;
 	for (unsigned i = 0; i < j->n_rules; i++)
 		if (!have[i]) {
 			*st = nft_report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
 					 j->rules[i].what, FAM(j), j->table, j->chain);
-			break;
+			return NFT_READ_DONE;
 		}
-	return NFT_READ_DONE;
+	return NFT_READ_COMMIT;
+}
+
+static enum nft_read check_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+				enum nfban_status *st)
+{
+	enum nft_read rd = in_place(s, ctx, r, st);
+
+	return rd == NFT_READ_COMMIT ? NFT_READ_DONE : rd;
 }
 
 static const struct nft_txn_op check_op = { .read = check_read };
@@ -230,48 +311,95 @@ static const struct nft_txn_op check_op = { .read = check_read };
 static enum nfban_status check_jail(struct nft_sock *s, const struct nft_jail *j,
 				    struct nfban_report *r)
 {
-	return nft_txn_run(s, j, &check_op, NULL, r);
+	enum nfban_status st = nft_txn_run(s, &check_op, (void *)j, j->label, r);
+
+	saw(s, j, st);
+	return st;
 }
 
 /* ---- ban, unban, flush: one message each, nothing read first ---- */
 
 struct addr_ctx {
+	const struct nft_jail *j;
 	const struct nfban_addr *a;
 	uint16_t type;                  /* NFT_MSG_NEWSETELEM, NFT_MSG_DELSETELEM */
 };
 
-static int addr_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+static enum nfban_status addr_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				    struct nfban_report *r)
 {
 	const struct addr_ctx *c = ctx;
 
-	return nft_msg_addr(b, s, j, c->a, c->type);
+	return nft_txn_built(nft_msg_addr(b, s, c->j, c->a, c->type), r);
 }
 
-static int flush_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, void *ctx)
+static enum nfban_status flush_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				     struct nfban_report *r)
 {
-	(void)ctx;
-	return nft_msg_flush(b, s, j);
+	return nft_txn_built(nft_msg_flush(b, s, ctx), r);
 }
 
-static const struct nft_txn_op addr_op = { .build = addr_build };
+/*
+ * ban and unban first ask whether the jail is in place: an element added to
+ * a set that is gone, or that no rule looks up any more (`nft flush chain`),
+ * would block nothing, so that is "rules absent" and Fail2ban's
+ * check-and-repair runs.  Nothing is read when this instance saw the jail in
+ * place at the generation the runner just read.  Stamped, as it depends on
+ * what was read (or known: see struct seen).
+ */
+static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+			       enum nfban_status *st)
+{
+	const struct nft_jail *j = ((struct addr_ctx *)ctx)->j;
+	enum nft_read rd;
+	uint64_t *handles;
+	unsigned n;
+	int rc;
+
+	if (seen_of(s, j)->gen && seen_of(s, j)->gen == s->gen_read)
+		return NFT_READ_COMMIT;
+	if ((rd = set_there(s, j, r, st)) != NFT_READ_COMMIT)
+		return rd;
+	/* Any rule looking the set up will do: the jail's ports are check's business. */
+	rc = nft_rules_of_set(s, j, &handles, &n);
+	if (rc)
+		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
+	free(handles);
+	if (n == 0) {
+		*st = nft_report(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
+				 j->table, j->chain, j->set);
+		return NFT_READ_DONE;
+	}
+	return NFT_READ_COMMIT;
+}
+
+static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_build };
 static const struct nft_txn_op flush_op = { .build = flush_build };
 
 /* No NLM_F_EXCL: an address already in the set is success, as with nft. */
 static enum nfban_status ban_addr(struct nft_sock *s, const struct nft_jail *j,
 				  const struct nfban_addr *a, struct nfban_report *r)
 {
-	struct addr_ctx c = { a, NFT_MSG_NEWSETELEM };
+	struct addr_ctx c = { j, a, NFT_MSG_NEWSETELEM };
+	enum nfban_status st = nft_txn_run(s, &addr_op, &c, j->label, r);
 
-	return nft_txn_run(s, j, &addr_op, &c, r);
+	saw(s, j, st);
+	return st;
 }
 
-static enum nft_read census_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
-				 struct nfban_report *r, enum nfban_status *st)
+struct census_ctx {
+	const struct nft_jail *j;
+	struct census c;
+};
+
+static enum nft_read census_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+				 enum nfban_status *st)
 {
-	int rc = set_census(s, j, ctx);
+	struct census_ctx *c = ctx;
+	int rc = set_census(s, c->j, &c->c);
 
 	if (rc)
-		return nft_txn_read_failed(rc, "the sets", j, r, st);
+		return nft_txn_read_failed(rc, "the sets", c->j->label, r, st);
 	*st = NFBAN_OK;
 	return NFT_READ_DONE;
 }
@@ -281,17 +409,18 @@ static const struct nft_txn_op census_op = { .read = census_read };
 static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j,
 				    const struct nfban_addr *a, struct nfban_report *r)
 {
-	struct addr_ctx c = { a, NFT_MSG_DELSETELEM };
-	enum nfban_status st = nft_txn_run(s, j, &addr_op, &c, r);
+	struct addr_ctx c = { j, a, NFT_MSG_DELSETELEM };
+	enum nfban_status st = nft_txn_run(s, &addr_op, &c, j->label, r);
 	struct nfban_report first;
-	struct census cs;
+	struct census_ctx cs = { .j = j };
 	char ip[INET6_ADDRSTRLEN];
 
+	saw(s, j, st);
 	if (st != NFBAN_ERROR || r->kernel_errno != ENOENT)
 		return st;
 	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
 	first = *r;
-	if (nft_txn_run(s, j, &census_op, &cs, r) != NFBAN_OK || !cs.ours) {
+	if (nft_txn_run(s, &census_op, &cs, j->label, r) != NFBAN_OK || !cs.c.ours) {
 		*r = first;
 		return NFBAN_ERROR;
 	}
@@ -304,7 +433,7 @@ static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j
 static enum nfban_status flush_jail(struct nft_sock *s, const struct nft_jail *j,
 				    struct nfban_report *r)
 {
-	return nft_txn_run(s, j, &flush_op, NULL, r);
+	return nft_txn_run(s, &flush_op, (void *)j, j->label, r);
 }
 
 /* ---- start+ban: what start reads; start's messages, then the ban's, in one batch ---- */
@@ -314,19 +443,19 @@ struct start_ban_ctx {
 	struct addr_ctx ban;
 };
 
-static enum nft_read start_ban_read(struct nft_sock *s, const struct nft_jail *j, void *ctx,
-				    struct nfban_report *r, enum nfban_status *st)
+static enum nft_read start_ban_read(struct nft_sock *s, void *ctx, struct nfban_report *r,
+				    enum nfban_status *st)
 {
-	return start_read(s, j, &((struct start_ban_ctx *)ctx)->start, r, st);
+	return start_read(s, &((struct start_ban_ctx *)ctx)->start, r, st);
 }
 
-static int start_ban_build(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
-			   void *ctx)
+static enum nfban_status start_ban_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
+					 struct nfban_report *r)
 {
 	struct start_ban_ctx *c = ctx;
-	int rc = start_build(b, s, j, &c->start);
+	enum nfban_status st = start_build(b, s, &c->start, r);
 
-	return rc ? rc : addr_build(b, s, j, &c->ban);
+	return st != NFBAN_OK ? st : addr_build(b, s, &c->ban, r);
 }
 
 static const struct nft_txn_op start_ban_op = { .read = start_ban_read, .build = start_ban_build };
@@ -334,9 +463,9 @@ static const struct nft_txn_op start_ban_op = { .read = start_ban_read, .build =
 static enum nfban_status start_ban_jail(struct nft_sock *s, const struct nft_jail *j,
 					const struct nfban_addr *a, struct nfban_report *r)
 {
-	struct start_ban_ctx c = { .ban = { a, NFT_MSG_NEWSETELEM } };
+	struct start_ban_ctx c = { .start = { .j = j }, .ban = { j, a, NFT_MSG_NEWSETELEM } };
 
-	return nft_txn_run(s, j, &start_ban_op, &c, r);
+	return nft_txn_run(s, &start_ban_op, &c, j->label, r);
 }
 
 /* ---- the plugin's entry points: the configured jail, then the operation ---- */

@@ -10,10 +10,10 @@
 #include <linux/netfilter.h>
 #include <libnftnl/chain.h>
 
-#include "../nft/query.h"
-#include "../nft/sock.h"
 #include "backend.h"
 #include "family.h"
+#include "nfnl/query.h"
+#include "nfnl/sock.h"
 
 enum ipt_backend ipt_backend_of_command(const char *name)
 {
@@ -82,18 +82,19 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b)
 	return kernel_has_nftables() ? IPT_BACKEND_NFT : IPT_BACKEND_LEGACY;
 }
 
-/* nf_tables' ip/ip6 filter table has chain `jail`. */
-static bool nft_holds(enum nfban_family fam, const char *jail)
+/* nf_tables' ip/ip6 filter table has chain `jail` (asked on s, or a socket of its own). */
+static bool nft_holds(enum nfban_family fam, const char *jail, struct nft_sock *s)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nft_sock s;
+	struct nft_sock own;
 	bool exists = false;
 
-	if (c && nft_sock_open(&s) == 0) {
-		if (nft_query_chain(&s, fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, "filter", jail,
+	if (c && (s || nft_sock_open(s = &own) == 0)) {
+		if (nft_query_chain(s, fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, "filter", jail,
 				    c, &exists) < 0)
 			exists = false;
-		nft_sock_close(&s);
+		if (s == &own)
+			nft_sock_close(&own);
 	}
 	if (c)
 		nftnl_chain_free(c);
@@ -122,13 +123,14 @@ static bool legacy_holds(enum nfban_family fam, const char *jail)
 	return holds;
 }
 
-enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail)
+enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
+				      struct nft_sock *s)
 {
 	enum ipt_backend r = ipt_backend_resolve(b);
 
 	if (b != IPT_BACKEND_AUTO)
 		return r;
 	if (r == IPT_BACKEND_NFT)
-		return legacy_holds(fam, jail) && !nft_holds(fam, jail) ? IPT_BACKEND_LEGACY : r;
-	return nft_holds(fam, jail) && !legacy_holds(fam, jail) ? IPT_BACKEND_NFT : r;
+		return legacy_holds(fam, jail) && !nft_holds(fam, jail, s) ? IPT_BACKEND_LEGACY : r;
+	return nft_holds(fam, jail, s) && !legacy_holds(fam, jail) ? IPT_BACKEND_NFT : r;
 }

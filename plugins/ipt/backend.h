@@ -32,9 +32,12 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b);
  * where the jail's chain f2b-<name> already is (a jail stays where it was
  * started, whatever `iptables` says since), else ipt_backend_resolve().
  * The legacy tables are looked into only when the kernel has them loaded
- * (/proc/net/ip*_tables_names): reading them would otherwise create them.
+ * (/proc/net/ip*_tables_names): reading them would otherwise create them;
+ * nf_tables through s (the instance's socket) when not NULL.
  */
-enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail);
+struct nft_sock;
+enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
+				      struct nft_sock *s);
 
 /* What the final name of the `iptables` command says: AUTO when it says nothing. */
 enum ipt_backend ipt_backend_of_command(const char *basename);

@@ -16,6 +16,8 @@
 #include "family.h"
 #include "conf.h"
 #include "nfban_plugin.h"
+#include "nfnl/sock.h"
+#include "nft_cache.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
@@ -28,7 +30,18 @@ enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH,
 #define IPT_STARTS(op) ((op) == IPT_START || (op) == IPT_START_BAN)
 #define IPT_BANS(op) ((op) == IPT_BAN || (op) == IPT_UNBAN || (op) == IPT_START_BAN)
 
+/*
+ * A plugin instance: the nf_tables backend's socket, opened on first use,
+ * and what ban and unban read of the jail, per family (nft_cache.h).
+ */
+struct ipt_inst {
+	struct nft_sock nft;
+	bool nft_open;
+	struct ipt_nft_cache cache[2];  /* inet4, inet6 */
+};
+
 struct ipt_ctx {
+	struct ipt_inst *inst;
 	const struct ipt_family *f;
 	const struct ipt_conf *conf;
 	const struct nfban_addr *addr;  /* ban, unban */
@@ -62,6 +75,8 @@ enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h);
 
 /* The operation on nf_tables (nft_txn.c), for the rules prepared in c. */
 enum nfban_status ipt_nft_run(struct ipt_ctx *c);
+/* The instance's nf_tables socket in *s, opened on first use: 0, or -errno (*s NULL). */
+int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s);
 
 /* NFBAN_ERROR with kernel_errno err and a reason. */
 __attribute__((format(printf, 3, 4)))

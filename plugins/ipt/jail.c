@@ -164,6 +164,28 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 	return NFBAN_OK;
 }
 
+/*
+ * ban and unban: a ban into a chain nothing jumps to would succeed and block
+ * nothing (`iptables -F INPUT` keeps the chain), so they first ask whether
+ * the jail is in place - its chain, <chain>, and a rule jumping to it - and
+ * report the rules absent otherwise, so that Fail2ban's check-and-repair
+ * runs.  (Which jumps, for which ports, is check's business.)
+ */
+static enum nfban_status in_place(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	unsigned refs = 0;
+
+	if (!c->f->is_chain(c->jail, h))
+		return ipt_absent(c, "chain %s does not exist", c->jail);
+	if (!c->f->is_chain(c->chain, h))
+		return ipt_absent(c, "chain %s does not exist", c->chain);
+	if (!c->f->get_references(&refs, c->jail, h))
+		return ipt_fail(c, errno, "counting the jumps to %s", c->jail);
+	if (refs == 0)
+		return ipt_absent(c, "no rule jumps to %s", c->jail);
+	return NFBAN_OK;
+}
+
 /* check: the chain and every jump rule are there (stock checks the jumps). */
 enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 {
@@ -181,10 +203,10 @@ enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 /* ban: `-I f2b-<name> 1 -s <ip> -j <blocktype>`, unless that rule is there. */
 enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h)
 {
-	enum nfban_status st;
+	enum nfban_status st = in_place(c, h);
 
-	if (!c->f->is_chain(c->jail, h))
-		return no_chain(c, c->jail);
+	if (st != NFBAN_OK)
+		return st;
 	st = check_jump(c, h, "blocktype", c->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
@@ -215,11 +237,12 @@ enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h)
  */
 enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h)
 {
+	enum nfban_status st = in_place(c, h);
 	unsigned removed = 0;
 	long i;
 
-	if (!c->f->is_chain(c->jail, h))
-		return no_chain(c, c->jail);
+	if (st != NFBAN_OK)
+		return st;
 	while ((i = find(c, h, c->jail, &c->ban)) >= 0) {
 		if (!c->f->delete_num_entry(c->jail, (unsigned)i, h))
 			return ipt_fail(c, errno, "deleting the ban from %s", c->jail);

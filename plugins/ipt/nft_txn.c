@@ -8,22 +8,24 @@
  * made of the expressions that release uses (nft_rule.h, nft_release.h).  What each operation does is what
  * jail.c does on the legacy tables; comments there say why.
  *
- * One operation is one cycle, repeated when another writer (iptables-nft,
- * nft, another nfban) changed the ruleset, after a sleep on the schedule
- * of plugins/nft/backoff.h (the nftables plugin's: jittered, at most 22
- * tries within 2 s):
+ * One operation is one run of nfban's nf_tables transaction runner
+ * (src/nfnl/txn.h), the nftables plugin's too, over the socket the plugin
+ * instance keeps open: repeated when another writer (iptables-nft, nft,
+ * another nfban) changed the ruleset, after a sleep on the schedule of
+ * src/nfnl/backoff.h (jittered, at most 22 tries within 2 s):
  *   1. read the generation id, then what the operation needs: the table,
  *      the chains involved (exists? base chain? use count), the rules of
  *      f2b-<name> and <chain> with their handles;
  *   2. build one batch stamped with that generation (NFNL_BATCH_GENID, as
  *      iptables-nft does): the kernel refuses it whole with ERESTART if the
  *      ruleset changed since step 1, and the cycle runs again;
- *   3. send it and read every ack (plugins/nft/batch.c).
+ *   3. send it and read every ack (src/nfnl/batch.c).
  * Rules are found by what they match (ipt_nft_rule_is), never by position
  * or encoding, so rules that any release of stock iptables-nft added, or
  * iptables-restore restored, are found too.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,22 +36,20 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "../nft/backoff.h"
-#include "../nft/query.h"
-#include "../nft/sock.h"
 #include "ctx.h"
 #include "jail.h"
+#include "nfnl/query.h"
+#include "nfnl/txn.h"
+#include "nft_cache.h"
 #include "nft_rule.h"
 
-struct chain_info {
-	bool exists;
-	bool base;                      /* has a hook */
-	uint32_t use;                   /* the kernel's count: its rules and the jumps to it */
-};
+/* Copies of one ban that unban deletes in one batch (more: the next unban takes the rest). */
+#define IPT_NFT_FOUND_MAX 64
 
 struct nftx {
 	struct ipt_ctx *c;
-	struct nft_sock s;
+	struct nft_sock *s;             /* the plugin instance's */
+	char label[32];                 /* "IPv4 table filter" */
 	uint8_t family;                 /* NFPROTO_IPV4, NFPROTO_IPV6 */
 	enum nfban_family nfam;
 	const struct ipt_nft_release *rel;      /* what the host's iptables-nft writes */
@@ -60,9 +60,16 @@ struct nftx {
 	struct nftnl_rule *ret, *ban;
 	/* What the kernel holds, read at every attempt. */
 	bool table;
-	struct chain_info jail, chain, ret_jump, ban_jump;
+	struct ipt_nft_chain jail, chain, ret_jump, ban_jump;
 	struct nftnl_rule_list *jail_rules, *chain_rules;
-	struct nft_batch b;
+	struct nft_batch *b;            /* the batch being built */
+	/* ban and unban: f2b-<name>'s rules indexed (the instance's, kept), what they found. */
+	struct ipt_nft_cache *cache;
+	bool cached;                    /* this try took the cache: nothing was read */
+	struct ipt_nft_entry *found[IPT_NFT_FOUND_MAX];
+	unsigned n_found;
+	uint64_t new_handle;            /* the ban's rule, as the kernel echoed it; 0: none */
+	bool echo;                      /* msg_rule asks for the echo */
 };
 
 /* The built-in chains iptables-nft creates on first use. */
@@ -99,7 +106,7 @@ static void free_state(struct nftx *x)
 	x->jail_rules = x->chain_rules = NULL;
 }
 
-static int read_chain(struct nftx *x, const char *name, struct chain_info *ci)
+static int read_chain(struct nftx *x, const char *name, struct ipt_nft_chain *ci)
 {
 	struct nftnl_chain *ch = nftnl_chain_alloc();
 	int rc;
@@ -112,7 +119,7 @@ static int read_chain(struct nftx *x, const char *name, struct chain_info *ci)
 	}
 	if (!ch)
 		return -ENOMEM;
-	rc = nft_query_chain(&x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
+	rc = nft_query_chain(x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
 	if (rc == 0 && ci->exists) {
 		ci->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
 		ci->use = nftnl_chain_is_set(ch, NFTNL_CHAIN_USE) ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_USE)
@@ -127,15 +134,52 @@ static int read_rules(struct nftx *x, const char *chain, struct nftnl_rule_list 
 	*out = nftnl_rule_list_alloc();
 	if (!*out)
 		return -ENOMEM;
-	return nft_query_chain_rules(&x->s, x->family, IPT_TABLE, chain, *out);
+	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, chain, *out);
+}
+
+/* ban and unban: the cache of what was read, if nobody wrote since. */
+static bool from_cache(struct nftx *x)
+{
+	struct ipt_nft_cache *k = x->cache;
+
+	if (!k || k->gen == 0 || k->gen != x->s->gen_read || k->conf != x->c->conf)
+		return false;
+	x->table = k->table;
+	x->jail = k->jail;
+	x->chain = k->chain;
+	x->ban_jump = k->ban_jump;
+	return true;
+}
+
+/* ban and unban: f2b-<name>'s rules go into the cache, indexed. */
+static int to_cache(struct nftx *x)
+{
+	struct ipt_nft_cache *k = x->cache;
+	int rc;
+
+	ipt_nft_cache_clear(k);
+	rc = ipt_nft_cache_fill(k, x->jail_rules, x->nfam);
+	x->jail_rules = NULL;
+	if (rc)
+		return rc;
+	k->conf = x->c->conf;
+	k->table = x->table;
+	k->jail = x->jail;
+	k->chain = x->chain;
+	k->ban_jump = x->ban_jump;
+	return 0;
 }
 
 static int read_state(struct nftx *x)
 {
+	bool bans = x->c->op == IPT_BAN || x->c->op == IPT_UNBAN;
 	int rc;
 
 	free_state(x);
-	rc = nft_query_table(&x->s, x->family, IPT_TABLE, &x->table);
+	x->cached = bans && from_cache(x);
+	if (x->cached)
+		return 0;
+	rc = nft_query_table(x->s, x->family, IPT_TABLE, &x->table);
 	if (!rc)
 		rc = read_chain(x, x->c->jail, &x->jail);
 	if (!rc)
@@ -150,7 +194,29 @@ static int read_state(struct nftx *x)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
 	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
+	if (!rc && bans)
+		rc = to_cache(x);
 	return rc;
+}
+
+/*
+ * ban and unban: is the jail in place?  The chains exist, and a rule jumps
+ * to f2b-<name>: the kernel's use count of the chain is its own rules plus
+ * the jumps to it (so <chain> itself, which may be a Docker host's long
+ * FORWARD, is not read for a ban).  check compares the jumps themselves.
+ */
+static enum nfban_status in_place(struct nftx *x)
+{
+	struct ipt_ctx *c = x->c;
+	uint32_t own = x->cache->n;
+
+	if (!x->jail.exists)
+		return ipt_absent(c, "chain %s does not exist", c->jail);
+	if (!x->chain.exists)
+		return ipt_absent(c, "chain %s does not exist", c->chain);
+	if (x->jail.use <= own)
+		return ipt_absent(c, "no rule jumps to %s", c->jail);
+	return NFBAN_OK;
 }
 
 /* Call fn for every rule of the list until it returns non-zero. */
@@ -193,18 +259,11 @@ static bool holds(struct nftx *x, struct nftnl_rule_list *l, const struct ipt_ru
 static int msg_table(struct nftx *x)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
-	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, IPT_TABLE) < 0)
-		goto out;
-	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWTABLE, x->family, NLM_F_CREATE,
-			    "add table %s " IPT_TABLE, x->fam);
-	if (!nlh)
-		goto out;
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	rc = nft_batch_add_done(&x->b, nlh);
-out:
+	if (t && nftnl_table_set_str(t, NFTNL_TABLE_NAME, IPT_TABLE) == 0)
+		rc = nft_batch_table(x->b, x->s, NFT_MSG_NEWTABLE, x->family, NLM_F_CREATE, t,
+				     "add table %s " IPT_TABLE, x->fam);
 	if (t)
 		nftnl_table_free(t);
 	return rc;
@@ -214,7 +273,6 @@ out:
 static int msg_chain(struct nftx *x, uint16_t type, const char *name, const struct builtin *bi)
 {
 	struct nftnl_chain *ch = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
 	if (!ch || nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, IPT_TABLE) < 0 ||
@@ -231,13 +289,9 @@ static int msg_chain(struct nftx *x, uint16_t type, const char *name, const stru
 			nftnl_chain_set_u64(ch, NFTNL_CHAIN_BYTES, 0);
 		}
 	}
-	nlh = nft_batch_add(&x->b, &x->s, type, x->family,
-			    type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s " IPT_TABLE " %s",
-			    type == NFT_MSG_NEWCHAIN ? "add" : "delete", x->fam, name);
-	if (!nlh)
-		goto out;
-	nftnl_chain_nlmsg_build_payload(nlh, ch);
-	rc = nft_batch_add_done(&x->b, nlh);
+	rc = nft_batch_chain(x->b, x->s, type, x->family, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0,
+			     ch, "%s chain %s " IPT_TABLE " %s",
+			     type == NFT_MSG_NEWCHAIN ? "add" : "delete", x->fam, name);
 out:
 	if (ch)
 		nftnl_chain_free(ch);
@@ -247,26 +301,20 @@ out:
 /* -A (append) or -I <chain> 1 of a wanted rule. */
 static int msg_rule(struct nftx *x, const char *chain, struct nftnl_rule *r, bool append)
 {
-	struct nlmsghdr *nlh;
-
 	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
 	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain) < 0)
 		return -ENOMEM;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, x->family);
-	nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_NEWRULE, x->family,
-			    NLM_F_CREATE | (append ? NLM_F_APPEND : 0), "%s rule %s %s " IPT_TABLE " %s",
-			    append ? "append" : "insert", append ? "to" : "into", x->fam, chain);
-	if (!nlh)
-		return -ENOMEM;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	return nft_batch_add_done(&x->b, nlh);
+	return nft_batch_rule(x->b, x->s, NFT_MSG_NEWRULE, x->family,
+			      NLM_F_CREATE | (append ? NLM_F_APPEND : 0) | (x->echo ? NLM_F_ECHO : 0), r,
+			      "%s rule %s %s " IPT_TABLE " %s", append ? "append" : "insert",
+			      append ? "to" : "into", x->fam, chain);
 }
 
 /* One rule by handle, or (have_handle false) every rule of the chain. */
 static int msg_del_rule(struct nftx *x, const char *chain, bool have_handle, uint64_t handle)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
 	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IPT_TABLE) < 0 ||
@@ -274,17 +322,13 @@ static int msg_del_rule(struct nftx *x, const char *chain, bool have_handle, uin
 		goto out;
 	if (have_handle) {
 		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+		rc = nft_batch_rule(x->b, x->s, NFT_MSG_DELRULE, x->family, 0, r,
 				    "delete rule %llu from %s " IPT_TABLE " %s",
 				    (unsigned long long)handle, x->fam, chain);
 	} else {
-		nlh = nft_batch_add(&x->b, &x->s, NFT_MSG_DELRULE, x->family, 0,
+		rc = nft_batch_rule(x->b, x->s, NFT_MSG_DELRULE, x->family, 0, r,
 				    "flush chain %s " IPT_TABLE " %s", x->fam, chain);
 	}
-	if (!nlh)
-		goto out;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	rc = nft_batch_add_done(&x->b, nlh);
 out:
 	if (r)
 		nftnl_rule_free(r);
@@ -300,7 +344,7 @@ static enum nfban_status no_chain(struct nftx *x, const char *chain)
 }
 
 static enum nfban_status check_jump(struct nftx *x, const char *what, const char *chain,
-				    const struct chain_info *ci)
+				    const struct ipt_nft_chain *ci)
 {
 	if (!chain[0])
 		return NFBAN_OK;
@@ -431,41 +475,39 @@ static enum nfban_status op_ban(struct nftx *x)
 	enum nfban_status st;
 	int rc;
 
+	if (c->op == IPT_BAN && (st = in_place(x)) != NFBAN_OK)
+		return st;
 	if (!x->jail.exists)
 		return no_chain(x, c->jail);
 	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
-	if (holds(x, x->jail_rules, &c->ban_rule)) {
+	if (c->op == IPT_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
+			     : holds(x, x->jail_rules, &c->ban_rule)) {
 		ipt_notice(c, "already banned");
 		return NFBAN_OK;
 	}
+	/* At the head of f2b-<name>, as `iptables -I`; the kernel echoes its handle. */
+	x->echo = c->op == IPT_BAN;
 	rc = msg_rule(x, c->jail, x->ban, false);
+	x->echo = false;
 	return rc ? rc_status(x, rc) : NFBAN_OK;
 }
 
-static int del_ban_cb(struct nftnl_rule *r, void *data)
-{
-	struct jumps_to *j = data;
-
-	if (!ipt_nft_rule_is(r, &j->x->c->ban_rule, j->x->nfam))
-		return 0;
-	j->rc = msg_del_rule(j->x, j->x->c->jail, true, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
-	j->n++;
-	return j->rc ? 1 : 0;
-}
-
+/* unban: every copy of the ban rule, by handle (found through the cache's index). */
 static enum nfban_status op_unban(struct nftx *x)
 {
-	struct jumps_to j = { .x = x };
+	enum nfban_status st = in_place(x);
+	int rc = 0;
 
-	if (!x->jail.exists)
-		return no_chain(x, x->c->jail);
-	if (each_rule(x->jail_rules, del_ban_cb, &j) < 0)
-		return nomem(x);
-	if (j.rc)
-		return rc_status(x, j.rc);
-	if (j.n == 0)
+	if (st != NFBAN_OK)
+		return st;
+	x->n_found = ipt_nft_cache_find(x->cache, &x->c->ban_rule, x->found, IPT_NFT_FOUND_MAX);
+	for (unsigned i = 0; !rc && i < x->n_found; i++)
+		rc = msg_del_rule(x, x->c->jail, true, x->found[i]->handle);
+	if (rc)
+		return rc_status(x, rc);
+	if (x->n_found == 0)
 		ipt_notice(x->c, "was not banned");
 	return NFBAN_OK;
 }
@@ -546,11 +588,119 @@ static void free_wanted(struct nftx *x)
 		nftnl_rule_free(x->ban);
 }
 
+static enum nft_read read_cb(struct nft_sock *s, void *ctx, struct nfban_report *r,
+			     enum nfban_status *st)
+{
+	struct nftx *x = ctx;
+	int rc;
+
+	(void)s;
+	rc = read_state(x);
+	return rc ? nft_txn_read_failed(rc, "the chains and rules", x->label, r, st)
+		  : NFT_READ_COMMIT;
+}
+
+/*
+ * The ban's rule as the kernel created it: its handle, for the cache.  Read
+ * off the attributes directly: libnftnl's parser exit()s on what it takes
+ * for an ABI breakage, and a plugin must never exit.
+ */
+static int handle_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_RULE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+		*(uint64_t *)data = be64toh(mnl_attr_get_u64(a));
+	return MNL_CB_OK;
+}
+
+static void echo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftx *x = data;
+	uint64_t h = 0;
+
+	if (nlh->nlmsg_type == NFT_WHERE(NFT_MSG_NEWRULE) &&
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), handle_attr, &h) >= 0)
+		x->new_handle = h;
+}
+
+static enum nfban_status build_cb(struct nft_batch *b, struct nft_sock *s, void *ctx,
+				  struct nfban_report *r)
+{
+	struct nftx *x = ctx;
+
+	(void)s;
+	(void)r;                        /* x->c->r */
+	x->b = b;
+	x->new_handle = 0;
+	b->echo = echo_cb;
+	b->echo_data = x;
+	return ops[x->c->op](x);
+}
+
+/*
+ * start and ban add what read found missing: a stale read would add it twice;
+ * ban and unban keep what they read for the next (the cache is of the
+ * generation their commit leaves, known only for a stamped one).  stop and
+ * flush delete what they found, by handle or whole chains, and flush appends
+ * its return rule to a chain emptied in the same batch: the kernel refuses a
+ * handle that is gone (ENOENT) and a chain still jumped to (EBUSY).
+ */
+static bool stamp_cb(const void *ctx)
+{
+	const struct nftx *x = ctx;
+
+	return x->c->op != IPT_STOP && x->c->op != IPT_FLUSH;
+}
+
+static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
+					      .stamp = stamp_cb };
+
+int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s)
+{
+	int rc = 0;
+
+	if (!in->nft_open) {
+		rc = nft_sock_open(&in->nft);
+		in->nft_open = rc == 0;
+	}
+	*s = in->nft_open ? &in->nft : NULL;
+	return rc;
+}
+
+/*
+ * After a ban or unban: the cache gets what it changed, and is of the
+ * generation the commit left - or is dropped when that is not known.
+ */
+static void keep(struct nftx *x, enum nfban_status st)
+{
+	struct ipt_nft_cache *k = x->cache;
+
+	if (st != NFBAN_OK || x->s->gen == 0 || k->conf != x->c->conf) {
+		ipt_nft_cache_clear(k);
+		return;
+	}
+	if (x->c->op == IPT_BAN && x->s->sent > 0) {
+		if (!x->new_handle || ipt_nft_cache_add(k, x->ban, x->new_handle) < 0) {
+			if (!x->new_handle)
+				nftnl_rule_free(x->ban);
+			x->ban = NULL;
+			ipt_nft_cache_clear(k);
+			return;
+		}
+		x->ban = NULL;          /* the cache's now */
+		k->jail.use++;
+	}
+	if (x->c->op == IPT_UNBAN && x->s->sent > 0) {
+		for (unsigned i = 0; i < x->n_found; i++)
+			ipt_nft_cache_del(k, x->found[i]);
+		k->jail.use -= x->n_found;
+	}
+	k->gen = x->s->gen;
+}
+
 enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 {
-	struct nft_backoff bo;
 	struct nftx x;
-	enum nfban_status st = NFBAN_ERROR;
+	enum nfban_status st;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -559,57 +709,28 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
 	x.nfam = c->conf->family;
 	x.rel = c->conf->nft_release;
+	snprintf(x.label, sizeof(x.label), "%s table " IPT_TABLE, c->f->label);
 	rc = build_wanted(&x);
 	if (rc) {
 		st = ipt_fail(c, -rc, "building the rules");
 		goto out;
 	}
-	rc = nft_sock_open(&x.s);
+	rc = ipt_nft_sock(c->inst, &x.s);
 	if (rc < 0) {
 		ipt_fail(c, -rc, "opening a netlink socket to nf_tables");
 		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
 		goto out;
 	}
-	nft_backoff_start(&bo, &x.s);
-	for (unsigned attempt = 1;; attempt++) {
-		bool restart = false;
-		uint32_t genid;
-
-		memset(c->r, 0, sizeof(*c->r));
-		rc = nft_query_genid(&x.s, &genid);
-		if (rc < 0) {
-			ipt_fail(c, -rc, "reading the nf_tables generation");
-			st = nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc);
-			break;
-		}
-		rc = read_state(&x);
-		/* A dump the ruleset changed under (NLM_F_DUMP_INTR): read again. */
-		if (rc == -EINTR && nft_backoff_wait(&bo))
-			continue;
-		if (rc < 0) {
-			st = ipt_fail(c, -rc, "reading the %s table " IPT_TABLE " (nf_tables)",
-				      c->f->label);
-			break;
-		}
-		if (nft_batch_begin(&x.b, &x.s, genid) < 0) {
-			st = nomem(&x);
-			break;
-		}
-		st = ops[c->op](&x);
-		if (st == NFBAN_OK && c->op != IPT_CHECK && nft_batch_count(&x.b) > 0)
-			st = nft_batch_commit(&x.b, &x.s, c->r, &restart);
-		nft_batch_free(&x.b);
-		if (!restart)
-			break;
-		if (!nft_backoff_wait(&bo)) {
-			snprintf(c->r->reason, sizeof(c->r->reason),
-				 "commit of %s table " IPT_TABLE " (changed under us %u times)",
-				 c->f->label, attempt);
-			break;
-		}
-	}
+	x.cache = &c->inst->cache[c->conf->family == NFBAN_INET6];
+	/* Only ban and unban keep the cache up to date with what they change. */
+	if (c->op != IPT_BAN && c->op != IPT_UNBAN)
+		ipt_nft_cache_clear(x.cache);
+	st = nft_txn_run(x.s, &ipt_nft_op, &x, x.label, c->r);
+	if (c->op == IPT_BAN || c->op == IPT_UNBAN)
+		keep(&x, st);
+	else
+		ipt_nft_cache_clear(x.cache);
 	free_state(&x);
-	nft_sock_close(&x.s);
 out:
 	free_wanted(&x);
 	return st;

@@ -271,84 +271,70 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 	return st;
 }
 
-static enum nfban_status run(enum ipt_opcode op, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
+static enum nfban_status run(enum ipt_opcode op, void *inst, const void *jail,
+			     const struct nfban_addr *addr, struct nfban_report *r)
 {
 	const struct ipt_conf *conf = jail;
+	struct nft_sock *s = NULL;
 	struct ipt_ctx c;
 	enum nfban_status st;
 
 	memset(&c, 0, sizeof(c));
+	c.inst = inst;
 	c.conf = conf;
 	c.addr = addr;
 	c.r = r;
 	c.op = op;
 	st = prepare(&c);
-	if (st == NFBAN_OK)
-		st = ipt_backend_for_jail(conf->backend, conf->family, conf->jail) == IPT_BACKEND_NFT
-			     ? ipt_nft_run(&c) : run_legacy(&c);
+	if (st != NFBAN_OK)
+		goto out;
+	/* backend=auto looks into nf_tables through the instance's socket. */
+	if (conf->backend != IPT_BACKEND_LEGACY)
+		ipt_nft_sock(inst, &s);
+	st = ipt_backend_for_jail(conf->backend, conf->family, conf->jail, s) == IPT_BACKEND_NFT
+		     ? ipt_nft_run(&c) : run_legacy(&c);
+out:
 	ctx_free(&c);
 	return st;
 }
 
-/* Every operation reads the table afresh: an instance holds nothing. */
+/*
+ * An instance holds the nf_tables backend's socket, opened on first use and
+ * kept for the instance's life (closing one waits for nf_tables' deferred
+ * frees: milliseconds per operation).  The legacy backend reads the table
+ * afresh for every operation.
+ */
 enum nfban_status ipt_open(void **inst, struct nfban_report *r)
 {
-	(void)r;
-	*inst = NULL;
-	return NFBAN_OK;
+	struct ipt_inst *in = calloc(1, sizeof(*in));
+
+	*inst = in;
+	return in ? NFBAN_OK : ipt_nomem(r);
 }
 
 void ipt_close(void *inst)
 {
-	(void)inst;
+	struct ipt_inst *in = inst;
+
+	if (!in)
+		return;
+	if (in->nft_open)
+		nft_sock_close(&in->nft);
+	ipt_nft_cache_clear(&in->cache[0]);
+	ipt_nft_cache_clear(&in->cache[1]);
+	free(in);
 }
 
-enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_START, jail, addr, r);
-}
-
-enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_STOP, jail, addr, r);
-}
-
-enum nfban_status ipt_check(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_CHECK, jail, addr, r);
-}
-
-enum nfban_status ipt_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_BAN, jail, addr, r);
-}
-
-enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_UNBAN, jail, addr, r);
-}
-
-enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_FLUSH, jail, addr, r);
-}
-
-enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				struct nfban_report *r)
-{
-	(void)inst;
-	return run(IPT_START_BAN, jail, addr, r);
-}
+#define IPT_OP(fn, opcode)                                                                       \
+	enum nfban_status fn(void *inst, const void *jail, const struct nfban_addr *addr,        \
+			     struct nfban_report *r)                                             \
+	{                                                                                        \
+		return run(opcode, inst, jail, addr, r);                                         \
+	}
+IPT_OP(ipt_start, IPT_START)
+IPT_OP(ipt_stop, IPT_STOP)
+IPT_OP(ipt_check, IPT_CHECK)
+IPT_OP(ipt_ban, IPT_BAN)
+IPT_OP(ipt_unban, IPT_UNBAN)
+IPT_OP(ipt_flush, IPT_FLUSH)
+IPT_OP(ipt_start_ban, IPT_START_BAN)

@@ -228,6 +228,8 @@ int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_
 	}
 	snprintf(j->set, sizeof(j->set), "%s-%s",
 		 s->addr_family == NFBAN_INET6 ? "addr6-set" : "addr-set", s->name);
+	snprintf(j->label, sizeof(j->label), "%s table %s", nft_family_name(j->table_family),
+		 s->table);
 	if (s->protos.n == 0 || s->protos.n > VALUE_MAX_PROTOS) {
 		snprintf(why, n, "no protocol");
 		return -1;

@@ -84,6 +84,7 @@ struct nft_jail {
 	uint32_t hook;
 	int32_t prio;
 	char set[VALUE_NFT_NAME_MAX];   /* addr-set-<name> or addr6-set-<name> */
+	char label[VALUE_NFT_NAME_MAX + 16];   /* "inet table f2b-table", for messages */
 	struct value_nft_verdict block;
 	unsigned n_rules;
 	struct nft_rule_spec rules[VALUE_MAX_PROTOS];

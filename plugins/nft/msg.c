@@ -17,7 +17,6 @@ int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail
 	struct nftnl_table *t = NULL;
 	struct nftnl_chain *c = NULL;
 	struct nftnl_set *set = NULL;
-	struct nlmsghdr *nlh;
 	int rc;
 
 	rc = nft_build_table(j, &t);
@@ -27,29 +26,14 @@ int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail
 		rc = nft_build_set(j, &set);
 	if (rc)
 		goto out;
-	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWTABLE, j->table_family, NLM_F_CREATE, "add table %s %s",
-			    FAM(j), j->table);
-	if (!nlh)
-		goto out;
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	if ((rc = nft_batch_add_done(b, nlh)) < 0)
-		goto out;
-	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWCHAIN, j->table_family, NLM_F_CREATE, "add chain %s %s %s",
-			    FAM(j), j->table, j->chain);
-	if (!nlh)
-		goto out;
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	if ((rc = nft_batch_add_done(b, nlh)) < 0)
-		goto out;
-	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE, "add set %s %s %s",
-			    FAM(j), j->table, j->set);
-	if (!nlh)
-		goto out;
-	nftnl_set_nlmsg_build_payload(nlh, set);
-	rc = nft_batch_add_done(b, nlh);
+	rc = nft_batch_table(b, s, NFT_MSG_NEWTABLE, j->table_family, NLM_F_CREATE, t,
+			     "add table %s %s", FAM(j), j->table);
+	if (!rc)
+		rc = nft_batch_chain(b, s, NFT_MSG_NEWCHAIN, j->table_family, NLM_F_CREATE, c,
+				     "add chain %s %s %s", FAM(j), j->table, j->chain);
+	if (!rc)
+		rc = nft_batch_set(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE, set,
+				   "add set %s %s %s", FAM(j), j->table, j->set);
 out:
 	if (t)
 		nftnl_table_free(t);
@@ -65,7 +49,6 @@ int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 	const char *what = j->rules[i].what;
 	struct nftnl_set *anon = NULL;
 	struct nftnl_rule *r = NULL;
-	struct nlmsghdr *nlh;
 	int rc;
 
 	rc = nft_build_anon_set(j, i, &anon);
@@ -73,31 +56,16 @@ int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 		rc = nft_build_rule(j, i, &r);
 	if (rc)
 		goto out;
-	if (anon) {
-		rc = -ENOMEM;
-		nlh = nft_batch_add(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE,
-				    "add anonymous set (%s) to %s %s", what, FAM(j), j->table);
-		if (!nlh)
-			goto out;
-		nftnl_set_nlmsg_build_payload(nlh, anon);
-		if ((rc = nft_batch_add_done(b, nlh)) < 0)
-			goto out;
-		rc = -ENOMEM;
-		nlh = nft_batch_add(b, s, NFT_MSG_NEWSETELEM, j->table_family, NLM_F_CREATE,
-				    "add elements to anonymous set (%s) in %s %s", what, FAM(j), j->table);
-		if (!nlh)
-			goto out;
-		nftnl_set_elems_nlmsg_build_payload(nlh, anon);
-		if ((rc = nft_batch_add_done(b, nlh)) < 0)
-			goto out;
-	}
-	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_NEWRULE, j->table_family, NLM_F_CREATE | NLM_F_APPEND,
-			    "add rule (%s) to %s %s %s", what, FAM(j), j->table, j->chain);
-	if (!nlh)
-		goto out;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	rc = nft_batch_add_done(b, nlh);
+	if (anon)
+		rc = nft_batch_set(b, s, NFT_MSG_NEWSET, j->table_family, NLM_F_CREATE, anon,
+				   "add anonymous set (%s) to %s %s", what, FAM(j), j->table);
+	if (anon && !rc)
+		rc = nft_batch_elems(b, s, NFT_MSG_NEWSETELEM, j->table_family, NLM_F_CREATE, anon,
+				     "add elements to anonymous set (%s) in %s %s", what, FAM(j),
+				     j->table);
+	if (!rc)
+		rc = nft_batch_rule(b, s, NFT_MSG_NEWRULE, j->table_family, NLM_F_CREATE | NLM_F_APPEND,
+				    r, "add rule (%s) to %s %s %s", what, FAM(j), j->table, j->chain);
 out:
 	if (anon)
 		nftnl_set_free(anon);
@@ -110,20 +78,12 @@ out:
 static int set_msg(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
 		   struct nftnl_set *set, uint16_t type, uint16_t flags, const char *verb)
 {
-	struct nlmsghdr *nlh;
-	int rc;
+	int rc = type == NFT_MSG_DELSET
+		? nft_batch_set(b, s, type, j->table_family, flags, set, "%s set %s %s %s", verb,
+				FAM(j), j->table, j->set)
+		: nft_batch_elems(b, s, type, j->table_family, flags, set, "%s set %s %s %s", verb,
+				  FAM(j), j->table, j->set);
 
-	nlh = nft_batch_add(b, s, type, j->table_family, flags, "%s set %s %s %s", verb, FAM(j), j->table,
-			    j->set);
-	if (!nlh) {
-		nftnl_set_free(set);
-		return -ENOMEM;
-	}
-	if (type == NFT_MSG_DELSET)
-		nftnl_set_nlmsg_build_payload(nlh, set);
-	else
-		nftnl_set_elems_nlmsg_build_payload(nlh, set);
-	rc = nft_batch_add_done(b, nlh);
 	nftnl_set_free(set);
 	return rc;
 }
@@ -161,20 +121,15 @@ int nft_msg_del_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_j
 		     uint64_t handle)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
 	int rc = -ENOMEM;
 
-	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) < 0 ||
-	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) < 0)
-		goto out;
-	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nft_batch_add(b, s, NFT_MSG_DELRULE, j->table_family, 0, "delete rule %llu from %s %s %s",
-			    (unsigned long long)handle, FAM(j), j->table, j->chain);
-	if (!nlh)
-		goto out;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	rc = nft_batch_add_done(b, nlh);
-out:
+	if (r && nftnl_rule_set_str(r, NFTNL_RULE_TABLE, j->table) == 0 &&
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, j->chain) == 0) {
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+		rc = nft_batch_rule(b, s, NFT_MSG_DELRULE, j->table_family, 0, r,
+				    "delete rule %llu from %s %s %s", (unsigned long long)handle, FAM(j),
+				    j->table, j->chain);
+	}
 	if (r)
 		nftnl_rule_free(r);
 	return rc;
@@ -183,18 +138,12 @@ out:
 int nft_msg_del_table(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)
 {
 	struct nftnl_table *t = NULL;
-	struct nlmsghdr *nlh;
 	int rc = nft_build_table(j, &t);
 
 	if (rc)
 		return rc;
-	rc = -ENOMEM;
-	nlh = nft_batch_add(b, s, NFT_MSG_DELTABLE, j->table_family, 0, "delete table %s %s", FAM(j),
-			    j->table);
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		rc = nft_batch_add_done(b, nlh);
-	}
+	rc = nft_batch_table(b, s, NFT_MSG_DELTABLE, j->table_family, 0, t, "delete table %s %s",
+			     FAM(j), j->table);
 	nftnl_table_free(t);
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "jail.h"
-#include "sock.h"
+#include "nfnl/batch.h"
 
 #pragma GCC visibility push(hidden)
 

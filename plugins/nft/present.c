@@ -6,8 +6,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
+#include "nfnl/query.h"
 #include "present.h"
-#include "query.h"
 #include "sig.h"
 
 struct anon_ctx {
@@ -58,7 +58,7 @@ static int match_rule(struct nft_sock *s, const struct nft_jail *j, struct nftnl
 		a.set = nftnl_set_alloc();
 		if (!a.set)
 			return -ENOMEM;
-		rc = nft_query_elems(s, j, a.name, a.set);
+		rc = nft_query_elems(s, j->table_family, j->table, a.name, a.set);
 	}
 	if (!rc)
 		rc = nft_rule_sig(r, anon_of, &a, sig, NFT_SIG_MAX);
@@ -87,7 +87,7 @@ static int each_rule_of_set(struct nft_sock *s, const struct nft_jail *j,
 
 	if (!list)
 		return -ENOMEM;
-	rc = nft_query_rules(s, j, list);
+	rc = nft_query_chain_rules(s, j->table_family, j->table, j->chain, list);
 	if (!rc) {
 		it = nftnl_rule_list_iter_create(list);
 		if (!it)

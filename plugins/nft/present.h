@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "jail.h"
-#include "sock.h"
+#include "nfnl/sock.h"
 
 #pragma GCC visibility push(hidden)
 

@@ -15,7 +15,8 @@
 # a failing test's output follows as "# " lines.  tests/run counts those lines.
 #
 # Environment: NFBAN_BUILD (default build/) selects the build under test;
-# NFBAN_TEST_FILTER runs only tests whose name matches that regex.
+# NFBAN_TEST_FILTER runs only tests whose name matches that regex.  A passing test's lines
+# starting with "# measured: " are passed on (numbers a test reports).
 
 NFBAN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${NFBAN_BUILD:=$NFBAN_ROOT/build}"
@@ -136,20 +137,27 @@ assert_ipt() {
 # stock Fail2ban commands whose result we compare with nfban's).
 in_fresh_ns() { unshare -n "$@"; }
 
-# churn_many PLUGIN HOST_N: nf_tables' generation race.  Every operation reads, then commits a
-# batch stamped with the generation it read, and every commit anywhere moves the generation on.
-# 60 jails (NFBAN_CHURN_JAILS; 8 under ASan, where a process costs seven times the CPU) each
-# live the suite's `churn_jail I` at once, while a long-lived host bans and unbans HOST_N
-# addresses in-process, as fast as it can, in a jail `hot` of PLUGIN: stamped batches are
-# refused again and again, and the retries (with their backoff) must carry every operation
-# through.  Fails naming each jail that did not.
+# churn_many PLUGIN HOST_N: nf_tables' generation race.  Operations that depend on what they
+# read commit a batch stamped with the generation they read, and every commit anywhere moves
+# the generation on.  60 jails (NFBAN_CHURN_JAILS; 8 under ASan, where a process costs seven
+# times the CPU) each live the suite's `churn_jail I` at once, while a long-lived host bans and
+# unbans HOST_N addresses in-process, as fast as it can, in a jail `hot` of PLUGIN.  nfban's
+# writers take turns (src/nfnl/lock.h), so they must not refuse each other's batches: every
+# operation must succeed (fails naming each jail that did not), and the mean tries per stamped
+# operation, counted at the netlink boundary (tests/lib/tries.c, an LD_PRELOAD counter), is
+# reported and must stay under 1.5.
 churn_many() {
 	local plugin=$1 host_n=$2 n=60 host=$NFBAN_BUILD/tests/host/longlived i pids=() rc=0 d hot
+	local tries=$NFBAN_BUILD/tests/tries.so mean m
 	[[ $NFBAN_BUILD == *asan* ]] && n=8
 	n=${NFBAN_CHURN_JAILS:-$n}
 	[ -x "$host" ] || skip "tests/host/longlived not built"
+	[ -e "$tries" ] || skip "$tries not built"
 	d=$(mktemp -d)
 	nfban "$plugin" start name=hot port=ssh
+	# Counted from here on: the host's and every jail's nfban (not the tools checking them).
+	export LD_PRELOAD=$tries NFBAN_TRIES_FILE=$d/tries
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 	while [ ! -e "$d/stop" ]; do
 		"$host" "$NFBAN_PLUGIN_DIR" "$plugin" ban "$host_n" 1 name=hot port=ssh >/dev/null &&
 			"$host" "$NFBAN_PLUGIN_DIR" "$plugin" unban "$host_n" 1 name=hot port=ssh >/dev/null ||
@@ -167,10 +175,19 @@ churn_many() {
 	done
 	touch "$d/stop"
 	wait "$hot" || true
+	unset LD_PRELOAD NFBAN_TRIES_FILE
 	cat "$d/hot.err" >&2
 	[ ! -e "$d/hot" ] || rc=1
+	# "sent refused" per process: each operation's last batch is the one not refused.
+	mean=$(awk '{ s += $1; r += $2 } END { if (s > r) printf "%.3f %d %d", s / (s - r), s - r, r; else print "none" }' \
+		"$d/tries" 2>/dev/null || echo none)
 	rm -rf "$d"
 	[ $rc -eq 0 ] || fail "a jail of $n failed under churn"
+	[ "$mean" != none ] || fail "no stamped batch counted"
+	read -r -a m <<<"$mean"
+	set -- "${m[@]}"
+	echo "# measured: mean tries per stamped operation $1 ($2 stamped operations, $3 refused tries; $n jails)"
+	awk -v m="$1" 'BEGIN { exit !(m < 1.5) }' || fail "mean tries per stamped operation $1 >= 1.5"
 	nfban "$plugin" stop name=hot port=ssh
 }
 # with_services TEXT: run the calling test again in a private mount namespace
@@ -243,6 +260,7 @@ run_suite() {
 		set -e
 		if [ $rc -eq 0 ]; then
 			echo "ok $n - $suite: $t"
+			grep '^# measured: ' "$outf" || true
 		elif [ $rc -eq 77 ]; then
 			echo "ok $n - $suite: $t # SKIP $(tail -n1 "$outf")"
 		else

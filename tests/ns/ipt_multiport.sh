@@ -258,6 +258,40 @@ test_unban_of_absent_address() {
 	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
 }
 
+# `iptables -F INPUT` keeps f2b-sshd and drops its jump: a ban would succeed
+# and block nothing.  The next ban (and unban) through the .conf path reports
+# the rules absent instead (exit 1), the kernel untouched; Fail2ban's repair
+# (check, stop, start, the ban again) then leaves the jail working.
+test_ban_after_the_jump_is_flushed_reports_rules_absent() {
+	local j=(name=sshd port=22) s
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.1
+	$IPT -w -F INPUT
+	s=$(kernel_state)
+	run nfban multiport ban "${j[@]}" ip=192.0.2.2
+	assert_status 1 "ban with the jump gone"
+	assert_lines "$err"
+	assert_match "ban 192.0.2.2: no rule jumps to f2b-sshd" "$err"
+	run nfban multiport unban "${j[@]}" ip=192.0.2.1
+	assert_status 1 "unban with the jump gone"
+	assert_match "no rule jumps to f2b-sshd" "$err"
+	assert_eq "$s" "$(kernel_state)" "kernel unchanged"
+	# Fail2ban's repair after a failed ban: check fails, stop, start, ban again.
+	run nfban multiport check "${j[@]}"
+	assert_status 1 "check with the jump gone"
+	nf multiport 4 stop "${j[@]}"
+	nf multiport 4 start "${j[@]}"
+	nf multiport 4 ban "${j[@]}" ip=192.0.2.2
+	same_as_stock 4
+	# The chain itself gone: absent too.
+	$IPT -w -F INPUT
+	$IPT -w -F f2b-sshd
+	$IPT -w -X f2b-sshd
+	run nfban multiport ban "${j[@]}" ip=192.0.2.3
+	assert_status 1 "ban with the chain gone"
+	assert_match "chain f2b-sshd does not exist" "$err"
+}
+
 test_check_fails_when_a_jump_is_deleted_by_hand() {
 	local j=(name=sshd port=22,https protocol=tcp,udp)
 	run nfban multiport check "${j[@]}"

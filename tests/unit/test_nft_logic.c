@@ -27,8 +27,8 @@
 #include "../../plugins/nft/jail.h"
 #include "nft_params.h"
 #include "../../plugins/nft/sig.h"
-#include "../../plugins/nft/sock.h"
-#include "../../plugins/nft/txn.h"
+#include "nfnl/backoff.h"
+#include "nfnl/batch.h"
 
 
 static struct nft_spec params(enum nfban_family fam, const char *ports)

@@ -2,9 +2,8 @@
 /*
  * backoff.h - how long an nf_tables operation waits before it tries again
  * after the kernel refused its stamped batch (the ruleset changed since it
- * was read) or interrupted its dump.  One schedule for every operation that
- * retries: the nftables plugin's runner (txn.c) and the iptables plugins'
- * nf_tables backend (plugins/ipt/nft_txn.c).
+ * was read) or interrupted its dump: the schedule of the one transaction
+ * runner (txn.c), which every nf_tables operation of nfban goes through.
  *
  * Steps double from 1 ms up to 128 ms and stay there; each sleep is drawn
  * between half and all of its step, so that processes refused by the same
@@ -13,8 +12,8 @@
  * 1919 ms, so 21 sleeps (22 tries) and at most 1.92 s asleep (at least half
  * that) before the operation gives up.  No state outlives one operation.
  */
-#ifndef NFT_BACKOFF_H
-#define NFT_BACKOFF_H
+#ifndef NFNL_BACKOFF_H
+#define NFNL_BACKOFF_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,4 +38,4 @@ bool nft_backoff_wait(struct nft_backoff *bo);
 
 #pragma GCC visibility pop
 
-#endif /* NFT_BACKOFF_H */
+#endif /* NFNL_BACKOFF_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -51,6 +52,8 @@ fail:
 
 void nft_sock_close(struct nft_sock *s)
 {
+	if (s->lock_open)
+		close(s->lock_fd);      /* and with it the lock, if held */
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	free(s->buf);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * query.c - dumps and gets, each one request with its answers checked by
- * nft_sock_query (port id, sequence number, errors).  The generation, table,
- * chain and chain-rules queries also serve the iptables plugins' nf_tables
- * backend (plugins/ipt/nft_txn.c).
+ * nft_sock_query (port id, sequence number, errors).  For the nftables plugin
+ * and the iptables plugins' nf_tables backend alike.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
@@ -91,11 +90,6 @@ int nft_query_chain_rules(struct nft_sock *s, uint8_t family, const char *table,
 	return rc == -ENOENT ? 0 : rc;
 }
 
-int nft_query_rules(struct nft_sock *s, const struct nft_jail *j, struct nftnl_rule_list *out)
-{
-	return nft_query_chain_rules(s, j->table_family, j->table, j->chain, out);
-}
-
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nftnl_chain_nlmsg_parse(nlh, data) < 0) {
@@ -179,28 +173,28 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_query_sets(struct nft_sock *s, const struct nft_jail *j, struct nftnl_set_list *out,
-		   bool *table)
+int nft_query_sets(struct nft_sock *s, uint8_t family, const char *table,
+		   struct nftnl_set_list *out, bool *exists)
 {
 	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
 
-	*table = false;
-	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, j->table) < 0) {
+	*exists = false;
+	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, table) < 0) {
 		if (set)
 			nftnl_set_free(set);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, j->table_family, NLM_F_DUMP, nft_sock_next_seq(s));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, family, NLM_F_DUMP, nft_sock_next_seq(s));
 	nftnl_set_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
 	/* A set dump names its table: ENOENT means the table is not there. */
 	rc = nft_sock_query(s, nlh, set_cb, out);
 	if (rc == -ENOENT)
 		return 0;
-	*table = rc == 0;
+	*exists = rc == 0;
 	return rc;
 }
 
@@ -213,7 +207,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_query_elems(struct nft_sock *s, const struct nft_jail *j, const char *name,
+int nft_query_elems(struct nft_sock *s, uint8_t family, const char *table, const char *name,
 		    struct nftnl_set *out)
 {
 	char buf[REQ_SIZE] = { 0 };  /* attribute padding is sent as is */
@@ -221,13 +215,13 @@ int nft_query_elems(struct nft_sock *s, const struct nft_jail *j, const char *na
 	struct nlmsghdr *nlh;
 	int rc;
 
-	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, j->table) < 0 ||
+	if (!set || nftnl_set_set_str(set, NFTNL_SET_TABLE, table) < 0 ||
 	    nftnl_set_set_str(set, NFTNL_SET_NAME, name) < 0) {
 		if (set)
 			nftnl_set_free(set);
 		return -ENOMEM;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, j->table_family, NLM_F_DUMP,
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, family, NLM_F_DUMP,
 				    nft_sock_next_seq(s));
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);

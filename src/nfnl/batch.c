@@ -17,6 +17,7 @@
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,12 @@
 #include <libnftnl/batch.h>
 #include <libnftnl/common.h>
 
-#include "sock.h"
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+
+#include "batch.h"
 
 /*
  * Room kept free for the next message.  The largest message nfban builds is
@@ -91,20 +97,31 @@ int nft_batch_begin(struct nft_batch *b, struct nft_sock *s, uint32_t genid)
 	return 0;
 }
 
-struct nlmsghdr *nft_batch_add(struct nft_batch *b, struct nft_sock *s, uint16_t type,
-			       uint16_t family, uint16_t flags, const char *fmt, ...)
+__attribute__((format(printf, 6, 0)))
+static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+			     uint16_t family, uint16_t flags, const char *fmt, va_list ap)
 {
 	struct nlmsghdr *nlh;
 	struct nft_batch_msg *m;
-	va_list ap;
 
 	if (reserve(b, NFT_MSG_ROOM) < 0)
 		return NULL;
 	nlh = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags | NLM_F_ACK,
 				    nft_sock_next_seq(s));
 	m = note(b, nlh->nlmsg_seq, nlh->nlmsg_type);
-	va_start(ap, fmt);
+	m->echo = flags & NLM_F_ECHO;
 	vsnprintf(m->what, sizeof(m->what), fmt, ap);
+	return nlh;
+}
+
+struct nlmsghdr *nft_batch_add(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+			       uint16_t family, uint16_t flags, const char *fmt, ...)
+{
+	struct nlmsghdr *nlh;
+	va_list ap;
+
+	va_start(ap, fmt);
+	nlh = vadd(b, s, type, family, flags, fmt, ap);
 	va_end(ap);
 	return nlh;
 }
@@ -116,6 +133,54 @@ int nft_batch_add_done(struct nft_batch *b, struct nlmsghdr *nlh)
 	b->len += MNL_ALIGN(nlh->nlmsg_len);
 	return 0;
 }
+
+/* The typed helpers: one object's payload between nft_batch_add and _done. */
+enum obj { OBJ_TABLE, OBJ_CHAIN, OBJ_RULE, OBJ_SET, OBJ_ELEMS };
+
+__attribute__((format(printf, 8, 0)))
+static int put(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,
+	       uint16_t flags, enum obj kind, const void *o, const char *fmt, va_list ap)
+{
+	struct nlmsghdr *nlh = vadd(b, s, type, family, flags, fmt, ap);
+
+	if (!nlh)
+		return -ENOMEM;
+	switch (kind) {
+	case OBJ_TABLE:
+		nftnl_table_nlmsg_build_payload(nlh, o);
+		break;
+	case OBJ_CHAIN:
+		nftnl_chain_nlmsg_build_payload(nlh, o);
+		break;
+	case OBJ_RULE:
+		nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)o);
+		break;
+	case OBJ_SET:
+		nftnl_set_nlmsg_build_payload(nlh, (struct nftnl_set *)o);
+		break;
+	case OBJ_ELEMS:
+		nftnl_set_elems_nlmsg_build_payload(nlh, (struct nftnl_set *)o);
+		break;
+	}
+	return nft_batch_add_done(b, nlh);
+}
+
+#define PUT(name, ctype, kind)                                                                   \
+	int name(struct nft_batch *b, struct nft_sock *s, uint16_t type, uint16_t family,        \
+		 uint16_t flags, const ctype *o, const char *fmt, ...)                           \
+	{                                                                                        \
+		va_list ap;                                                                      \
+		int rc;                                                                          \
+		va_start(ap, fmt);                                                               \
+		rc = put(b, s, type, family, flags, kind, o, fmt, ap);                           \
+		va_end(ap);                                                                      \
+		return rc;                                                                       \
+	}
+PUT(nft_batch_table, struct nftnl_table, OBJ_TABLE)
+PUT(nft_batch_chain, struct nftnl_chain, OBJ_CHAIN)
+PUT(nft_batch_rule, struct nftnl_rule, OBJ_RULE)
+PUT(nft_batch_set, struct nftnl_set, OBJ_SET)
+PUT(nft_batch_elems, struct nftnl_set, OBJ_ELEMS)
 
 unsigned nft_batch_count(const struct nft_batch *b)
 {
@@ -190,6 +255,13 @@ static int take_answers(struct nft_batch *b, const struct nft_sock *s, size_t le
 
 		while (i < b->n && b->msgs[i].seq != nlh->nlmsg_seq)
 			i++;
+		/* The echo of an object created (before the acks: the commit sends it). */
+		if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_pid == s->portid && i < b->n &&
+		    b->msgs[i].echo && b->echo) {
+			b->echo(nlh, b->echo_data);
+			nlh = mnl_nlmsg_next(nlh, &left);
+			continue;
+		}
 		if (nlh->nlmsg_pid != s->portid || nlh->nlmsg_type != NLMSG_ERROR ||
 		    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) || i >= b->n ||
 		    b->msgs[i].answered)

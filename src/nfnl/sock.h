@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sock.h - nfban's nf_tables layer, its netlink side: one socket per plugin
+ * instance (the nftables plugin's, the iptables plugins' nf_tables backend),
+ * kept open across operations, and requests and dumps with every answer
+ * checked.  Batches: batch.h; queries: query.h; the transaction runner: txn.h.
+ */
+#ifndef NFNL_SOCK_H
+#define NFNL_SOCK_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "nfban_plugin.h"
+
+#pragma GCC visibility push(hidden)
+
+struct nft_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;                   /* last sequence number used */
+	char *buf;                      /* receive buffer */
+	size_t bufsz;
+	/*
+	 * Set by the transaction runner (txn.h): the generation read by the
+	 * current try, and after an operation the generation the kernel is at
+	 * with what that operation read and changed, or 0 when unknown (an
+	 * unstamped commit, a failure); messages sent by the last commit.
+	 */
+	uint32_t gen_read, gen;
+	unsigned sent;
+	/* The namespace's writer lock (lock.h), opened on first use. */
+	int lock_fd;
+	bool lock_open, locked;
+	uint64_t lock_key, lock_turns;
+};
+
+/* 0, or -errno (socket(): EPROTONOSUPPORT when the kernel has no nfnetlink). */
+int nft_sock_open(struct nft_sock *s);
+void nft_sock_close(struct nft_sock *s);
+uint32_t nft_sock_next_seq(struct nft_sock *s);
+/* Throw away anything left unread by an earlier, failed exchange. */
+void nft_sock_drain(struct nft_sock *s);
+/*
+ * Send one request (req->nlmsg_seq from nft_sock_next_seq) and hand every
+ * data message of the answer to cb, until NLMSG_DONE or the ack.  Every
+ * answer must carry our port id and the request's sequence number.
+ * Returns 0, or -errno: the kernel's error, or the socket's.
+ */
+int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+/*
+ * Which kernel answers mean "nf_tables, or a part of it, is missing here"
+ * (NFBAN_NOFEATURE, on which libnfban falls back) rather than an error.
+ * `type` is the nlmsg_type the kernel refused: NFT_WHERE(NFT_MSG_*),
+ * NFNL_MSG_BATCH_BEGIN, or NFT_WHERE_SOCKET for socket() itself.
+ */
+#define NFT_WHERE(msg) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (msg)))
+#define NFT_WHERE_SOCKET 0xffffu
+enum nfban_status nft_errno_status(uint16_t type, int err);
+
+#pragma GCC visibility pop
+
+#endif /* NFNL_SOCK_H */

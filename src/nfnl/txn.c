@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * txn.c - one operation from reading to committed batch (see txn.h).
+ *
+ *   0. Take the namespace's writer lock (lock.h): nfban's own writers, in
+ *      every process and handle, take turns, so they never refuse each
+ *      other's stamped batches.  Held until the operation ends.
+ *   1. Read the ruleset generation (NFT_MSG_GETGEN).  This is also the
+ *      operation's first word to nf_tables: no answer at all means no
+ *      nf_tables here (NFBAN_NOFEATURE).
+ *   2. Read what the operation needs (op->read: rules, sets; or nothing,
+ *      when what the operation read last time is known to be current: the
+ *      generation is the one its own last commit left).  A dump that a
+ *      concurrent change interrupted (NLM_F_DUMP_INTR, -EINTR) is not a
+ *      consistent picture: back to 1.
+ *   3. Build one batch (op->build) and commit it, reading every ack.  The
+ *      kernel applies all of it or nothing.  Stamped with the generation of
+ *      1 (NFNL_BATCH_GENID) where the batch's correctness depends on what
+ *      was read (op->stamp): if the generation moved on since 1, the kernel
+ *      refuses the batch whole (ERESTART) before looking at any message,
+ *      and the operation goes back to 1 on the new ruleset.  A batch that
+ *      is not stamped is checked by the kernel itself (a rule deleted by
+ *      handle, a chain or set deleted while in use: ENOENT, EBUSY): when it
+ *      fails so and the generation has moved on since 1, it was changed
+ *      under us too, and goes back to 1 the same way.
+ * Operations with nothing to read (op->read NULL) skip 1 and 2: their batch
+ * is not stamped, it is sent once.
+ *
+ * Retries.  Only writers outside nfban (iptables-nft, nft) can refuse a
+ * stamped batch now, and one committing as fast as it can may do so again
+ * and again.  Before each new try the runner sleeps, on the schedule of
+ * backoff.h (jittered steps of 1 ms doubling to 128 ms, at most 22 tries
+ * within 2 s), then gives up with "commit of <label> (changed under us N
+ * times)" (ERESTART): bounded, whatever the other writer does.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "backoff.h"
+#include "lock.h"
+#include "query.h"
+#include "txn.h"
+
+enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int err,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	r->kernel_errno = err;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+enum nfban_status nft_txn_built(int rc, struct nfban_report *r)
+{
+	return rc ? nft_report(r, NFBAN_ERROR, -rc, "building the nf_tables batch") : NFBAN_OK;
+}
+
+enum nft_read nft_txn_read_failed(int rc, const char *what, const char *label,
+				  struct nfban_report *r, enum nfban_status *st)
+{
+	if (rc == -EINTR)
+		return NFT_READ_AGAIN;
+	*st = nft_report(r, NFBAN_ERROR, -rc, "reading %s of %s", what, label);
+	return NFT_READ_DONE;
+}
+
+/* The generation, or NFBAN_NOFEATURE when nf_tables does not answer at all. */
+static enum nfban_status genid(struct nft_sock *s, uint32_t *gen, struct nfban_report *r)
+{
+	int rc = nft_query_genid(s, gen);       /* (which drains the socket first) */
+
+	if (rc)
+		return nft_report(r, nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc), -rc,
+				  "reading the nf_tables generation");
+	return NFBAN_OK;
+}
+
+/* Build the batch (stamped with gen unless 0) and commit it. */
+static enum nfban_status commit(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
+				uint32_t gen, struct nfban_report *r, bool *restart)
+{
+	struct nft_batch b;
+	enum nfban_status st;
+
+	*restart = false;
+	if (nft_batch_begin(&b, s, gen) < 0)
+		st = nft_txn_built(-ENOMEM, r);
+	else
+		st = op->build(&b, s, ctx, r);
+	s->sent = st == NFBAN_OK ? nft_batch_count(&b) : 0;
+	if (s->sent > 0)
+		st = nft_batch_commit(&b, s, r, restart);
+	nft_batch_free(&b);
+	return st;
+}
+
+/* The generation a successful stamped commit at gen leaves: its own, one on (0 is skipped). */
+static uint32_t next_gen(uint32_t gen)
+{
+	return gen + 1 ? gen + 1 : 1;
+}
+
+/* An unstamped batch the kernel refused for a missing or busy object: changed since gen? */
+static bool moved_on(struct nft_sock *s, uint32_t gen, const struct nfban_report *r)
+{
+	uint32_t now;
+
+	if (r->kernel_errno != ENOENT && r->kernel_errno != EBUSY)
+		return false;
+	return nft_query_genid(s, &now) == 0 && now != gen;
+}
+
+static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
+			     const char *label, struct nfban_report *r)
+{
+	struct nft_backoff bo;
+	enum nfban_status st;
+	unsigned tries = 0;
+	bool again;
+
+	if (!op->read)
+		return commit(s, op, ctx, 0, r, &again);
+	nft_backoff_start(&bo, s);
+	for (;;) {
+		uint32_t gen;
+		bool stamp;
+
+		if ((st = genid(s, &gen, r)) != NFBAN_OK)
+			return st;
+		s->gen_read = gen;
+		st = NFBAN_OK;
+		switch (op->read(s, ctx, r, &st)) {
+		case NFT_READ_DONE:
+			/* What was read is of gen or later: current, if gen is. */
+			s->gen = gen;
+			return st;
+		case NFT_READ_AGAIN:
+			break;
+		case NFT_READ_COMMIT:
+			if (!op->build) {
+				s->gen = gen;
+				return st;
+			}
+			stamp = !op->stamp || op->stamp(ctx);
+			tries++;
+			st = commit(s, op, ctx, stamp ? gen : 0, r, &again);
+			if (!stamp && st == NFBAN_ERROR && moved_on(s, gen, r))
+				again = true;
+			if (again)
+				break;
+			/* Stamped and applied: nobody wrote in between, the generation is ours + 1;
+			 * nothing to send: the ruleset is as read. */
+			if (st == NFBAN_OK && s->sent == 0)
+				s->gen = gen;
+			else if (st == NFBAN_OK && stamp)
+				s->gen = next_gen(gen);
+			return st;
+		}
+		if (!nft_backoff_wait(&bo))
+			break;
+		memset(r, 0, sizeof(*r));
+	}
+	memset(r, 0, sizeof(*r));
+	return nft_report(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)", label,
+			  tries);
+}
+
+enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
+			      const char *label, struct nfban_report *r)
+{
+	enum nfban_status st;
+
+	memset(r, 0, sizeof(*r));
+	s->gen = 0;
+	nft_lock_take(s);
+	st = run(s, op, ctx, label, r);
+	nft_lock_drop(s);
+	return st;
+}
