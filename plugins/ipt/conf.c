@@ -50,11 +50,10 @@ static enum nfban_status fill(struct ipt_conf *c, const struct ipt_kind *kind,
 	c->kind = kind;
 	c->family = k->family;
 	/* iptables chain names hold 28 characters: f2b- plus 24. */
-	if (strlen(k->name) + 4 >= sizeof(c->jail) || !value_jail_name_ok(k->name))
+	if (!value_jail_name_ok(k->name) || value_xt_jail_chain(k->name, c->jail, sizeof(c->jail)) < 0)
 		return value_refuse(r, "name", k->name,
 				    "chain f2b-<name> would be longer than 28 characters");
 	snprintf(c->name, sizeof(c->name), "%s", k->name);
-	snprintf(c->jail, sizeof(c->jail), "f2b-%s", k->name);
 	if (!chain || !value_xt_chain_ok(chain))
 		return value_refuse(r, "chain", chain, "not a valid chain name");
 	if (strcmp(chain, c->jail) == 0)

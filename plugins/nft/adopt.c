@@ -17,11 +17,11 @@
 static const struct {
 	const char *xt_chain, *chain, *hook;
 } hooks[] = {
-	{ "INPUT", "f2b-chain", "input" },
-	{ "FORWARD", "f2b-chain-forward", "forward" },
+	{ "INPUT", VALUE_NFT_CHAIN_DEFAULT, "input" },
+	{ "FORWARD", VALUE_NFT_CHAIN_DEFAULT "-forward", "forward" },
 	/* Docker's chain for host rules sits in FORWARD. */
-	{ "DOCKER-USER", "f2b-chain-forward", "forward" },
-	{ "OUTPUT", "f2b-chain-output", "output" },
+	{ "DOCKER-USER", VALUE_NFT_CHAIN_DEFAULT "-forward", "forward" },
+	{ "OUTPUT", VALUE_NFT_CHAIN_DEFAULT "-output", "output" },
 };
 
 /* REJECT --reject-with, per family -> nft verdict. */

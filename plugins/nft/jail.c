@@ -226,8 +226,10 @@ int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_
 		snprintf(why, n, "empty table, chain, chain type or jail name");
 		return -1;
 	}
-	snprintf(j->set, sizeof(j->set), "%s-%s",
-		 s->addr_family == NFBAN_INET6 ? "addr6-set" : "addr-set", s->name);
+	if (value_nft_jail_set(s->name, s->addr_family, j->set, sizeof(j->set)) < 0) {
+		snprintf(why, n, "jail name too long for its set's name");
+		return -1;
+	}
 	snprintf(j->label, sizeof(j->label), "%s table %s", nft_family_name(j->table_family),
 		 s->table);
 	if (s->protos.n == 0 || s->protos.n > VALUE_MAX_PROTOS) {
