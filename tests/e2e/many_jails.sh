@@ -259,15 +259,15 @@ e2e_init
 T0=$SECONDS
 for spec in "nfban-nftables.py nft nftables" "nfban-nftables nft nftables" \
 	"nfban-multiport.py ipt iptables-multiport"; do
-	set -- $spec
-	[ -n "${NFBAN_E2E_FILTER:-}" ] && ! [[ $1 =~ $NFBAN_E2E_FILTER ]] && continue
+	read -r ban kind stock <<<"$spec"
+	[ -n "${NFBAN_E2E_FILTER:-}" ] && ! [[ $ban =~ $NFBAN_E2E_FILTER ]] && continue
 	plugin=nftables
-	[ "$2" = ipt ] && plugin=multiport
+	[ "$kind" = ipt ] && plugin=multiport
 	if [ ! -e "$NFBAN_BUILD/plugins/$plugin.so" ]; then
-		e2e_skip "$1: $N jails" "plugin $plugin not built"
+		e2e_skip "$ban: $N jails" "plugin $plugin not built"
 		continue
 	fi
-	run_action "$@"
+	run_action "$ban" "$kind" "$stock"
 done
 echo "# $((SECONDS - T0)) s in all"
 e2e_done
