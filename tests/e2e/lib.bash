@@ -271,8 +271,8 @@ f2b() { fail2ban-client -c "$WORK/conf" -s "$WORK/f2b.sock" "$@"; }
 
 # f2b_start JAIL [ENV=VALUE...]: Fail2ban in the server namespace, in the foreground of a
 # background job (so its pid is ours); returns once JAIL is up (within $F2B_START_WAIT s,
-# default 30).  The environment tells the shim where the build's plugins are, keeps its fallback state in $WORK and gives the xtables
-# lock a private file.
+# default 30).  The environment tells the shim where the build's plugins are, keeps its
+# fallback state in $WORK and gives the xtables lock a private file.
 f2b_start() {
 	local jail=$1
 	shift
