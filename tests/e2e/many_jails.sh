@@ -31,6 +31,10 @@
 #      "ruleset kept changing" message.
 # Waits are bounded polls (generous: a loaded machine runs 60 starts slowly), never sleeps.
 #
+# Where $NFBAN_BUILD/tests/tries.so is built (or NFBAN_TRIES_SO names one), nfban's runs are
+# counted by it (tests/lib/tries.c: stamped batches sent and refused, in Fail2ban's process
+# and every nfban process) and each cycle reports the mean tries per stamped operation.
+#
 # Environment: NFBAN_BUILD (default build/); NFBAN_E2E_FILTER=regex runs the actions whose
 # name matches (e.g. '\.py$'); NFBAN_MANY_JAILS (60), NFBAN_MANY_CYCLES (3).
 set -uo pipefail
@@ -48,6 +52,7 @@ BANS="j01=${E2E_BAD4[0]},${E2E_BAD6[0]} $JAIL_MID=${E2E_BAD4[0]} $JAIL_LAST=${E2
 # Bounds of the waits: 60 jails through Python on a loaded machine.
 export F2B_START_WAIT=180 F2B_STOP_WAIT=180
 KERNEL_WAIT=120
+TRIES_SO=${NFBAN_TRIES_SO:-$NFBAN_BUILD/tests/tries.so}
 
 # jails_local BANACTION: the 60 jails in $WORK/conf/jail.local.
 jails_local() {
@@ -98,9 +103,9 @@ as_ref() {
 	return 1
 }
 
-# start_all: Fail2ban up with every jail listed.
+# start_all [ENV=VALUE...]: Fail2ban up with every jail listed.
 start_all() {
-	f2b_start "$JAIL_LAST" || return 1
+	f2b_start "$JAIL_LAST" "$@" || return 1
 	e2e_wait 60 all_listed || { echo "not every jail is listed:"; f2b status; return 1; }
 }
 all_listed() {
@@ -173,8 +178,11 @@ run_action() {
 }
 
 cycle() {
-	local ban=$1 kind=$2 c=$3 t="$1, $N jails, cycle $3/$CYCLES:" t0=$SECONDS t1 t2 t3
-	if ! start_all >"$WORK/start.out" 2>&1; then
+	local ban=$1 kind=$2 c=$3 t="$1, $N jails, cycle $3/$CYCLES:" t0=$SECONDS t1 t2 t3 env=()
+	rm -f "$WORK/tries"
+	[ -e "$TRIES_SO" ] &&
+		env=(LD_PRELOAD="$TRIES_SO" NFBAN_TRIES_FILE="$WORK/tries" NFBAN_TRIES_PROGS="nfban python3")
+	if ! start_all "${env[@]}" >"$WORK/start.out" 2>&1; then
 		e2e_fail "$t Fail2ban starts and lists every jail"; e2e_diag <"$WORK/start.out"
 		_end_cycle "$t" "$c"
 		return 0
@@ -187,7 +195,13 @@ cycle() {
 		_banned "$kind"
 	t3=$SECONDS
 	_end_cycle "$t" "$c"
-	echo "# $t start $((t1 - t0)) s, all objects $((t2 - t1)) s, bans $((t3 - t2)) s, stop $((SECONDS - t3)) s"
+	echo "# $t start $((t1 - t0)) s, all objects $((t2 - t1)) s, bans $((t3 - t2)) s, stop $((SECONDS - t3)) s$(_tries)"
+}
+# _tries: "; mean tries per stamped operation M (operations, refused tries)", when counted.
+_tries() {
+	[ -s "$WORK/tries" ] || return 0
+	awk '{ s += $1; r += $2 } END { if (s > r) printf "; mean tries per stamped operation %.3f (%d operations, %d refused tries)", s / (s - r), s - r, r }' \
+		"$WORK/tries"
 }
 _started() {
 	wait_census "$1" - || return 1
