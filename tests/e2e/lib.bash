@@ -128,14 +128,15 @@ e2e_netns() {
 in_srv() { ip netns exec "$SRV" "$@"; }
 in_att() { ip netns exec "$ATT" "$@"; }
 
-# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 after SECONDS.
+# e2e_wait SECONDS CMD...: poll CMD every $E2E_WAIT_STEP s (0.1) until it succeeds; 1 after
+# SECONDS.
 e2e_wait() {
 	local limit=$1 end
 	shift
 	end=$(($(date +%s%N) + limit * 1000000000))
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.1
+		sleep "${E2E_WAIT_STEP:-0.1}"
 	done
 }
 

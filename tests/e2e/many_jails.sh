@@ -49,8 +49,9 @@ MANY_PY=$E2E_DIR/many_jails.py
 # The bans of step 3, as many_jails.py census takes them.
 JAIL_LAST=$(printf 'j%02d' "$N") JAIL_MID=$(printf 'j%02d' $(((N + 1) / 2)))
 BANS="j01=${E2E_BAD4[0]},${E2E_BAD6[0]} $JAIL_MID=${E2E_BAD4[0]} $JAIL_LAST=${E2E_BAD6[0]}"
-# Bounds of the waits: 60 jails through Python on a loaded machine.
-export F2B_START_WAIT=180 F2B_STOP_WAIT=180
+# Bounds of the waits: 60 jails through Python on a loaded machine.  Polls every 0.5 s: a
+# fail2ban-client or a census costs 0.1-0.3 s of CPU, which 60 starting jails need more.
+export F2B_START_WAIT=180 F2B_STOP_WAIT=180 E2E_WAIT_STEP=0.5
 KERNEL_WAIT=120
 TRIES_SO=${NFBAN_TRIES_SO:-$NFBAN_BUILD/tests/tries.so}
 
