@@ -128,14 +128,15 @@ e2e_netns() {
 in_srv() { ip netns exec "$SRV" "$@"; }
 in_att() { ip netns exec "$ATT" "$@"; }
 
-# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 after SECONDS.
+# e2e_wait SECONDS CMD...: poll CMD every $E2E_WAIT_STEP s (0.1) until it succeeds; 1 after
+# SECONDS.
 e2e_wait() {
 	local limit=$1 end
 	shift
 	end=$(($(date +%s%N) + limit * 1000000000))
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.1
+		sleep "${E2E_WAIT_STEP:-0.1}"
 	done
 }
 
@@ -270,9 +271,9 @@ f2b_jail_local() {
 f2b() { fail2ban-client -c "$WORK/conf" -s "$WORK/f2b.sock" "$@"; }
 
 # f2b_start JAIL [ENV=VALUE...]: Fail2ban in the server namespace, in the foreground of a
-# background job (so its pid is ours); returns once JAIL is up.  The environment tells the
-# shim where the build's plugins are, keeps its fallback state in $WORK and gives the xtables
-# lock a private file.
+# background job (so its pid is ours); returns once JAIL is up (within $F2B_START_WAIT s,
+# default 30).  The environment tells the shim where the build's plugins are, keeps its
+# fallback state in $WORK and gives the xtables lock a private file.
 f2b_start() {
 	local jail=$1
 	shift
@@ -282,7 +283,7 @@ f2b_start() {
 		>"$WORK/server.out" 2>&1 &
 	F2B_PID=$!
 	E2E_PIDS+=("$F2B_PID")
-	if ! e2e_wait 30 _f2b_has_jail "$jail"; then
+	if ! e2e_wait "${F2B_START_WAIT:-30}" _f2b_has_jail "$jail"; then
 		echo "Fail2ban did not start jail $jail:"
 		tail -n 30 "$WORK/server.out" "$WORK/fail2ban.log" 2>/dev/null
 		return 1
@@ -295,10 +296,10 @@ _f2b_has_jail() {
 	f2b status 2>/dev/null | sed -n 's/.*Jail list:[[:space:]]*//p' | tr -s ', \t' '\n' | grep -qxF "$1"
 }
 
-# f2b_stop: `fail2ban-client stop`, then wait for the server to exit.
+# f2b_stop: `fail2ban-client stop`, then wait for the server to exit ($F2B_STOP_WAIT s, 30).
 f2b_stop() {
 	f2b stop >/dev/null 2>&1 || true
-	e2e_wait 30 _e2e_gone "$F2B_PID"
+	e2e_wait "${F2B_STOP_WAIT:-30}" _e2e_gone "$F2B_PID"
 }
 _e2e_gone() { ! kill -0 "$1" 2>/dev/null; }
 
