@@ -48,7 +48,7 @@ FAMILIES = ("inet4", "inet6")
 # [Init?family=inet6], and the keys it takes but does not pass (as the .conf's informational
 # ones).  A value may name another key as <key>, as in the .conf.
 _IPT_PASSED = ("name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait",
-               "fallback")
+               "fallback", "kill_sessions")
 _IPT_DEFAULTS = {
 	"chain": "INPUT",
 	"blocktype": "REJECT --reject-with <reject_with>",
@@ -56,6 +56,7 @@ _IPT_DEFAULTS = {
 	"returntype": "RETURN",
 	"backend": "auto",
 	"lock_wait": "20",
+	"kill_sessions": "jail",
 	"port": "ssh",
 	"protocol": "tcp",
 }
@@ -65,7 +66,7 @@ _IPT_INET6 = {"reject_with": "icmp6-port-unreachable"}
 # icmp6-port-unreachable for inet6), so both families share one handle.
 _PLUGIN_DEFAULT = {"blocktype": ("blocktype", "reject_with")}
 _NFT_PASSED = ("name", "type", "port", "protocol", "table", "table_family", "chain",
-               "chain_type", "chain_hook", "chain_priority", "blocktype")
+               "chain_type", "chain_hook", "chain_priority", "blocktype", "kill_sessions")
 _NFT_DEFAULTS = {
 	"type": "multiport",
 	"table": "f2b-table",
@@ -80,6 +81,7 @@ _NFT_DEFAULTS = {
 	"blocktype": "reject",
 	"addr_set": "addr-set-<name>",
 	"addr_family": "ip",
+	"kill_sessions": "jail",
 }
 _NFT_INET6 = {"addr_family": "ip6", "addr_type": "ipv6_addr", "addr_set": "addr6-set-<name>"}
 

@@ -171,7 +171,7 @@ check_argv() {
 CHECK_ARGV_PY='
 import shlex, sys
 shim, bt4, bt6 = sys.argv[1:4]
-keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait", "fallback", "family",
+keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait", "fallback", "kill_sessions", "family",
         "ip", "type", "table", "table_family", "chain_type", "chain_hook", "chain_priority"}
 seen, n, bad = set(), 0, []
 for line in sys.stdin:
