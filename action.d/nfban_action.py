@@ -32,7 +32,10 @@ import ctypes
 import logging
 import os
 import re
+import select
+import socket
 import threading
+import time
 
 import fail2ban.server.action as _f2baction
 from fail2ban.helpers import getLogger
@@ -227,6 +230,194 @@ class Handle(object):
 	__del__ = close
 
 
+# ------------------------------------------------------------------ restore (the watcher)
+# While a jail runs, another program may remove its rules: `nft flush ruleset`, `nft -f` of a
+# file that begins with `flush ruleset` (systemctl reload nftables), iptables-restore of a
+# ruleset saved without the jail (netfilter-persistent), `iptables -F`.  Fail2ban notices none
+# of it (it checks only after a failed operation).  A Watcher, one thread per action, notices
+# within a second and puts back the rules and every ban the action holds:
+#   - nf_tables: a netlink socket in the ruleset's notification group (NFNLGRP_NFTABLES): a
+#     deletion anywhere (table, chain, rule, set, element) is followed, once the burst of
+#     notifications has settled, by the action's `check` of every started family;
+#   - the legacy iptables tables send no notifications: while they exist in the namespace, an
+#     iptables action checks once a second (a read of the table);
+#   - a family whose check finds its rules absent is started again and every ban of it banned
+#     again: start+ban of the first (one transaction), then one ban each (the plugin ABI has
+#     no multi-ban operation), all under the action's lock, so Fail2ban's own calls wait;
+#   - logged once per restore, at WARNING; a removal repeated more than BURST times within
+#     WINDOW seconds backs off (doubling, up to MAX_BACKOFF) and says so;
+#   - it never fights a deliberate stop: the action's stop() ends the watcher (and joins it)
+#     before it removes anything, and only started families are ever checked.
+# The watcher asks libnfban's `check`, which every plugin has: it covers any action.
+
+NETLINK_NETFILTER = 12
+NFNLGRP_NFTABLES = 7
+NFNL_SUBSYS_NFTABLES = 10
+# NFT_MSG_DELTABLE, DELCHAIN, DELRULE, DELSET, DELSETELEM (linux/netfilter/nf_tables.h)
+_NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
+_IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
+
+
+def _legacy_tables():
+	"""The legacy iptables tables exist in this network namespace (reading never loads them)."""
+	for path in ("/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"):
+		try:
+			with open(path) as f:
+				if f.read().strip():
+					return True
+		except OSError:
+			pass
+	return False
+
+
+class Watcher(object):
+	"""Restores an action's rules and bans when another program removed them (above)."""
+
+	QUIET = 0.05          # a burst of notifications has settled after this much silence...
+	SETTLE = 0.25         # ...or this long after its first
+	POLL = 0.5            # legacy tables: check this often
+	BURST, WINDOW = 3, 10.0
+	MAX_BACKOFF = 60.0
+
+	def __init__(self, action):
+		self._action = action
+		self._stop = threading.Event()
+		self._sock = None
+		self._thread = None
+		self._restores = []        # monotonic times of the restores within WINDOW
+		self._backoff = 0.0
+		self._not_before = 0.0
+		self._pending = False      # a removal seen during a backoff: check when it ends
+		self._due = False          # a backoff ended: restore, whatever the count
+
+	def start(self):
+		try:
+			s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
+			                  NETLINK_NETFILTER)
+			s.bind((0, 1 << (NFNLGRP_NFTABLES - 1)))
+			s.setblocking(False)
+			self._sock = s
+		except OSError as e:
+			logSys.info("[%s] nfban: no nf_tables notifications (%s): nf_tables removals "
+			            "are not noticed", self._action._jail_name(), e)
+		self._thread = threading.Thread(target=self._loop, name="nfban-watch-%s" %
+		                                self._action._jail_name())
+		self._thread.daemon = True
+		self._thread.start()
+
+	def stop(self):
+		self._stop.set()
+		t = self._thread
+		if t is not None and t is not threading.current_thread():
+			t.join(10)
+		if self._sock is not None:
+			self._sock.close()
+			self._sock = None
+
+	# ---------------------------------------------------------------- waiting
+
+	def _drain(self):
+		"""Read every notification queued: True when one is a deletion (or some were lost)."""
+		seen = False
+		while True:
+			try:
+				data = self._sock.recv(65536)
+			except BlockingIOError:
+				return seen
+			except OSError:          # ENOBUFS: notifications were lost; anything may be gone
+				seen = True
+				continue
+			off = 0
+			while off + 16 <= len(data):
+				length = int.from_bytes(data[off:off + 4], "little")
+				mtype = int.from_bytes(data[off + 4:off + 6], "little")
+				if length < 16:
+					break
+				if mtype >> 8 == NFNL_SUBSYS_NFTABLES and mtype & 0xff in _NFT_DELETIONS:
+					seen = True
+				off += (length + 3) & ~3
+
+	def _wait(self, timeout):
+		"""Until a deletion was notified and its burst settled (True) or timeout (False)."""
+		if self._sock is None:
+			self._stop.wait(timeout)
+			return False
+		end = time.monotonic() + timeout
+		while not self._stop.is_set():
+			left = end - time.monotonic()
+			if left <= 0:
+				return False
+			r, _, _ = select.select([self._sock], [], [], min(left, 1.0))
+			if r and self._drain():
+				first = time.monotonic()
+				while time.monotonic() - first < self.SETTLE:
+					r, _, _ = select.select([self._sock], [], [], self.QUIET)
+					if not r:
+						break
+					self._drain()
+				return True
+		return False
+
+	def _loop(self):
+		try:
+			while not self._stop.is_set():
+				poll = self._action._plugin in _IPT_PLUGINS and _legacy_tables()
+				timeout = self.POLL if poll else 5.0
+				if self._pending:
+					timeout = max(0.0, min(timeout, self._not_before - time.monotonic()))
+				removed = self._wait(timeout)
+				if self._stop.is_set():
+					break
+				if removed or poll or self._pending:
+					self._check()
+		except Exception as e:   # never take Fail2ban down; say why the watching ended
+			logSys.error("[%s] nfban: the watcher of the jail's rules ended: %s",
+			             self._action._jail_name(), e)
+
+	# ---------------------------------------------------------------- checking and restoring
+
+	def _locked(self):
+		"""The action's lock, unless the watcher is stopped meanwhile (stop() may hold the
+		lock while it joins this thread: reload)."""
+		lock = self._action._lock
+		while not self._stop.is_set():
+			if lock.acquire(timeout=0.1):
+				if self._stop.is_set():
+					lock.release()
+					return False
+				return True
+		return False
+
+	def _check(self):
+		now = time.monotonic()
+		if now < self._not_before:
+			self._pending = True
+			return
+		self._pending = False
+		if not self._locked():
+			return
+		try:
+			absent = self._action._absent_families()
+			if not absent:
+				return
+			self._restores = [t for t in self._restores if now - t < self.WINDOW]
+			if len(self._restores) >= self.BURST and not self._due:
+				self._backoff = min(max(2.0, 2 * self._backoff), self.MAX_BACKOFF)
+				self._not_before = now + self._backoff
+				self._pending = self._due = True
+				logSys.warning("[%s] nfban: the jail's rules were removed again (%d times within "
+				               "%d s): backing off, restoring in %d s", self._action._jail_name(),
+				               len(self._restores) + 1, self.WINDOW, self._backoff)
+				return
+			if not self._restores:
+				self._backoff = 0.0
+			self._due = False
+			self._restores.append(now)
+			self._action._restore(absent)
+		finally:
+			self._action._lock.release()
+
+
 # ------------------------------------------------------------------ the action
 
 def plugin_dir_of(given):
@@ -252,6 +443,8 @@ class NfbanAction(ActionBase):
 		self._logSys = logSys
 		self._lock = threading.RLock()
 		self._started = {}    # family: 1 started, |2 holds bans (CommandAction's __started)
+		self._bans = {}       # family: the addresses this action banned and did not unban
+		self._watcher = None  # Watcher while a family is started
 		self._handles = {}    # family: Handle
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
@@ -369,6 +562,73 @@ class NfbanAction(ActionBase):
 		if res.status != NFBAN_DONE:
 			raise Failed(res)
 
+	# ---------------------------------------------------------------- restore (Watcher)
+
+	def _banned(self, family, ip):
+		self._bans.setdefault(family, set()).add(ip)
+		self._watch_begin()
+
+	def _watch_begin(self):
+		if self._watcher is None and self._broken is None:
+			self._watcher = Watcher(self)
+			self._watcher.start()
+
+	def _watch_end(self):
+		"""Before a stop: the watcher ended, so that nothing is restored behind it.  Called
+		without the lock (the watcher may be waiting for it), or with it held (reload): the
+		watcher gives up waiting once told to stop."""
+		w, self._watcher = self._watcher, None
+		if w is not None:
+			w.stop()
+
+	def _absent_families(self):
+		"""{family: why} for the started families whose rules are absent (check), or, for the
+		iptables plugins, whose bans are: a probe bans one of them again, which they answer
+		with "already banned" while it is there (`iptables -F f2b-<name>` leaves the chain
+		and its jumps, which is all check looks at).  nftables answers an element already in
+		the set with silence: its bans are not probed."""
+		absent = {}
+		for fam, v in list(self._started.items()):
+			if not v & 1:
+				continue
+			res = self._run("check", fam)
+			if res.status == NFBAN_RULES_ABSENT:
+				absent[fam] = res.text("message")
+				continue
+			probe = next(iter(self._bans.get(fam, ())), None)
+			if res.status != NFBAN_DONE or probe is None or self._plugin not in _IPT_PLUGINS:
+				continue
+			res = self._handles[fam].run("ban", fam, probe)
+			# (A jail taken over by a fallback answers as that plugin.)
+			if res.status == NFBAN_DONE and res.text("plugin") in _IPT_PLUGINS and \
+					"already banned" not in res.text("notice"):
+				absent[fam] = "jail %s (%s): the ban of %s was gone" % (self._jail_name(), fam, probe)
+		return absent
+
+	def _restore(self, absent):
+		"""Start each family of absent again and ban its bans again; one WARNING."""
+		t0 = time.monotonic()
+		n, errors = 0, []
+		for fam in sorted(absent):
+			bans = sorted(self._bans.get(fam, ()))
+			res = self._run("start+ban", fam, bans[0]) if bans else self._run("start", fam)
+			if res.status != NFBAN_DONE:
+				errors.append("%s: %s" % (fam, res.text("message")))
+				continue
+			n += 1 if bans else 0
+			for ip in bans[1:]:
+				res = self._run("ban", fam, ip)
+				if res.status == NFBAN_DONE:
+					n += 1
+				else:
+					errors.append("%s: %s" % (fam, res.text("message")))
+		ms = (time.monotonic() - t0) * 1000
+		why = "; ".join(absent[f] for f in sorted(absent))
+		logSys.warning("[%s] nfban: the jail's rules were removed by another program (nft flush "
+		               "ruleset, iptables -F, a firewall reload?): %s; %d bans restored in %.0f ms%s",
+		               self._jail_name(), why, n, ms,
+		               "; not restored: " + "; ".join(errors) if errors else "")
+
 	# ---------------------------------------------------------------- Fail2ban's semantics
 	# Everything below follows CommandAction (fail2ban/server/action.py, 1.0.2) for an action
 	# whose commands depend on the family, as the .conf files' do.
@@ -392,6 +652,7 @@ class NfbanAction(ActionBase):
 			return True
 		self._must("start", family)
 		self._started[family] = 1
+		self._watch_begin()
 		return True
 
 	def _stop(self, family):
@@ -399,6 +660,7 @@ class NfbanAction(ActionBase):
 		if family not in self._started:
 			return True
 		self._started[family] = 0
+		self._bans.pop(family, None)
 		self._must("stop", family)
 		return True
 
@@ -429,10 +691,12 @@ class NfbanAction(ActionBase):
 				# with its check and repair, which say what is wrong.
 				if self._run("start+ban", family, ip).status == NFBAN_DONE:
 					self._started[family] = self._started.get(family, 0) | 3
+					self._banned(family, ip)
 					return True
 				self._start(family, forceStart=True)
 			self._process("ban", family, ip)
 			self._started[family] = self._started.get(family, 0) | 3
+			self._banned(family, ip)
 		return True
 
 	def reban(self, aInfo):
@@ -444,6 +708,7 @@ class NfbanAction(ActionBase):
 			# A family that holds no ban (never started, or flushed) has nothing to unban.
 			if self._started.get(family, 0) & 2:
 				self._process("unban", family, ip)
+			self._bans.get(family, set()).discard(ip)
 		return True
 
 	def flush(self):
@@ -455,6 +720,7 @@ class NfbanAction(ActionBase):
 				try:
 					self._must("flush", fam)
 					self._started[fam] &= ~2
+					self._bans.pop(fam, None)
 				except Failed as e:
 					errors.append(str(e))
 			if errors:
@@ -463,10 +729,13 @@ class NfbanAction(ActionBase):
 
 	def stop(self):
 		"""Jail stop: for every started family, flush (if it still holds bans) then stop;
-		then the handles are closed."""
+		then the handles are closed.  The watcher ends first: a stopped jail is not restored."""
+		self._watch_end()
 		with self._lock:
+			self._watch_end()     # one a concurrent ban started meanwhile
 			errors = []
 			started, self._started = self._started, {}
+			self._bans = {}
 			for fam, v in started.items():
 				if not v:
 					continue
