@@ -240,7 +240,12 @@ class Handle(object):
 #     deletion anywhere (table, chain, rule, set, element) is followed, once the burst of
 #     notifications has settled, by the action's `check` of every started family;
 #   - the legacy iptables tables send no notifications: while they exist in the namespace, an
-#     iptables action checks once a second (a read of the table);
+#     iptables action looks four times a second at the size of each filter table (one
+#     getsockopt, IPT_SO_GET_INFO: no copy of the rules) and checks when it changed;
+#   - check sees the jail's table, chain, set and jumps; for the iptables plugins, bans gone
+#     from an intact chain (`iptables -F f2b-<name>`) are found by a probe (one ban banned
+#     again: "already banned" while it is there), run when more of the chain's rules were
+#     deleted (nf_tables) or the table shrank more (legacy) than this process unbanned;
 #   - a family whose check finds its rules absent is started again and every ban of it banned
 #     again: start+ban of the first (one transaction), then one ban each (the plugin ABI has
 #     no multi-ban operation), all under the action's lock, so Fail2ban's own calls wait;
@@ -258,16 +263,61 @@ _NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
 _IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
 
 
-def _legacy_tables():
-	"""The legacy iptables tables exist in this network namespace (reading never loads them)."""
-	for path in ("/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"):
-		try:
-			with open(path) as f:
-				if f.read().strip():
-					return True
-		except OSError:
-			pass
-	return False
+_IPT_SO_GET_INFO = 64          # IPT_SO_GET_INFO and IP6T_SO_GET_INFO (linux/netfilter_ipv4/ip_tables.h)
+_libc = ctypes.CDLL(None, use_errno=True)
+_all_unbans = [0]              # every successful unban of this process (legacy: a table shrinks)
+
+
+class _IptGetinfo(ctypes.Structure):
+	"""struct ipt_getinfo / ip6t_getinfo."""
+	_fields_ = [("name", ctypes.c_char * 32), ("valid_hooks", ctypes.c_uint),
+	            ("hook_entry", ctypes.c_uint * 5), ("underflow", ctypes.c_uint * 5),
+	            ("num_entries", ctypes.c_uint), ("size", ctypes.c_uint)]
+
+
+class _LegacyTables(object):
+	"""The size of the legacy filter tables that exist (reading never creates one)."""
+
+	FAMILIES = ((4, "/proc/net/ip_tables_names", socket.AF_INET, socket.IPPROTO_IP),
+	            (6, "/proc/net/ip6_tables_names", socket.AF_INET6, socket.IPPROTO_IPV6))
+
+	def __init__(self):
+		self._socks = {}
+
+	def present(self):
+		for _, names, _, _ in self.FAMILIES:
+			try:
+				with open(names) as f:
+					if f.read().strip():
+						return True
+			except OSError:
+				pass
+		return False
+
+	def sizes(self):
+		"""{4|6: (rules, bytes)}; {} when no legacy filter table exists."""
+		out = {}
+		for fam, names, af, level in self.FAMILIES:
+			try:
+				with open(names) as f:
+					if "filter" not in f.read().split():
+						continue
+				s = self._socks.get(fam)
+				if s is None:
+					s = self._socks[fam] = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
+			except OSError:
+				continue
+			info = _IptGetinfo(name=b"filter")
+			size = ctypes.c_uint(ctypes.sizeof(info))
+			if _libc.getsockopt(s.fileno(), level, _IPT_SO_GET_INFO, ctypes.byref(info),
+			                    ctypes.byref(size)) == 0:
+				out[fam] = (info.num_entries, info.size)
+		return out
+
+	def close(self):
+		for s in self._socks.values():
+			s.close()
+		self._socks = {}
 
 
 class Watcher(object):
@@ -275,7 +325,7 @@ class Watcher(object):
 
 	QUIET = 0.05          # a burst of notifications has settled after this much silence...
 	SETTLE = 0.25         # ...or this long after its first
-	POLL = 0.5            # legacy tables: check this often
+	POLL = 0.25           # legacy tables: look at their size this often
 	BURST, WINDOW = 3, 10.0
 	MAX_BACKOFF = 60.0
 
@@ -289,6 +339,12 @@ class Watcher(object):
 		self._not_before = 0.0
 		self._pending = False      # a removal seen during a backoff: check when it ends
 		self._due = False          # a backoff ended: restore, whatever the count
+		self._ipt = action._plugin in _IPT_PLUGINS
+		self._chain = ("f2b-%s" % action._handle_name()).encode()
+		self._chain_deletions = 0  # rules deleted from f2b-<name> since the last check
+		self._unbans = action._unbans
+		self._legacy = _LegacyTables() if self._ipt else None
+		self._sizes, self._all_unbans = None, _all_unbans[0]
 
 	def start(self):
 		try:
@@ -313,8 +369,22 @@ class Watcher(object):
 		if self._sock is not None:
 			self._sock.close()
 			self._sock = None
+		if self._legacy is not None:
+			self._legacy.close()
 
 	# ---------------------------------------------------------------- waiting
+
+	def _rule_chain(self, data, off, length):
+		"""NFTA_RULE_CHAIN of the DELRULE message at off."""
+		a, end = off + 20, off + length         # nlmsghdr, nfgenmsg
+		while a + 4 <= end:
+			alen = int.from_bytes(data[a:a + 2], "little")
+			if alen < 4:
+				break
+			if int.from_bytes(data[a + 2:a + 4], "little") & 0x3fff == 2:   # NFTA_RULE_CHAIN
+				return data[a + 4:a + alen].rstrip(b"\0")
+			a += (alen + 3) & ~3
+		return None
 
 	def _drain(self):
 		"""Read every notification queued: True when one is a deletion (or some were lost)."""
@@ -326,6 +396,7 @@ class Watcher(object):
 				return seen
 			except OSError:          # ENOBUFS: notifications were lost; anything may be gone
 				seen = True
+				self._chain_deletions += 1 << 20
 				continue
 			off = 0
 			while off + 16 <= len(data):
@@ -335,6 +406,9 @@ class Watcher(object):
 					break
 				if mtype >> 8 == NFNL_SUBSYS_NFTABLES and mtype & 0xff in _NFT_DELETIONS:
 					seen = True
+					if mtype & 0xff == 8 and self._ipt and \
+							self._rule_chain(data, off, length) == self._chain:
+						self._chain_deletions += 1
 				off += (length + 3) & ~3
 
 	def _wait(self, timeout):
@@ -358,21 +432,39 @@ class Watcher(object):
 				return True
 		return False
 
+	def _legacy_changed(self):
+		"""(changed, shrunk): a legacy filter table changed since the last look; it lost more
+		rules than this process unbanned meanwhile."""
+		sizes, unbans = self._legacy.sizes(), _all_unbans[0]
+		old, self._sizes = self._sizes, sizes
+		ours, self._all_unbans = unbans - self._all_unbans, unbans
+		if old is None or sizes == old:
+			return old is None and bool(sizes), False
+		return True, any(f in old and n[0] < old[f][0] - ours for f, n in sizes.items())
+
 	def _loop(self):
 		try:
 			while not self._stop.is_set():
-				poll = self._action._plugin in _IPT_PLUGINS and _legacy_tables()
-				timeout = self.POLL if poll else 5.0
+				legacy = self._legacy is not None and self._legacy.present()
+				timeout = self.POLL if legacy else 5.0
 				if self._pending:
 					timeout = max(0.0, min(timeout, self._not_before - time.monotonic()))
 				removed = self._wait(timeout)
 				if self._stop.is_set():
 					break
-				if removed or poll or self._pending:
-					self._check()
+				changed, shrunk = self._legacy_changed() if legacy else (False, False)
+				if removed or changed or self._pending:
+					self._check(shrunk or self._chain_probe())
 		except Exception as e:   # never take Fail2ban down; say why the watching ended
 			logSys.error("[%s] nfban: the watcher of the jail's rules ended: %s",
 			             self._action._jail_name(), e)
+
+	def _chain_probe(self):
+		"""More rules left f2b-<name> than this action unbanned since the last check."""
+		unbans = self._action._unbans
+		ours, self._unbans = unbans - self._unbans, unbans
+		n, self._chain_deletions = self._chain_deletions, 0
+		return n > ours
 
 	# ---------------------------------------------------------------- checking and restoring
 
@@ -388,7 +480,7 @@ class Watcher(object):
 				return True
 		return False
 
-	def _check(self):
+	def _check(self, probe):
 		now = time.monotonic()
 		if now < self._not_before:
 			self._pending = True
@@ -397,7 +489,7 @@ class Watcher(object):
 		if not self._locked():
 			return
 		try:
-			absent = self._action._absent_families()
+			absent = self._action._absent_families(probe or self._due)
 			if not absent:
 				return
 			self._restores = [t for t in self._restores if now - t < self.WINDOW]
@@ -414,6 +506,8 @@ class Watcher(object):
 			self._due = False
 			self._restores.append(now)
 			self._action._restore(absent)
+			# The restore changed the tables: the next look checks whatever it sees.
+			self._sizes = None
 		finally:
 			self._action._lock.release()
 
@@ -445,6 +539,7 @@ class NfbanAction(ActionBase):
 		self._started = {}    # family: 1 started, |2 holds bans (CommandAction's __started)
 		self._bans = {}       # family: the addresses this action banned and did not unban
 		self._watcher = None  # Watcher while a family is started
+		self._unbans = 0      # successful unbans (the watcher tells its own deletions apart)
 		self._handles = {}    # family: Handle
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
@@ -568,6 +663,13 @@ class NfbanAction(ActionBase):
 		self._bans.setdefault(family, set()).add(ip)
 		self._watch_begin()
 
+	def _handle_name(self):
+		"""The name= the handles were opened with (the chain is f2b-<name>)."""
+		for kv in self._keys.get("inet4", ()):
+			if kv.startswith("name="):
+				return kv[5:]
+		return self._jail_name()
+
 	def _watch_begin(self):
 		if self._watcher is None and self._broken is None:
 			self._watcher = Watcher(self)
@@ -581,7 +683,7 @@ class NfbanAction(ActionBase):
 		if w is not None:
 			w.stop()
 
-	def _absent_families(self):
+	def _absent_families(self, probe):
 		"""{family: why} for the started families whose rules are absent (check), or, for the
 		iptables plugins, whose bans are: a probe bans one of them again, which they answer
 		with "already banned" while it is there (`iptables -F f2b-<name>` leaves the chain
@@ -595,14 +697,14 @@ class NfbanAction(ActionBase):
 			if res.status == NFBAN_RULES_ABSENT:
 				absent[fam] = res.text("message")
 				continue
-			probe = next(iter(self._bans.get(fam, ())), None)
-			if res.status != NFBAN_DONE or probe is None or self._plugin not in _IPT_PLUGINS:
+			ip = next(iter(self._bans.get(fam, ())), None)
+			if not probe or res.status != NFBAN_DONE or ip is None or self._plugin not in _IPT_PLUGINS:
 				continue
-			res = self._handles[fam].run("ban", fam, probe)
+			res = self._handles[fam].run("ban", fam, ip)
 			# (A jail taken over by a fallback answers as that plugin.)
 			if res.status == NFBAN_DONE and res.text("plugin") in _IPT_PLUGINS and \
 					"already banned" not in res.text("notice"):
-				absent[fam] = "jail %s (%s): the ban of %s was gone" % (self._jail_name(), fam, probe)
+				absent[fam] = "jail %s (%s): the ban of %s was gone" % (self._jail_name(), fam, ip)
 		return absent
 
 	def _restore(self, absent):
@@ -708,6 +810,8 @@ class NfbanAction(ActionBase):
 			# A family that holds no ban (never started, or flushed) has nothing to unban.
 			if self._started.get(family, 0) & 2:
 				self._process("unban", family, ip)
+				self._unbans += 1
+				_all_unbans[0] += 1
 			self._bans.get(family, set()).discard(ip)
 		return True
 

@@ -10,7 +10,8 @@
 #   - `nft flush ruleset` (nf_tables jails);
 #   - `nft -f` of a file that begins with `flush ruleset` (systemctl reload nftables);
 #   - `iptables-restore` of the ruleset saved before Fail2ban banned (netfilter-persistent);
-#   - `iptables -F` (every chain of the filter table: the jumps and the jail's chain).
+#   - `iptables -F` (every chain of the filter table: the jumps and the jail's chain);
+#   - `iptables -F f2b-sshd` (the bans only: the chain and its jump stay, so check passes).
 # After each: every ban is back (polled every 20 ms, the time it took is printed; the overall
 # limit is generous, so that load does not fail the test), exactly one WARNING more in
 # Fail2ban's log says so, a banned client is refused again on a real TCP connection while
@@ -105,6 +106,7 @@ rm_nft_file() {
 }
 rm_ipt_restore() { in_srv "$IPT-restore" <"$WORK/saved4"; }
 rm_ipt_flush() { in_srv "$IPT" -w -F; }
+rm_ipt_flush_jail() { in_srv "$IPT" -w -F "f2b-$JAIL"; }
 
 # removal NAME CMD: CMD removes the jail's rules; everything must come back, once.
 removal() {
@@ -220,6 +222,7 @@ run_action() { # name banaction action-line kind backend
 	if [ "$KIND" = ipt ]; then
 		removal "$IPT-restore of the ruleset saved before the bans" rm_ipt_restore
 		removal "$IPT -F" rm_ipt_flush
+		removal "$IPT -F f2b-$JAIL (the chain and its jumps stay, the bans go)" rm_ipt_flush_jail
 		fight rm_ipt_flush
 	else
 		fight rm_nft_flush
