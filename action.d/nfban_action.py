@@ -326,7 +326,7 @@ class Watcher(object):
 	QUIET = 0.05          # a burst of notifications has settled after this much silence...
 	SETTLE = 0.25         # ...or this long after its first
 	POLL = 0.25           # legacy tables: look at their size this often
-	BURST, WINDOW = 3, 10.0
+	BURST, WINDOW = 3, 2.0  # a fourth restore within 2 s: removed again and again
 	MAX_BACKOFF = 60.0
 
 	def __init__(self, action):
