@@ -13,26 +13,20 @@
       sent at once (TCP_QUICKACK): no delayed ACK is left for a ban to drop, which would make
       the server retransmit and so recreate a connection tracking entry from its side.
 
-Nothing but the standard library.
+Nothing but the standard library (and tests/e2e/tcp.py's listening sockets).
 """
-import select
+import os
 import socket
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from tcp import accept_all, listeners  # noqa: E402  (the e2e tests' listening sockets)
+
 
 def serve(ports):
-    socks = []
-    for port in ports:
-        for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-            s = socket.socket(fam, socket.SOCK_STREAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            if fam == socket.AF_INET6:
-                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-            s.bind((addr, int(port)))
-            s.listen(16)
-            socks.append(s)
+    socks = listeners(ports)
     print("ready", flush=True)
 
     def echo(c):
@@ -49,14 +43,7 @@ def serve(ports):
                 except OSError:
                     return
 
-    while True:
-        ready, _, _ = select.select(socks, [], [])
-        for s in ready:
-            try:
-                c, _ = s.accept()
-            except OSError:
-                continue
-            threading.Thread(target=echo, args=(c,), daemon=True).start()
+    accept_all(socks, lambda c: threading.Thread(target=echo, args=(c,), daemon=True).start())
 
 
 def hold(src, dst, port):
