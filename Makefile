@@ -75,11 +75,19 @@ NFT_LIBS := -lnftnl -lmnl
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
-tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN) $(B)/tools/keytab
 
-$(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
+# Header dependencies as the compiler sees them (-MMD: one .d per object, beside it; -MP: a
+# removed header is no error), read back below: an object is rebuilt when a header it
+# includes changes, and only then.  Objects are kept (.SECONDARY), not removed as
+# intermediates of the .so and test rules.
+DEPFLAGS = -MMD -MP
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+.SECONDARY:
+# The shim and the doctor link libnfban's objects and use its internal headers.
+$(B)/obj/src/shim/%.o $(B)/obj/src/doctor/%.o: CPPFLAGS += -Isrc/lib
 
 # The plugin directory is compiled into the shim: rebuild it when PREFIX or
 # PLUGINDIR change (make install PREFIX=/usr after a plain make).
@@ -138,6 +146,11 @@ $(B)/tests/host/%: $(B)/obj/tests/host/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban -lpthread
 
+# The key tables as libnfban gives them to hosts, for tools/check_actions (a host of nfban.h).
+$(B)/tools/keytab: $(B)/obj/tools/keytab.o $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban
+
 # Programs the tests drive others with (no nfban code in them).
 $(B)/tests/tools/%: $(B)/obj/tests/tools/%.o
 	@mkdir -p $(dir $@)
@@ -170,9 +183,9 @@ FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
 fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 .PRECIOUS: $(B)/fuzz/obj/%.o
 
-$(B)/fuzz/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/fuzz/*.h)
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(call fobj,$(VALUES_SRC))
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
@@ -239,6 +252,8 @@ uninstall:
 	for f in action.d/*.conf action.d/*.py; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
 	rm -f $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban-*.pyc $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban_action.*.pyc
 	-rmdir $(DESTDIR)$(ACTIONDIR)/__pycache__ 2>/dev/null
+
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build build-asan build-clang

@@ -12,9 +12,10 @@
 #include "conf.h"
 
 const struct nfban_key nft_keys[] = {
+	/* In the order the action files pass them (tools/check_actions). */
+	{ "type", NFBAN_KEY_CHOICE, "multiport", "multiport|allports", 0 },
 	{ "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH },
 	{ "protocol", NFBAN_KEY_PROTOCOLS, "tcp", NULL, NFBAN_KEY_MATCH },
-	{ "type", NFBAN_KEY_CHOICE, "multiport", "multiport|allports", 0 },
 	{ "table", NFBAN_KEY_NFT_NAME, "f2b-table", NULL, 0 },
 	{ "table_family", NFBAN_KEY_CHOICE, "inet", "inet|ip|ip6", 0 },
 	{ "chain", NFBAN_KEY_NFT_NAME, "f2b-chain", NULL, 0 },

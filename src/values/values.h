@@ -167,7 +167,16 @@ const char *value_of(const struct nfban_key *keys, const char *const values[], c
 bool value_is(const struct nfban_key *keys, const char *const values[], const char *name,
 	      const char *word);
 
-/* NFBAN_BADPARAM with reason "key='value': why". */
+/*
+ * A key's default for a family, as the stock action spells it (a bare REJECT
+ * with the target's own type for the family: "REJECT --reject-with
+ * icmp6-port-unreachable"); -1 when the key has none or buf is too small.
+ */
+int value_default(const struct nfban_key *k, enum nfban_family fam, char *buf, size_t n);
+/* The type's name for hosts ("ports", "xt_target", ...; "?" if unknown). */
+const char *value_key_type_name(enum nfban_key_type t);
+
+/* NFBAN_BADPARAM with reason "key='value': why" (text.c: the value echoed as messages do). */
 enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
 			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
