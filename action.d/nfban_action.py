@@ -482,8 +482,8 @@ class Watcher(object):
 		sizes, unbans = self._legacy.sizes(), _all_unbans[0]
 		old, self._sizes = self._sizes, sizes
 		ours, self._all_unbans = unbans - self._all_unbans, unbans
-		if old is None or sizes == old:
-			return old is None and bool(sizes), False
+		if old is None or sizes == old:       # the first look is the baseline
+			return False, False
 		return True, any(f in old and n[0] < old[f][0] - ours for f, n in sizes.items())
 
 	def _loop(self):
@@ -550,8 +550,9 @@ class Watcher(object):
 			self._due = False
 			self._restores.append(now)
 			self._action._restore(absent)
-			# The restore changed the tables: the next look checks whatever it sees.
-			self._sizes = None
+			# The restore changed the tables: the next look is a baseline, and the check after
+			# the next wait sees whatever changed meanwhile.
+			self._sizes, self._pending = None, True
 		finally:
 			self._action._lock.release()
 
