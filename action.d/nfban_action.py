@@ -585,6 +585,7 @@ class NfbanAction(ActionBase):
 		self._bans = {}       # family: the addresses this action banned and did not unban
 		self._watcher = None  # Watcher while a family is started
 		self._unbans = 0      # successful unbans (the watcher tells its own deletions apart)
+		self._rebans, self._reban = {}, False   # re-bans' handles (_rebanning)
 		self._handles = {}    # family: Handle
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
@@ -674,9 +675,31 @@ class NfbanAction(ActionBase):
 		                if m.group(1) in vals else m.group(0), v)
 
 	def _close_handles(self):
-		for h in set(self._handles.values()):
+		for h in set(self._handles.values()) | set(self._rebans.values()):
 			h.close()
-		self._handles = {}
+		self._handles, self._rebans = {}, {}
+
+	def _rebanning(self, on):
+		"""Bans from now on (under the lock) are re-bans: the watcher's restores and the bans
+		Fail2ban restores from its database at start.  They run on handles opened with
+		kill_sessions=none: ending sessions costs a walk of the whole conntrack table per ban
+		(every hash bucket: 14 ms with 262,144 here), which a restore of thousands of bans
+		cannot pay, and the live bans of these addresses ended their sessions already."""
+		self._reban = on
+		if not on or self._rebans or self._broken is not None:
+			return
+		if not self._handles:
+			self._handles = self._open(self._cfg)
+		opened = {}
+		for fam in FAMILIES:
+			keys = tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k
+			             for k in self._keys[fam])
+			if keys == self._keys[fam]:
+				self._rebans[fam] = self._handles[fam]
+				continue
+			if keys not in opened:
+				opened[keys] = Handle(self._lib, self._plugin_dir, self._plugin, keys)
+			self._rebans[fam] = opened[keys]
 
 	def _jail_name(self):
 		return getattr(self._jail, "name", None) or "default"
@@ -693,7 +716,9 @@ class NfbanAction(ActionBase):
 			raise self._broken
 		if not self._handles:
 			self._handles = self._open(self._cfg)    # used again after stop()
-		res = self._handles[family].run(operation, family, ip)
+		h = self._rebans[family] if self._reban and operation in ("ban", "start+ban") else \
+			self._handles[family]
+		res = h.run(operation, family, ip)
 		if logSys.isEnabledFor(logging.DEBUG):
 			logSys.debug("[%s] %s.py: %s %s%s: %s (%s)", self._jail_name(), self.ACTION, operation,
 			             family, " " + ip if ip else "", _STATUS.get(res.status, res.status),
@@ -762,6 +787,13 @@ class NfbanAction(ActionBase):
 
 	def _restore(self, absent):
 		"""Start each family of absent again and ban its bans again; one WARNING."""
+		self._rebanning(True)
+		try:
+			self._restore_families(absent)
+		finally:
+			self._rebanning(False)
+
+	def _restore_families(self, absent):
 		t0 = time.monotonic()
 		n, errors = 0, []
 		for fam in sorted(absent):
@@ -836,6 +868,20 @@ class NfbanAction(ActionBase):
 			return True
 
 	def ban(self, aInfo):
+		try:
+			restored = bool(aInfo["restored"])
+		except (KeyError, TypeError):
+			restored = False
+		if restored:
+			with self._lock:
+				self._rebanning(True)
+				try:
+					return self._ban(aInfo)
+				finally:
+					self._rebanning(False)
+		return self._ban(aInfo)
+
+	def _ban(self, aInfo):
 		ip, family = self._family_of(aInfo)
 		with self._lock:
 			if self._on_demand and not self._started.get(family):
