@@ -7,11 +7,14 @@
  * state.  The entries of the ban's family are dumped (IPv4 single addresses
  * filtered by source in the kernel, CTA_FILTER, Linux 5.8+; older kernels
  * ignore the filter), every entry is matched here (the kernel's filter is
- * only a saving: its IPv6 address comparison is inverted up to at least
- * Linux 6.18, so IPv6 is never filtered there), and each match is deleted by
+ * only a saving: it compares IPv6 addresses inverted, `!ipv6_addr_cmp()` -
+ * measured on Linux 6.18.44, a filter for ::1 returns every other source's
+ * entries - so IPv6 is never filtered there), and each match is deleted by
  * its original tuple, zone and id (IPCTNL_MSG_CT_DELETE; the id keeps a new
  * entry of the same tuple alive), in batches whose acks are all read.  An
- * entry gone meanwhile (ENOENT) is not an error.
+ * entry gone meanwhile (ENOENT) is not an error.  A dump walks every bucket
+ * of the table (14 ms with 262,144 buckets here), so nothing is dumped while
+ * nf_conntrack_count says 0.
  *
  * Raw netlink, no libmnl: the shim links libc and libdl only.
  */
