@@ -80,7 +80,8 @@ tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN) $(B)/
 # Header dependencies as the compiler sees them (-MMD: one .d per object, beside it; -MP: a
 # removed header is no error), read back below: an object is rebuilt when a header it
 # includes changes, and only then.  Objects are kept (.SECONDARY), not removed as
-# intermediates of the .so and test rules.
+# intermediates of the .so and test rules (make would print `rm build/obj/...` after
+# `make demo`'s last line and build them again next time).
 DEPFLAGS = -MMD -MP
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -181,7 +182,6 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
 fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
-.PRECIOUS: $(B)/fuzz/obj/%.o
 
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -226,8 +226,9 @@ $(B)/bench/inproc: $(B)/obj/bench/inproc.o $(LIB_SO)
 bench: deps all $(B)/bench/inproc
 	B=$(B) bench/run
 
-demo: deps all
-	demo/run
+# The demo's second act runs on a kernel without multiport: the fault injector of the tests.
+demo: deps all $(B)/tests/fakekernel.so
+	B=$(B) demo/run
 
 # Built by dpkg-buildpackage from a copy of the tree in $(B)/deb/nfban-$(VERSION)/, which runs
 # this Makefile with PREFIX=/usr PLUGINDIR=/usr/lib/nfban SYSCONFDIR=/etc (debian/rules).
@@ -243,7 +244,7 @@ install: all
 	for f in action.d/*.conf action.d/*.py; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
-	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
+	sed 's|@VERSION@|$(VERSION)|g' man/nfban.8 > $(DESTDIR)$(MANDIR)/man8/nfban.8 && chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfban.8
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8

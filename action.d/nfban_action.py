@@ -34,6 +34,7 @@ import os
 import re
 import select
 import socket
+import syslog
 import threading
 import time
 
@@ -42,6 +43,9 @@ from fail2ban.helpers import getLogger
 from fail2ban.server.action import ActionBase
 
 logSys = getLogger("fail2ban.nfban")
+# libnfban's fallback announcements go to syslog from this process: tagged "nfban", as the nfban
+# command's are, so that `journalctl -t nfban` finds both (not "python3", the process's name).
+syslog.openlog("nfban", syslog.LOG_PID, syslog.LOG_DAEMON)
 
 FAMILIES = ("inet4", "inet6")
 

@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "nfban_plugin.h"
+#include "nft_release.h"
 #include "values.h"
 
 #pragma GCC visibility push(hidden)
@@ -46,6 +47,7 @@ struct ipt_conf {
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
+	const struct ipt_nft_release *nft_release;      /* nf_tables: the host's iptables-nft */
 	unsigned lock_wait;                     /* seconds */
 };
 

@@ -10,6 +10,12 @@
 #include <linux/netfilter.h>
 
 #include "conf.h"
+#include "sig.h"
+
+/* The largest port list (VALUE_MAX_PORTS ranges) fits a rule's signature and
+ * one set-element message (16 to 28 bytes an element, one 64 KiB attribute). */
+_Static_assert(NFT_SIG_MAX >= 1024 + 8 * NFT_MAX_ELEMS, "signature room for the largest set");
+_Static_assert(28 * NFT_MAX_ELEMS + 1024 < 65536, "the largest set's elements in one attribute");
 
 const struct nfban_key nft_keys[] = {
 	/* In the order the action files pass them (tools/check_actions). */

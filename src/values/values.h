@@ -22,7 +22,11 @@
 #define VALUE_XT_NAME_MAX 29    /* iptables chain/target name: XT_EXTENSION_MAXNAMELEN */
 #define VALUE_NFT_NAME_MAX 128  /* nft table / chain name (NFT_NAME_MAXLEN 256, nft's limit 128) */
 #define VALUE_MAX_PROTOS 8      /* protocols in one `protocol=` list */
-#define VALUE_MAX_PORTS 64      /* port entries (single or range) per protocol */
+/* Port entries (single or range) per protocol.  Stock nft takes any number
+ * in an anonymous set; 1024 ranges are 2049 interval elements, about 41 KiB,
+ * which still fit the one NEWSETELEM message (a 64 KiB attribute) the
+ * nftables plugin sends for a rule's set. */
+#define VALUE_MAX_PORTS 1024
 #define VALUE_PLUGIN_MAX 32     /* plugin names, NUL included */
 
 /* ---- names ------------------------------------------------------------------ */

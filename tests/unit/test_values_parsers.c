@@ -117,7 +117,7 @@ static void test_too_many_ports(void **state)
 	assert_int_equal(ports[VALUE_MAX_PORTS - 1].first, 1000 + VALUE_MAX_PORTS - 1);
 	strcat(arg, ",9999");
 	assert_int_equal(parse_ports(arg), -1);
-	assert_why("more than 64 ports");
+	assert_why("more than 1024 ports");
 }
 
 /* ---- protocols ------------------------------------------------------------------ */
