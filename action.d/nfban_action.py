@@ -17,6 +17,8 @@
 #     jail start with actionstart_on_demand = false); flush then stop for
 #     every started family at jail stop; unban of a family that holds no ban is a no-op;
 #     after a failed operation: check, repair by stop + start of the family, one retry;
+#   - while a family is started, a Watcher thread (below) puts back the jail's rules and bans
+#     when another program removed them (nft flush ruleset, iptables-restore, iptables -F);
 #   - errors raised with the line the `nfban` command prints ("nfban: <message>"), notices
 #     logged at INFO, fallback announcements at WARNING (logger fail2ban.nfban).
 # ctypes.CDLL releases the GIL during each call: a jail waiting for the xtables lock does not
