@@ -17,6 +17,8 @@
 #     jail start with actionstart_on_demand = false); flush then stop for
 #     every started family at jail stop; unban of a family that holds no ban is a no-op;
 #     after a failed operation: check, repair by stop + start of the family, one retry;
+#   - while a family is started, a Watcher thread (below) puts back the jail's rules and bans
+#     when another program removed them (nft flush ruleset, iptables-restore, iptables -F);
 #   - errors raised with the line the `nfban` command prints ("nfban: <message>"), notices
 #     logged at INFO, fallback announcements at WARNING (logger fail2ban.nfban).
 # ctypes.CDLL releases the GIL during each call: a jail waiting for the xtables lock does not
@@ -32,8 +34,11 @@ import ctypes
 import logging
 import os
 import re
+import select
+import socket
 import syslog
 import threading
+import time
 
 import fail2ban.server.action as _f2baction
 from fail2ban.helpers import getLogger
@@ -73,7 +78,7 @@ _PLUGIN_DEFAULT = {"blocktype": ("blocktype", "reject_with")}
 # libnfban's own keys (besides name) that the actions pass, after the plugin's, when the
 # plugin gives them a value (fallback=: only a plugin with something to fall back to, as the
 # .conf files pass it).
-_HOST_PASSED = ("fallback",)
+_HOST_PASSED = ("fallback", "kill_sessions")
 
 # Keys every action takes besides its own: where libnfban is, Fail2ban's action options, and
 # the .conf files' `nfban` (the command, meaningless in-process: accepted and ignored, so a
@@ -275,6 +280,289 @@ def passed_keys(table):
 	        (k.name in _HOST_PASSED and k.default["inet4"]))]
 
 
+# ------------------------------------------------------------------ restore (the watcher)
+# While a jail runs, another program may remove its rules: `nft flush ruleset`, `nft -f` of a
+# file that begins with `flush ruleset` (systemctl reload nftables), iptables-restore of a
+# ruleset saved without the jail (netfilter-persistent), `iptables -F`.  Fail2ban notices none
+# of it (it checks only after a failed operation).  A Watcher, one thread per action, notices
+# within a second and puts back the rules and every ban the action holds:
+#   - nf_tables: a netlink socket in the ruleset's notification group (NFNLGRP_NFTABLES): a
+#     deletion anywhere (table, chain, rule, set, element) is followed, once the burst of
+#     notifications has settled, by the action's `check` of every started family;
+#   - the legacy iptables tables send no notifications: while they exist in the namespace, an
+#     iptables action looks four times a second at the size of each filter table (one
+#     getsockopt, IPT_SO_GET_INFO: no copy of the rules) and checks when it changed;
+#   - check sees the jail's table, chain, set and jumps; for the iptables plugins, bans gone
+#     from an intact chain (`iptables -F f2b-<name>`) are found by a probe (one ban banned
+#     again: "already banned" while it is there), run when more of the chain's rules were
+#     deleted (nf_tables) or the table shrank more (legacy) than this process unbanned;
+#   - a family whose check finds its rules absent is started again and every ban of it banned
+#     again: start+ban of the first (one transaction), then one ban each (the plugin ABI has
+#     no multi-ban operation), all under the action's lock, so Fail2ban's own calls wait;
+#   - logged once per restore, at WARNING; a removal repeated more than BURST times within
+#     WINDOW seconds backs off (doubling, up to MAX_BACKOFF) and says so;
+#   - it never fights a deliberate stop: the action's stop() ends the watcher (and joins it)
+#     before it removes anything, and only started families are ever checked.
+# The watcher asks libnfban's `check`, which every plugin has: it covers any action.
+
+NETLINK_NETFILTER = 12
+NFNLGRP_NFTABLES = 7
+NFNL_SUBSYS_NFTABLES = 10
+# NFT_MSG_DELTABLE, DELCHAIN, DELRULE, DELSET, DELSETELEM (linux/netfilter/nf_tables.h)
+_NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
+_IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
+
+
+_IPT_SO_GET_INFO = 64          # IPT_SO_GET_INFO and IP6T_SO_GET_INFO (linux/netfilter_ipv4/ip_tables.h)
+_libc = ctypes.CDLL(None, use_errno=True)
+_all_unbans = [0]              # every successful unban of this process (legacy: a table shrinks)
+
+
+class _IptGetinfo(ctypes.Structure):
+	"""struct ipt_getinfo / ip6t_getinfo."""
+	_fields_ = [("name", ctypes.c_char * 32), ("valid_hooks", ctypes.c_uint),
+	            ("hook_entry", ctypes.c_uint * 5), ("underflow", ctypes.c_uint * 5),
+	            ("num_entries", ctypes.c_uint), ("size", ctypes.c_uint)]
+
+
+class _LegacyTables(object):
+	"""The size of the legacy filter tables that exist (reading never creates one)."""
+
+	FAMILIES = ((4, "/proc/net/ip_tables_names", socket.AF_INET, socket.IPPROTO_IP),
+	            (6, "/proc/net/ip6_tables_names", socket.AF_INET6, socket.IPPROTO_IPV6))
+
+	def __init__(self):
+		self._socks = {}
+
+	def present(self):
+		for _, names, _, _ in self.FAMILIES:
+			try:
+				with open(names) as f:
+					if f.read().strip():
+						return True
+			except OSError:
+				pass
+		return False
+
+	def sizes(self):
+		"""{4|6: (rules, bytes)}; {} when no legacy filter table exists."""
+		out = {}
+		for fam, names, af, level in self.FAMILIES:
+			try:
+				with open(names) as f:
+					if "filter" not in f.read().split():
+						continue
+				s = self._socks.get(fam)
+				if s is None:
+					s = self._socks[fam] = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
+			except OSError:
+				continue
+			info = _IptGetinfo(name=b"filter")
+			size = ctypes.c_uint(ctypes.sizeof(info))
+			if _libc.getsockopt(s.fileno(), level, _IPT_SO_GET_INFO, ctypes.byref(info),
+			                    ctypes.byref(size)) == 0:
+				out[fam] = (info.num_entries, info.size)
+		return out
+
+	def close(self):
+		for s in self._socks.values():
+			s.close()
+		self._socks = {}
+
+
+class Watcher(object):
+	"""Restores an action's rules and bans when another program removed them (above)."""
+
+	QUIET = 0.05          # a burst of notifications has settled after this much silence...
+	SETTLE = 0.25         # ...or this long after its first
+	POLL = 0.25           # legacy tables: look at their size this often
+	BURST, WINDOW = 3, 2.0  # a fourth restore within 2 s: removed again and again
+	MAX_BACKOFF = 60.0
+
+	def __init__(self, action):
+		self._action = action
+		self._stop = threading.Event()
+		self._sock = None
+		self._thread = None
+		self._restores = []        # monotonic times of the restores within WINDOW
+		self._backoff = 0.0
+		self._not_before = 0.0
+		self._pending = False      # a removal seen during a backoff: check when it ends
+		self._due = False          # a backoff ended: restore, whatever the count
+		self._ipt = action._plugin in _IPT_PLUGINS
+		self._chain = ("f2b-%s" % action._handle_name()).encode()
+		self._chain_deletions = 0  # rules deleted from f2b-<name> since the last check
+		self._unbans = action._unbans
+		self._legacy = _LegacyTables() if self._ipt else None
+		self._sizes, self._all_unbans = None, _all_unbans[0]
+
+	def start(self):
+		try:
+			s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
+			                  NETLINK_NETFILTER)
+			s.bind((0, 1 << (NFNLGRP_NFTABLES - 1)))
+			s.setblocking(False)
+			self._sock = s
+		except OSError as e:
+			logSys.info("[%s] nfban: no nf_tables notifications (%s): nf_tables removals "
+			            "are not noticed", self._action._jail_name(), e)
+		self._thread = threading.Thread(target=self._loop, name="nfban-watch-%s" %
+		                                self._action._jail_name())
+		self._thread.daemon = True
+		self._thread.start()
+
+	def stop(self):
+		self._stop.set()
+		t = self._thread
+		if t is not None and t is not threading.current_thread():
+			t.join(10)
+		if self._sock is not None:
+			self._sock.close()
+			self._sock = None
+		if self._legacy is not None:
+			self._legacy.close()
+
+	# ---------------------------------------------------------------- waiting
+
+	def _rule_chain(self, data, off, length):
+		"""NFTA_RULE_CHAIN of the DELRULE message at off."""
+		a, end = off + 20, off + length         # nlmsghdr, nfgenmsg
+		while a + 4 <= end:
+			alen = int.from_bytes(data[a:a + 2], "little")
+			if alen < 4:
+				break
+			if int.from_bytes(data[a + 2:a + 4], "little") & 0x3fff == 2:   # NFTA_RULE_CHAIN
+				return data[a + 4:a + alen].rstrip(b"\0")
+			a += (alen + 3) & ~3
+		return None
+
+	def _drain(self):
+		"""Read every notification queued: True when one is a deletion (or some were lost)."""
+		seen = False
+		while True:
+			try:
+				data = self._sock.recv(65536)
+			except BlockingIOError:
+				return seen
+			except OSError:          # ENOBUFS: notifications were lost; anything may be gone
+				seen = True
+				self._chain_deletions += 1 << 20
+				continue
+			off = 0
+			while off + 16 <= len(data):
+				length = int.from_bytes(data[off:off + 4], "little")
+				mtype = int.from_bytes(data[off + 4:off + 6], "little")
+				if length < 16:
+					break
+				if mtype >> 8 == NFNL_SUBSYS_NFTABLES and mtype & 0xff in _NFT_DELETIONS:
+					seen = True
+					if mtype & 0xff == 8 and self._ipt and \
+							self._rule_chain(data, off, length) == self._chain:
+						self._chain_deletions += 1
+				off += (length + 3) & ~3
+
+	def _wait(self, timeout):
+		"""Until a deletion was notified and its burst settled (True) or timeout (False)."""
+		if self._sock is None:
+			self._stop.wait(timeout)
+			return False
+		end = time.monotonic() + timeout
+		while not self._stop.is_set():
+			left = end - time.monotonic()
+			if left <= 0:
+				return False
+			r, _, _ = select.select([self._sock], [], [], min(left, 1.0))
+			if r and self._drain():
+				first = time.monotonic()
+				while time.monotonic() - first < self.SETTLE:
+					r, _, _ = select.select([self._sock], [], [], self.QUIET)
+					if not r:
+						break
+					self._drain()
+				return True
+		return False
+
+	def _legacy_changed(self):
+		"""(changed, shrunk): a legacy filter table changed since the last look; it lost more
+		rules than this process unbanned meanwhile."""
+		sizes, unbans = self._legacy.sizes(), _all_unbans[0]
+		old, self._sizes = self._sizes, sizes
+		ours, self._all_unbans = unbans - self._all_unbans, unbans
+		if old is None or sizes == old:       # the first look is the baseline
+			return False, False
+		return True, any(f in old and n[0] < old[f][0] - ours for f, n in sizes.items())
+
+	def _loop(self):
+		try:
+			while not self._stop.is_set():
+				legacy = self._legacy is not None and self._legacy.present()
+				timeout = self.POLL if legacy else 5.0
+				if self._pending:
+					timeout = max(0.0, min(timeout, self._not_before - time.monotonic()))
+				removed = self._wait(timeout)
+				if self._stop.is_set():
+					break
+				changed, shrunk = self._legacy_changed() if legacy else (False, False)
+				if removed or changed or self._pending:
+					self._check(shrunk or self._chain_probe())
+		except Exception as e:   # never take Fail2ban down; say why the watching ended
+			logSys.error("[%s] nfban: the watcher of the jail's rules ended: %s",
+			             self._action._jail_name(), e)
+
+	def _chain_probe(self):
+		"""More rules left f2b-<name> than this action unbanned since the last check."""
+		unbans = self._action._unbans
+		ours, self._unbans = unbans - self._unbans, unbans
+		n, self._chain_deletions = self._chain_deletions, 0
+		return n > ours
+
+	# ---------------------------------------------------------------- checking and restoring
+
+	def _locked(self):
+		"""The action's lock, unless the watcher is stopped meanwhile (stop() may hold the
+		lock while it joins this thread: reload)."""
+		lock = self._action._lock
+		while not self._stop.is_set():
+			if lock.acquire(timeout=0.1):
+				if self._stop.is_set():
+					lock.release()
+					return False
+				return True
+		return False
+
+	def _check(self, probe):
+		now = time.monotonic()
+		if now < self._not_before:
+			self._pending = True
+			return
+		self._pending = False
+		if not self._locked():
+			return
+		try:
+			absent = self._action._absent_families(probe or self._due)
+			if not absent:
+				return
+			self._restores = [t for t in self._restores if now - t < self.WINDOW]
+			if len(self._restores) >= self.BURST and not self._due:
+				self._backoff = min(max(2.0, 2 * self._backoff), self.MAX_BACKOFF)
+				self._not_before = now + self._backoff
+				self._pending = self._due = True
+				logSys.warning("[%s] nfban: the jail's rules were removed again (%d times within "
+				               "%d s): backing off, restoring in %d s", self._action._jail_name(),
+				               len(self._restores) + 1, self.WINDOW, self._backoff)
+				return
+			if not self._restores:
+				self._backoff = 0.0
+			self._due = False
+			self._restores.append(now)
+			self._action._restore(absent)
+			# The restore changed the tables: the next look is a baseline, and the check after
+			# the next wait sees whatever changed meanwhile.
+			self._sizes, self._pending = None, True
+		finally:
+			self._action._lock.release()
+
+
 # ------------------------------------------------------------------ the action
 
 def plugin_dir_of(given):
@@ -300,6 +588,10 @@ class NfbanAction(ActionBase):
 		self._logSys = logSys
 		self._lock = threading.RLock()
 		self._started = {}    # family: 1 started, |2 holds bans (CommandAction's __started)
+		self._bans = {}       # family: the addresses this action banned and did not unban
+		self._watcher = None  # Watcher while a family is started
+		self._unbans = 0      # successful unbans (the watcher tells its own deletions apart)
+		self._rebans, self._reban = {}, False   # re-bans' handles (_rebanning)
 		self._handles = {}    # family: Handle
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
@@ -389,9 +681,31 @@ class NfbanAction(ActionBase):
 		                if m.group(1) in vals else m.group(0), v)
 
 	def _close_handles(self):
-		for h in set(self._handles.values()):
+		for h in set(self._handles.values()) | set(self._rebans.values()):
 			h.close()
-		self._handles = {}
+		self._handles, self._rebans = {}, {}
+
+	def _rebanning(self, on):
+		"""Bans from now on (under the lock) are re-bans: the watcher's restores and the bans
+		Fail2ban restores from its database at start.  They run on handles opened with
+		kill_sessions=none: ending sessions costs a walk of the whole conntrack table per ban
+		(every hash bucket: 14 ms with 262,144 here), which a restore of thousands of bans
+		cannot pay, and the live bans of these addresses ended their sessions already."""
+		self._reban = on
+		if not on or self._rebans or self._broken is not None:
+			return
+		if not self._handles:
+			self._handles = self._open(self._cfg)
+		opened = {}
+		for fam in FAMILIES:
+			keys = tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k
+			             for k in self._keys[fam])
+			if keys == self._keys[fam]:
+				self._rebans[fam] = self._handles[fam]
+				continue
+			if keys not in opened:
+				opened[keys] = Handle(self._lib, self._plugin_dir, self._plugin, keys)
+			self._rebans[fam] = opened[keys]
 
 	def _jail_name(self):
 		return getattr(self._jail, "name", None) or "default"
@@ -408,7 +722,9 @@ class NfbanAction(ActionBase):
 			raise self._broken
 		if not self._handles:
 			self._handles = self._open(self._cfg)    # used again after stop()
-		res = self._handles[family].run(operation, family, ip)
+		h = self._rebans[family] if self._reban and operation in ("ban", "start+ban") else \
+			self._handles[family]
+		res = h.run(operation, family, ip)
 		if logSys.isEnabledFor(logging.DEBUG):
 			logSys.debug("[%s] %s.py: %s %s%s: %s (%s)", self._jail_name(), self.ACTION, operation,
 			             family, " " + ip if ip else "", _STATUS.get(res.status, res.status),
@@ -424,6 +740,87 @@ class NfbanAction(ActionBase):
 		res = self._run(operation, family, ip)
 		if res.status != NFBAN_DONE:
 			raise Failed(res)
+
+	# ---------------------------------------------------------------- restore (Watcher)
+
+	def _banned(self, family, ip):
+		self._bans.setdefault(family, set()).add(ip)
+		self._watch_begin()
+
+	def _handle_name(self):
+		"""The name= the handles were opened with (the chain is f2b-<name>)."""
+		for kv in self._keys.get("inet4", ()):
+			if kv.startswith("name="):
+				return kv[5:]
+		return self._jail_name()
+
+	def _watch_begin(self):
+		if self._watcher is None and self._broken is None:
+			self._watcher = Watcher(self)
+			self._watcher.start()
+
+	def _watch_end(self):
+		"""Before a stop: the watcher ended, so that nothing is restored behind it.  Called
+		without the lock (the watcher may be waiting for it), or with it held (reload): the
+		watcher gives up waiting once told to stop."""
+		w, self._watcher = self._watcher, None
+		if w is not None:
+			w.stop()
+
+	def _absent_families(self, probe):
+		"""{family: why} for the started families whose rules are absent (check), or, for the
+		iptables plugins, whose bans are: a probe bans one of them again, which they answer
+		with "already banned" while it is there (`iptables -F f2b-<name>` leaves the chain
+		and its jumps, which is all check looks at).  nftables answers an element already in
+		the set with silence: its bans are not probed."""
+		absent = {}
+		for fam, v in list(self._started.items()):
+			if not v & 1:
+				continue
+			res = self._run("check", fam)
+			if res.status == NFBAN_RULES_ABSENT:
+				absent[fam] = res.text("message")
+				continue
+			ip = next(iter(self._bans.get(fam, ())), None)
+			if not probe or res.status != NFBAN_DONE or ip is None or self._plugin not in _IPT_PLUGINS:
+				continue
+			res = self._handles[fam].run("ban", fam, ip)
+			# (A jail taken over by a fallback answers as that plugin.)
+			if res.status == NFBAN_DONE and res.text("plugin") in _IPT_PLUGINS and \
+					"already banned" not in res.text("notice"):
+				absent[fam] = "jail %s (%s): the ban of %s was gone" % (self._jail_name(), fam, ip)
+		return absent
+
+	def _restore(self, absent):
+		"""Start each family of absent again and ban its bans again; one WARNING."""
+		self._rebanning(True)
+		try:
+			self._restore_families(absent)
+		finally:
+			self._rebanning(False)
+
+	def _restore_families(self, absent):
+		t0 = time.monotonic()
+		n, errors = 0, []
+		for fam in sorted(absent):
+			bans = sorted(self._bans.get(fam, ()))
+			res = self._run("start+ban", fam, bans[0]) if bans else self._run("start", fam)
+			if res.status != NFBAN_DONE:
+				errors.append("%s: %s" % (fam, res.text("message")))
+				continue
+			n += 1 if bans else 0
+			for ip in bans[1:]:
+				res = self._run("ban", fam, ip)
+				if res.status == NFBAN_DONE:
+					n += 1
+				else:
+					errors.append("%s: %s" % (fam, res.text("message")))
+		ms = (time.monotonic() - t0) * 1000
+		why = "; ".join(absent[f] for f in sorted(absent))
+		logSys.warning("[%s] nfban: the jail's rules were removed by another program (nft flush "
+		               "ruleset, iptables -F, a firewall reload?): %s; %d bans restored in %.0f ms%s",
+		               self._jail_name(), why, n, ms,
+		               "; not restored: " + "; ".join(errors) if errors else "")
 
 	# ---------------------------------------------------------------- Fail2ban's semantics
 	# Everything below follows CommandAction (fail2ban/server/action.py, 1.0.2) for an action
@@ -448,6 +845,7 @@ class NfbanAction(ActionBase):
 			return True
 		self._must("start", family)
 		self._started[family] = 1
+		self._watch_begin()
 		return True
 
 	def _stop(self, family):
@@ -455,6 +853,7 @@ class NfbanAction(ActionBase):
 		if family not in self._started:
 			return True
 		self._started[family] = 0
+		self._bans.pop(family, None)
 		self._must("stop", family)
 		return True
 
@@ -475,6 +874,20 @@ class NfbanAction(ActionBase):
 			return True
 
 	def ban(self, aInfo):
+		try:
+			restored = bool(aInfo["restored"])
+		except (KeyError, TypeError):
+			restored = False
+		if restored:
+			with self._lock:
+				self._rebanning(True)
+				try:
+					return self._ban(aInfo)
+				finally:
+					self._rebanning(False)
+		return self._ban(aInfo)
+
+	def _ban(self, aInfo):
 		ip, family = self._family_of(aInfo)
 		with self._lock:
 			if self._on_demand and not self._started.get(family):
@@ -485,10 +898,12 @@ class NfbanAction(ActionBase):
 				# with its check and repair, which say what is wrong.
 				if self._run("start+ban", family, ip).status == NFBAN_DONE:
 					self._started[family] = self._started.get(family, 0) | 3
+					self._banned(family, ip)
 					return True
 				self._start(family, forceStart=True)
 			self._process("ban", family, ip)
 			self._started[family] = self._started.get(family, 0) | 3
+			self._banned(family, ip)
 		return True
 
 	def reban(self, aInfo):
@@ -500,6 +915,9 @@ class NfbanAction(ActionBase):
 			# A family that holds no ban (never started, or flushed) has nothing to unban.
 			if self._started.get(family, 0) & 2:
 				self._process("unban", family, ip)
+				self._unbans += 1
+				_all_unbans[0] += 1
+			self._bans.get(family, set()).discard(ip)
 		return True
 
 	def flush(self):
@@ -511,6 +929,7 @@ class NfbanAction(ActionBase):
 				try:
 					self._must("flush", fam)
 					self._started[fam] &= ~2
+					self._bans.pop(fam, None)
 				except Failed as e:
 					errors.append(str(e))
 			if errors:
@@ -519,10 +938,13 @@ class NfbanAction(ActionBase):
 
 	def stop(self):
 		"""Jail stop: for every started family, flush (if it still holds bans) then stop;
-		then the handles are closed."""
+		then the handles are closed.  The watcher ends first: a stopped jail is not restored."""
+		self._watch_end()
 		with self._lock:
+			self._watch_end()     # one a concurrent ban started meanwhile
 			errors = []
 			started, self._started = self._started, {}
+			self._bans = {}
 			for fam, v in started.items():
 				if not v:
 					continue

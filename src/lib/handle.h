@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "conntrack.h"
 #include "loader.h"
 #include "nfban.h"
 #include "nfban_plugin.h"
@@ -50,6 +51,8 @@ struct nfban_jail {
 	char *dir;
 	char name[VALUE_JAIL_MAX];
 	bool allow_special;             /* special_addresses=allow */
+	bool kill_sessions;             /* kill_sessions=jail: ct holds the jail's traffic */
+	struct ct_match ct;
 	char *texts;                    /* the key=value texts the host gave, copied */
 	unsigned n_members;
 	struct member m[1 + HANDLE_FALLBACK_MAX];

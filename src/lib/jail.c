@@ -82,17 +82,29 @@ static int parse_fallback(struct nfban_jail *j, const char *v, struct nfban_resu
 	return 0;
 }
 
+/* kill_sessions=jail|none (default jail): the jail's traffic for conntrack.c. */
+static int ct_key(struct nfban_jail *j, const char *v, struct nfban_result *res)
+{
+	if (v && strcmp(v, "jail") && strcmp(v, "none"))
+		return result_bad_key(res, "kill_sessions", 13, v, "not one of jail|none");
+	if (v && strcmp(v, "none") == 0)
+		return 0;
+	j->kill_sessions = ct_match_init(&j->ct, j->m[0].pl->desc->keys,
+					 (const char *const *)j->m[0].values[0], res) == 0;
+	return res->status;
+}
+
 /*
  * The host's key=value texts against the primary's key table: every key
  * known, given once, of valid syntax; defaults from the table.  `name` and
- * `fallback` are libnfban's own.
+ * `fallback`, `special_addresses` and `kill_sessions` are libnfban's own.
  */
 static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struct nfban_result *res)
 {
 	const struct nfban_plugin *d = j->m[0].pl->desc;
 	const struct nfban_key *keys = d->keys;
 	const char **values = j->m[0].values[0];
-	const char *name = NULL, *fallback = NULL, *special = NULL;
+	const char *name = NULL, *fallback = NULL, *special = NULL, *kill = NULL;
 	size_t total = 0;
 	char *t, why[NFBAN_LINE_MAX];
 	int nkeys = 0;
@@ -122,6 +134,8 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 			slot = &fallback;
 		else if (klen == 17 && strncmp(kv[i], "special_addresses", 17) == 0)
 			slot = &special;
+		else if (klen == 13 && strncmp(kv[i], "kill_sessions", 13) == 0)
+			slot = &kill;
 		for (k = 0; !slot && k < nkeys; k++)
 			if (strlen(keys[k].name) == klen && strncmp(keys[k].name, kv[i], klen) == 0)
 				slot = &values[k];
@@ -149,6 +163,8 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 	if (special && strcmp(special, "allow") && strcmp(special, "refuse"))
 		return result_bad_key(res, "special_addresses", 17, special, "not one of refuse|allow");
 	j->allow_special = special && strcmp(special, "allow") == 0;
+	if (ct_key(j, kill, res) != 0)
+		return NFBAN_BAD_INPUT;
 	return parse_fallback(j, fallback ? fallback : d->fallback, res);
 }
 

@@ -18,6 +18,7 @@ static const struct {
 } host_keys[] = {
 	{ "fallback", "plugins", NULL, "" },    /* default: the descriptor's fallback list */
 	{ "special_addresses", "choice", "refuse", "refuse|allow" },
+	{ "kill_sessions", "choice", "jail", "jail|none" },
 };
 
 struct fill {

@@ -52,7 +52,8 @@ static int check_desc(const struct nfban_plugin *d)
 	for (const struct nfban_key *k = d->keys; k->name; k++)
 		if (!value_plugin_name_ok(k->name) || strcmp(k->name, "name") == 0 ||
 		    strcmp(k->name, "family") == 0 || strcmp(k->name, "ip") == 0 ||
-		    strcmp(k->name, "fallback") == 0 || strcmp(k->name, "special_addresses") == 0)
+		    strcmp(k->name, "fallback") == 0 || strcmp(k->name, "special_addresses") == 0 ||
+		    strcmp(k->name, "kill_sessions") == 0)
 			return 0;
 	return 1;
 }

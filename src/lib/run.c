@@ -1,14 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * run.c - nfban_jail_run() (nfban.h): an operation by name, its address and
- * family checked, run with fallback (fallback.c) under the handle's lock.
+ * family checked, run with fallback (fallback.c) under the handle's lock;
+ * after a ban, the banned address's sessions ended (kill_sessions: conntrack.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "handle.h"
 #include "result.h"
 #include "text.h"
+
+/* After a ban: end the banned address's sessions on the jail's traffic (kill_sessions). */
+static void ct_after_ban(struct nfban_jail *j, const struct call *c)
+{
+	const char *what;
+	char addr[64];
+	int n = ct_kill(&j->ct, c->addr, &what);
+
+	if (n == 0)
+		return;
+	value_addr_str(c->addr, addr, sizeof(addr));
+	if (n > 0)
+		result_notice(c->res, "jail %s (%s): kill_sessions: %d connection tracking entr%s of %s deleted",
+			      j->name, fam_name(c->fam), n, n == 1 ? "y" : "ies", addr);
+	else
+		result_notice(c->res, "jail %s (%s): kill_sessions: %s banned, but its sessions are kept: %s: %s",
+			      j->name, fam_name(c->fam), addr, what, strerror(errno));
+}
 
 int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
 		   const char *ip, struct nfban_result *res)
@@ -63,6 +83,8 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
 	pthread_mutex_unlock(&j->lock);
+	if (j->kill_sessions && res->status == NFBAN_DONE && (c.op == OP_BAN || c.op == OP_START_BAN))
+		ct_after_ban(j, &c);
 	if (res->message[0])
 		text_one_line(res->message, sizeof(res->message));
 	if (res->notice[0])

@@ -44,6 +44,7 @@ static const char usage[] =
 	"  family=inet4|inet6  address family of this call (from ip=, else inet4)\n"
 	"  ip=ADDR[/LEN]       address or network to ban/unban (ban, unban, start+ban)\n"
 	"  special_addresses=refuse|allow  ban prefix 0, loopback, multicast... too (refuse)\n"
+	"  kill_sessions=jail|none  a ban ends the address's sessions on the jail's ports (jail)\n"
 	"  port=LIST           ports, service names and ranges a:b, comma separated (ssh)\n"
 	"  protocol=LIST       tcp, udp, sctp, dccp; allports takes any, and all (tcp)\n"
 	" multiport, allports, perport (iptables):\n"

@@ -74,7 +74,7 @@ same() {
 ipt_args() {
 	local port=
 	[ "$3" != - ] && port=" port='$3'"
-	echo "name='$1' chain='$2'$port protocol='$4' blocktype='$5' returntype='$6' backend='auto' lock_wait=20 fallback='$7' family=$8"
+	echo "name='$1' chain='$2'$port protocol='$4' blocktype='$5' returntype='$6' backend='auto' lock_wait=20 fallback='$7' kill_sessions='jail' family=$8"
 }
 R4='REJECT --reject-with icmp-port-unreachable' R6='REJECT --reject-with icmp6-port-unreachable'
 
@@ -138,7 +138,7 @@ e2e_check "nfban-perport.local's nfban wins over nfban-iptables-common.local's" 
 
 # 5. nftables: stock nftables.conf's defaults; the set's name and family are not passed.
 nft_args() { # TYPE FAMILY [overrides: name port protocol table table_family priority blocktype]
-	echo "name='${3:-sshd}' type='$1' port='${4:-ssh}' protocol='${5:-tcp}' table='${6:-f2b-table}' table_family='${7:-inet}' chain='f2b-chain' chain_type='filter' chain_hook='input' chain_priority='${8:--1}' blocktype='${9:-reject}' family=$2"
+	echo "name='${3:-sshd}' type='$1' port='${4:-ssh}' protocol='${5:-tcp}' table='${6:-f2b-table}' table_family='${7:-inet}' chain='f2b-chain' chain_type='filter' chain_hook='input' chain_priority='${8:--1}' blocktype='${9:-reject}' kill_sessions='jail' family=$2"
 }
 for t in multiport allports; do
 	a=nfban-nftables

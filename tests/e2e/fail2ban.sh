@@ -171,7 +171,7 @@ check_argv() {
 CHECK_ARGV_PY='
 import shlex, sys
 shim, bt4, bt6 = sys.argv[1:4]
-keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait", "fallback", "family",
+keys = {"name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait", "fallback", "kill_sessions", "family",
         "ip", "type", "table", "table_family", "chain_type", "chain_hook", "chain_priority"}
 seen, n, bad = set(), 0, []
 for line in sys.stdin:
@@ -596,12 +596,25 @@ _repair() {
 		in_srv "$IPT" -w -F "f2b-$JAIL"
 		in_srv "$IPT" -w -X "f2b-$JAIL"
 	fi
+	# The in-process action notices by itself and puts the rules and the ban back (its
+	# watcher: tests/e2e/reload.sh); the .conf action waits for a failed ban (Fail2ban's repair).
+	[ "$MODE" = py ] && { _repair_py; return; }
 	failed_logins "${E2E_BAD4[1]}"
 	_wait_status 30 "${E2E_BAD4[0]}" "${E2E_BAD4[1]}" || return 1
 	_eventually 10 check_kernel_bans "${E2E_BAD4[1]}" "" 4 || return 1
 	grep -q "Invariant check failed" "$WORK/fail2ban.log" ||
 		{ echo "Fail2ban did not run its invariant check (actioncheck)"; return 1; }
 	check_traffic 4 "${E2E_BAD4[1]}"
+}
+
+_repair_py() {
+	_eventually 10 check_kernel_bans "${E2E_BAD4[0]}" "" 4 || return 1
+	grep -qE 'fail2ban\.nfban .* WARNING .*removed by another program' "$WORK/fail2ban.log" ||
+		{ echo "the restore was not logged at WARNING"; return 1; }
+	failed_logins "${E2E_BAD4[1]}"
+	_wait_status 30 "${E2E_BAD4[0]}" "${E2E_BAD4[1]}" || return 1
+	_eventually 10 check_kernel_bans "${E2E_BAD4[*]}" "" 4 || return 1
+	check_traffic 4 "${E2E_BAD4[@]}"
 }
 
 if [ "$STOCK" != 1 ] && [ ! -x "$NFBAN_BUILD/nfban" ]; then

@@ -154,7 +154,20 @@ def py_life(action, opts, plan, life):
 		def close(self):
 			pass
 
+	class NoWatcher:
+		"""The watcher (restore after another program's removal, tests/e2e/reload.sh) checks on
+		its own schedule: its calls are no part of CommandAction's sequence compared here."""
+		def __init__(self, action):
+			pass
+
+		def start(self):
+			pass
+
+		def stop(self):
+			pass
+
 	nfban_action.Handle = FakeHandle
+	nfban_action.Watcher = NoWatcher
 	nfban_action.library = lambda d: None
 	mod = Utils.load_python_module("%s/action.d/%s.py" % (CONFDIR, action))
 	# As Fail2ban's addaction: Action(jail, name, **options of the action line).

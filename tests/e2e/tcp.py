@@ -23,7 +23,8 @@ import threading
 BANNER = b"SSH-2.0-nfban-e2e\r\n"
 
 
-def listen(ports):
+def listeners(ports):
+    """A listening socket per PORT on 0.0.0.0 and on :: (IPv6 only)."""
     socks = []
     for port in ports:
         for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
@@ -34,7 +35,11 @@ def listen(ports):
             s.bind((addr, int(port)))
             s.listen(64)
             socks.append(s)
-    print("listening on " + " ".join(ports), flush=True)
+    return socks
+
+
+def accept_all(socks, handle):
+    """Forever: handle(connection) for every connection accepted on socks."""
     while True:
         ready, _, _ = select.select(socks, [], [])
         for s in ready:
@@ -42,11 +47,21 @@ def listen(ports):
                 c, _ = s.accept()
             except OSError:
                 continue
-            try:
-                c.sendall(BANNER)
-            except OSError:
-                pass
-            c.close()
+            handle(c)
+
+
+def banner(c):
+    try:
+        c.sendall(BANNER)
+    except OSError:
+        pass
+    c.close()
+
+
+def listen(ports):
+    socks = listeners(ports)
+    print("listening on " + " ".join(ports), flush=True)
+    accept_all(socks, banner)
 
 
 def probe_one(src, dst, port, timeout):

@@ -16,7 +16,8 @@
  * Promised (nfban.h, nfban_plugin.h, HACKING "Adding a key"):
  *   - a refused open is BAD_INPUT with one line that names the key (or the
  *     argument) at fault;
- *   - an accepted open has a valid jail name, a value for every key with a
+ *   - an accepted open has a valid jail name, kill_sessions on unless
+ *     `none` (with the jail's protocols), a value for every key with a
  *     default, every value of valid syntax for its type, and a fallback
  *     list of distinct plugin names, the primary first;
  *   - configure() of what libnfban accepted either takes it or refuses it
@@ -171,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct nfban_plugin *d;
 	struct nfban_result res;
 	struct nfban_jail *j;
-	const char *plugin = NULL, *special = NULL;
+	const char *plugin = NULL, *special = NULL, *kill = NULL;
 	int n = 0;
 
 	for (size_t i = 0; nl && i < N_PLUGINS; i++)
@@ -188,6 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		args[n] = fuzz_string(s, (size_t)(e - s));
 		if (!strncmp(args[n], "special_addresses=", 18))
 			special = args[n] + 18;
+		if (!strncmp(args[n], "kill_sessions=", 14))
+			kill = args[n] + 14;
 		s = e + 1;
 	}
 
@@ -206,6 +209,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    res.message);
 	FUZZ_ASSERT(value_jail_name_ok(j->name), "jail name '%s'", j->name);
 	FUZZ_ASSERT(j->allow_special == (special && !strcmp(special, "allow")), "special_addresses");
+	/* Every real plugin names its protocols: kill_sessions is on unless none. */
+	FUZZ_ASSERT(j->kill_sessions == !(kill && !strcmp(kill, "none")), "kill_sessions");
+	FUZZ_ASSERT(!j->kill_sessions || j->ct.protos.n >= 1, "kill_sessions without a protocol");
 	d = j->m[0].pl->desc;
 	FUZZ_ASSERT(j->m[0].pl == held[plugin == names[0] ? 0 : plugin == names[1] ? 1 : plugin == names[2] ? 2 : 3],
 		    "another plugin loaded for %s", plugin);

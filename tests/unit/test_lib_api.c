@@ -577,8 +577,8 @@ static void test_stale_state(void **state)
 static void test_plugin_keys(void **state)
 {
 	static const char *const names[] = { "name", "port", "protocol", "mode", "tag", "fallback",
-					     "special_addresses" };
-	struct nfban_key_info k[8];
+					     "special_addresses", "kill_sessions" };
+	struct nfban_key_info k[9];
 	int n;
 
 	(void)state;
@@ -586,13 +586,13 @@ static void test_plugin_keys(void **state)
 	memset(k, 0x5a, sizeof(k));
 	/* Too little room: the count, and nothing written past max. */
 	n = nfban_plugin_keys(fixtures, "probe", k, 2, &res);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	assert_string_equal(k[1].name, "port");
 	assert_int_equal((unsigned char)k[2].name[0], 0x5a);
-	assert_int_equal(nfban_plugin_keys(fixtures, "probe", k, 8, &res), 7);
+	assert_int_equal(nfban_plugin_keys(fixtures, "probe", k, 9, &res), 8);
 	assert_int_equal(res.status, NFBAN_DONE);
 	/* name, the plugin's own in its table's order, then libnfban's other keys. */
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		assert_string_equal(k[i].name, names[i]);
 	assert_string_equal(k[0].type, "jail_name");
 	assert_string_equal(k[0].def[0], "default");
@@ -612,8 +612,10 @@ static void test_plugin_keys(void **state)
 	assert_string_equal(k[5].def[0], "");
 	assert_string_equal(k[6].choices, "refuse|allow");
 	assert_string_equal(k[6].def[1], "refuse");
+	assert_string_equal(k[7].choices, "jail|none");
+	assert_string_equal(k[7].def[0], "jail");
 	/* A plugin that does not exist, or is no plugin name: BAD_INPUT, one line. */
-	assert_int_equal(nfban_plugin_keys(fixtures, "nosuch", k, 8, &res), -1);
+	assert_int_equal(nfban_plugin_keys(fixtures, "nosuch", k, 9, &res), -1);
 	assert_int_equal(res.status, NFBAN_BAD_INPUT);
 	assert_has(res.message, "action 'nosuch'");
 	assert_int_equal(nfban_plugin_keys(fixtures, "../probe", NULL, 0, &res), -1);
