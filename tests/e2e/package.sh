@@ -299,6 +299,7 @@ ignoreip = 127.0.0.1/8 ::1
 
 [viaconf]
 enabled = true
+backend = polling
 filter = sshd
 port = ssh
 logpath = $WORK/auth.log
@@ -306,6 +307,7 @@ banaction = nfban-multiport
 
 [viapy]
 enabled = true
+backend = polling
 filter = sshd
 port = 2200
 logpath = $WORK/auth.log
