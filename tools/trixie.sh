@@ -12,8 +12,8 @@
 #   tools/trixie.sh shell [CMD]    a shell in the root, with the tree, as the suites see it (or
 #                                  CMD run there by bash)
 #
-# The root: `debootstrap --variant=minbase trixie` from Debian's archive, then tools/deps.txt
-# (the same list the host's `make check` installs) with apt-get, cached in
+# The root: `debootstrap --variant=minbase trixie` from Debian's archive, then tools/deps.sh
+# (what `make check` runs first on a Debian 13 host: tools/deps.txt installed), cached in
 # $NFBAN_TRIXIE_CACHE/trixie-<hash of the package list and of this recipe> (default
 # /var/cache/nfban). It is made in a temporary directory beside it and renamed into place when
 # complete, so a root that exists is whole; a changed package list makes a new one (and roots
@@ -32,7 +32,7 @@ CACHE=${NFBAN_TRIXIE_CACHE:-/var/cache/nfban}
 MIRROR=${NFBAN_TRIXIE_MIRROR:-http://deb.debian.org/debian}
 SUITE=trixie
 # Bump when the way the root is made changes (the hash then makes a new one).
-RECIPE=1
+RECIPE=2
 
 die() { echo "trixie: $*" >&2; exit 1; }
 say() { echo "trixie: $*" >&2; }
@@ -57,8 +57,6 @@ retry() {
 	done
 }
 
-APT_OPTS=(-o Acquire::Retries=5 -o Acquire::http::Timeout=60 -o Dpkg::Use-Pty=0 -o APT::Install-Recommends=false)
-
 # bootstrap TMP DEBS: debootstrap into an empty TMP, with the .debs of earlier roots (DEBS) in
 # its apt cache: debootstrap takes those that match the archive's checksums and downloads the
 # rest; the ones it used go back to DEBS.
@@ -74,7 +72,7 @@ bootstrap() {
 	find "$tmp/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec mv -f {} "$debs/" \;
 }
 
-# make_root DIR: debootstrap + apt-get into DIR.tmp.PID, then rename to DIR.
+# make_root DIR: debootstrap + tools/deps.sh into DIR.tmp.PID, then rename to DIR.
 make_root() {
 	local dir=$1 tmp=$1.tmp.$$ t0=$SECONDS
 	mkdir -p "$CACHE/debs-$SUITE"
@@ -87,24 +85,28 @@ make_root() {
 	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
 	chmod 755 "$tmp/usr/sbin/policy-rc.d"
 	echo "deb $MIRROR $SUITE main" >"$tmp/etc/apt/sources.list"
-	# apt in the root, in a mount namespace of its own, with the .deb cache bound in.
-	local pkgs
-	pkgs=$(packages | tr '\n' ' ')
+	# The packages are installed by tools/deps.sh, run in the root as `make check` runs it on
+	# a Debian 13 host, in a mount namespace of its own, with the .deb cache bound in and
+	# apt told to retry a slow archive.
+	mkdir -p "$tmp/tmp/nfban-deps"
+	cp "$here/tools/deps.sh" "$here/tools/deps.txt" "$tmp/tmp/nfban-deps/"
+	printf '%s\n' 'Acquire::Retries "5";' 'Acquire::http::Timeout "60";' 'Dpkg::Use-Pty "0";' \
+		>"$tmp/etc/apt/apt.conf.d/80nfban-tier"
 	if ! retry 2 unshare -m --propagation private bash -c '
 		set -e
-		tmp=$1 debs=$2 pkgs=$3; shift 3
+		tmp=$1 debs=$2
 		mount --rbind /proc "$tmp/proc"; mount --rbind /sys "$tmp/sys"; mount --rbind /dev "$tmp/dev"
 		mount --bind "$debs" "$tmp/var/cache/apt/archives"
 		cp /etc/resolv.conf "$tmp/etc/resolv.conf"
-		export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
-		chroot "$tmp" timeout 300 apt-get "$@" update -qq
-		chroot "$tmp" timeout 900 apt-get "$@" install -y -qq $pkgs
-	' _ "$tmp" "$CACHE/debs-$SUITE" "$pkgs" "${APT_OPTS[@]}" >"$CACHE/$SUITE-apt.log" 2>&1; then
+		chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
+			timeout 1200 bash /tmp/nfban-deps/deps.sh
+	' _ "$tmp" "$debs" >"$CACHE/$SUITE-apt.log" 2>&1; then
 		tail -n 20 "$CACHE/$SUITE-apt.log" >&2
 		rm -rf "$tmp"
-		die "apt-get install in the root failed (log: $CACHE/$SUITE-apt.log)"
+		die "tools/deps.sh in the root failed (log: $CACHE/$SUITE-apt.log)"
 	fi
-	rm -f "$tmp/etc/resolv.conf" "$tmp/etc/dpkg/dpkg.cfg.d/nfban-unsafe-io"
+	rm -rf "$tmp/etc/resolv.conf" "$tmp/etc/dpkg/dpkg.cfg.d/nfban-unsafe-io" "$tmp/etc/apt/apt.conf.d/80nfban-tier" \
+		"$tmp/tmp/nfban-deps"
 	packages >"$tmp/etc/nfban-packages"
 	sync -f "$tmp"
 	mv -T "$tmp" "$dir" 2>/dev/null || { rm -rf "$tmp"; [ -d "$dir" ] || die "could not rename $tmp to $dir"; }
