@@ -131,6 +131,8 @@ ensure_root() {
 		mkdir -p "$CACHE"
 		exec 9>"$CACHE/$SUITE.lock"
 		flock 9
+		# Under the lock, a DIR.tmp.PID is what a maker killed midway left.
+		rm -rf "$CACHE/$SUITE"-*.tmp.*
 		[ -d "$dir" ] || make_root "$dir"
 		exec 9>&-
 	fi
