@@ -15,9 +15,7 @@ static enum nfban_status allports_jumps(const struct value_proto *pr, struct ipt
 }
 
 static const struct nfban_key allports_keys[] = {
-	/* Stock iptables-allports has a port tag too, and ignores it. */
-	{ "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT_UNUSED),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

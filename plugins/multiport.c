@@ -31,8 +31,7 @@ static enum nfban_status multiport_jumps(const struct value_proto *pr, struct ip
 }
 
 static const struct nfban_key multiport_keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

@@ -23,6 +23,9 @@
 #define EXIT_USAGE 2
 #define MAX_KEYS 64
 
+/* The keys and defaults below are the plugins' tables: tools/check_actions fails the build's
+ * checks when they differ (a section per group of plugins, each key's default in parentheses;
+ * "a, b: X; c: Y" where plugins differ, ", inet6: W" where the inet6 default ends in W). */
 static const char usage[] =
 	"usage: nfban [--plugin-dir DIR] ACTION OPERATION [KEY=VALUE ...]\n"
 	"       nfban [--plugin-dir DIR] doctor [--json] [KEY=VALUE ...]\n"
@@ -36,23 +39,23 @@ static const char usage[] =
 	"OPERATION is Fail2ban's: start stop check ban unban flush; or start+ban\n"
 	"(start and ban ip= in one kernel transaction).\n"
 	"\n"
-	"Keys (Fail2ban's tags; defaults as in the stock actions):\n"
+	"Keys (Fail2ban's tags; defaults, in parentheses, the plugins' own: the stock actions'):\n"
 	"  name=JAIL           jail name (default)\n"
 	"  family=inet4|inet6  address family of this call (from ip=, else inet4)\n"
 	"  ip=ADDR[/LEN]       address or network to ban/unban (ban, unban, start+ban)\n"
 	"  special_addresses=refuse|allow  ban prefix 0, loopback, multicast... too (refuse)\n"
 	"  port=LIST           ports, service names and ranges a:b, comma separated (ssh)\n"
 	"  protocol=LIST       tcp, udp, sctp, dccp; allports takes any, and all (tcp)\n"
-	" iptables plugins:\n"
+	" multiport, allports, perport (iptables):\n"
 	"  chain=CHAIN         chain the jumps go into (INPUT)\n"
 	"  blocktype=TARGET    DROP | REJECT [--reject-with TYPE] | ACCEPT | RETURN | user chain\n"
-	"                      (REJECT --reject-with icmp-port-unreachable / icmp6-port-unreachable)\n"
+	"                      (REJECT --reject-with icmp-port-unreachable, inet6: icmp6-port-unreachable)\n"
 	"  returntype=TARGET   end of chain f2b-JAIL (RETURN)\n"
-	"  backend=auto|legacy|nft  legacy tables or nf_tables; auto: where `iptables` writes\n"
+	"  backend=auto|legacy|nft  legacy tables or nf_tables; auto: where `iptables` writes (auto)\n"
 	"  lock_wait=SECONDS   how long to wait for the xtables lock (20)\n"
 	"  fallback=LIST       plugins to use when the kernel lacks what this one needs\n"
 	"                      (multiport: perport,nftables; allports, perport: nftables)\n"
-	" nftables plugin:\n"
+	" nftables:\n"
 	"  type=multiport|allports (multiport)   table=NAME (f2b-table)\n"
 	"  table_family=inet|ip|ip6 (inet)       chain=NAME (f2b-chain)\n"
 	"  chain_type=filter|route|nat (filter)  chain_hook=HOOK (input)\n"
