@@ -76,9 +76,11 @@ nft_table_json() {
 # iptables-<backend>-save prints them and, for nft, the table's expressions
 # (nft --debug=netlink) and its JSON.
 ipt_state() { ipt_rules "$1"; nft_netlink "$1"; nft_table_json "$1"; }
+# stock_fns: the definitions a fresh namespace's bash needs to run `stock` and `ipt_state`.
+stock_fns() { declare -f stock ipt_save ipt_rules nft_netlink nft_table_json ipt_state; }
 # stock_rules FAMILY: the state the stock commands remembered so far leave.
 stock_rules() {
-	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules nft_netlink nft_table_json ipt_state)
+	in_fresh_ns bash -c "set -e; $(stock_fns)
 		$(printf '%s\n' "${STOCK_OPS[@]}")
 		ipt_state $1"
 }

@@ -275,7 +275,7 @@ test_stock_fails_where_nfban_falls_back() {
 		ip=192.0.2.9
 		[ $fam = 6 ] && ip=2001:db8::9
 		# Stock, in a namespace of its own, on the same faulty kernel.
-		stock_out=$(in_fresh_ns bash -c "$(declare -f stock ipt_save ipt_rules nft_netlink ipt_state)
+		stock_out=$(in_fresh_ns bash -c "$(stock_fns)
 			export LD_PRELOAD='$FAKE' NFBAN_FAKE_KERNEL=no-multiport
 			if stock multiport $fam start ${kv[*]} 2>&1; then echo 'stock start: exit 0'; fi
 			stock multiport $fam ban ${kv[*]} ip=$ip 2>&1 || echo 'stock ban: failed'
@@ -294,7 +294,7 @@ test_stock_fails_where_nfban_falls_back() {
 		run nfban_on no-multiport multiport ban "${kv[@]}" "family=inet$fam" ip=$ip
 		assert_status 0 "nfban-multiport ban (IPv$fam)"
 		got=$(ipt_state $fam)
-		want=$(in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules nft_netlink ipt_state)
+		want=$(in_fresh_ns bash -c "set -e; $(stock_fns)
 			stock oneport $fam start ${kv[*]}; stock oneport $fam ban ${kv[*]} ip=$ip; ipt_state $fam")
 		assert_eq "$want" "$got" "nfban's fallback against stock perport (IPv$fam, $NFBAN_IPT_BACKEND)"
 		assert_match "-A INPUT -p tcp -m tcp --dport 22 -j f2b-sshd" "$got"
