@@ -153,7 +153,7 @@ if command -v fail2ban-client >/dev/null; then
 			echo "[DEFAULT]"
 			echo "backend = polling"
 			for a in "${actions[@]}"; do
-				printf '\n[%s]\nenabled = true\nfilter = sshd\nport = ssh\nlogpath = %s\naction = %s[name=%s]\n' \
+				printf '\n[%s]\nenabled = true\nbackend = polling\nfilter = sshd\nport = ssh\nlogpath = %s\naction = %s[name=%s]\n' \
 					"${a#nfban-}" "$tmp/auth.log" "$a" "${a#nfban-}"
 			done
 		} >"$conf/jail.local"

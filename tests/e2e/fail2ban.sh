@@ -478,6 +478,7 @@ test_config_all() {
 		jails+="
 [$a]
 enabled = true
+backend = polling
 filter = sshd
 port = ssh,2200
 logpath = $WORK/auth.log
@@ -487,6 +488,7 @@ action = ${a}[name=${a#nfban-}]
 	jails+="
 [override]
 enabled = true
+backend = polling
 filter = sshd
 logpath = $WORK/auth.log
 action = nfban-multiport[nfban=\"$OVERRIDE\"]

@@ -246,7 +246,10 @@ f2b_confdir() {
 
 # f2b_jail_local DIR JAIL BANACTION [ACTION]: one sshd-style jail reading $WORK/auth.log,
 # `banaction = BANACTION` as a user writes it, and `action = ACTION` (default: the stock
-# %(action_)s, which passes port, protocol and chain).
+# %(action_)s, which passes port, protocol and chain).  The jail sets its own backend: a
+# distribution's jail.conf may set one per jail that [DEFAULT] does not override (Debian 13's
+# `[sshd] backend = %(sshd_backend)s`, systemd in paths-debian.conf), and every jail here reads
+# its log file by polling.
 f2b_jail_local() {
 	cat >"$1/jail.local" <<-EOF
 	[DEFAULT]
@@ -259,6 +262,7 @@ f2b_jail_local() {
 
 	[$2]
 	enabled = true
+	backend = polling
 	filter = sshd
 	port = ssh,2200
 	logpath = $WORK/auth.log

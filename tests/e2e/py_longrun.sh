@@ -98,7 +98,7 @@ sed -i 's/^loglevel = .*/loglevel = INFO/' "$WORK/conf/fail2ban.local"
 {
 	printf '[DEFAULT]\nbackend = polling\nmaxretry = 1\nfindtime = 1h\nbantime = 1d\nignoreip = 127.0.0.1/8 ::1\n'
 	for j in "${JAILS[@]}"; do
-		printf '\n[%s]\nenabled = true\nfilter = sshd\nport = ssh,2200\nlogpath = %s/%s.log\naction = %s[port="ssh,2200", protocol=tcp]\n' \
+		printf '\n[%s]\nenabled = true\nbackend = polling\nfilter = sshd\nport = ssh,2200\nlogpath = %s/%s.log\naction = %s[port="ssh,2200", protocol=tcp]\n' \
 			"$j" "$WORK" "$j" "${ACTION[$j]}"
 		: >"$WORK/$j.log"
 	done

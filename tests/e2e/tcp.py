@@ -71,6 +71,10 @@ def probe_one(src, dst, port, timeout):
     try:
         s.bind((src, 0))
         s.connect((dst, int(port)))
+        # Connected: the kernel answered, so no ban drops this flow.  The banner comes when
+        # the listener gets the CPU, which on a loaded machine may take longer than a SYN's
+        # answer: give it its own, longer time.
+        s.settimeout(max(timeout, 30.0))
         data = s.recv(64)
         return "ok" if data.startswith(b"SSH-") else "error:banner %r" % data
     except socket.timeout:

@@ -46,7 +46,13 @@ static const struct nfban_plugin bare = { .abi_version = NFBAN_ABI_VERSION, .nam
 static const struct nfban_plugin nftables = { .abi_version = NFBAN_ABI_VERSION, .name = "nftables",
 					      .keys = nft_keys };
 
-/* The nftables plugin's texts after adopt(), and its jail made of them. */
+/*
+ * The nftables plugin's texts after adopt(), and its jail made of them.  The
+ * texts point into `given` (the jail's own key texts, copied over as they are),
+ * so it lives as long as they do: a local of adopt() would be gone by the time
+ * a test reads V() (ASan: stack-use-after-return).
+ */
+static struct test_keys given;
 static const char *values[TEST_KEYS_MAX];
 static struct nft_conf conf;
 static const struct nft_jail *j = &conf.j;
@@ -62,7 +68,7 @@ static char reason[NFBAN_MSG_MAX];
  */
 static enum nfban_status adopt(const struct nfban_plugin *from, enum nfban_family fam, ...)
 {
-	struct test_keys t;
+	struct test_keys *t = &given;
 	struct nfban_jail_keys k;
 	struct nfban_report r;
 	enum nfban_status st;
@@ -71,18 +77,18 @@ static enum nfban_status adopt(const struct nfban_plugin *from, enum nfban_famil
 	int rc;
 
 	va_start(ap, fam);
-	rc = test_keys_fill(from->keys, &t, ap);
+	rc = test_keys_fill(from->keys, t, ap);
 	va_end(ap);
 	if (rc < 0)
-		fail_msg("%s", t.err);
+		fail_msg("%s", t->err);
 	memset(values, 0, sizeof(values));
 	for (int i = 0; nft_keys[i].name; i++) {
 		int f = value_key_index(from->keys, nft_keys[i].name);
 
-		values[i] = f >= 0 && from->keys[f].type == nft_keys[i].type ? t.values[f] : nft_keys[i].def;
+		values[i] = f >= 0 && from->keys[f].type == nft_keys[i].type ? t->values[f] : nft_keys[i].def;
 	}
 	memset(&r, 0, sizeof(r));
-	st = nft_adopt(from, t.values, fam, values, &r);
+	st = nft_adopt(from, t->values, fam, values, &r);
 	snprintf(reason, sizeof(reason), "%s", r.reason);
 	if (st != NFBAN_OK)
 		return st;
