@@ -46,7 +46,10 @@ NFT_SRC   := $(wildcard plugins/nft/*.c)
 NFT_SHARED_SRC := plugins/nft/sock.c plugins/nft/batch.c plugins/nft/query.c plugins/nft/backoff.c
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
-PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
+# The ipset plugins: plugins/ipt for the jumps, libipset for the sets.
+IPSET_SRC := $(wildcard plugins/ipset/*.c)
+IPSET_PLUGINS := ipset ipset-allports
+PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS) $(IPSET_PLUGINS)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FIXTURE_SRC := $(wildcard tests/plugins/*.c)
@@ -72,12 +75,13 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
+IPSET_LIBS := -lipset
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
 tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN)
 
-$(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/unit/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h plugins/ipset/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -116,6 +120,11 @@ $(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPT_SRC) $(NFT_SHARED_SRC) 
 $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
+	$(SECURE_PLUGIN)
+
+$(IPSET_PLUGINS:%=$(B)/plugins/%.so): $(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPSET_SRC) $(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPSET_LIBS) $(IPT_LIBS) $(NFT_LIBS) -lpthread
 	$(SECURE_PLUGIN)
 
 # Unit tests: the prefix of the file says what it links against.
@@ -170,7 +179,7 @@ FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
 fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 .PRECIOUS: $(B)/fuzz/obj/%.o
 
-$(B)/fuzz/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h tests/fuzz/*.h)
+$(B)/fuzz/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h plugins/ipset/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -182,6 +191,10 @@ $(B)/fuzz/fuzz_jail: $(B)/fuzz/obj/tests/fuzz/fuzz_jail.o $(call fobj,$(LIB_SRC)
 $(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
+	$(SECURE_PLUGIN)
+$(IPSET_PLUGINS:%=$(B)/fuzz/plugins/%.so): $(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPSET_SRC) $(IPT_SRC) $(NFT_SHARED_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPSET_LIBS) $(IPT_LIBS) $(NFT_LIBS) -lpthread
 	$(SECURE_PLUGIN)
 $(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NFT_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)

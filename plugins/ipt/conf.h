@@ -40,6 +40,9 @@ struct ipt_conf {
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
 	unsigned lock_wait;                     /* seconds */
+	/* ipset plugins (their configure() sets it): the jumps match this set and
+	 * end in blocktype, and there is no chain f2b-<name>.  "" otherwise. */
+	char match_set[32];
 };
 
 /* configure() and release() of the plugin of `kind` (keys: kind->keys). */

@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "ctx.h"
 #include "jail.h"
+#include "setmatch.h"
 #include "xtlock.h"
 
 #define IPT_COMMIT_TRIES 10
@@ -106,7 +107,9 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 		st = c->conf->kind->jumps(&protos->v[i], rules, c->r);
 		for (size_t j = from; j < rules->n && st == NFBAN_OK; j++) {
 			ipt_rule_set_proto(&rules->v[j], protos->v[i].number);
-			if (ipt_target_standard(&rules->v[j], c->jail) < 0)
+			if (c->conf->match_set[0])
+				st = ipt_set_jump(c, &rules->v[j]);
+			else if (ipt_target_standard(&rules->v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
 		if (st == NFBAN_OK)
@@ -127,7 +130,8 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	c->f = c->conf->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
 	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
 	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
-	if (start || check) {
+	/* An ipset jail's stop finds its jumps by content: no chain to name them. */
+	if (start || check || (c->op == IPT_STOP && c->conf->match_set[0])) {
 		st = build_jumps(c);
 		if (st != NFBAN_OK)
 			return st;
