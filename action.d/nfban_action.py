@@ -83,6 +83,10 @@ _NFT_DEFAULTS = {
 }
 _NFT_INET6 = {"addr_family": "ip6", "addr_type": "ipv6_addr", "addr_set": "addr6-set-<name>"}
 
+# The ipset actions: the iptables keys, and the set's (stock iptables-ipset.conf's, Fail2ban 1.1's maxelem).
+_IPSET_KEYS = ("ipsettime", "default-ipsettime", "maxelem")
+_IPSET_DEFAULTS = dict(_IPT_DEFAULTS, fallback="nftables", ipsettime="0", maxelem="65536",
+                       **{"default-ipsettime": "0"})
 ACTIONS = {
 	"nfban-multiport": ("multiport", _IPT_PASSED,
 	                    dict(_IPT_DEFAULTS, fallback="perport,nftables"), _IPT_INET6),
@@ -93,6 +97,9 @@ ACTIONS = {
 	"nfban-nftables": ("nftables", _NFT_PASSED, _NFT_DEFAULTS, _NFT_INET6),
 	"nfban-nftables-allports": ("nftables", _NFT_PASSED,
 	                            dict(_NFT_DEFAULTS, type="allports"), _NFT_INET6),
+	"nfban-ipset": ("ipset", _IPT_PASSED + _IPSET_KEYS, _IPSET_DEFAULTS, _IPT_INET6),
+	"nfban-ipset-allports": ("ipset-allports", tuple(k for k in _IPT_PASSED if k != "port") + _IPSET_KEYS,
+	                         _IPSET_DEFAULTS, _IPT_INET6),
 }
 
 # Keys every action takes besides its own: where libnfban is, Fail2ban's action options, and
