@@ -25,12 +25,6 @@
 #include "jail.h"
 #include "set.h"
 
-struct ipj_jail {
-	void *ipt;                      /* struct ipt_conf, match_set = spec.name */
-	struct ipc_spec spec;
-	uint32_t ipsettime;
-};
-
 struct ipj_inst {
 	struct ipc_conn conn;
 	void *ipt;

@@ -16,6 +16,7 @@
 
 #include "../ipt/jail.h"
 #include "nfban_plugin.h"
+#include "set.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -35,6 +36,13 @@
  * 0, or -1 when text is not one.  Written once for the three keys above.
  */
 int ipj_parse_uint(const char *text, uint32_t max, uint32_t *out);
+
+/* What configure() makes of a jail, for one family. */
+struct ipj_jail {
+	void *ipt;                      /* struct ipt_conf, its match_set = spec.name */
+	struct ipc_spec spec;           /* f2b-<name>[6], default-ipsettime, maxelem */
+	uint32_t ipsettime;
+};
 
 /* configure() for the plugin of `kind` (kind->keys holds IPSET_KEYS). */
 enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_jail_keys *k,
