@@ -34,6 +34,10 @@
  *                  know, so the real kernel refuses it (EINVAL) and aborts
  *                  the whole batch.  What happens to a ban sent with a start
  *                  shows whether the two were one transaction.
+ *   no-ipset       a kernel without ip_set: SO_IP_SET socket options fail
+ *                  with ENOPROTOOPT (nobody registered them), and ipset's
+ *                  netlink messages (NFNL_SUBSYS_IPSET) go to a subsystem no
+ *                  module provides, which nfnetlink refuses with EINVAL.
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
  * (default: both), on nf_tables too.
  */
@@ -212,7 +216,8 @@ int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 
 	if (!real)
 		real = (int (*)(int, int, int, void *, socklen_t *))dlsym(RTLD_NEXT, "getsockopt");
-	if (xt_sockopt(level, optname, &v6) && (wants("no-legacy") || wants("eperm"))) {
+	if ((xt_sockopt(level, optname, &v6) && (wants("no-legacy") || wants("eperm"))) ||
+	    (level == SOL_IP && optname == 83 /* SO_IP_SET */ && wants("no-ipset"))) {
 		errno = wants("eperm") ? EPERM : ENOPROTOOPT;
 		return -1;
 	}
@@ -338,6 +343,14 @@ static int is_nfnetlink(int fd)
 	       proto == NETLINK_NETFILTER;
 }
 
+/* no-ipset: every ipset message to a subsystem id past the kernel's (NFNL_SUBSYS_COUNT). */
+static void hide_ipset(unsigned char *buf, size_t len)
+{
+	for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
+		if (NFNL_SUBSYS_ID(h->nlmsg_type) == NFNL_SUBSYS_IPSET)
+			h->nlmsg_type = (uint16_t)(0xff << 8 | NFNL_MSG_TYPE(h->nlmsg_type));
+}
+
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
@@ -348,8 +361,8 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
 				    socklen_t))dlsym(RTLD_NEXT, "sendto");
-	if ((!wants("no-multiport") && !wants("stale-genid") && !wants("refuse-ban")) ||
-	    !is_nfnetlink(fd))
+	if ((!wants("no-multiport") && !wants("stale-genid") && !wants("refuse-ban") &&
+	     !wants("no-ipset")) || !is_nfnetlink(fd))
 		return real(fd, buf, len, flags, to, tolen);
 	copy = malloc(len ? len : 1);
 	if (!copy) {
@@ -363,6 +376,8 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		stale_genid(copy, len);
 	if (wants("refuse-ban"))
 		refuse_ban(copy, len);
+	if (wants("no-ipset"))
+		hide_ipset(copy, len);
 	rc = real(fd, copy, len, flags, to, tolen);
 	free(copy);
 	return rc;

@@ -272,4 +272,28 @@ test_full_set_that_cannot_grow_fails_the_ban() {
 	assert_eq 3 "$(ipset save f2b-g | grep -c '^add ')"
 }
 
+# A kernel without ip_set (tests/lib/fakekernel.c, no-ipset): the jail goes to nftables, the
+# first plugin of its fallback, and stays there.
+test_falls_back_to_nftables_without_ip_set() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" j=(name=fb port=22) op
+	[ -e "$fake" ] || fail "$fake not built"
+	NFBAN_STATE_DIR=$(mktemp -d)
+	export NFBAN_STATE_DIR
+	nofeat() { run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=no-ipset \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$NFBAN_BIN" ipset "$@"; }
+	nofeat start "${j[@]}"
+	assert_status 0 "start without ip_set: $err"
+	assert_match "ipset cannot work on this kernel .*nftables takes over" "$err"
+	for op in "ban ip=192.0.2.4" "ban ip=192.0.2.5" "unban ip=192.0.2.5"; do
+		nofeat $op "${j[@]}"
+		assert_status 0 "$op without ip_set: $err"
+	done
+	assert_eq "" "$(ipset list -n; ipt_rules 4)" "no set, no iptables rule"
+	assert_match "elements = \{ 192\.0\.2\.4 \}" "$(nft list set inet f2b-table addr-set-fb)"
+	nofeat stop "${j[@]}"
+	assert_status 0 "stop without ip_set: $err"
+	assert_eq "" "$(nft list tables)" "nothing left"
+	rm -rf "$NFBAN_STATE_DIR"
+}
+
 run_suite "$@"
