@@ -153,6 +153,11 @@ int ipc_create(struct ipc_conn *c, const struct ipc_spec *sp, bool *created,
 
 	if (had < 0)
 		return -1;
+	/* There already (a restart, or grown by nfban): kept as it is.  `-exist create`
+	 * would refuse a set whose maxelem differs, such as one nfban grew. */
+	*created = false;
+	if (had)
+		return 0;
 	begin(c, sp->name, true);
 	if (ipset_session_data_set(c->s, IPSET_OPT_TYPENAME, "hash:ip") < 0 ||
 	    ipset_session_data_set(c->s, IPSET_OPT_FAMILY, &family) < 0)
@@ -165,7 +170,7 @@ int ipc_create(struct ipc_conn *c, const struct ipc_spec *sp, bool *created,
 		return failed(c, r, EINVAL, "create", sp->name);
 	if (run(c, IPSET_CMD_CREATE) < 0)
 		return failed(c, r, EPROTO, "create", sp->name);
-	*created = had == 0;
+	*created = true;
 	return 0;
 }
 
@@ -273,6 +278,14 @@ static int save(struct ipc_conn *c, const char *name, struct nfban_report *r)
 	return 0;
 }
 
+/* The save's text can be megabytes: not kept past the growing. */
+static void release_out(struct ipc_conn *c)
+{
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_cap = 0;
+}
+
 /* The number after `word ` on the create line, or 0. */
 static unsigned long header_value(const char *create, const char *word)
 {
@@ -378,6 +391,7 @@ int ipc_grow(struct ipc_conn *c, const struct ipc_spec *sp, unsigned long *membe
 	if (ipc_destroy(c, big.name, r) < 0)
 		return -1;
 	*maxelem = big.maxelem;
+	release_out(c);
 	return 0;
 undo:
 	{
@@ -386,5 +400,6 @@ undo:
 		memset(&ignore, 0, sizeof(ignore));
 		ipc_destroy(c, big.name, &ignore);
 	}
+	release_out(c);
 	return -1;
 }

@@ -50,7 +50,8 @@ void ipc_close(struct ipc_conn *c);
 
 /* Does the set exist?  1, 0, or -1 (r filled: e.g. no ip_set in the kernel). */
 int ipc_exists(struct ipc_conn *c, const char *name, struct nfban_report *r);
-/* `ipset -exist create`: *created says whether it was not there before. */
+/* `ipset -exist create`, or nothing when the set exists (whatever its maxelem):
+ * *created says whether it was made now. */
 int ipc_create(struct ipc_conn *c, const struct ipc_spec *sp, bool *created,
 		     struct nfban_report *r);
 int ipc_destroy(struct ipc_conn *c, const char *name, struct nfban_report *r);

@@ -270,6 +270,11 @@ test_full_set_that_cannot_grow_fails_the_ban() {
 	assert_status 0 "ban once the name is free: $err"
 	assert_match "grown to maxelem 4" "$err"
 	assert_eq 3 "$(ipset save f2b-g | grep -c '^add ')"
+	# A start again (a restart without stop, Fail2ban's repair) keeps the grown set.
+	run nfban ipset start "${j[@]}"
+	assert_status 0 "start on the grown set: $err"
+	assert_match "maxelem 4 " "$(ipset save f2b-g | head -n1)"
+	assert_eq 3 "$(ipset save f2b-g | grep -c '^add ')" "bans kept"
 }
 
 # A kernel without ip_set (tests/lib/fakekernel.c, no-ipset): the jail goes to nftables, the
