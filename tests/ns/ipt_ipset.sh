@@ -11,8 +11,11 @@ source "$(dirname "$0")/../lib/nstest.sh"
 
 # inproc_bans ACTION N KEY=VALUE...: N bans (10.<i>/8 addresses) on one libnfban handle, in
 # this process, as an in-process Fail2ban action makes them; prints every notice.
+# (An ASan build's libnfban needs its runtime loaded first: Python's own leaks are not ours.)
 inproc_bans() {
-	/usr/bin/python3 - "$@" <<'PY'
+	local asan
+	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
+	LD_PRELOAD=$asan ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" /usr/bin/python3 - "$@" <<'PY'
 import ctypes, sys
 action, n, keys = sys.argv[1], int(sys.argv[2]), [k.encode() for k in sys.argv[3:]]
 class Result(ctypes.Structure):
