@@ -7,7 +7,8 @@
  *   start  `ipset -exist create`, then the jumps (`-C || -I`): the same.  A
  *          jump that cannot go in takes a set this start created with it.
  *   stop   the jumps, `ipset flush`, `ipset destroy`: the same (destroy
- *          empties the set itself).
+ *          empties the set itself); a set another rule still uses cannot go,
+ *          and the stop fails with its jumps put back.
  *   check  stock's `iptables -C` of each jump: the same, and the set.
  *   ban    `ipset -exist add <set> <ip> timeout <ipsettime>`: the same; on a
  *          full set (stock: "Hash is full", and the ban silently does
@@ -188,10 +189,13 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 	st = ipt_stop(in->ipt, j->ipt, addr, r);
 	if (st != NFBAN_OK)
 		return st;
+	/* A rule this jail does not own still uses the set (EBUSY): the stop fails as a whole,
+	 * its jumps put back, as plugins/ipt's stop fails on a jump from elsewhere. */
 	if (ipc_destroy(&in->conn, j->spec.name, r) < 0) {
-		size_t len = strlen(r->reason);
+		struct nfban_report undo;
 
-		snprintf(r->reason + len, sizeof(r->reason) - len, " (the jumps are removed)");
+		memset(&undo, 0, sizeof(undo));
+		ipt_start(in->ipt, j->ipt, addr, &undo);
 		return NFBAN_ERROR;
 	}
 	return NFBAN_OK;

@@ -191,7 +191,7 @@ test_interoperates_with_stock() {
 }
 
 test_check_absent_and_stop_when_not_started() {
-	local j=(name=c port=22)
+	local j=(name=c port=22) s
 	run nfban ipset check "${j[@]}"
 	assert_status 1 "check of a jail never started"
 	assert_match "does not exist" "$err"
@@ -206,6 +206,14 @@ test_check_absent_and_stop_when_not_started() {
 	nfban ipset start "${j[@]}"
 	run nfban ipset check "${j[@]}"
 	assert_status 0 "check after repair"
+	# A rule of someone else's uses the set: stop fails whole, the jail as it was.
+	$IPT -w -A OUTPUT -m set --match-set f2b-c dst -j ACCEPT
+	s=$(state)
+	run nfban ipset stop "${j[@]}"
+	assert_status 1 "stop with the set in use elsewhere"
+	assert_match "ipset destroy f2b-c: .*in use" "$err"
+	assert_eq "$s" "$(state)" "the jail as it was"
+	$IPT -w -D OUTPUT -m set --match-set f2b-c dst -j ACCEPT
 	nfban ipset stop "${j[@]}"
 	assert_eq "" "$(left)"
 }
