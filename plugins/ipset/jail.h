@@ -64,6 +64,20 @@ enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_add
 enum nfban_status ipj_flush(void *inst, const void *jail, const struct nfban_addr *addr,
 			      struct nfban_report *r);
 
+/* The descriptor's operations, the same in both plugins (no start_ban: the set and the
+ * jumps are two subsystems, never one transaction). */
+#define IPSET_PLUGIN_OPS \
+	.flags = NFBAN_PLUGIN_SERIAL, \
+	.open = ipj_open, \
+	.close = ipj_close, \
+	.release = ipj_release, \
+	.start = ipj_start, \
+	.stop = ipj_stop, \
+	.check = ipj_check, \
+	.ban = ipj_ban, \
+	.unban = ipj_unban, \
+	.flush = ipj_flush
+
 #pragma GCC visibility pop
 
 #endif
