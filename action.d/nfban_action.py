@@ -97,8 +97,9 @@ ACTIONS = {
 	"nfban-nftables": ("nftables", _NFT_PASSED, _NFT_DEFAULTS, _NFT_INET6),
 	"nfban-nftables-allports": ("nftables", _NFT_PASSED,
 	                            dict(_NFT_DEFAULTS, type="allports"), _NFT_INET6),
-	"nfban-ipset": ("ipset", _IPT_PASSED + _IPSET_KEYS, _IPSET_DEFAULTS, _IPT_INET6),
-	"nfban-ipset-allports": ("ipset-allports", tuple(k for k in _IPT_PASSED if k != "port") + _IPSET_KEYS,
+	# The set's keys after the match's, in the .conf's order.
+	"nfban-ipset": ("ipset", _IPT_PASSED[:4] + _IPSET_KEYS + _IPT_PASSED[4:], _IPSET_DEFAULTS, _IPT_INET6),
+	"nfban-ipset-allports": ("ipset-allports", _IPT_PASSED[:2] + _IPT_PASSED[3:4] + _IPSET_KEYS + _IPT_PASSED[4:],
 	                         _IPSET_DEFAULTS, _IPT_INET6),
 }
 
