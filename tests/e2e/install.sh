@@ -15,13 +15,13 @@ source "$(dirname "$0")/lib.bash"
 cd "$NFBAN_ROOT" || exit 1
 e2e_init
 T=$E2E_TMP
-PLUGINS=(allports multiport nftables perport)
+PLUGINS=(allports ipset ipset-allports multiport nftables perport)
 LIBS=(libnfban)
-ACTIONS=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
+ACTIONS=(nfban-allports nfban-ipset nfban-ipset-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
 # Installed with them: what the three iptables actions include (`before = ...`).
 INCLUDES=(nfban-iptables-common)
 # The in-process actions, and the module they share (it names the plugin directory).
-PYFILES=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport nfban_action)
+PYFILES=(nfban-allports nfban-ipset nfban-ipset-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport nfban_action)
 
 # What `make install` must have put under $1 for prefix $2 and sysconfdir $3, with modes.
 expected_files() {
