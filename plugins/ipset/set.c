@@ -33,6 +33,7 @@ static void load_types(void)
 }
 
 /* libipset prints LIST/SAVE answers through this: kept in c->out. */
+__attribute__((format(printf, 3, 4)))
 static int capture(struct ipset_session *s, void *p, const char *fmt, ...)
 {
 	struct ipc_conn *c = p;
