@@ -31,32 +31,10 @@ struct ipj_inst {
 	void *ipt;
 };
 
-int ipj_parse_uint(const char *text, uint32_t max, uint32_t *out)
+/* A number key (its type's check passed: NFBAN_KEY_IPSET_SECONDS, NFBAN_KEY_COUNT). */
+static uint32_t number(const struct ipt_kind *kind, const struct nfban_jail_keys *k, const char *key)
 {
-	unsigned long long v = 0;
-
-	if (!text || !*text)
-		return -1;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > max)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static enum nfban_status number(const struct ipt_kind *kind, const struct nfban_jail_keys *k,
-				const char *key, uint32_t min, uint32_t max, uint32_t *out,
-				struct nfban_report *r)
-{
-	const char *text = value_of(kind->keys, k->values, key);
-
-	if (ipj_parse_uint(text, max, out) < 0 || *out < min)
-		return value_refuse(r, key, text, "not a whole number from %u to %u", min, max);
-	return NFBAN_OK;
+	return (uint32_t)strtoul(value_of(kind->keys, k->values, key), NULL, 10);
 }
 
 enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_jail_keys *k,
@@ -70,13 +48,9 @@ enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_
 	if (!j)
 		return ipt_nomem(r);
 	st = ipt_configure(kind, k, &j->ipt, r);
-	if (st == NFBAN_OK)
-		st = number(kind, k, "ipsettime", 0, IPSET_TIMEOUT_MAX, &j->ipsettime, r);
-	if (st == NFBAN_OK)
-		st = number(kind, k, "default-ipsettime", 0, IPSET_TIMEOUT_MAX, &j->spec.timeout, r);
-	/* The kernel's hash sets hold at most 2^32 - 1; at least one. */
-	if (st == NFBAN_OK)
-		st = number(kind, k, "maxelem", 1, UINT32_MAX, &j->spec.maxelem, r);
+	j->ipsettime = number(kind, k, "ipsettime");
+	j->spec.timeout = number(kind, k, "default-ipsettime");
+	j->spec.maxelem = number(kind, k, "maxelem");
 	if (st != NFBAN_OK) {
 		ipj_release(j);
 		return st;

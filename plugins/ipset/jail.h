@@ -24,18 +24,9 @@
 #define IPSET_KEYS \
 	/* Seconds a ban lasts in the set (0: until unbanned), and the set's own \
 	 * default, which stock's `add ... timeout <ipsettime>` always overrides. */ \
-	{ "ipsettime", NFBAN_KEY_UNUSED, "0", NULL, 0 }, \
-	{ "default-ipsettime", NFBAN_KEY_UNUSED, "0", NULL, 0 }, \
-	{ "maxelem", NFBAN_KEY_UNUSED, "65536", NULL, 0 }
-
-/* ipsettime and default-ipsettime: what `ipset` takes, 0..2147483 seconds. */
-#define IPSET_TIMEOUT_MAX 2147483u
-
-/*
- * A whole decimal number from 0 to max (leading zeros allowed, nothing else):
- * 0, or -1 when text is not one.  Written once for the three keys above.
- */
-int ipj_parse_uint(const char *text, uint32_t max, uint32_t *out);
+	{ "ipsettime", NFBAN_KEY_IPSET_SECONDS, "0", NULL, 0 }, \
+	{ "default-ipsettime", NFBAN_KEY_IPSET_SECONDS, "0", NULL, 0 }, \
+	{ "maxelem", NFBAN_KEY_COUNT, "65536", NULL, 0 }
 
 /* What configure() makes of a jail, for one family. */
 struct ipj_jail {
