@@ -79,11 +79,20 @@ IPSET_LIBS := -lipset
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
-tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TESTLIB_SO) $(FIXTURE_SO) $(HOST_BIN) $(TOOL_BIN) $(B)/tools/keytab
 
-$(B)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h plugins/ipset/*.h tests/unit/*.h)
+# Header dependencies as the compiler sees them (-MMD: one .d per object, beside it; -MP: a
+# removed header is no error), read back below: an object is rebuilt when a header it
+# includes changes, and only then.  Objects are kept (.SECONDARY), not removed as
+# intermediates of the .so and test rules (make would print `rm build/obj/...` after
+# `make demo`'s last line and build them again next time).
+DEPFLAGS = -MMD -MP
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+.SECONDARY:
+# The shim and the doctor link libnfban's objects and use its internal headers.
+$(B)/obj/src/shim/%.o $(B)/obj/src/doctor/%.o: CPPFLAGS += -Isrc/lib
 
 # The plugin directory is compiled into the shim: rebuild it when PREFIX or
 # PLUGINDIR change (make install PREFIX=/usr after a plain make).
@@ -150,6 +159,11 @@ $(B)/tests/host/%: $(B)/obj/tests/host/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban -lpthread
 
+# The key tables as libnfban gives them to hosts, for tools/check_actions (a host of nfban.h).
+$(B)/tools/keytab: $(B)/obj/tools/keytab.o $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban
+
 # Programs the tests drive others with (no nfban code in them).
 $(B)/tests/tools/%: $(B)/obj/tests/tools/%.o
 	@mkdir -p $(dir $@)
@@ -180,11 +194,10 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_PLUGIN_SO := $(PLUGINS:%=$(B)/fuzz/plugins/%.so)
 fobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
-.PRECIOUS: $(B)/fuzz/obj/%.o
 
-$(B)/fuzz/obj/%.o: %.c $(wildcard include/*.h src/*/*.h plugins/ipt/*.h plugins/nft/*.h plugins/ipset/*.h tests/fuzz/*.h)
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc/lib $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(call fobj,$(VALUES_SRC))
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
@@ -229,8 +242,9 @@ $(B)/bench/inproc: $(B)/obj/bench/inproc.o $(LIB_SO)
 bench: deps all $(B)/bench/inproc
 	B=$(B) bench/run
 
-demo: deps all
-	demo/run
+# The demo's second act runs on a kernel without multiport: the fault injector of the tests.
+demo: deps all $(B)/tests/fakekernel.so
+	B=$(B) demo/run
 
 # Built by dpkg-buildpackage from a copy of the tree in $(B)/deb/nfban-$(VERSION)/, which runs
 # this Makefile with PREFIX=/usr PLUGINDIR=/usr/lib/nfban SYSCONFDIR=/etc (debian/rules).
@@ -246,7 +260,7 @@ install: all
 	for f in action.d/*.conf action.d/*.py; do \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g; s|@PLUGINDIR@|$(PLUGINDIR)|g' $$f > $(DESTDIR)$(ACTIONDIR)/$$(basename $$f) && \
 	  chmod 0644 $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
-	install -m 0644 man/nfban.8 $(DESTDIR)$(MANDIR)/man8/nfban.8
+	sed 's|@VERSION@|$(VERSION)|g' man/nfban.8 > $(DESTDIR)$(MANDIR)/man8/nfban.8 && chmod 0644 $(DESTDIR)$(MANDIR)/man8/nfban.8
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nfban $(DESTDIR)$(MANDIR)/man8/nfban.8
@@ -255,6 +269,8 @@ uninstall:
 	for f in action.d/*.conf action.d/*.py; do rm -f $(DESTDIR)$(ACTIONDIR)/$$(basename $$f); done
 	rm -f $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban-*.pyc $(DESTDIR)$(ACTIONDIR)/__pycache__/nfban_action.*.pyc
 	-rmdir $(DESTDIR)$(ACTIONDIR)/__pycache__ 2>/dev/null
+
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build build-asan build-clang

@@ -32,6 +32,7 @@ import ctypes
 import logging
 import os
 import re
+import syslog
 import threading
 
 import fail2ban.server.action as _f2baction
@@ -39,69 +40,42 @@ from fail2ban.helpers import getLogger
 from fail2ban.server.action import ActionBase
 
 logSys = getLogger("fail2ban.nfban")
+# libnfban's fallback announcements go to syslog from this process: tagged "nfban", as the nfban
+# command's are, so that `journalctl -t nfban` finds both (not "python3", the process's name).
+syslog.openlog("nfban", syslog.LOG_PID, syslog.LOG_DAEMON)
 
 FAMILIES = ("inet4", "inet6")
 
 # ------------------------------------------------------------------ the actions' keys
-# Per action: the plugin it runs, the keys passed to libnfban (those the .conf passes to the
-# shim, in its order), the defaults of its [Init] (and [Definition] type), the values of its
-# [Init?family=inet6], and the keys it takes but does not pass (as the .conf's informational
-# ones).  A value may name another key as <key>, as in the .conf.
-_IPT_PASSED = ("name", "chain", "port", "protocol", "blocktype", "returntype", "backend", "lock_wait",
-               "fallback")
-_IPT_DEFAULTS = {
-	"chain": "INPUT",
-	"blocktype": "REJECT --reject-with <reject_with>",
-	"reject_with": "icmp-port-unreachable",
-	"returntype": "RETURN",
-	"backend": "auto",
-	"lock_wait": "20",
-	"port": "ssh",
-	"protocol": "tcp",
+# Per action (the file's name without .py): the plugin it runs, and what its .conf has of its
+# own at Fail2ban's level: defaults that are tags of other keys (<reject_with>), informational
+# keys (taken, not passed), and their [Init?family=inet6] values.  Every key the action passes
+# to libnfban - which, in which order, with which default per family - is the plugin's:
+# plugin_keys() below reads it from libnfban (nfban_plugin_keys), as the shim's usage and the
+# .conf files are checked against it (tools/check_actions).
+_IPT = ({"blocktype": "REJECT --reject-with <reject_with>", "reject_with": "icmp-port-unreachable"},
+        {"reject_with": "icmp6-port-unreachable"})
+_NFT = ({"addr_type": "ipv4_addr", "addr_set": "addr-set-<name>", "addr_family": "ip"},
+        {"addr_type": "ipv6_addr", "addr_set": "addr6-set-<name>", "addr_family": "ip6"})
+
+ACTIONS = {
+	"nfban-multiport": ("multiport", _IPT),
+	"nfban-allports": ("allports", _IPT),
+	"nfban-perport": ("perport", _IPT),
+	"nfban-nftables": ("nftables", _NFT),
+	"nfban-nftables-allports": ("nftables", (dict(_NFT[0], type="allports"), _NFT[1])),
+	"nfban-ipset": ("ipset", _IPT),
+	"nfban-ipset-allports": ("ipset-allports", _IPT),
 }
-_IPT_INET6 = {"reject_with": "icmp6-port-unreachable"}
+
 # A passed key left out when the jail sets none of the keys its default comes from: the
 # plugin's own default is the same, per family (REJECT --reject-with icmp-port-unreachable,
 # icmp6-port-unreachable for inet6), so both families share one handle.
 _PLUGIN_DEFAULT = {"blocktype": ("blocktype", "reject_with")}
-_NFT_PASSED = ("name", "type", "port", "protocol", "table", "table_family", "chain",
-               "chain_type", "chain_hook", "chain_priority", "blocktype")
-_NFT_DEFAULTS = {
-	"type": "multiport",
-	"table": "f2b-table",
-	"table_family": "inet",
-	"chain": "f2b-chain",
-	"chain_type": "filter",
-	"chain_hook": "input",
-	"chain_priority": "-1",
-	"addr_type": "ipv4_addr",
-	"port": "ssh",
-	"protocol": "tcp",
-	"blocktype": "reject",
-	"addr_set": "addr-set-<name>",
-	"addr_family": "ip",
-}
-_NFT_INET6 = {"addr_family": "ip6", "addr_type": "ipv6_addr", "addr_set": "addr6-set-<name>"}
-
-# The ipset actions: the iptables keys, and the set's (stock iptables-ipset.conf's, Fail2ban 1.1's maxelem).
-_IPSET_KEYS = ("ipsettime", "default-ipsettime", "maxelem")
-_IPSET_DEFAULTS = dict(_IPT_DEFAULTS, fallback="nftables", ipsettime="0", maxelem="65536",
-                       **{"default-ipsettime": "0"})
-ACTIONS = {
-	"nfban-multiport": ("multiport", _IPT_PASSED,
-	                    dict(_IPT_DEFAULTS, fallback="perport,nftables"), _IPT_INET6),
-	"nfban-allports": ("allports", tuple(k for k in _IPT_PASSED if k != "port"),
-	                   dict(_IPT_DEFAULTS, fallback="nftables"), _IPT_INET6),
-	"nfban-perport": ("perport", _IPT_PASSED,
-	                  dict(_IPT_DEFAULTS, fallback="nftables"), _IPT_INET6),
-	"nfban-nftables": ("nftables", _NFT_PASSED, _NFT_DEFAULTS, _NFT_INET6),
-	"nfban-nftables-allports": ("nftables", _NFT_PASSED,
-	                            dict(_NFT_DEFAULTS, type="allports"), _NFT_INET6),
-	# The set's keys after the match's, in the .conf's order.
-	"nfban-ipset": ("ipset", _IPT_PASSED[:4] + _IPSET_KEYS + _IPT_PASSED[4:], _IPSET_DEFAULTS, _IPT_INET6),
-	"nfban-ipset-allports": ("ipset-allports", _IPT_PASSED[:2] + _IPT_PASSED[3:4] + _IPSET_KEYS + _IPT_PASSED[4:],
-	                         _IPSET_DEFAULTS, _IPT_INET6),
-}
+# libnfban's own keys (besides name) that the actions pass, after the plugin's, when the
+# plugin gives them a value (fallback=: only a plugin with something to fall back to, as the
+# .conf files pass it).
+_HOST_PASSED = ("fallback",)
 
 # Keys every action takes besides its own: where libnfban is, Fail2ban's action options, and
 # the .conf files' `nfban` (the command, meaningless in-process: accepted and ignored, so a
@@ -146,6 +120,20 @@ class Result(ctypes.Structure):
 		return getattr(self, field).decode("utf-8", "replace")
 
 
+NFBAN_KEYINFO_DEFAULT, NFBAN_KEYINFO_MATCH, NFBAN_KEYINFO_HOST = 1, 2, 4
+
+
+class KeyInfo(ctypes.Structure):
+	"""struct nfban_key_info (include/nfban.h)."""
+	_fields_ = [
+		("name", ctypes.c_char * 32),
+		("type", ctypes.c_char * 32),
+		("choices", ctypes.c_char * 128),
+		("defaults", (ctypes.c_char * 128) * 2),
+		("flags", ctypes.c_uint),
+	]
+
+
 _libs = {}
 _libs_lock = threading.Lock()
 
@@ -158,7 +146,7 @@ def _vet(path, what):
 		raise RuntimeError("nfban: %s %s is writable by others than root: refused" % (what, path))
 
 
-def library(plugin_dir):
+def _libnfban(plugin_dir):
 	"""libnfban.so of plugin_dir, loaded once per process."""
 	path = os.path.realpath(os.path.join(plugin_dir, "libnfban.so"))
 	with _libs_lock:
@@ -186,8 +174,56 @@ def library(plugin_dir):
 		                               ctypes.c_char_p, ctypes.POINTER(Result)]
 		lib.nfban_jail_close.restype = None
 		lib.nfban_jail_close.argtypes = [ctypes.c_void_p]
+		if not hasattr(lib, "nfban_plugin_keys"):
+			raise RuntimeError("nfban: %s is version %s without nfban_plugin_keys: install the "
+			                   "libnfban these actions came with" % (path, version))
+		lib.nfban_plugin_keys.restype = ctypes.c_int
+		lib.nfban_plugin_keys.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(KeyInfo),
+		                                  ctypes.c_int, ctypes.POINTER(Result)]
 		_libs[path] = lib
 		return lib
+
+
+# The jail operations reach libnfban through library() and Handle (a test may put recorders in
+# their place); the key tables always come from libnfban itself (_libnfban).
+library = _libnfban
+
+
+class Key(object):
+	"""One key of a plugin: name, type, libnfban's own (host), default per family or None."""
+
+	def __init__(self, name, type, host, default):
+		self.name, self.type, self.host, self.default = name, type, host, default
+
+	@classmethod
+	def of(cls, info):
+		"""From a struct nfban_key_info."""
+		has = info.flags & NFBAN_KEYINFO_DEFAULT
+		return cls(info.name.decode(), info.type.decode(), bool(info.flags & NFBAN_KEYINFO_HOST),
+		           {f: info.defaults[i].value.decode() if has else None for i, f in enumerate(FAMILIES)})
+
+
+_tables = {}
+
+
+def plugin_keys(plugin_dir, plugin):
+	"""The keys libnfban takes with plugin, in order (nfban_plugin_keys), read once per
+	process and plugin directory."""
+	with _libs_lock:
+		keys = _tables.get((plugin_dir, plugin))
+	if keys is not None:
+		return keys
+	lib, res = _libnfban(plugin_dir), Result()
+	n = lib.nfban_plugin_keys(_b(plugin_dir), _b(plugin), None, 0, ctypes.byref(res))
+	if n >= 0:
+		arr = (KeyInfo * n)()
+		n = lib.nfban_plugin_keys(_b(plugin_dir), _b(plugin), arr, n, ctypes.byref(res))
+	if n < 0:
+		raise Failed(res)
+	keys = tuple(Key.of(arr[i]) for i in range(n))
+	with _libs_lock:
+		_tables[(plugin_dir, plugin)] = keys
+	return keys
 
 
 def _b(s):
@@ -233,6 +269,14 @@ class Handle(object):
 	__del__ = close
 
 
+def passed_keys(table):
+	"""The keys of a plugin's table (plugin_keys) an action passes to libnfban, in order, as
+	its .conf passes them to the shim: name, the plugin's own (but those it takes and does not
+	use), then libnfban's of _HOST_PASSED that the plugin gives a value."""
+	return [k for k in table if k.type != "unused" and (not k.host or k.name == "name" or
+	        (k.name in _HOST_PASSED and k.default["inet4"]))]
+
+
 # ------------------------------------------------------------------ the action
 
 def plugin_dir_of(given):
@@ -246,7 +290,7 @@ def plugin_dir_of(given):
 
 class NfbanAction(ActionBase):
 	"""A Fail2ban action running an nfban plugin in-process; subclassed per action file
-	(ACTION: its name, which selects plugin, keys and defaults in ACTIONS)."""
+	(ACTION: its name, which selects the plugin and the action's own keys in ACTIONS)."""
 
 	ACTION = None
 
@@ -277,8 +321,13 @@ class NfbanAction(ActionBase):
 
 	def _parse(self, kwargs):
 		"""The configuration that the action's options make; nothing opened yet."""
-		plugin, passed, defaults, inet6 = ACTIONS[self.ACTION]
-		known = set(passed) | set(defaults) | set(inet6) | _COMMON
+		plugin, (own, own6) = ACTIONS[self.ACTION]
+		pd = kwargs.get("plugin_dir")
+		plugin_dir = plugin_dir_of(None if pd is None or _UNRESOLVED.match(str(pd)) else str(pd))
+		table = plugin_keys(plugin_dir, plugin)
+		passed = passed_keys(table)
+		known = {k.name for k in passed} | {k.name for k in table if k.type == "unused"}
+		known |= set(own) | set(own6) | _COMMON
 		opts = {}
 		for k, v in kwargs.items():
 			if v is None or _UNRESOLVED.match(str(v)):
@@ -293,22 +342,25 @@ class NfbanAction(ActionBase):
 		opts.setdefault("name", self._jail_name())
 		cfg = {
 			"plugin": plugin,
-			"plugin_dir": plugin_dir_of(opts.get("plugin_dir")),
+			"plugin_dir": plugin_dir,
 			"on_demand": _as_bool("actionstart_on_demand", opts.get("actionstart_on_demand", True)),
 			"repair_on_unban": _as_bool("actionrepair_on_unban",
 			                            opts.get("actionrepair_on_unban", False)),
 			"keys": {},
 		}
-		# The keys per family: the jail's options over the defaults; [Init?family=inet6]
-		# values win over both for inet6 (as Fail2ban reads the .conf); <key> replaced.
+		# The keys per family: the jail's options over the action's own defaults over the
+		# plugin's; [Init?family=inet6] values win over all for inet6 (as Fail2ban reads the
+		# .conf); <key> replaced.
 		for fam in FAMILIES:
-			vals = dict(defaults)
+			vals = {k.name: k.default[fam] for k in passed if k.default[fam] is not None}
+			vals.update(own)
 			vals.update((k, v) for k, v in opts.items() if k not in _COMMON)
 			if fam == "inet6":
-				vals.update(inet6)
-			cfg["keys"][fam] = tuple("%s=%s" % (k, self._subst(vals, vals[k]))
-			                         for k in passed if k in vals and
-			                         not (k in _PLUGIN_DEFAULT and not set(_PLUGIN_DEFAULT[k]) & set(opts)))
+				vals.update(own6)
+			cfg["keys"][fam] = tuple("%s=%s" % (k.name, self._subst(vals, vals[k.name]))
+			                         for k in passed if k.name in vals and
+			                         not (k.name in _PLUGIN_DEFAULT and
+			                              not set(_PLUGIN_DEFAULT[k.name]) & set(opts)))
 		return cfg
 
 	def _apply(self, cfg, handles):

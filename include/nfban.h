@@ -80,6 +80,39 @@ void nfban_jail_close(struct nfban_jail *j);
 /* "0.2.0" */
 const char *nfban_version(void);
 
+/* ---- the keys of a plugin ------------------------------------------------------ */
+
+#define NFBAN_KEY_TEXT_MAX 128   /* key_info texts, NUL included */
+
+#define NFBAN_KEYINFO_DEFAULT (1u << 0) /* def[] holds the default (else there is none) */
+#define NFBAN_KEYINFO_MATCH (1u << 1)   /* narrows the traffic a ban blocks (port=, protocol=) */
+#define NFBAN_KEYINFO_HOST (1u << 2)    /* libnfban's own, taken with every plugin */
+
+/* One key nfban_jail_open() takes with a plugin, as the plugin declares it. */
+struct nfban_key_info {
+	char name[NFBAN_NAME_MAX];           /* Fail2ban's tag name */
+	/* The syntax: "ports", "protocols", "choice" (one of `choices`), "xt_chain",
+	 * "xt_target", "nft_name", "nft_verdict", "nft_hook", "nft_priority",
+	 * "seconds", "jail_name", "plugins" (a comma list, maybe empty); "unused":
+	 * taken as the stock action takes it, and not used. */
+	char type[NFBAN_NAME_MAX];
+	char choices[NFBAN_KEY_TEXT_MAX];    /* "a|b|c" for "choice", else "" */
+	/* The default per family ([0] inet4, [1] inet6), as the stock action spells
+	 * it: "REJECT --reject-with icmp-port-unreachable" / "... icmp6-port-unreachable". */
+	char def[2][NFBAN_KEY_TEXT_MAX];
+	unsigned flags;                      /* NFBAN_KEYINFO_* */
+};
+
+/*
+ * The keys of `plugin` (from plugin_dir as for nfban_jail_open): "name" first,
+ * then the plugin's own in the order of its table, then libnfban's other keys
+ * ("fallback", whose default is the plugin's fallback list, and the rest).
+ * Fills keys[0 .. max-1] and returns how many there are (more than max: call
+ * again with room for all); -1 with res filled when the plugin cannot be loaded.
+ */
+int nfban_plugin_keys(const char *plugin_dir, const char *plugin, struct nfban_key_info *keys,
+		      int max, struct nfban_result *res);
+
 #ifdef __cplusplus
 }
 #endif

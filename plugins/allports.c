@@ -8,9 +8,7 @@
 #include "ipt/jail.h"
 
 static const struct nfban_key allports_keys[] = {
-	/* Stock iptables-allports has a port tag too, and ignores it. */
-	{ "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT_UNUSED),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

@@ -9,9 +9,7 @@
 #include "ipset/jail.h"
 
 static const struct nfban_key ipset_allports_keys[] = {
-	/* Stock has a port tag too, and ignores it. */
-	{ "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT_UNUSED),
 	IPSET_KEYS,
 	{ NULL, 0, NULL, NULL, 0 }
 };

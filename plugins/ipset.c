@@ -9,8 +9,7 @@
 #include "ipset/jail.h"
 
 static const struct nfban_key ipset_keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	IPSET_KEYS,
 	{ NULL, 0, NULL, NULL, 0 }
 };

@@ -9,8 +9,7 @@
 #include "ipt/jail.h"
 
 static const struct nfban_key multiport_keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

@@ -27,8 +27,7 @@ static enum nfban_status perport_jumps(const struct value_proto *pr, struct ipt_
 }
 
 static const struct nfban_key perport_keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

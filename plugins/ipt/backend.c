@@ -25,7 +25,7 @@ enum ipt_backend ipt_backend_of_command(const char *name)
 	return IPT_BACKEND_AUTO;
 }
 
-int ipt_backend_find_iptables(const char *path, char *out, size_t n)
+int ipt_backend_find_command(const char *path, const char *name, char *out, size_t n)
 {
 	const char *p = path;
 
@@ -35,7 +35,7 @@ int ipt_backend_find_iptables(const char *path, char *out, size_t n)
 		char cand[PATH_MAX], real[PATH_MAX];
 
 		/* An empty entry is the current directory, as for execvp(). */
-		if (snprintf(cand, sizeof(cand), "%.*s/iptables", (int)len, len ? p : ".") <
+		if (snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, len ? p : ".", name) <
 			    (int)sizeof(cand) &&
 		    access(cand, X_OK) == 0 && realpath(cand, real)) {
 			if (snprintf(out, n, "%s", real) >= (int)n)
@@ -45,6 +45,11 @@ int ipt_backend_find_iptables(const char *path, char *out, size_t n)
 		p = end ? end + 1 : NULL;
 	}
 	return -1;
+}
+
+int ipt_backend_find_iptables(const char *path, char *out, size_t n)
+{
+	return ipt_backend_find_command(path, "iptables", out, n);
 }
 
 /* Does the kernel answer nf_tables?  (No iptables installed to follow.) */

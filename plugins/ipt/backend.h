@@ -39,7 +39,9 @@ enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam,
 /* What the final name of the `iptables` command says: AUTO when it says nothing. */
 enum ipt_backend ipt_backend_of_command(const char *basename);
 
-/* The end of every link from the first `iptables` in path into out; -1 when none. */
+/* The end of every link from the first `name` in path into out; -1 when none. */
+int ipt_backend_find_command(const char *path, const char *name, char *out, size_t n);
+/* ... of `iptables`. */
 int ipt_backend_find_iptables(const char *path, char *out, size_t n);
 
 #pragma GCC visibility pop

@@ -8,16 +8,22 @@
 
 #include "backend.h"
 #include "nfban_plugin.h"
+#include "nft_release.h"
 #include "values.h"
 
 #pragma GCC visibility push(hidden)
 
 struct ipt_kind;
 
-/* The keys every iptables plugin has (stock iptables.conf's tags and defaults). */
-#define IPT_KEYS_COMMON \
-	{ "protocol", NFBAN_KEY_PROTOCOLS, "tcp", NULL, NFBAN_KEY_MATCH }, \
+/*
+ * The key table of an iptables plugin (stock iptables.conf's tags and defaults), in the
+ * order the action files pass them (tools/check_actions): chain, then `port`, the row the
+ * plugin gives (IPT_KEY_PORT, or IPT_KEY_PORT_UNUSED), then the keys every one has.
+ */
+#define IPT_KEYS(port) \
 	{ "chain", NFBAN_KEY_XT_CHAIN, "INPUT", NULL, 0 }, \
+	port, \
+	{ "protocol", NFBAN_KEY_PROTOCOLS, "tcp", NULL, NFBAN_KEY_MATCH }, \
 	/* The REJECT target's own default: icmp(6)-port-unreachable, as stock's. */ \
 	{ "blocktype", NFBAN_KEY_XT_TARGET, "REJECT", NULL, 0 }, \
 	{ "returntype", NFBAN_KEY_XT_TARGET, "RETURN", NULL, 0 }, \
@@ -26,8 +32,10 @@ struct ipt_kind;
 	/* How long the legacy backend waits for the xtables lock (iptables -w N): well \
 	 * under the 60 s after which Fail2ban kills an action. */ \
 	{ "lock_wait", NFBAN_KEY_SECONDS, "20", NULL, 0 }
-/* ... and the plugins that match ports. */
+/* ... the port row of the plugins that match ports, */
 #define IPT_KEY_PORT { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH }
+/* ... and of those that do not: stock iptables-allports has a port tag too, and ignores it. */
+#define IPT_KEY_PORT_UNUSED { "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 }
 
 struct ipt_conf {
 	const struct ipt_kind *kind;
@@ -39,6 +47,7 @@ struct ipt_conf {
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
+	const struct ipt_nft_release *nft_release;      /* nf_tables: the host's iptables-nft */
 	unsigned lock_wait;                     /* seconds */
 	/* ipset plugins (their configure() sets it): the jumps match this set and
 	 * end in blocktype, and there is no chain f2b-<name>.  "" otherwise. */

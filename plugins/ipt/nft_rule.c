@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nft_rule.c - struct ipt_rule to the expressions iptables-nft 1.8.9 uses
- * (see nft_rule.h), and rules compared by content.
+ * nft_rule.c - struct ipt_rule to the expressions an iptables-nft release
+ * uses, kernel rules back to struct ipt_rule, and rules compared by what
+ * they match (see nft_rule.h).
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <arpa/inet.h>
@@ -17,6 +18,21 @@
 #include <libnftnl/rule.h>
 
 #include "nft_rule.h"
+
+/* Where a family's header keeps what the rules match. */
+static const struct fam {
+	uint32_t saddr;                 /* offset of the source address */
+	uint32_t proto;                 /* offset of the protocol byte (IPv6: next header) */
+	unsigned addr_len;
+} fams[2] = {
+	{ 12, 9, 4 },                   /* struct iphdr: saddr, protocol */
+	{ 8, 6, 16 },                   /* struct ip6_hdr: ip6_src, ip6_nxt */
+};
+
+static const struct fam *fam_of(enum nfban_family family)
+{
+	return &fams[family == NFBAN_INET6 ? 1 : 0];
+}
 
 static struct nftnl_expr *add(struct nftnl_rule *r, const char *name)
 {
@@ -95,9 +111,9 @@ static int add_range(struct nftnl_rule *r, uint16_t lo, uint16_t hi)
 /* -s: add_addr() of iptables-nft, on the address with its host bits cleared. */
 static int add_src(struct nftnl_rule *r, const struct nfban_addr *a, enum nfban_family family)
 {
-	unsigned len = family == NFBAN_INET6 ? 16 : 4;
+	unsigned len = fam_of(family)->addr_len;
 	unsigned bits = a->prefix > len * 8 ? len * 8 : a->prefix;
-	uint32_t offset = family == NFBAN_INET6 ? 8 : 12;   /* ip6 saddr, ip saddr */
+	uint32_t offset = fam_of(family)->saddr;
 	uint8_t mask[16], addr[16];
 
 	if (bits == 0)
@@ -219,23 +235,41 @@ static int add_target(struct nftnl_rule *r, const struct ipt_ext *t, bool standa
 	return 0;
 }
 
-struct nftnl_rule *ipt_nft_rule_build(const struct ipt_rule *r, enum nfban_family family)
+/* -p as rel writes it; nothing for none or `-p all`. */
+static int add_proto(struct nftnl_rule *r, const struct ipt_nft_release *rel, const struct ipt_rule *ir,
+		     enum nfban_family family)
+{
+	uint8_t proto = ir->proto;
+
+	if (!ir->has_proto || proto == 0)
+		return 0;
+	if (ipt_nft_release_proto(rel, family) == IPT_NFT_PROTO_PAYLOAD) {
+		if (add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, fam_of(family)->proto, 1) < 0)
+			return -1;
+	} else if (add_meta_l4proto(r) < 0) {
+		return -1;
+	}
+	return add_cmp(r, NFT_CMP_EQ, &proto, 1);
+}
+
+struct nftnl_rule *ipt_nft_rule_build(const struct ipt_nft_release *rel, const struct ipt_rule *r,
+				      enum nfban_family family)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
 	struct nftnl_expr *ctr;
-	uint8_t proto;
+	bool src = r->has_src;
 
 	if (!nr) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	errno = ENOMEM;
-	if (r->has_proto && r->proto != 0) {
-		proto = r->proto;
-		if (add_meta_l4proto(nr) < 0 || add_cmp(nr, NFT_CMP_EQ, &proto, 1) < 0)
-			goto fail;
-	}
-	if (r->has_src && add_src(nr, &r->src, family) < 0)
+	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	if (src && rel->src_first && add_src(nr, &r->src, family) < 0)
+		goto fail;
+	if (add_proto(nr, rel, r, family) < 0)
+		goto fail;
+	if (src && !rel->src_first && add_src(nr, &r->src, family) < 0)
 		goto fail;
 	nftnl_rule_set_u32(nr, NFTNL_RULE_COMPAT_PROTO, r->has_proto ? r->proto : 0);
 	nftnl_rule_set_u32(nr, NFTNL_RULE_COMPAT_FLAGS, 0);
@@ -258,52 +292,351 @@ fail:
 	return NULL;
 }
 
-/* Every attribute set in `want` is set, and equal, in `have`. */
-static bool same_expr(const struct nftnl_expr *have, const struct nftnl_expr *want)
+/* ---- reading a kernel rule back ---- */
+
+/* What a register holds while a rule is read. */
+struct reg {
+	enum { REG_NONE, REG_L4PROTO, REG_PAYLOAD } kind;
+	uint32_t base, offset, len;
+	bool masked;
+	uint8_t mask[16];
+};
+
+struct parse {
+	const struct fam *f;
+	enum nfban_family family;
+	struct ipt_rule *out;
+	struct reg regs[NFT_REG32_15 + 1];
+	int native;                     /* the match native port compares go into, or -1 */
+	bool target;                    /* the verdict or target seen: nothing may follow */
+};
+
+static struct reg *reg_at(struct parse *p, const struct nftnl_expr *e, uint16_t attr)
 {
-	const char *hn = nftnl_expr_get_str(have, NFTNL_EXPR_NAME);
-	const char *wn = nftnl_expr_get_str(want, NFTNL_EXPR_NAME);
+	uint32_t n;
 
-	if (!hn || !wn || strcmp(hn, wn) != 0)
+	if (!nftnl_expr_is_set(e, attr))
+		return NULL;
+	n = nftnl_expr_get_u32(e, attr);
+	return n >= NFT_REG_1 && n <= NFT_REG32_15 ? &p->regs[n] : NULL;
+}
+
+static int parse_payload(struct parse *p, const struct nftnl_expr *e)
+{
+	struct reg *r = reg_at(p, e, NFTNL_EXPR_PAYLOAD_DREG);
+
+	if (!r)
+		return -1;      /* a payload write (mangling), or no register */
+	memset(r, 0, sizeof(*r));
+	r->kind = REG_PAYLOAD;
+	r->base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+	r->offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+	r->len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	return r->len >= 1 && r->len <= sizeof(r->mask) ? 0 : -1;
+}
+
+static int parse_meta(struct parse *p, const struct nftnl_expr *e)
+{
+	struct reg *r = reg_at(p, e, NFTNL_EXPR_META_DREG);
+
+	if (!r || nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) != NFT_META_L4PROTO)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->kind = REG_L4PROTO;
+	return 0;
+}
+
+/* A mask over a loaded payload (iptables' prefixes inside a byte). */
+static int parse_bitwise(struct parse *p, const struct nftnl_expr *e)
+{
+	struct reg *from = reg_at(p, e, NFTNL_EXPR_BITWISE_SREG), *to = reg_at(p, e, NFTNL_EXPR_BITWISE_DREG);
+	const uint8_t *mask, *xor;
+	uint32_t ml = 0, xl = 0;
+
+	if (!from || !to || from->kind != REG_PAYLOAD || from->masked ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL))
+		return -1;
+	mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &ml);
+	xor = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xl);
+	if (!mask || ml != from->len || (xor && xl != ml))
+		return -1;
+	for (uint32_t i = 0; xor && i < xl; i++)
+		if (xor[i])
+			return -1;
+	*to = *from;
+	to->masked = true;
+	memcpy(to->mask, mask, ml);
+	return 0;
+}
+
+static int set_proto(struct parse *p, uint32_t op, const uint8_t *data, uint32_t len)
+{
+	if (op != NFT_CMP_EQ || len != 1 || p->out->has_proto || p->out->n_matches)
+		return -1;
+	ipt_rule_set_proto(p->out, data[0]);
+	return 0;
+}
+
+/* -s: the bytes loaded, the mask's leading ones (or every loaded bit). */
+static int set_src(struct parse *p, const struct reg *r, uint32_t op, const uint8_t *data,
+		   uint32_t len)
+{
+	struct nfban_addr *a = &p->out->src;
+	unsigned bits = 0;
+
+	if (op != NFT_CMP_EQ || len != r->len || p->out->has_src)
+		return -1;
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t m = r->masked ? r->mask[i] : 0xff;
+
+		/* The ones of a prefix, then zeros only, and no data outside it. */
+		if ((bits != i * 8 && m) || (uint8_t)(m & (uint8_t)(m << 1)) != (uint8_t)(m << 1) ||
+		    (data[i] & (uint8_t)~m))
+			return -1;
+		for (; m & 0x80; m = (uint8_t)(m << 1))
+			bits++;
+	}
+	if (bits == 0)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	a->family = p->family;
+	a->prefix = (uint8_t)bits;
+	memcpy(a->u.bytes, data, len);
+	p->out->has_src = true;
+	return 0;
+}
+
+/* The xt_tcp/xt_udp match native port compares stand for. */
+static uint16_t *native_ports(struct parse *p, bool dst)
+{
+	struct ipt_rule *r = p->out;
+	struct ipt_ext *m;
+
+	if (p->native < 0) {
+		bool tcp = r->has_proto && r->proto == IPPROTO_TCP;
+		struct xt_udp u = { .spts = { 0, 0xffff }, .dpts = { 0, 0xffff } };
+		struct xt_tcp t = { .spts = { 0, 0xffff }, .dpts = { 0, 0xffff } };
+
+		if (!r->has_proto || (!tcp && r->proto != IPPROTO_UDP) || !(m = ipt_rule_add_match(r)))
+			return NULL;
+		snprintf(m->name, sizeof(m->name), "%s", tcp ? "tcp" : "udp");
+		m->size = tcp ? sizeof(t) : sizeof(u);
+		memcpy(m->data, tcp ? (const void *)&t : (const void *)&u, m->size);
+		p->native = (int)(r->n_matches - 1);
+	}
+	m = &r->match[p->native];
+	if (strcmp(m->name, "tcp") == 0)
+		return dst ? ((struct xt_tcp *)(void *)m->data)->dpts : ((struct xt_tcp *)(void *)m->data)->spts;
+	return dst ? ((struct xt_udp *)(void *)m->data)->dpts : ((struct xt_udp *)(void *)m->data)->spts;
+}
+
+static int set_ports(struct parse *p, const struct reg *r, uint16_t lo, uint16_t hi)
+{
+	uint16_t *pts;
+
+	if (r->masked || r->len != 2 || (r->offset != 0 && r->offset != 2) ||
+	    !(pts = native_ports(p, r->offset == 2)))
+		return -1;
+	pts[0] = lo;
+	pts[1] = hi;
+	return 0;
+}
+
+static int parse_cmp(struct parse *p, const struct nftnl_expr *e)
+{
+	const struct reg *r = reg_at(p, e, NFTNL_EXPR_CMP_SREG);
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), len = 0;
+	const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+
+	if (!r || !d)
+		return -1;
+	if (r->kind == REG_L4PROTO)
+		return set_proto(p, op, d, len);
+	if (r->kind != REG_PAYLOAD)
+		return -1;
+	if (r->base == NFT_PAYLOAD_NETWORK_HEADER && r->offset == p->f->proto && r->len == 1 && !r->masked)
+		return set_proto(p, op, d, len);
+	if (r->base == NFT_PAYLOAD_NETWORK_HEADER && r->offset == p->f->saddr && r->len <= p->f->addr_len)
+		return set_src(p, r, op, d, len);
+	if (r->base != NFT_PAYLOAD_TRANSPORT_HEADER || len != r->len)
+		return -1;
+	/* Both ports in one load (-p tcp --sport a --dport b). */
+	if (r->offset == 0 && r->len == 4 && op == NFT_CMP_EQ && !r->masked) {
+		struct reg sp = *r, dp = *r;
+		uint16_t s = (uint16_t)(d[0] << 8 | d[1]), t = (uint16_t)(d[2] << 8 | d[3]);
+
+		sp.len = dp.len = 2;
+		dp.offset = 2;
+		return set_ports(p, &sp, s, s) < 0 ? -1 : set_ports(p, &dp, t, t);
+	}
+	if (len != 2)
+		return -1;
+	if (op == NFT_CMP_EQ)
+		return set_ports(p, r, (uint16_t)(d[0] << 8 | d[1]), (uint16_t)(d[0] << 8 | d[1]));
+	if (op == NFT_CMP_LTE)
+		return set_ports(p, r, 0, (uint16_t)(d[0] << 8 | d[1]));
+	return -1;
+}
+
+static int parse_range(struct parse *p, const struct nftnl_expr *e)
+{
+	const struct reg *r = reg_at(p, e, NFTNL_EXPR_RANGE_SREG);
+	uint32_t fl = 0, tl = 0;
+	const uint8_t *from = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &fl);
+	const uint8_t *to = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &tl);
+
+	if (!r || r->kind != REG_PAYLOAD || r->base != NFT_PAYLOAD_TRANSPORT_HEADER || !from ||
+	    !to || fl != 2 || tl != 2 || nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP) != NFT_RANGE_EQ)
+		return -1;
+	return set_ports(p, r, (uint16_t)(from[0] << 8 | from[1]), (uint16_t)(to[0] << 8 | to[1]));
+}
+
+/* A compat match or target into x. */
+static int parse_xt(const struct nftnl_expr *e, bool match, struct ipt_ext *x)
+{
+	const char *name = nftnl_expr_get_str(e, match ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME);
+	uint32_t len = 0;
+	const void *info = nftnl_expr_get(e, match ? NFTNL_EXPR_MT_INFO : NFTNL_EXPR_TG_INFO, &len);
+
+	if (!x || !name || strlen(name) >= sizeof(x->name) || len > sizeof(x->data) || (len && !info))
+		return -1;
+	memset(x, 0, sizeof(*x));
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->revision = (uint8_t)nftnl_expr_get_u32(e, match ? NFTNL_EXPR_MT_REV : NFTNL_EXPR_TG_REV);
+	x->size = (uint16_t)len;
+	if (len)
+		memcpy(x->data, info, len);
+	return 0;
+}
+
+static int parse_verdict(struct parse *p, const struct nftnl_expr *e)
+{
+	const char *label;
+
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT)
+		return -1;
+	switch ((int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT)) {
+	case NF_ACCEPT: label = "ACCEPT"; break;
+	case NF_DROP: label = "DROP"; break;
+	case NFT_RETURN: label = "RETURN"; break;
+	case NFT_JUMP: label = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN); break;
+	default: return -1;     /* goto (-g), continue, queue... */
+	}
+	return label ? ipt_target_standard(p->out, label) : -1;
+}
+
+static int parse_expr(struct parse *p, const struct nftnl_expr *e)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (!name || p->target)
+		return -1;
+	if (strcmp(name, "counter") == 0)
+		return 0;
+	if (strcmp(name, "payload") == 0)
+		return parse_payload(p, e);
+	if (strcmp(name, "meta") == 0)
+		return parse_meta(p, e);
+	if (strcmp(name, "bitwise") == 0)
+		return parse_bitwise(p, e);
+	if (strcmp(name, "cmp") == 0)
+		return parse_cmp(p, e);
+	if (strcmp(name, "range") == 0)
+		return parse_range(p, e);
+	if (strcmp(name, "match") == 0)
+		return parse_xt(e, true, ipt_rule_add_match(p->out));
+	p->target = true;
+	if (strcmp(name, "immediate") == 0)
+		return parse_verdict(p, e);
+	if (strcmp(name, "target") == 0)
+		return parse_xt(e, false, &p->out->target);
+	return -1;
+}
+
+int ipt_nft_rule_parse(const struct nftnl_rule *nr, enum nfban_family family, struct ipt_rule *out)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(nr);
+	struct parse p = { .f = fam_of(family), .family = family, .out = out, .native = -1 };
+	struct nftnl_expr *e;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!it)
+		return -1;
+	while (rc == 0 && (e = nftnl_expr_iter_next(it)))
+		rc = parse_expr(&p, e);
+	nftnl_expr_iter_destroy(it);
+	return rc == 0 && p.target ? 0 : -1;
+}
+
+/* ---- comparison ---- */
+
+/* Byte i of x's payload as the kernel holds it: zero padding after size. */
+static uint8_t ext_byte(const struct ipt_ext *x, size_t i)
+{
+	return i < x->size ? x->data[i] : 0;
+}
+
+static bool ext_same(const struct ipt_ext *a, const struct ipt_ext *b)
+{
+	size_t la = XT_ALIGN(a->size), lb = XT_ALIGN(b->size), n = la > lb ? la : lb;
+
+	if (strcmp(a->name, b->name) != 0 || a->revision != b->revision)
 		return false;
-	if (strcmp(wn, "counter") == 0)
-		return true;
-	for (uint16_t t = NFTNL_EXPR_BASE; t < NFTNL_EXPR_BASE + 16; t++) {
-		const void *hv, *wv;
-		uint32_t hl = 0, wl = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ext_byte(a, i) != ext_byte(b, i))
+			return false;
+	return true;
+}
 
-		if (!nftnl_expr_is_set(want, t))
-			continue;
-		if (!nftnl_expr_is_set(have, t))
-			return false;
-		wv = nftnl_expr_get(want, t, &wl);
-		hv = nftnl_expr_get(have, t, &hl);
-		if (!wv || !hv || hl != wl || memcmp(hv, wv, wl) != 0)
-			return false;
+static unsigned src_bits(const struct ipt_rule *r)
+{
+	unsigned max = r->src.family == NFBAN_INET6 ? 128 : 32;
+
+	if (!r->has_src)
+		return 0;
+	return r->src.prefix > max ? max : r->src.prefix;
+}
+
+static bool src_same(const struct ipt_rule *a, const struct ipt_rule *b)
+{
+	unsigned bits = src_bits(a);
+
+	if (bits != src_bits(b))
+		return false;
+	if (bits == 0)
+		return true;
+	if (a->src.family != b->src.family || memcmp(a->src.u.bytes, b->src.u.bytes, bits / 8) != 0)
+		return false;
+	if (bits % 8) {
+		uint8_t m = (uint8_t)(0xff00u >> (bits % 8));
+
+		return (a->src.u.bytes[bits / 8] & m) == (b->src.u.bytes[bits / 8] & m);
 	}
 	return true;
 }
 
-bool ipt_nft_rule_same(const struct nftnl_rule *have, const struct nftnl_rule *want)
+bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b)
 {
-	struct nftnl_expr_iter *hi = nftnl_expr_iter_create(have);
-	struct nftnl_expr_iter *wi = nftnl_expr_iter_create(want);
-	bool same = hi && wi;
+	if ((a->has_proto ? a->proto : 0) != (b->has_proto ? b->proto : 0) || !src_same(a, b) ||
+	    a->n_matches != b->n_matches || a->standard != b->standard)
+		return false;
+	for (unsigned i = 0; i < a->n_matches && i < IPT_MATCHES_MAX; i++)
+		if (!ext_same(&a->match[i], &b->match[i]))
+			return false;
+	if (a->standard)
+		return strcmp(a->target.name, b->target.name) == 0;
+	return ext_same(&a->target, &b->target);
+}
 
-	while (same) {
-		struct nftnl_expr *h = nftnl_expr_iter_next(hi), *w = nftnl_expr_iter_next(wi);
+bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
+		     enum nfban_family family)
+{
+	struct ipt_rule r;
 
-		if (!h || !w) {
-			same = !h && !w;
-			break;
-		}
-		same = same_expr(h, w);
-	}
-	if (hi)
-		nftnl_expr_iter_destroy(hi);
-	if (wi)
-		nftnl_expr_iter_destroy(wi);
-	return same;
+	return ipt_nft_rule_parse(have, family, &r) == 0 && ipt_rule_same(&r, want);
 }
 
 const char *ipt_nft_rule_jump(const struct nftnl_rule *r)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nft_rule.h - a struct ipt_rule as the nf_tables rule iptables-nft 1.8.9
- * makes of the same iptables rule, and the comparison of rules by content.
+ * nft_rule.h - a struct ipt_rule as the nf_tables rule a given iptables-nft
+ * release makes of the same iptables rule, a rule read back from the kernel
+ * as a struct ipt_rule, and rules compared by what they match.
  *
  * iptables-nft translates what it can into native expressions and keeps
  * the rest as xt compat expressions (nft_compat), in this order:
- *   -p <proto>         meta load l4proto; cmp eq (1 byte)
+ *   -p <proto>         release-dependent (nft_release.h): meta load l4proto,
+ *                      or IPv4's payload load 1b @ network header + 9;
+ *                      cmp eq (1 byte).  Before -s (1.8.9) or after (1.8.10+)
  *   -s <addr>/<plen>   payload load of the bytes the prefix covers; cmp eq
  *                      (a prefix ending inside a byte: the whole address,
  *                      bitwise mask, cmp eq; /0: nothing)
@@ -21,6 +24,13 @@
  * and sets the rule's compat attributes (NFTA_RULE_COMPAT: -p's protocol,
  * flags 0), which nft_compat hands to the extensions' checkentry (multiport
  * and REJECT tcp-reset insist on the protocol).
+ *
+ * Reading goes the other way for every release's forms (iptables' own
+ * nft-ruleparse does the same): -p from meta l4proto or the header's
+ * protocol byte, -s from a load of the source with or without a mask, native
+ * ports back into the xt_tcp/xt_udp match they stand for, in any order of
+ * -s and -p.  So a rule stock iptables-nft 1.8.9, 1.8.10 or 1.8.11 wrote,
+ * or iptables-restore restored, is the same rule to nfban as its own.
  */
 #ifndef NFBAN_IPT_NFT_RULE_H
 #define NFBAN_IPT_NFT_RULE_H
@@ -28,22 +38,36 @@
 #include <stdbool.h>
 
 #include "nfban_plugin.h"
+#include "nft_release.h"
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
 
 struct nftnl_rule;
 
-/* A new rule holding r's expressions (no family, table or chain yet); NULL with errno. */
-struct nftnl_rule *ipt_nft_rule_build(const struct ipt_rule *r, enum nfban_family family);
+/* A new rule holding r's expressions as rel writes them (family set, no
+ * table or chain yet); NULL with errno. */
+struct nftnl_rule *ipt_nft_rule_build(const struct ipt_nft_release *rel, const struct ipt_rule *r,
+				      enum nfban_family family);
 
 /*
- * Is `have` (as the kernel dumped it) the rule `want` (built above)?  The
- * same expressions in the same order, each with every attribute `want` sets
- * equal in `have`; counters' values are not compared (attributes the kernel
- * fills in with defaults, such as bitwise's op, are not looked at).
+ * The iptables rule nr (a rule of table ip/ip6 filter of family `family`)
+ * is, into *out; -1 when it holds anything the iptables plugins never write
+ * (interfaces, inversions, goto, sets, more than IPT_MATCHES_MAX matches...):
+ * such a rule is none of nfban's.
  */
-bool ipt_nft_rule_same(const struct nftnl_rule *have, const struct nftnl_rule *want);
+int ipt_nft_rule_parse(const struct nftnl_rule *nr, enum nfban_family family, struct ipt_rule *out);
+
+/*
+ * The same rule: protocol (none and `-p all` alike), source (prefix and the
+ * bits it covers), every match in order and the target (name, revision,
+ * payload with its XT_ALIGN padding as zeros).
+ */
+bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b);
+
+/* Is `have` (as the kernel dumped it) the rule `want`?  Counters aside. */
+bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
+		     enum nfban_family family);
 
 /* The chain r's last expression jumps or goes to, or NULL. */
 const char *ipt_nft_rule_jump(const struct nftnl_rule *r);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nft_txn.c - the six operations on nf_tables, leaving the kernel as
- * Fail2ban's stock commands leave it when `iptables` is iptables-nft 1.8.9:
+ * Fail2ban's stock commands leave it when `iptables` is the host's iptables-nft:
  * table ip/ip6 filter, its base chains INPUT, FORWARD, OUTPUT created only
  * when a rule goes into them (hook, priority 0, type filter, policy
- * accept), the chain f2b-<name>, and rules made of the expressions
- * iptables-nft uses (nft_rule.h).  What each operation does is what
+ * accept; with counters from 1.8.10 on), the chain f2b-<name>, and rules
+ * made of the expressions that release uses (nft_rule.h, nft_release.h).  What each operation does is what
  * jail.c does on the legacy tables; comments there say why.
  *
  * One operation is one cycle, repeated when another writer (iptables-nft,
@@ -19,8 +19,9 @@
  *      iptables-nft does): the kernel refuses it whole with ERESTART if the
  *      ruleset changed since step 1, and the cycle runs again;
  *   3. send it and read every ack (plugins/nft/batch.c).
- * Rules are found by content (ipt_nft_rule_same), never by position, so
- * rules that stock iptables-nft added are found too.
+ * Rules are found by what they match (ipt_nft_rule_is), never by position
+ * or encoding, so rules that any release of stock iptables-nft added, or
+ * iptables-restore restored, are found too.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
@@ -50,6 +51,8 @@ struct nftx {
 	struct ipt_ctx *c;
 	struct nft_sock s;
 	uint8_t family;                 /* NFPROTO_IPV4, NFPROTO_IPV6 */
+	enum nfban_family nfam;
+	const struct ipt_nft_release *rel;      /* what the host's iptables-nft writes */
 	const char *fam;                /* "ip", "ip6" */
 	/* The wanted rules, built once. */
 	struct nftnl_rule **jumps;
@@ -166,14 +169,23 @@ static int each_rule(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, 
 	return rc;
 }
 
-static int same_cb(struct nftnl_rule *r, void *want)
+struct wanted {
+	const struct ipt_rule *rule;
+	enum nfban_family fam;
+};
+
+static int same_cb(struct nftnl_rule *r, void *data)
 {
-	return ipt_nft_rule_same(r, want) ? 1 : 0;
+	const struct wanted *w = data;
+
+	return ipt_nft_rule_is(r, w->rule, w->fam) ? 1 : 0;
 }
 
-static bool holds(struct nftnl_rule_list *l, const struct nftnl_rule *want)
+static bool holds(struct nftx *x, struct nftnl_rule_list *l, const struct ipt_rule *want)
 {
-	return each_rule(l, same_cb, (void *)want) == 1;
+	struct wanted w = { want, x->nfam };
+
+	return each_rule(l, same_cb, &w) == 1;
 }
 
 /* ---- batch messages ---- */
@@ -214,6 +226,10 @@ static int msg_chain(struct nftx *x, uint16_t type, const char *name, const stru
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 		if (nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter") < 0)
 			goto out;
+		if (x->rel->chain_counters) {
+			nftnl_chain_set_u64(ch, NFTNL_CHAIN_PACKETS, 0);
+			nftnl_chain_set_u64(ch, NFTNL_CHAIN_BYTES, 0);
+		}
 	}
 	nlh = nft_batch_add(&x->b, &x->s, type, x->family,
 			    type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s " IPT_TABLE " %s",
@@ -327,7 +343,7 @@ static enum nfban_status op_start(struct nftx *x)
 		rc = msg_table(x);
 	if (!rc && !x->jail.exists && !c->conf->match_set[0])
 		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->jail, NULL);
-	if (!rc && !c->conf->match_set[0] && !holds(x->jail_rules, x->ret))
+	if (!rc && !c->conf->match_set[0] && !holds(x, x->jail_rules, &c->ret_rule))
 		rc = msg_rule(x, c->jail, x->ret, true);
 	if (!rc && bi)
 		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->chain, bi);
@@ -336,8 +352,8 @@ static enum nfban_status op_start(struct nftx *x)
 
 		/* A jump this batch already inserts counts as there. */
 		for (size_t k = 0; k < i && !queued; k++)
-			queued = ipt_nft_rule_same(x->jumps[k], x->jumps[i]);
-		if (!queued && !holds(x->chain_rules, x->jumps[i]))
+			queued = ipt_rule_same(&c->jump_rules.v[k], &c->jump_rules.v[i]);
+		if (!queued && !holds(x, x->chain_rules, &c->jump_rules.v[i]))
 			rc = msg_rule(x, c->chain, x->jumps[i], false);
 	}
 	return rc ? rc_status(x, rc) : NFBAN_OK;
@@ -373,8 +389,8 @@ static int del_set_jump_cb(struct nftnl_rule *r, void *data)
 {
 	struct jumps_to *j = data;
 
-	for (size_t i = 0; i < j->x->n_jumps; i++)
-		if (ipt_nft_rule_same(r, j->x->jumps[i])) {
+	for (size_t i = 0; i < j->x->c->jump_rules.n; i++)
+		if (ipt_nft_rule_is(r, &j->x->c->jump_rules.v[i], j->x->nfam)) {
 			j->rc = msg_del_rule(j->x, j->x->c->chain, true,
 					     nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
 			return j->rc ? 1 : 0;
@@ -424,7 +440,7 @@ static enum nfban_status op_check(struct nftx *x)
 	if (!x->chain.exists)
 		return ipt_absent(c, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < x->n_jumps; i++)
-		if (!holds(x->chain_rules, x->jumps[i]))
+		if (!holds(x, x->chain_rules, &c->jump_rules.v[i]))
 			return ipt_absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
 					  x->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
@@ -441,7 +457,7 @@ static enum nfban_status op_ban(struct nftx *x)
 	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
-	if (holds(x->jail_rules, x->ban)) {
+	if (holds(x, x->jail_rules, &c->ban_rule)) {
 		ipt_notice(c, "already banned");
 		return NFBAN_OK;
 	}
@@ -453,7 +469,7 @@ static int del_ban_cb(struct nftnl_rule *r, void *data)
 {
 	struct jumps_to *j = data;
 
-	if (!ipt_nft_rule_same(r, j->x->ban))
+	if (!ipt_nft_rule_is(r, &j->x->c->ban_rule, j->x->nfam))
 		return 0;
 	j->rc = msg_del_rule(j->x, j->x->c->jail, true, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
 	j->n++;
@@ -523,17 +539,17 @@ static int build_wanted(struct nftx *x)
 			return -ENOMEM;
 	}
 	for (; x->n_jumps < c->jump_rules.n; x->n_jumps++) {
-		x->jumps[x->n_jumps] = ipt_nft_rule_build(&c->jump_rules.v[x->n_jumps], fam);
+		x->jumps[x->n_jumps] = ipt_nft_rule_build(x->rel, &c->jump_rules.v[x->n_jumps], fam);
 		if (!x->jumps[x->n_jumps])
 			return -errno;
 	}
 	if (IPT_STARTS(c->op) || c->op == IPT_FLUSH) {
-		x->ret = ipt_nft_rule_build(&c->ret_rule, fam);
+		x->ret = ipt_nft_rule_build(x->rel, &c->ret_rule, fam);
 		if (!x->ret)
 			return -errno;
 	}
 	if (IPT_BANS(c->op)) {
-		x->ban = ipt_nft_rule_build(&c->ban_rule, fam);
+		x->ban = ipt_nft_rule_build(x->rel, &c->ban_rule, fam);
 		if (!x->ban)
 			return -errno;
 	}
@@ -562,6 +578,8 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	x.c = c;
 	x.family = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
+	x.nfam = c->conf->family;
+	x.rel = c->conf->nft_release;
 	rc = build_wanted(&x);
 	if (rc) {
 		st = ipt_fail(c, -rc, "building the rules");

@@ -30,10 +30,11 @@
 
 /*
  * Room kept free for the next message.  The largest message nfban builds is
- * an anonymous interval set of VALUE_MAX_PORTS ranges: 129 elements of at
- * most 40 bytes, about 5 KiB; a rule is under 1 KiB.
+ * an anonymous interval set of VALUE_MAX_PORTS ranges: 2049 elements of 16
+ * to 28 bytes, under 48 KiB (its element list is one netlink attribute: at
+ * most 64 KiB); a rule is under 1 KiB.
  */
-#define NFT_MSG_ROOM 32768
+#define NFT_MSG_ROOM (72 * 1024)
 
 static int reserve(struct nft_batch *b, size_t room)
 {

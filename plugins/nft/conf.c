@@ -10,11 +10,18 @@
 #include <linux/netfilter.h>
 
 #include "conf.h"
+#include "sig.h"
+
+/* The largest port list (VALUE_MAX_PORTS ranges) fits a rule's signature and
+ * one set-element message (16 to 28 bytes an element, one 64 KiB attribute). */
+_Static_assert(NFT_SIG_MAX >= 1024 + 8 * NFT_MAX_ELEMS, "signature room for the largest set");
+_Static_assert(28 * NFT_MAX_ELEMS + 1024 < 65536, "the largest set's elements in one attribute");
 
 const struct nfban_key nft_keys[] = {
+	/* In the order the action files pass them (tools/check_actions). */
+	{ "type", NFBAN_KEY_CHOICE, "multiport", "multiport|allports", 0 },
 	{ "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH },
 	{ "protocol", NFBAN_KEY_PROTOCOLS, "tcp", NULL, NFBAN_KEY_MATCH },
-	{ "type", NFBAN_KEY_CHOICE, "multiport", "multiport|allports", 0 },
 	{ "table", NFBAN_KEY_NFT_NAME, "f2b-table", NULL, 0 },
 	{ "table_family", NFBAN_KEY_CHOICE, "inet", "inet|ip|ip6", 0 },
 	{ "chain", NFBAN_KEY_NFT_NAME, "f2b-chain", NULL, 0 },

@@ -16,7 +16,9 @@ struct nftnl_set;
 
 #pragma GCC visibility push(hidden)
 
-#define NFT_SIG_MAX 4096
+/* Room for the largest rule: an anonymous set of NFT_MAX_ELEMS ports, each
+ * "xxxx/e " (plugins/nft/conf.c checks it). */
+#define NFT_SIG_MAX 32768
 
 /*
  * The elements of an anonymous set a lookup names (kernel rules: "__set3";

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
-#include "../lib/state.h"
+#include "state.h"
 
 /* ---- backends --------------------------------------------------------------------- */
 

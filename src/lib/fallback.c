@@ -16,6 +16,7 @@
 
 #include "handle.h"
 #include "log.h"
+#include "result.h"
 #include "state.h"
 
 static void remember(struct call *c, const char *plugin)

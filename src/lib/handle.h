@@ -66,6 +66,8 @@ struct call {
 };
 
 const char *op_name(enum op op);
+/* The operation named `name` (NULL too), or OP_COUNT. */
+enum op op_parse(const char *name);
 const char *fam_name(enum nfban_family f);
 
 /* Load member i, open it, configure it for c->fam: 0, or -1 with c->res
@@ -74,9 +76,6 @@ int member_ready(struct call *c, unsigned i);
 /* Run op on member i (made ready); returns the plugin's status and fills c->res.
  * OP_START_BAN on a plugin without start_ban runs start, then ban. */
 enum nfban_status member_call(struct call *c, unsigned i, enum op op);
-
-/* Append a line to res->notice ("; " between lines). */
-void result_notice(struct nfban_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The operation with fallback (fallback.c). */
 void fallback_run(struct call *c);

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * jail.c - libnfban's API (nfban.h): a jail handle from strings, its
- * members made ready on first use, one plugin call and its one-line report.
+ * jail.c - libnfban's jail handle (nfban.h): opened from strings (keys
+ * checked, defaults applied, the fallback list) and closed; its members
+ * made ready on first use, one plugin call and its one-line report.
+ * Running an operation with fallback is run.c's, over fallback.c.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "handle.h"
+#include "result.h"
 #include "text.h"
 
 static const char *const op_names[OP_COUNT] = {
@@ -25,6 +27,15 @@ const char *op_name(enum op op)
 	return op < OP_COUNT ? op_names[op] : "?";
 }
 
+enum op op_parse(const char *name)
+{
+	int op;
+
+	for (op = 0; op < OP_COUNT && (!name || strcmp(name, op_names[op])); op++)
+		;
+	return (enum op)op;
+}
+
 const char *fam_name(enum nfban_family f)
 {
 	return f == NFBAN_INET6 ? "inet6" : "inet4";
@@ -33,45 +44,6 @@ const char *fam_name(enum nfban_family f)
 const char *nfban_version(void)
 {
 	return NFBAN_VERSION;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int fail(struct nfban_result *res, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	res->status = status;
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-void result_notice(struct nfban_result *res, const char *fmt, ...)
-{
-	size_t len = strlen(res->notice);
-	va_list ap;
-
-	if (len && len + 2 < sizeof(res->notice)) {
-		memcpy(res->notice + len, "; ", 3);
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(res->notice + len, sizeof(res->notice) - len, fmt, ap);
-	va_end(ap);
-}
-
-/* "<key>='<value>': <why>", the key and the value escaped and cut. */
-static int bad_key(struct nfban_result *res, const char *key, size_t keylen, const char *value,
-		   const char *why)
-{
-	char kbuf[TEXT_ECHO_WORD], kecho[2 * TEXT_ECHO_WORD], echo[256];
-
-	/* An unknown key is the host's text: it must not crowd why out of the line. */
-	snprintf(kbuf, sizeof(kbuf), "%.*s", (int)keylen, key);
-	text_echo(kbuf, kecho, sizeof(kecho));
-	text_echo(value, echo, sizeof(echo));
-	return fail(res, NFBAN_BAD_INPUT, "%s='%s': %s", kecho, echo, why);
 }
 
 /* ---- opening ------------------------------------------------------------------ */
@@ -88,19 +60,19 @@ static int parse_fallback(struct nfban_jail *j, const char *v, struct nfban_resu
 
 		text_trim(&s, &e);
 		if (text_copy(s, e, name, sizeof(name)) < 0 || !name[0])
-			return bad_key(res, "fallback", 8, v, "empty or overlong plugin name in list");
+			return result_bad_key(res, "fallback", 8, v, "empty or overlong plugin name in list");
 		if (!value_plugin_name_ok(name)) {
 			char why[96];
 
 			snprintf(why, sizeof(why), "'%s' is not a plugin name", name);
-			return bad_key(res, "fallback", 8, v, why);
+			return result_bad_key(res, "fallback", 8, v, why);
 		}
 		/* The primary itself, or a plugin twice: nothing more to try. */
 		for (k = 0; k < j->n_members && strcmp(j->m[k].name, name); k++)
 			;
 		if (k == j->n_members) {
 			if (j->n_members == 1 + HANDLE_FALLBACK_MAX)
-				return bad_key(res, "fallback", 8, v, "more than 4 plugins");
+				return result_bad_key(res, "fallback", 8, v, "more than 4 plugins");
 			snprintf(j->m[j->n_members++].name, VALUE_PLUGIN_MAX, "%s", name);
 		}
 		if (!comma)
@@ -131,7 +103,7 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 		total += strlen(kv[i]) + 1;
 	j->texts = t = malloc(total + 1);
 	if (!t)
-		return fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+		return result_fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
 	for (int i = 0; i < n; i++) {
 		const char *eq = strchr(kv[i], '=');
 		size_t klen = eq ? (size_t)(eq - kv[i]) : 0;
@@ -142,7 +114,7 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 			char echo[256];
 
 			text_echo(kv[i], echo, sizeof(echo));
-			return fail(res, NFBAN_BAD_INPUT, "'%s': arguments are KEY=VALUE", echo);
+			return result_fail(res, NFBAN_BAD_INPUT, "'%s': arguments are KEY=VALUE", echo);
 		}
 		if (klen == 4 && strncmp(kv[i], "name", 4) == 0)
 			slot = &name;
@@ -154,9 +126,9 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 			if (strlen(keys[k].name) == klen && strncmp(keys[k].name, kv[i], klen) == 0)
 				slot = &values[k];
 		if (!slot)
-			return bad_key(res, kv[i], klen, eq + 1, "unknown key for this action");
+			return result_bad_key(res, kv[i], klen, eq + 1, "unknown key for this action");
 		if (*slot)
-			return bad_key(res, kv[i], klen, eq + 1, "key given twice");
+			return result_bad_key(res, kv[i], klen, eq + 1, "key given twice");
 		/* The texts live in the handle: the host's strings may not. */
 		strcpy(t, eq + 1);
 		*slot = t;
@@ -165,17 +137,17 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 	if (!name)
 		name = "default";
 	if (!value_jail_name_ok(name))
-		return bad_key(res, "name", 4, name, "a jail name is 1 to 63 of A-Z a-z 0-9 _ - .");
+		return result_bad_key(res, "name", 4, name, "a jail name is 1 to 63 of A-Z a-z 0-9 _ - .");
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	for (int k = 0; k < nkeys; k++) {
 		if (!values[k])
 			values[k] = keys[k].def;
 		if (values[k] && value_check(&keys[k], values[k], why, sizeof(why)) < 0)
-			return bad_key(res, keys[k].name, strlen(keys[k].name), values[k], why);
+			return result_bad_key(res, keys[k].name, strlen(keys[k].name), values[k], why);
 	}
 	j->m[0].values[1] = values;
 	if (special && strcmp(special, "allow") && strcmp(special, "refuse"))
-		return bad_key(res, "special_addresses", 17, special, "not one of refuse|allow");
+		return result_bad_key(res, "special_addresses", 17, special, "not one of refuse|allow");
 	j->allow_special = special && strcmp(special, "allow") == 0;
 	return parse_fallback(j, fallback ? fallback : d->fallback, res);
 }
@@ -190,7 +162,7 @@ struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_ke
 	memset(res, 0, sizeof(*res));
 	if (!j || !(j->dir = strdup(plugin_dir(dir)))) {
 		free(j);
-		fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+		result_fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	pthread_mutex_init(&j->lock, NULL);
@@ -200,7 +172,7 @@ struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_ke
 		char echo[256];
 
 		text_echo(plugin, echo, sizeof(echo));
-		fail(res, missing ? NFBAN_BAD_INPUT : NFBAN_FAILED, "action '%s': %s", echo, err);
+		result_fail(res, missing ? NFBAN_BAD_INPUT : NFBAN_FAILED, "action '%s': %s", echo, err);
 		text_one_line(res->message, sizeof(res->message));
 		nfban_jail_close(j);
 		return NULL;
@@ -211,7 +183,7 @@ struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_ke
 		nk++;
 	j->m[0].values[0] = calloc((size_t)nk + 1, sizeof(char *));
 	if (!j->m[0].values[0]) {
-		fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
+		result_fail(res, NFBAN_FAILED, "%s", strerror(ENOMEM));
 		nfban_jail_close(j);
 		return NULL;
 	}
@@ -269,7 +241,7 @@ static int adopt(struct call *c, struct member *m)
 		nk++;
 	v = calloc((size_t)nk + 1, sizeof(*v));
 	if (!v)
-		return fail(c->res, NFBAN_FAILED, "%s", strerror(ENOMEM)), -1;
+		return result_fail(c->res, NFBAN_FAILED, "%s", strerror(ENOMEM)), -1;
 	for (int k = 0; k < nk; k++) {
 		int f = value_key_index(from->keys, to->keys[k].name);
 
@@ -278,7 +250,7 @@ static int adopt(struct call *c, struct member *m)
 	}
 	memset(&r, 0, sizeof(r));
 	if (to->adopt && to->adopt(from, fv, c->fam, v, &r) != NFBAN_OK) {
-		fail(c->res, NFBAN_FAILED, "%s", r.reason);
+		result_fail(c->res, NFBAN_FAILED, "%s", r.reason);
 		free(v);
 		return -1;
 	}
@@ -289,7 +261,7 @@ static int adopt(struct call *c, struct member *m)
 			continue;
 		if (f >= 0 || (to->keys[k].flags & NFBAN_KEY_MATCH)) {
 			/* Guessing would ban other traffic than the jail names. */
-			fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s %s", to->name,
+			result_fail(c->res, NFBAN_FAILED, "%s needs %s=, which %s %s", to->name,
 			     to->keys[k].name, from->name,
 			     f < 0 ? "does not take" : "takes in another form");
 			free(v);
@@ -314,7 +286,7 @@ int member_ready(struct call *c, unsigned i)
 	if (m->conf[fx])
 		return 0;
 	if (!m->pl && !(m->pl = plugin_get(c->j->dir, m->name, &missing, err, sizeof(err))))
-		return fail(c->res, NFBAN_FAILED, "%s", err), -1;
+		return result_fail(c->res, NFBAN_FAILED, "%s", err), -1;
 	if (!m->values[fx] && adopt(c, m) < 0)
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -322,7 +294,7 @@ int member_ready(struct call *c, unsigned i)
 		st = m->pl->desc->open(&m->inst, &r);
 		if (st != NFBAN_OK) {
 			c->res->kernel_errno = r.kernel_errno;
-			fail(c->res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED,
+			result_fail(c->res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED,
 			     "%s: jail %s (%s): %s%s%s", m->name, c->j->name, fam_name(c->fam), r.reason,
 			     r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
 			return -1;
@@ -337,9 +309,9 @@ int member_ready(struct call *c, unsigned i)
 		m->conf[fx] = NULL;
 		c->res->kernel_errno = r.kernel_errno;
 		if (st == NFBAN_BADPARAM)
-			fail(c->res, NFBAN_BAD_INPUT, "%s", r.reason);
+			result_fail(c->res, NFBAN_BAD_INPUT, "%s", r.reason);
 		else
-			fail(c->res, NFBAN_FAILED, "%s: jail %s (%s): %s%s%s", m->name, c->j->name,
+			result_fail(c->res, NFBAN_FAILED, "%s: jail %s (%s): %s%s%s", m->name, c->j->name,
 			     fam_name(c->fam), r.reason, r.kernel_errno ? ": " : "",
 			     r.kernel_errno ? strerror(r.kernel_errno) : "");
 		return -1;
@@ -417,78 +389,14 @@ enum nfban_status member_call(struct call *c, unsigned i, enum op op)
 			result_notice(res, "%s: %s: %s", m->name, what, r.notice);
 		break;
 	case NFBAN_ABSENT:
-		fail(res, NFBAN_RULES_ABSENT, "%s: %s: %s", m->name, what, r.reason[0] ? r.reason : "rules missing");
+		result_fail(res, NFBAN_RULES_ABSENT, "%s: %s: %s", m->name, what,
+			    r.reason[0] ? r.reason : "rules missing");
 		break;
 	default:
-		fail(res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED, "%s: %s: %s%s%s%s",
+		result_fail(res, st == NFBAN_BADPARAM ? NFBAN_BAD_INPUT : NFBAN_FAILED, "%s: %s: %s%s%s%s",
 		     m->name, what, r.reason[0] ? r.reason : "failed",
 		     st == NFBAN_NOFEATURE ? " (the kernel lacks a feature this plugin needs)" : "",
 		     r.kernel_errno ? ": " : "", r.kernel_errno ? strerror(r.kernel_errno) : "");
 	}
 	return st;
-}
-
-/* ---- running ------------------------------------------------------------------------ */
-
-int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
-		   const char *ip, struct nfban_result *res)
-{
-	struct nfban_addr addr;
-	struct call c = { .j = j, .res = res };
-	char why[NFBAN_LINE_MAX];
-	int op;
-
-	/* Each field set, not the whole result cleared: this is every ban's path. */
-	res->status = NFBAN_DONE;
-	res->kernel_errno = 0;
-	res->fallback = 0;
-	res->message[0] = res->notice[0] = '\0';
-	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
-	for (op = 0; op < OP_COUNT && (!operation || strcmp(operation, op_names[op])); op++)
-		;
-	if (op == OP_COUNT) {
-		char echo[256];
-
-		text_echo(operation ? operation : "", echo, sizeof(echo));
-		return fail(res, NFBAN_BAD_INPUT,
-			    "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
-			    echo);
-	}
-	c.op = (enum op)op;
-	if (ip) {
-		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
-			return bad_key(res, "ip", 2, ip, why);
-		/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
-		value_addr_unmap(&addr);
-		if (!j->allow_special && value_addr_special(&addr, why, sizeof(why))) {
-			strncat(why, "; special_addresses=allow bans it all the same",
-				sizeof(why) - strlen(why) - 1);
-			return bad_key(res, "ip", 2, ip, why);
-		}
-		if (OP_HAS_ADDR(c.op))
-			c.addr = &addr;
-	} else if (OP_HAS_ADDR(c.op)) {
-		return fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s", op_names[op],
-			    op_names[op]);
-	}
-	if (!family)
-		c.fam = ip ? addr.family : NFBAN_INET4;
-	else if (strcmp(family, "inet4") == 0)
-		c.fam = NFBAN_INET4;
-	else if (strcmp(family, "inet6") == 0)
-		c.fam = NFBAN_INET6;
-	else
-		return bad_key(res, "family", 6, family, "not inet4 or inet6");
-	if (ip && addr.family != c.fam)
-		return bad_key(res, "ip", 2, ip,
-			       c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
-						    : "an IPv6 address with family=inet4");
-	pthread_mutex_lock(&j->lock);
-	fallback_run(&c);
-	pthread_mutex_unlock(&j->lock);
-	if (res->message[0])
-		text_one_line(res->message, sizeof(res->message));
-	if (res->notice[0])
-		text_one_line(res->notice, sizeof(res->notice));
-	return res->status;
 }

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "doctor_exec.h"
-#include "../lib/loader.h"
-#include "../lib/vet.h"
+#include "loader.h"
+#include "vet.h"
 
 #define DOCTOR "nfban-doctor"
 

@@ -2,7 +2,6 @@
 /*
  * keys.c - a key's syntax by its type, and reading a plugin's key table.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,18 +112,31 @@ bool value_is(const struct nfban_key *keys, const char *const values[], const ch
 	return v && strcmp(v, word) == 0;
 }
 
-enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
-			       const char *fmt, ...)
+int value_default(const struct nfban_key *k, enum nfban_family fam, char *buf, size_t n)
 {
-	char why[NFBAN_MSG_MAX], echo[128];
-	va_list ap;
+	struct value_xt_target t;
+	char why[NFBAN_MSG_MAX];
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	text_echo(value ? value : "", echo, sizeof(echo));
-	/* Cut where the report ends: the reason is in `why`, after a short echo. */
-	if (snprintf(r->reason, sizeof(r->reason), "%s='%s': %s", key, echo, why) >= (int)sizeof(r->reason))
-		r->reason[sizeof(r->reason) - 1] = '\0';
-	return NFBAN_BADPARAM;
+	if (!k->def)
+		return -1;
+	/* A bare REJECT means the target's own type for the family: say which. */
+	if (k->type == NFBAN_KEY_XT_TARGET && !strstr(k->def, "--reject-with") &&
+	    value_parse_xt_target(k->def, fam, &t, why, sizeof(why)) == 0 && t.kind == VALUE_XT_REJECT)
+		return snprintf(buf, n, "%s --reject-with %s", k->def,
+				value_xt_reject_name(fam, t.reject_with)) < (int)n ? 0 : -1;
+	return snprintf(buf, n, "%s", k->def) < (int)n ? 0 : -1;
+}
+
+const char *value_key_type_name(enum nfban_key_type t)
+{
+	static const char *const names[] = {
+		[NFBAN_KEY_CHOICE] = "choice", [NFBAN_KEY_PROTOCOLS] = "protocols",
+		[NFBAN_KEY_PORTS] = "ports", [NFBAN_KEY_XT_CHAIN] = "xt_chain",
+		[NFBAN_KEY_XT_TARGET] = "xt_target", [NFBAN_KEY_NFT_NAME] = "nft_name",
+		[NFBAN_KEY_NFT_VERDICT] = "nft_verdict", [NFBAN_KEY_NFT_HOOK] = "nft_hook",
+		[NFBAN_KEY_NFT_PRIORITY] = "nft_priority", [NFBAN_KEY_UNUSED] = "unused",
+		[NFBAN_KEY_SECONDS] = "seconds",
+	};
+
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "?";
 }

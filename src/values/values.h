@@ -22,7 +22,11 @@
 #define VALUE_XT_NAME_MAX 29    /* iptables chain/target name: XT_EXTENSION_MAXNAMELEN */
 #define VALUE_NFT_NAME_MAX 128  /* nft table / chain name (NFT_NAME_MAXLEN 256, nft's limit 128) */
 #define VALUE_MAX_PROTOS 8      /* protocols in one `protocol=` list */
-#define VALUE_MAX_PORTS 64      /* port entries (single or range) per protocol */
+/* Port entries (single or range) per protocol.  Stock nft takes any number
+ * in an anonymous set; 1024 ranges are 2049 interval elements, about 41 KiB,
+ * which still fit the one NEWSETELEM message (a 64 KiB attribute) the
+ * nftables plugin sends for a rule's set. */
+#define VALUE_MAX_PORTS 1024
 #define VALUE_PLUGIN_MAX 32     /* plugin names, NUL included */
 
 /* ---- names ------------------------------------------------------------------ */
@@ -167,7 +171,16 @@ const char *value_of(const struct nfban_key *keys, const char *const values[], c
 bool value_is(const struct nfban_key *keys, const char *const values[], const char *name,
 	      const char *word);
 
-/* NFBAN_BADPARAM with reason "key='value': why". */
+/*
+ * A key's default for a family, as the stock action spells it (a bare REJECT
+ * with the target's own type for the family: "REJECT --reject-with
+ * icmp6-port-unreachable"); -1 when the key has none or buf is too small.
+ */
+int value_default(const struct nfban_key *k, enum nfban_family fam, char *buf, size_t n);
+/* The type's name for hosts ("ports", "xt_target", ...; "?" if unknown). */
+const char *value_key_type_name(enum nfban_key_type t);
+
+/* NFBAN_BADPARAM with reason "key='value': why" (text.c: the value echoed as messages do). */
 enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
 			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

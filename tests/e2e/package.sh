@@ -31,8 +31,17 @@
 #      in a throw-away namespace under build/tests/fakekernel.so (no multiport match);
 #   8. an edited conffile is kept by `apt-get install --reinstall` (no prompt), the others
 #      stay the package's; the host's netfilter tables are still as they were;
-#   9. `apt-get purge nfban`: no file of `dpkg -L nfban` is left (directories only where they
-#      existed before), nor /run/nfban, nor Fail2ban's byte code of the .py actions; the
+#   9. removal while Fail2ban bans: a Fail2ban on the socket /etc/fail2ban's config names (a
+#      private directory in a mount namespace of the suite's own, where apt runs too, so the
+#      prerm meets this Fail2ban and never the host's), jails viaconf (nfban-multiport, chosen
+#      in the installed jail.d/nfban.conf), viapy (nfban-nftables.py, in jail.local) holding
+#      bans, and other (stock): `apt-get remove nfban` stops viaconf and viapy through the
+#      installed nfban and names them (and jail.d/nfban.conf), the namespace's netfilter is
+#      as before Fail2ban started, other runs on; Fail2ban starts again with every jail read;
+#  10. `apt-get purge nfban`: no file of `dpkg -L nfban` is left (directories only where they
+#      existed before), nor /run/nfban, nor Fail2ban's byte code of the .py actions; Fail2ban
+#      starts again, viaconf on Fail2ban's own banaction (jail.d/nfban.conf went with the
+#      package), viapy too once jail.local names no nfban action (what the removal said); the
 #      installed packages, /etc/fail2ban and the host's netfilter tables are as before.
 # Needs root, and a host where nfban is not installed (the suite refuses otherwise).  The
 # host's firewall is only read; Fail2ban runs in namespaces (lib.bash), never the host's.
@@ -51,6 +60,8 @@ DEBDIR=$NFBAN_BUILD/deb
 DEB=$DEBDIR/nfban_${VERSION}_$ARCH.deb
 PLUGINS=(allports multiport nftables perport)
 ACTIONFILES=()
+# Where the package lets the admin choose nfban as banaction (debian/nfban.jail.conf).
+JAILD=/etc/fail2ban/jail.d/nfban.conf
 for f in action.d/*; do ACTIONFILES+=("$(basename "$f")"); done
 
 e2e_init
@@ -65,6 +76,7 @@ pkg_cleanup() {
 		"${APT[@]}" purge nfban >/dev/null 2>&1 || dpkg --purge nfban >/dev/null 2>&1
 	fi
 	[ $POLICY -eq 1 ] && rm -f /usr/sbin/policy-rc.d
+	[ "${MADE_SOCKDIR:-0}" -eq 1 ] && rmdir "$SOCKDIR" 2>/dev/null
 	e2e_cleanup
 }
 trap 'pkg_cleanup' EXIT
@@ -222,6 +234,7 @@ expected_files() {
 	for x in "${PLUGINS[@]}" libnfban; do echo "644 /usr/lib/nfban/$x.so"; done
 	echo "755 /usr/lib/nfban/nfban-doctor"
 	for x in "${ACTIONFILES[@]}"; do echo "644 /etc/fail2ban/action.d/$x"; done
+	echo "644 $JAILD"
 	echo "644 /usr/share/man/man8/nfban.8.gz"
 	echo "644 /usr/share/doc/nfban/README.md.gz"
 	echo "644 /usr/share/doc/nfban/changelog.gz"
@@ -237,14 +250,14 @@ check_files() {
 		echo "$p"; done <<<"$LISTED")
 	[ -z "$got" ] || { echo "not a root-owned regular file or directory: $got"; return 1; }
 }
-e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,$(IFS=,; echo "${PLUGINS[*]}")}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), nfban.8.gz, /usr/share/doc/nfban" check_files
+e2e_check "every file is where Debian puts it: /usr/sbin/nfban, /usr/lib/nfban/{libnfban,$(IFS=,; echo "${PLUGINS[*]}")}.so and nfban-doctor, /etc/fail2ban/action.d (${#ACTIONFILES[@]} files), $JAILD, nfban.8.gz, /usr/share/doc/nfban" check_files
 conffiles() {
 	local want got
-	want=$(printf '/etc/fail2ban/action.d/%s\n' "${ACTIONFILES[@]}" | sort)
+	want=$( (printf '/etc/fail2ban/action.d/%s\n' "${ACTIONFILES[@]}"; echo "$JAILD") | sort)
 	got=$(dpkg-query -W -f='${Conffiles}\n' nfban | awk 'NF { print $1 }' | sort)
 	same "conffiles" "$want" "$got"
 }
-e2e_check "every file of action.d/ is a conffile, and no other file is" conffiles
+e2e_check "every file of action.d/ and jail.d/nfban.conf is a conffile, and no other file is" conffiles
 private_libs() {
 	if ldconfig -p | grep -E 'libnfban|/usr/lib/nfban'; then echo "in ld.so.cache"; return 1; fi
 	if grep -rs /usr/lib/nfban /etc/ld.so.conf /etc/ld.so.conf.d; then echo "in ld.so.conf"; return 1; fi
@@ -265,33 +278,34 @@ paths_named() {
 e2e_check "the action files name /usr/sbin/nfban, nfban_action.py and the shim /usr/lib/nfban" paths_named
 e2e_check "nfban --version says $VERSION" \
 	bash -c "v=\$(/usr/sbin/nfban --version); echo \"\$v\"; [[ \$v == 'nfban $VERSION '* ]]"
-e2e_check "man nfban finds the installed page" \
-	bash -c "[ \"\$(man -w nfban)\" = /usr/share/man/man8/nfban.8.gz ]"
+e2e_check "man nfban finds the installed page, which says nfban $VERSION (the Makefile's VERSION)" \
+	bash -c "[ \"\$(man -w nfban)\" = /usr/share/man/man8/nfban.8.gz ] && zcat /usr/share/man/man8/nfban.8.gz | grep -E '^\.TH NFBAN 8 \"[0-9-]+\" \"nfban $VERSION\" '"
 
 # ---------------------------------------------------------------- 5. Fail2ban's config test
 section "5. Fail2ban's config test"
 e2e_netns
-# A private Fail2ban config (lib.bash's rules: no *.local, no jail.d), except that its action.d
-# is the installed one.
-conf=$WORK/conf
-mkdir -p "$conf"
-cp -r /etc/fail2ban/. "$conf/"
-find "$conf" -name '*.local' -delete
-rm -rf "$conf/jail.d" "$conf/fail2ban.d" "$conf/action.d"
-mkdir -p "$conf/jail.d" "$conf/fail2ban.d"
-ln -s /etc/fail2ban/action.d "$conf/action.d"
-cat >"$conf/fail2ban.local" <<EOF
+# write_conf SOCKET: a private Fail2ban config in $WORK/conf (lib.bash's rules: no *.local, no
+# jail.d), except that its action.d is the installed one; jails viaconf (nfban-multiport, port
+# 22) and viapy (nfban-nftables.py, port 2200), each with its own backend.
+write_conf() {
+	conf=$WORK/conf
+	mkdir -p "$conf"
+	cp -r /etc/fail2ban/. "$conf/"
+	find "$conf" -name '*.local' -delete
+	rm -rf "$conf/jail.d" "$conf/fail2ban.d" "$conf/action.d"
+	mkdir -p "$conf/jail.d" "$conf/fail2ban.d"
+	ln -s /etc/fail2ban/action.d "$conf/action.d"
+	cat >"$conf/fail2ban.local" <<EOF
 [Definition]
 loglevel = TRACEDEBUG
 logtarget = $WORK/fail2ban.log
-socket = $WORK/f2b.sock
+socket = $1
 pidfile = $WORK/f2b.pid
 dbfile = :memory:
 allowipv6 = yes
 EOF
-cat >"$conf/jail.local" <<EOF
+	cat >"$conf/jail.local" <<EOF
 [DEFAULT]
-backend = polling
 maxretry = 2
 findtime = 10m
 bantime = 1h
@@ -299,6 +313,7 @@ ignoreip = 127.0.0.1/8 ::1
 
 [viaconf]
 enabled = true
+backend = polling
 filter = sshd
 port = ssh
 logpath = $WORK/auth.log
@@ -306,12 +321,15 @@ banaction = nfban-multiport
 
 [viapy]
 enabled = true
+backend = polling
 filter = sshd
 port = 2200
 logpath = $WORK/auth.log
 banaction = nfban-nftables.py
 EOF
-: >"$WORK/auth.log"
+	: >"$WORK/auth.log"
+}
+write_conf "$WORK/f2b.sock"
 config_test() {
 	local dump
 	fail2ban-client -c "$conf" -t || return 1
@@ -411,10 +429,109 @@ reinstall() {
 e2e_check "an edited conffile ($(basename "$EDITED")) is kept by apt-get install --reinstall, without a prompt" reinstall
 e2e_check "reinstalling it left the host's netfilter tables alone" same "the host's netfilter" "$HOST_NF" "$(host_netfilter)"
 
-# ---------------------------------------------------------------- 9. purge
-section "9. purge"
+# ---------------------------------------------------------------- 9. remove while Fail2ban bans
+section "9. remove while Fail2ban bans"
+# The prerm finds Fail2ban where fail2ban-client does, at the socket /etc/fail2ban's config
+# names (/var/run/fail2ban/fail2ban.sock).  This suite's Fail2ban listens there inside a mount
+# namespace of its own (held by a sleep), where that socket's directory is a private one; apt
+# runs in the same mount namespace, so the prerm meets this Fail2ban and never the host's.
 pycache() { find /etc/fail2ban/action.d/__pycache__ -name '*nfban*' 2>/dev/null; }
-pycache_before=$(pycache | wc -l)
+pycache_remove=0 F2B_CONF_OK=''
+SOCK=$(/usr/bin/python3 -c 'from fail2ban.client.configurator import Configurator
+c = Configurator(); c.setBaseDir("/etc/fail2ban"); c.readEarly(); print(c.getEarlyOptions()["socket"])')
+SOCKDIR=$(dirname "$SOCK")
+MADE_SOCKDIR=0
+if [ ! -d "$SOCKDIR" ]; then mkdir -p "$SOCKDIR" && MADE_SOCKDIR=1; fi
+e2e_netns
+mkdir -p "$WORK/sockdir"
+unshare -m --propagation private sleep 3600 &
+HOLD=$!
+E2E_PIDS+=("$HOLD")
+e2e_wait 5 bash -c "[ \"\$(readlink /proc/$HOLD/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]"
+in_mnt() { nsenter -t "$HOLD" -m "$@"; }
+in_mnt mount --bind "$WORK/sockdir" "$SOCKDIR" || bail "cannot bind a private $SOCKDIR in a mount namespace"
+f2b() { in_mnt fail2ban-client -c "$WORK/conf" -s "$SOCK" "$@"; }
+write_conf "$SOCK"
+# viaconf takes its banaction where the package offers it: jail.d/nfban.conf (the installed
+# conffile, linked into the private config and uncommented, as an admin would), which goes with
+# the purge; viapy names its action in jail.local.
+sed -i '/^banaction = nfban-multiport$/d' "$conf/jail.local"
+ln -s "$JAILD" "$conf/jail.d/nfban.conf"
+sed -i 's/^#banaction = nfban-multiport$/banaction = nfban-multiport/' "$JAILD"
+# A jail on a stock action beside them: the prerm must leave it running.
+cat >>"$conf/jail.local" <<EOF
+
+[other]
+enabled = true
+backend = polling
+filter = sshd
+port = 8080
+maxretry = 1000
+logpath = $WORK/auth.log
+banaction = iptables-multiport
+EOF
+f2b_start_mnt() {
+	in_mnt ip netns exec "$SRV" env -u NFBAN_PLUGIN_DIR -u NFBAN_STATE_DIR -u PYTHONDONTWRITEBYTECODE XTABLES_LOCKFILE="$WORK/xtables.lock" \
+		fail2ban-server -f -x -c "$WORK/conf" -s "$SOCK" -p "$WORK/f2b.pid" >>"$WORK/server.out" 2>&1 &
+	F2B_PID=$!
+	E2E_PIDS+=("$F2B_PID")
+	e2e_wait 30 f2b ping || { echo "Fail2ban did not answer:"; tail -n 30 "$WORK/server.out" "$WORK/fail2ban.log"; return 1; }
+}
+jail_list() { f2b status | sed -n 's/.*Jail list:[[:space:]]*//p' | tr -s ', \t' '\n' | sed '/^$/d' | sort | xargs; }
+remove_stops_jails() {
+	local out
+	out=$(in_mnt "${APT[@]}" remove nfban </dev/null 2>&1) || { echo "$out"; return 1; }
+	echo "$out" >"$T/remove.log"
+	[ "$(dpkg-query -W -f='${Status}' nfban)" = "deinstall ok config-files" ] ||
+		{ echo "$out"; echo "status: $(dpkg-query -W -f='${Status}' nfban)"; return 1; }
+	grep -E '^nfban: stopped: viaconf viapy ' <<<"$out" ||
+		{ echo "$out"; echo "(no line naming the jails the removal stopped)"; return 1; }
+	grep -E "^nfban: $JAILD makes nfban the banaction" <<<"$out" ||
+		{ echo "$out"; echo "(no line about $JAILD)"; return 1; }
+}
+jails_are() { # "JAIL ...": Fail2ban's jails, sorted
+	local got
+	got=$(jail_list)
+	[ "$got" = "$(tr ' ' '\n' <<<"$1" | sort | xargs)" ] || { echo "Fail2ban's jails: '$got', want '$1'"; return 1; }
+}
+no_nfban_actions() {
+	local j a
+	for j in viaconf viapy; do
+		a=$(f2b get "$j" actions | sed 1d)
+		echo "$j: $a"
+		case $a in *nfban* | '') return 1 ;; esac
+	done
+}
+f2b_restarts() { # "JAIL ...": Fail2ban starts from the same config, with these jails
+	: >"$WORK/fail2ban.log"
+	f2b_start_mnt || return 1
+	e2e_wait 30 jails_are "$1" || { jails_are "$1"; grep -E 'ERROR|Skipping|skipped' "$WORK/fail2ban.log"; return 1; }
+}
+if ! e2e_listen 22 2200 8080 >"$WORK/setup.out" 2>&1 || ! e2e_preexisting || ! before=$(kernel_state) || ! f2b_start_mnt >"$WORK/start.out" 2>&1 ||
+	! e2e_wait 30 _f2b_has_jail viapy; then
+	e2e_fail "Fail2ban starts jails viaconf, viapy and other before the removal"; e2e_diag <"$WORK/start.out"
+else
+	failed_logins "${E2E_BAD4[0]}" "${E2E_BAD6[0]}"
+	e2e_check "before the removal, Fail2ban holds bans of ${E2E_BAD4[0]} and ${E2E_BAD6[0]} in viaconf (nfban-multiport) and viapy (nfban-nftables.py)" \
+		e2e_wait 30 bans_everywhere || bans_everywhere | e2e_diag
+	pycache_remove=$(pycache | wc -l)
+	e2e_check "apt-get remove nfban stops the jails on nfban actions first, through the installed nfban, and says which (viaconf viapy)" \
+		remove_stops_jails
+	e2e_check "after the removal no rule, chain or set of those jails is in the kernel: the namespace's netfilter is as before Fail2ban started" \
+		same "the kernel" "$before" "$(kernel_state)"
+	e2e_check "Fail2ban runs on with its other jail (other, iptables-multiport)" jails_are other
+	f2b_stop
+	e2e_check "Fail2ban starts again after the removal, every jail read (the action files stay until the purge)" \
+		f2b_restarts "viaconf viapy other"
+	f2b_stop
+	# What the prerm says for a jail naming an nfban action in jail.local: another banaction
+	# (here: Fail2ban's default).
+	sed -i '/^banaction = nfban-nftables.py$/d' "$conf/jail.local"
+	F2B_CONF_OK=1
+fi
+
+# ---------------------------------------------------------------- 10. purge
+section "10. purge"
 if "${APT[@]}" purge nfban </dev/null >"$T/purge.log" 2>&1 && ! dpkg-query -W nfban >/dev/null 2>&1; then
 	e2e_ok "apt-get purge nfban purges it (dpkg knows nothing of it)"
 	INSTALLED=0
@@ -432,8 +549,19 @@ left_over() {
 	[ ${#left[@]} -eq 0 ] || { echo "left on disk: ${left[*]}"; return 1; }
 }
 e2e_check "no file of dpkg -L nfban is left, and no directory that was not there before" left_over
-e2e_check "/run/nfban is gone, and Fail2ban's byte code of the .py actions ($pycache_before file(s) before the purge)" \
-	bash -c "[ ! -e /run/nfban ] && ! find /etc/fail2ban/action.d/__pycache__ -name '*nfban*' 2>/dev/null | grep . && [ $pycache_before -gt 0 ]"
+pycache_purge=$(pycache | wc -l)
+e2e_check "/run/nfban is gone, and Fail2ban's byte code of the .py actions ($pycache_remove file(s) at the removal, $pycache_purge at the purge)" \
+	bash -c "[ ! -e /run/nfban ] && ! find /etc/fail2ban/action.d/__pycache__ -name '*nfban*' 2>/dev/null | grep . && [ $pycache_remove -gt 0 ]"
+if [ -n "$F2B_CONF_OK" ]; then
+	# The purge took jail.d/nfban.conf with the action files: viaconf is back on Fail2ban's own
+	# banaction, as viapy is after the change the prerm asked for.
+	e2e_check "Fail2ban starts again after the purge, every jail on Fail2ban's own banaction ($JAILD went with the package)" \
+		f2b_restarts "viaconf viapy other"
+	e2e_check "... and viaconf, viapy ban with it: no nfban action named" no_nfban_actions
+	f2b_stop
+fi
+e2e_scenario_cleanup
+[ $MADE_SOCKDIR -eq 1 ] && rmdir "$SOCKDIR"
 [ $POLICY -eq 1 ] && rm -f /usr/sbin/policy-rc.d && POLICY=0
 e2e_check "the host is as before: installed packages, /etc/fail2ban, nfban's paths, its netfilter tables" \
 	same "the host" "$HOST_BEFORE" "$(host_state)"

@@ -3,8 +3,9 @@
 # tests/e2e/py_actions.sh - the in-process .py actions against the .conf files of the same name,
 # through Debian's Fail2ban code, with nothing run (tests/e2e/py_parity.py says what is
 # compared: the keys each .py opens libnfban with, per family, and every operation of a jail's
-# life, repairs included, against the commands Fail2ban makes of the .conf).  No root, no
-# namespace, no kernel; the build is needed only for the plugin directory's name.
+# life, repairs included, against the commands Fail2ban makes of the .conf).  No
+# namespace, no kernel; the build's libnfban (which wants root: its loader vets the plugins)
+# gives the .py actions their plugins' key tables.
 set -uo pipefail
 source "$(dirname "$0")/../lib/nstest.sh"
 source "$(dirname "$0")/lib.bash"

@@ -21,7 +21,8 @@ options of the jail's action line as keyword arguments, unresolved tags verbatim
   repair the same when an operation fails once: with the rules missing (check fails: stop,
          start, check, retry), with the rules present (check passes: retry), for ban and for
          unban (no repair on unban).
-libnfban is replaced by a recorder (nfban_action.Handle); Fail2ban's executeCmd by another.
+libnfban's operations are replaced by a recorder (nfban_action.Handle); Fail2ban's executeCmd by
+another.  The key tables the .py actions pass keys from are the build's (nfban_plugin_keys).
 TAP output.
 """
 import shlex

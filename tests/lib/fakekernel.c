@@ -40,6 +40,13 @@
  *                  module provides, which nfnetlink refuses with EINVAL.
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
  * (default: both), on nf_tables too.
+ *
+ * Every way a program reaches netfilter passes here, so a fault hits nfban and
+ * Fail2ban's stock commands alike: the legacy tables through setsockopt /
+ * getsockopt (IPT_SO_SET_REPLACE, IPT_SO_GET_*: iptables-legacy, libiptc), nf_tables
+ * through socket() and every sending call on a NETLINK_NETFILTER socket: sendto()
+ * (libmnl, nfban, iptables-nft's queries), sendmsg() (iptables-nft's and nft's
+ * batches), send() and sendmmsg().
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -47,6 +54,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -272,7 +280,9 @@ static void stale_genid(unsigned char *buf, size_t len)
 			uint32_t g;
 
 			memcpy(&g, buf + off + NLA_HDRLEN, 4);
-			g = htonl(ntohl(g) - 1);
+			/* Far from the generation read (the kernel checks only a non-zero
+			 * id: generation 1 - 1 would be no check at all). */
+			g = htonl(ntohl(g) ^ 0x80000000u);
 			memcpy(buf + off + NLA_HDRLEN, &g, 4);
 			left--;
 			return;
@@ -351,6 +361,33 @@ static void hide_ipset(unsigned char *buf, size_t len)
 			h->nlmsg_type = (uint16_t)(0xff << 8 | NFNL_MSG_TYPE(h->nlmsg_type));
 }
 
+/* Is a message to this socket one the nf_tables faults change? */
+static int mutates(int fd)
+{
+	return (wants("no-multiport") || wants("stale-genid") || wants("refuse-ban") ||
+		wants("no-ipset")) && is_nfnetlink(fd);
+}
+
+/* The nf_tables faults, applied to a copy of what is sent. */
+static void mutate(unsigned char *buf, size_t len)
+{
+	if (wants("no-multiport"))
+		hide_multiport(buf, len);
+	if (wants("stale-genid"))
+		stale_genid(buf, len);
+	if (wants("refuse-ban"))
+		refuse_ban(buf, len);
+	if (wants("no-ipset"))
+		hide_ipset(buf, len);
+}
+
+/*
+ * Netlink reaches the kernel by these calls (strace of iptables-nft -A, nft add rule,
+ * nfban): libmnl's mnl_socket_sendto() is sendto(), iptables-nft and nft send their
+ * batches with sendmsg() (an iovec per batch page); send() and sendmmsg() are hooked
+ * too, so no sender passes by.  A netlink message is handled by the kernel in the call
+ * that sends it, so changing the copy sent is changing what the kernel sees.
+ */
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
@@ -361,8 +398,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *,
 				    socklen_t))dlsym(RTLD_NEXT, "sendto");
-	if ((!wants("no-multiport") && !wants("stale-genid") && !wants("refuse-ban") &&
-	     !wants("no-ipset")) || !is_nfnetlink(fd))
+	if (!mutates(fd))
 		return real(fd, buf, len, flags, to, tolen);
 	copy = malloc(len ? len : 1);
 	if (!copy) {
@@ -370,15 +406,69 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		return -1;
 	}
 	memcpy(copy, buf, len);
-	if (wants("no-multiport"))
-		hide_multiport(copy, len);
-	if (wants("stale-genid"))
-		stale_genid(copy, len);
-	if (wants("refuse-ban"))
-		refuse_ban(copy, len);
-	if (wants("no-ipset"))
-		hide_ipset(copy, len);
+	mutate(copy, len);
 	rc = real(fd, copy, len, flags, to, tolen);
 	free(copy);
 	return rc;
+}
+
+/* glibc's send() makes the syscall itself: it would not pass through sendto() above. */
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	return sendto(fd, buf, len, flags, NULL, 0);
+}
+
+/* The iovecs are gathered into one buffer (a batch's messages may span pages) and sent as one. */
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static ssize_t (*real)(int, const struct msghdr *, int);
+	struct msghdr m;
+	struct iovec iov;
+	unsigned char *copy;
+	size_t len = 0, off = 0;
+	ssize_t rc;
+
+	if (!real)
+		real = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
+	if (!msg || !mutates(fd))
+		return real(fd, msg, flags);
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		len += msg->msg_iov[i].iov_len;
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < msg->msg_iovlen; i++) {
+		memcpy(copy + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		off += msg->msg_iov[i].iov_len;
+	}
+	mutate(copy, len);
+	iov = (struct iovec){ .iov_base = copy, .iov_len = len };
+	m = *msg;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	rc = real(fd, &m, flags);
+	free(copy);
+	return rc;
+}
+
+/* One message after the other, each through sendmsg() above (the syscall's own semantics). */
+int sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	static int (*real)(int, struct mmsghdr *, unsigned int, int);
+	unsigned int i;
+
+	if (!real)
+		real = (int (*)(int, struct mmsghdr *, unsigned int, int))dlsym(RTLD_NEXT, "sendmmsg");
+	if (!mutates(fd))
+		return real(fd, vec, n, flags);
+	for (i = 0; i < n; i++) {
+		ssize_t rc = sendmsg(fd, &vec[i].msg_hdr, flags);
+
+		if (rc < 0)
+			return i ? (int)i : -1;
+		vec[i].msg_len = (unsigned int)rc;
+	}
+	return (int)i;
 }

@@ -62,12 +62,25 @@ nf() {
 	[ "$op" = flush ] && op=flush_keep
 	STOCK_OPS+=("$(printf '%q ' stock "$STOCK_TYPE" "$fam" "$op" "$@")")
 }
+# nft_table_json 4|6: `nft -j list table ip|ip6 filter` (nf_tables only),
+# handles and counter values removed; empty without the table.
+nft_table_json() {
+	local fam=ip
+	[ "${1:-4}" = 6 ] && fam=ip6
+	[ "$NFBAN_IPT_BACKEND" = nft ] || return 0
+	{ nft -j list table $fam filter 2>/dev/null || true; } |
+		sed -E -e 's/"handle": [0-9]+/"handle": H/g' -e 's/"(packets|bytes)": [0-9]+/"\1": N/g' \
+			-e 's/\{"metainfo": \{[^}]*\}\}, //'
+}
 # ipt_state FAMILY: what the comparisons look at: the rules as
-# iptables-<backend>-save prints them and, for nft, the table's expressions.
-ipt_state() { ipt_rules "$1"; nft_netlink "$1"; }
+# iptables-<backend>-save prints them and, for nft, the table's expressions
+# (nft --debug=netlink) and its JSON.
+ipt_state() { ipt_rules "$1"; nft_netlink "$1"; nft_table_json "$1"; }
+# stock_fns: the definitions a fresh namespace's bash needs to run `stock` and `ipt_state`.
+stock_fns() { declare -f stock ipt_save ipt_rules nft_netlink nft_table_json ipt_state; }
 # stock_rules FAMILY: the state the stock commands remembered so far leave.
 stock_rules() {
-	in_fresh_ns bash -c "set -e; $(declare -f stock ipt_save ipt_rules nft_netlink ipt_state)
+	in_fresh_ns bash -c "set -e; $(stock_fns)
 		$(printf '%s\n' "${STOCK_OPS[@]}")
 		ipt_state $1"
 }

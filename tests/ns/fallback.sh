@@ -8,6 +8,8 @@
 source "$(dirname "$0")/../lib/nstest.sh"
 
 FAKE="$NFBAN_BUILD/tests/fakekernel.so"
+# Fail2ban's stock iptables commands (the reference of the ipt_*.sh suites).
+source "$(dirname "$0")/../lib/stock_ipt.sh"
 
 setup() {
 	[ -e "$FAKE" ] || fail "$FAKE not built"
@@ -256,6 +258,51 @@ test_stale_state_does_not_pin_a_jail() {
 	assert_eq "" "$(state_files)" "stale state removed"
 	nfban multiport stop "${J[@]}"
 	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+}
+
+# What VPS users meet: a kernel without the multiport match, on the backend under test (run
+# with NFBAN_IPT_BACKEND=nft, iptables-nft's batch - sent with sendmsg - refused as that kernel
+# refuses it: `RULE_INSERT failed (No such file or directory)`).  Stock iptables-multiport's
+# start cannot insert its jump, so the jail's ban (Fail2ban starts the action on the first ban:
+# the ban fails with it; the ban command alone lands in a chain nothing jumps to) blocks nothing.
+# nfban-multiport falls back to perport and bans: the kernel, read with
+# iptables-<backend>-save (and nft --debug=netlink for nf_tables), is exactly what stock
+# iptables[type=oneport] leaves for each port on a kernel that has every match.
+test_stock_fails_where_nfban_falls_back() {
+	setup
+	local fam ip kv=(name=sshd port=ssh,http protocol=tcp) got want stock_out
+	for fam in 4 6; do
+		ip=192.0.2.9
+		[ $fam = 6 ] && ip=2001:db8::9
+		# Stock, in a namespace of its own, on the same faulty kernel.
+		stock_out=$(in_fresh_ns bash -c "$(stock_fns)
+			export LD_PRELOAD='$FAKE' NFBAN_FAKE_KERNEL=no-multiport
+			if stock multiport $fam start ${kv[*]} 2>&1; then echo 'stock start: exit 0'; fi
+			stock multiport $fam ban ${kv[*]} ip=$ip 2>&1 || echo 'stock ban: failed'
+			unset LD_PRELOAD
+			echo '# kernel'; ipt_rules $fam")
+		assert_no_match "stock start: exit 0" "$stock_out" "stock start (IPv$fam) on a kernel without multiport"
+		assert_match "No such file or directory|No chain/target/match by that name" "$stock_out" \
+			"stock's error (IPv$fam)"
+		assert_no_match "-A INPUT .*-j f2b-sshd" "${stock_out#*# kernel}" \
+			"stock left no jump to f2b-sshd (IPv$fam): its ban blocks nothing"
+
+		# nfban, as Fail2ban runs the .conf action: start (on the first ban), then the ban.
+		run nfban_on no-multiport multiport start "${kv[@]}" "family=inet$fam"
+		assert_status 0 "nfban-multiport start (IPv$fam) on a kernel without multiport"
+		assert_match "multiport cannot work on this kernel.*perport takes over" "$err"
+		run nfban_on no-multiport multiport ban "${kv[@]}" "family=inet$fam" ip=$ip
+		assert_status 0 "nfban-multiport ban (IPv$fam)"
+		got=$(ipt_state $fam)
+		want=$(in_fresh_ns bash -c "set -e; $(stock_fns)
+			stock oneport $fam start ${kv[*]}; stock oneport $fam ban ${kv[*]} ip=$ip; ipt_state $fam")
+		assert_eq "$want" "$got" "nfban's fallback against stock perport (IPv$fam, $NFBAN_IPT_BACKEND)"
+		assert_match "-A INPUT -p tcp -m tcp --dport 22 -j f2b-sshd" "$got"
+		run nfban_on no-multiport multiport stop "${kv[@]}" "family=inet$fam"
+		assert_status 0 "stop (IPv$fam)"
+		assert_eq "" "$(ipt_rules $fam)" "nothing left (IPv$fam)"
+	done
+	assert_eq "" "$(state_files)" "state after stop"
 }
 
 run_suite "$@"

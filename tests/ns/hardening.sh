@@ -87,7 +87,7 @@ evil"
 	run nfban multiport start name=x "port=$(seq -s, 1 10000)"
 	assert_status 2
 	assert_lines "$err"
-	assert_match "more than 64 ports" "$err"
+	assert_match "more than 1024 ports" "$err"
 	run nfban multiport start name=x "protocol=tcp$(printf '\033')[31m"
 	assert_status 2
 	assert_lines "$err"

@@ -224,6 +224,44 @@ test_sctp_dccp_and_many_ports() {
 	same_as_stock "four protocols with ranges"
 }
 
+# Stock nft takes hundreds of ports in one rule's anonymous set; so does nfban,
+# up to 1024 entries a protocol (the most whose interval elements fit the one
+# set-element message a rule's set is sent in), and the rules are stock's.
+test_hundreds_of_ports_as_stock() {
+	setup
+	local p100 p500 r1024 before
+	p100=$(seq -s, 2001 2100)
+	p500=$(seq -s, 3000 3499)
+	r1024=$(for i in $(seq 0 1023); do printf '%d:%d,' $((i * 60 + 1)) $((i * 60 + 3)); done)
+	r1024=${r1024%,}
+	nf 4 start name=p100 "port=$p100"
+	same_as_stock "100 ports"
+	nf 6 start name=p500 "port=$p500" protocol=tcp,udp
+	same_as_stock "500 ports, two protocols"
+	nf 4 start name=r1024 "port=$r1024"
+	same_as_stock "1024 ranges"
+	# The set is found again: start and check see the rules there.
+	before=$(nft_json)
+	run nfban nftables start name=r1024 "port=$r1024"
+	assert_status 0 "start again"
+	assert_eq "$before" "$(nft_json)" "a second start adds nothing"
+	run nfban nftables check family=inet6 name=p500 "port=$p500" protocol=tcp,udp
+	assert_status 0 "check"
+	nf 4 ban name=p100 "port=$p100" ip=192.0.2.1
+	nf 6 ban name=p500 "port=$p500" protocol=tcp,udp ip=2001:db8::1
+	same_as_stock "bans"
+	before=$(nft_json)
+	run nfban nftables start name=over "port=$p500,$p500,$(seq -s, 5000 5024)"
+	assert_status 2 "1025 entries"
+	assert_match "more than 1024 ports" "$err"
+	assert_eq "$before" "$(nft_json)" "the kernel after the refusal"
+	nf 4 stop name=r1024 "port=$r1024"
+	nf 6 stop name=p500 "port=$p500" protocol=tcp,udp
+	nf 4 stop name=p100 "port=$p100"
+	same_as_stock "after stops"
+	assert_eq "" "$(nft list ruleset)" "nothing left"
+}
+
 test_allports_every_operation_as_stock() {
 	setup
 	local j=(name=all type=allports protocol=tcp,udp)

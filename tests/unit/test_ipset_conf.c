@@ -21,8 +21,7 @@
 #include "keys.h"
 
 static const struct nfban_key keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	IPSET_KEYS,
 	{ NULL, 0, NULL, NULL, 0 }
 };

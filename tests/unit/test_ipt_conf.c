@@ -23,13 +23,11 @@
 
 /* multiport's and perport's table, and allports' (whose port= is unused). */
 static const struct nfban_key port_keys[] = {
-	IPT_KEY_PORT,
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 static const struct nfban_key allports_keys[] = {
-	{ "port", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
-	IPT_KEYS_COMMON,
+	IPT_KEYS(IPT_KEY_PORT_UNUSED),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

@@ -572,6 +572,55 @@ static void test_stale_state(void **state)
 	nfban_jail_close(j);
 }
 
+/* ---- the keys for hosts (nfban_plugin_keys) ------------------------------------ */
+
+static void test_plugin_keys(void **state)
+{
+	static const char *const names[] = { "name", "port", "protocol", "mode", "tag", "fallback",
+					     "special_addresses" };
+	struct nfban_key_info k[8];
+	int n;
+
+	(void)state;
+	need_root();
+	memset(k, 0x5a, sizeof(k));
+	/* Too little room: the count, and nothing written past max. */
+	n = nfban_plugin_keys(fixtures, "probe", k, 2, &res);
+	assert_int_equal(n, 7);
+	assert_string_equal(k[1].name, "port");
+	assert_int_equal((unsigned char)k[2].name[0], 0x5a);
+	assert_int_equal(nfban_plugin_keys(fixtures, "probe", k, 8, &res), 7);
+	assert_int_equal(res.status, NFBAN_DONE);
+	/* name, the plugin's own in its table's order, then libnfban's other keys. */
+	for (int i = 0; i < 7; i++)
+		assert_string_equal(k[i].name, names[i]);
+	assert_string_equal(k[0].type, "jail_name");
+	assert_string_equal(k[0].def[0], "default");
+	assert_int_equal(k[0].flags, NFBAN_KEYINFO_HOST | NFBAN_KEYINFO_DEFAULT);
+	assert_string_equal(k[1].type, "ports");
+	assert_string_equal(k[1].def[0], "ssh");
+	assert_string_equal(k[1].def[1], "ssh");
+	assert_int_equal(k[1].flags, NFBAN_KEYINFO_DEFAULT | NFBAN_KEYINFO_MATCH);
+	assert_string_equal(k[3].type, "choice");
+	assert_string_equal(k[3].choices, "ok|error|absent|refuse|nofeature");
+	assert_string_equal(k[4].type, "unused");
+	assert_int_equal(k[4].flags, 0);                     /* tag: no default */
+	assert_string_equal(k[4].def[0], "");
+	/* fallback's default is the descriptor's list (probe's: none). */
+	assert_string_equal(k[5].type, "plugins");
+	assert_int_equal(k[5].flags, NFBAN_KEYINFO_HOST | NFBAN_KEYINFO_DEFAULT);
+	assert_string_equal(k[5].def[0], "");
+	assert_string_equal(k[6].choices, "refuse|allow");
+	assert_string_equal(k[6].def[1], "refuse");
+	/* A plugin that does not exist, or is no plugin name: BAD_INPUT, one line. */
+	assert_int_equal(nfban_plugin_keys(fixtures, "nosuch", k, 8, &res), -1);
+	assert_int_equal(res.status, NFBAN_BAD_INPUT);
+	assert_has(res.message, "action 'nosuch'");
+	assert_int_equal(nfban_plugin_keys(fixtures, "../probe", NULL, 0, &res), -1);
+	assert_int_equal(res.status, NFBAN_BAD_INPUT);
+	assert_int_equal(nfban_plugin_keys(fixtures, NULL, NULL, 0, &res), -1);
+}
+
 static void test_version(void **state)
 {
 	(void)state;
@@ -616,6 +665,7 @@ int main(int argc, char *argv[])
 		cmocka_unit_test(test_fallback_order),
 		cmocka_unit_test(test_fallback_match_keys),
 		cmocka_unit_test(test_stale_state),
+		cmocka_unit_test(test_plugin_keys),
 		cmocka_unit_test(test_version),
 	};
 	char self[PATH_MAX];

@@ -117,7 +117,7 @@ static void test_too_many_ports(void **state)
 	assert_int_equal(ports[VALUE_MAX_PORTS - 1].first, 1000 + VALUE_MAX_PORTS - 1);
 	strcat(arg, ",9999");
 	assert_int_equal(parse_ports(arg), -1);
-	assert_why("more than 64 ports");
+	assert_why("more than 1024 ports");
 }
 
 /* ---- protocols ------------------------------------------------------------------ */
@@ -272,6 +272,34 @@ static int xt_target(enum nfban_family fam, const char *text)
 {
 	why[0] = '\0';
 	return value_parse_xt_target(text, fam, &xt, why, sizeof(why));
+}
+
+/* A key's default per family, as hosts are given it (nfban_plugin_keys). */
+static void test_key_default(void **state)
+{
+	const struct nfban_key reject = { "blocktype", NFBAN_KEY_XT_TARGET, "REJECT", NULL, 0 };
+	const struct nfban_key typed = { "blocktype", NFBAN_KEY_XT_TARGET, "REJECT --reject-with tcp-reset",
+					 NULL, 0 };
+	const struct nfban_key drop = { "blocktype", NFBAN_KEY_XT_TARGET, "DROP", NULL, 0 };
+	const struct nfban_key port = { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH };
+	const struct nfban_key none = { "tag", NFBAN_KEY_UNUSED, NULL, NULL, 0 };
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(value_default(&reject, NFBAN_INET4, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "REJECT --reject-with icmp-port-unreachable");
+	assert_int_equal(value_default(&reject, NFBAN_INET6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "REJECT --reject-with icmp6-port-unreachable");
+	assert_int_equal(value_default(&typed, NFBAN_INET6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "REJECT --reject-with tcp-reset");
+	assert_int_equal(value_default(&drop, NFBAN_INET6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "DROP");
+	assert_int_equal(value_default(&port, NFBAN_INET4, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ssh");
+	assert_int_equal(value_default(&none, NFBAN_INET4, buf, sizeof(buf)), -1);
+	assert_int_equal(value_default(&reject, NFBAN_INET4, buf, 10), -1);
+	assert_string_equal(value_key_type_name(NFBAN_KEY_NFT_PRIORITY), "nft_priority");
+	assert_string_equal(value_key_type_name((enum nfban_key_type)99), "?");
 }
 
 static void test_xt_target(void **state)
@@ -705,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_match_keys),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_xt_target),
+		cmocka_unit_test(test_key_default),
 		cmocka_unit_test(test_nft_verdict),
 		cmocka_unit_test(test_nft_hook_priority),
 		cmocka_unit_test(test_names),

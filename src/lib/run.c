@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * run.c - nfban_jail_run() (nfban.h): an operation by name, its address and
+ * family checked, run with fallback (fallback.c) under the handle's lock.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handle.h"
+#include "result.h"
+#include "text.h"
+
+int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
+		   const char *ip, struct nfban_result *res)
+{
+	struct nfban_addr addr;
+	struct call c = { .j = j, .res = res };
+	char why[NFBAN_LINE_MAX];
+
+	/* Each field set, not the whole result cleared: this is every ban's path. */
+	res->status = NFBAN_DONE;
+	res->kernel_errno = 0;
+	res->fallback = 0;
+	res->message[0] = res->notice[0] = '\0';
+	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
+	c.op = op_parse(operation);
+	if (c.op == OP_COUNT) {
+		char echo[256];
+
+		text_echo(operation ? operation : "", echo, sizeof(echo));
+		return result_fail(res, NFBAN_BAD_INPUT,
+				   "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
+				   echo);
+	}
+	if (ip) {
+		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
+			return result_bad_key(res, "ip", 2, ip, why);
+		/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
+		value_addr_unmap(&addr);
+		if (!j->allow_special && value_addr_special(&addr, why, sizeof(why))) {
+			strncat(why, "; special_addresses=allow bans it all the same",
+				sizeof(why) - strlen(why) - 1);
+			return result_bad_key(res, "ip", 2, ip, why);
+		}
+		if (OP_HAS_ADDR(c.op))
+			c.addr = &addr;
+	} else if (OP_HAS_ADDR(c.op)) {
+		return result_fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s",
+				   op_name(c.op), op_name(c.op));
+	}
+	if (!family)
+		c.fam = ip ? addr.family : NFBAN_INET4;
+	else if (strcmp(family, "inet4") == 0)
+		c.fam = NFBAN_INET4;
+	else if (strcmp(family, "inet6") == 0)
+		c.fam = NFBAN_INET6;
+	else
+		return result_bad_key(res, "family", 6, family, "not inet4 or inet6");
+	if (ip && addr.family != c.fam)
+		return result_bad_key(res, "ip", 2, ip,
+				      c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
+							   : "an IPv6 address with family=inet4");
+	pthread_mutex_lock(&j->lock);
+	fallback_run(&c);
+	pthread_mutex_unlock(&j->lock);
+	if (res->message[0])
+		text_one_line(res->message, sizeof(res->message));
+	if (res->notice[0])
+		text_one_line(res->notice, sizeof(res->notice));
+	return res->status;
+}
