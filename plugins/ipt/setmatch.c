@@ -21,7 +21,6 @@
 #include <linux/netfilter/ipset/ip_set.h>
 #include <linux/netfilter/xt_set.h>
 
-#include "jail.h"
 #include "setmatch.h"
 
 #define SET_MATCH_REVISION 4
@@ -49,37 +48,31 @@ int ipt_set_index(const char *name, uint16_t *index, unsigned *family)
 	return rc;
 }
 
-enum nfban_status ipt_set_jump(struct ipt_ctx *c, struct ipt_rule *rule)
+int ipt_match_set(struct ipt_ext *m, const char *name, enum nfban_family fam, char *why, size_t n)
 {
-	unsigned want = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, family;
+	unsigned want = fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, family;
 	struct xt_set_info_match_v4 info;
-	struct ipt_ext *m = ipt_rule_add_match(rule);
-	char why[NFBAN_MSG_MAX - 32];
-	const char *jump;
 	ip_set_id_t index;
-	int rc;
+	int rc = ipt_set_index(name, &index, &family);
 
-	if (!m)
-		return ipt_bad(c->r, "too many matches for one rule");
-	rc = ipt_set_index(c->conf->match_set, &index, &family);
-	if (rc < 0)
-		return ipt_fail(c, -rc, "looking up ipset %s", c->conf->match_set);
-	if (family != want)
-		return ipt_bad(c->r, "ipset %s is not of family %s", c->conf->match_set,
-			       c->f->label);
+	if (rc < 0) {
+		snprintf(why, n, "looking up ipset %s", name);
+		return rc;
+	}
+	if (family != want) {
+		snprintf(why, n, "ipset %s is not of family %s", name, fam == NFBAN_INET6 ? "inet6" : "inet4");
+		return -EINVAL;
+	}
 	memset(&info, 0, sizeof(info));
 	info.match_set.index = index;
 	info.match_set.dim = IPSET_DIM_ONE;
 	info.match_set.flags = IPSET_DIM_ONE_SRC;
 	info.packets.op = IPSET_COUNTER_NONE;
 	info.bytes.op = IPSET_COUNTER_NONE;
+	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "set");
 	m->revision = SET_MATCH_REVISION;
 	m->size = sizeof(info);
 	memcpy(m->data, &info, sizeof(info));
-	if (ipt_target_verdict(rule, c->conf->family, &c->conf->block, &jump, why, sizeof(why)) < 0)
-		return ipt_bad(c->r, "blocktype: %s", why);
-	if (jump)
-		snprintf(c->ban_jump, sizeof(c->ban_jump), "%s", jump);
-	return NFBAN_OK;
+	return 0;
 }

@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * setmatch.h - the jump rule of an ipset jail (conf->match_set set):
- *   -p <proto> [port match] -m set --match-set <set> src -j <blocktype>
- * as iptables 1.8's libxt_set writes it: match "set" revision 4.
+ * setmatch.h - `-m set --match-set <set> src`, the match of an ipset jail's
+ * jumps (conf->match_set), as iptables 1.8's libxt_set writes it: match
+ * "set" revision 4, the set named by the kernel's index of it.
  */
 #ifndef NFBAN_IPT_SETMATCH_H
 #define NFBAN_IPT_SETMATCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "ctx.h"
+#include "nfban_plugin.h"
+#include "rule.h"
 
 #pragma GCC visibility push(hidden)
 
 /*
- * Add the set match to `rule` (its port match, if any, already there) and
- * make blocktype its target.  The match names the set by the kernel's index
- * of it, as libxt_set does: the set must exist (NFBAN_ERROR, ENOENT, when it
- * does not; NFBAN_BADPARAM when it is of the other family).
+ * Fill m with the match of set `name`, which must exist in family fam.
+ * 0; -EINVAL with why when the set is of the other family; another -errno
+ * with why (-ENOENT: no such set) when it cannot be looked up.
  */
-enum nfban_status ipt_set_jump(struct ipt_ctx *c, struct ipt_rule *rule);
+int ipt_match_set(struct ipt_ext *m, const char *name, enum nfban_family fam, char *why, size_t n);
 
 /*
  * The kernel's index of set `name` and its family (NFPROTO_*), asked as

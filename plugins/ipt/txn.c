@@ -80,6 +80,23 @@ static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
 	return NFBAN_OK;
 }
 
+/* An ipset jail's jump: `-m set --match-set <set> src` after its port match, -j <blocktype>. */
+static enum nfban_status set_jump(struct ipt_ctx *c, struct ipt_rule *rule)
+{
+	struct ipt_ext *m = ipt_rule_add_match(rule);
+	char why[NFBAN_MSG_MAX - 32];
+	int rc;
+
+	if (!m)
+		return ipt_bad(c->r, "too many matches for one rule");
+	rc = ipt_match_set(m, c->conf->match_set, c->conf->family, why, sizeof(why));
+	if (rc == -EINVAL)
+		return ipt_bad(c->r, "%s", why);
+	if (rc < 0)
+		return ipt_fail(c, -rc, "%s", why);
+	return verdict_rule(c, "blocktype", &c->conf->block, rule, c->ban_jump);
+}
+
 static void reverse(struct ipt_rule *v, size_t n)
 {
 	for (size_t i = 0; i < n / 2; i++) {
@@ -108,7 +125,7 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 		for (size_t j = from; j < rules->n && st == NFBAN_OK; j++) {
 			ipt_rule_set_proto(&rules->v[j], protos->v[i].number);
 			if (c->conf->match_set[0])
-				st = ipt_set_jump(c, &rules->v[j]);
+				st = set_jump(c, &rules->v[j]);
 			else if (ipt_target_standard(&rules->v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
