@@ -49,6 +49,12 @@ enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_add
 enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
 				struct nfban_report *r);
 
+/* The jumps() of -m multiport --dports <port> (jumps.c) and of every port. */
+enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_rules *out,
+				      struct nfban_report *r);
+enum nfban_status ipt_jumps_all(const struct value_proto *pr, struct ipt_rules *out,
+				struct nfban_report *r);
+
 /* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
 __attribute__((format(printf, 2, 3)))
 enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...);
