@@ -163,6 +163,8 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 	st = ipt_stop(in->ipt, j->ipt, addr, r);
 	if (st != NFBAN_OK)
 		return st;
+	/* Jumps deleted through nf_tables hold the set until its deferred frees ran. */
+	ipt_settle(in->ipt);
 	/* A rule this jail does not own still uses the set (EBUSY): the stop fails as a whole,
 	 * its jumps put back, as plugins/ipt's stop fails on a jump from elsewhere. */
 	if (ipc_destroy(&in->conn, j->spec.name, r) < 0) {

@@ -346,6 +346,23 @@ void ipt_close(void *inst)
 	free(in);
 }
 
+/*
+ * Closing an nfnetlink socket makes nf_tables flush its deferred frees
+ * (NETLINK_URELEASE): the socket goes, and the next operation opens a new
+ * one.  The cache is of the old socket's commits: it goes too.
+ */
+void ipt_settle(void *inst)
+{
+	struct ipt_inst *in = inst;
+
+	if (!in || !in->nft_open)
+		return;
+	nft_sock_close(&in->nft);
+	in->nft_open = false;
+	ipt_nft_cache_clear(&in->cache[0]);
+	ipt_nft_cache_clear(&in->cache[1]);
+}
+
 #define IPT_OP(fn, opcode)                                                                       \
 	enum nfban_status fn(void *inst, const void *jail, const struct nfban_addr *addr,        \
 			     struct nfban_report *r)                                             \
