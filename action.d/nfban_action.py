@@ -378,6 +378,10 @@ class Watcher(object):
 	QUIET = 0.05          # a burst of notifications has settled after this much silence...
 	SETTLE = 0.25         # ...or this long after its first
 	POLL = 0.25           # legacy tables: look at their size this often
+	# ... and check the jail this often whatever their size says: a removal of everything the
+	# jail added (its jumps, bans and chain) leaves a table of the size it had before the jail,
+	# which a look at sizes alone cannot tell from no change at all.
+	LEGACY_CHECK = 1.0
 	BURST, WINDOW = 3, 2.0  # a fourth restore within 2 s: removed again and again
 	MAX_BACKOFF = 60.0
 
@@ -397,6 +401,7 @@ class Watcher(object):
 		self._unbans = action._unbans
 		self._legacy = _LegacyTables() if self._ipt else None
 		self._sizes, self._all_unbans = None, _all_unbans[0]
+		self._checked = time.monotonic()  # the last check (legacy tables: LEGACY_CHECK)
 
 	def start(self):
 		try:
@@ -505,7 +510,10 @@ class Watcher(object):
 				if self._stop.is_set():
 					break
 				changed, shrunk = self._legacy_changed() if legacy else (False, False)
+				if legacy and time.monotonic() - self._checked >= self.LEGACY_CHECK:
+					changed = True
 				if removed or changed or self._pending:
+					self._checked = time.monotonic()
 					self._check(shrunk or self._chain_probe())
 		except Exception as e:   # never take Fail2ban down; say why the watching ended
 			logSys.error("[%s] nfban: the watcher of the jail's rules ended: %s",

@@ -49,7 +49,9 @@ check_files() { # destdir prefix sysconfdir
 		sed "s|@PLUGINDIR@|$2/lib/nfban|g" "action.d/$f.py" | cmp -s - "$1$3/fail2ban/action.d/$f.py" ||
 			{ echo "$f.py differs from action.d/$f.py with @PLUGINDIR@ = $2/lib/nfban"; return 1; }
 	done
-	cmp -s man/nfban.8 "$1$2/share/man/man8/nfban.8" || { echo "nfban.8 differs"; return 1; }
+	# make install fills in the version from the Makefile's VERSION, the one place it is set.
+	sed "s|@VERSION@|$(sed -n 's/^VERSION *:= *//p' Makefile)|g" man/nfban.8 |
+		cmp -s - "$1$2/share/man/man8/nfban.8" || { echo "nfban.8 differs from man/nfban.8 with @VERSION@ filled in"; return 1; }
 }
 
 run_install() { # log-file args...: ./install.sh, output kept in the log

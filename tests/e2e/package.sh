@@ -62,7 +62,7 @@ PLUGINS=(allports multiport nftables perport)
 ACTIONFILES=()
 # Where the package lets the admin choose nfban as banaction (debian/nfban.jail.conf).
 JAILD=/etc/fail2ban/jail.d/nfban.conf
-for f in action.d/*; do ACTIONFILES+=("$(basename "$f")"); done
+for f in action.d/*.conf action.d/*.py; do ACTIONFILES+=("$(basename "$f")"); done
 
 e2e_init
 T=$E2E_TMP

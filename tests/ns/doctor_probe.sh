@@ -132,7 +132,7 @@ docker() { # backend
 	echo 1 >/proc/sys/net/ipv4/ip_forward
 	docker_nat "$ipt"
 	nfban multiport start name=d backend="$1" chain=DOCKER-USER port=22
-	nfban multiport ban name=d backend="$1" ip=10.0.0.5
+	nfban multiport ban name=d backend="$1" chain=DOCKER-USER port=22 ip=10.0.0.5
 	probe ip=10.0.0.6 port=8022
 	answer accepted
 	has_line "^accepted by: 172.17.0.2:22 \(the DNAT destination behind docker0\)"
@@ -141,7 +141,7 @@ docker() { # backend
 	# Watching the published port instead, the ban does not hold.
 	nfban multiport stop name=d backend="$1" chain=DOCKER-USER port=22
 	nfban multiport start name=d backend="$1" chain=DOCKER-USER port=8022
-	nfban multiport ban name=d backend="$1" ip=10.0.0.5
+	nfban multiport ban name=d backend="$1" chain=DOCKER-USER port=8022 ip=10.0.0.5
 	probe ip=10.0.0.5 port=8022
 	answer accepted
 }

@@ -276,7 +276,7 @@ test_stock_fails_where_nfban_falls_back() {
 		[ $fam = 6 ] && ip=2001:db8::9
 		# Stock, in a namespace of its own, on the same faulty kernel.
 		stock_out=$(in_fresh_ns bash -c "$(stock_fns)
-			export LD_PRELOAD='$FAKE' NFBAN_FAKE_KERNEL=no-multiport
+			export LD_PRELOAD='$FAKE' NFBAN_FAKE_KERNEL=no-multiport ASAN_OPTIONS='${ASAN_OPTIONS:-}:verify_asan_link_order=0'
 			if stock multiport $fam start ${kv[*]} 2>&1; then echo 'stock start: exit 0'; fi
 			stock multiport $fam ban ${kv[*]} ip=$ip 2>&1 || echo 'stock ban: failed'
 			unset LD_PRELOAD
