@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ipt/setmatch.h"
+#include "ipt/setmatch.h"
 #include "jail.h"
 #include "set.h"
 

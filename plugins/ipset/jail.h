@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "../ipt/jail.h"
+#include "ipt/jail.h"
 #include "nfban_plugin.h"
 #include "set.h"
 

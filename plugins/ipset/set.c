@@ -19,7 +19,7 @@
 #include <libipset/session.h>
 #include <libipset/types.h>
 
-#include "../ipt/setmatch.h"
+#include "ipt/setmatch.h"
 #include "set.h"
 
 /* libipset's message for IPSET_ERR_HASH_FULL (lib/errcode.c). */
