@@ -94,7 +94,7 @@ $(B)/obj/%.o: %.c
 # The shim and the doctor link libnfban's objects and use its internal headers.
 $(B)/obj/src/shim/%.o $(B)/obj/src/doctor/%.o: CPPFLAGS += -Isrc/lib
 # The ipset plugins' layer reaches the iptables one's headers as "ipt/...".
-$(B)/obj/plugins/ipset/%.o $(B)/fuzz/obj/plugins/ipset/%.o: CPPFLAGS += -Iplugins
+$(B)/obj/plugins/%.o $(B)/fuzz/obj/plugins/%.o: CPPFLAGS += -Iplugins
 
 # The plugin directory is compiled into the shim: rebuild it when PREFIX or
 # PLUGINDIR change (make install PREFIX=/usr after a plain make).
