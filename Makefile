@@ -93,8 +93,8 @@ $(B)/obj/%.o: %.c
 .SECONDARY:
 # The shim and the doctor link libnfban's objects and use its internal headers.
 $(B)/obj/src/shim/%.o $(B)/obj/src/doctor/%.o: CPPFLAGS += -Isrc/lib
-# The ipset plugins' layer reaches the iptables one's headers as "ipt/...".
-$(B)/obj/plugins/%.o $(B)/fuzz/obj/plugins/%.o: CPPFLAGS += -Iplugins
+# The ipset plugins' layer (and the unit tests of it) reach the iptables one's headers as "ipt/...".
+$(B)/obj/plugins/%.o $(B)/fuzz/obj/plugins/%.o $(B)/obj/tests/unit/%.o $(B)/fuzz/obj/tests/%.o: CPPFLAGS += -Iplugins
 
 # The plugin directory is compiled into the shim: rebuild it when PREFIX or
 # PLUGINDIR change (make install PREFIX=/usr after a plain make).
