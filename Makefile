@@ -46,7 +46,10 @@ NFT_SRC   := $(wildcard plugins/nft/*.c)
 NFNL_SRC  := $(wildcard src/nfnl/*.c)
 IPT_PLUGINS := multiport allports perport
 NFT_PLUGINS := nftables
-PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS)
+# The ipset plugins: plugins/ipt for the jumps, libipset for the sets.
+IPSET_SRC := $(wildcard plugins/ipset/*.c)
+IPSET_PLUGINS := ipset ipset-allports
+PLUGINS   := $(IPT_PLUGINS) $(NFT_PLUGINS) $(IPSET_PLUGINS)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FIXTURE_SRC := $(wildcard tests/plugins/*.c)
@@ -72,6 +75,7 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 
 IPT_LIBS := -lip4tc -lip6tc
 NFT_LIBS := -lnftnl -lmnl
+IPSET_LIBS := -lipset
 
 .PHONY: all tests check deps fuzz fuzzers bench demo install uninstall deb clean FORCE
 all: $(SHIM_BIN) $(LIB_SO) $(PLUGIN_SO) $(DOCTOR_BIN)
@@ -89,6 +93,8 @@ $(B)/obj/%.o: %.c
 .SECONDARY:
 # The shim and the doctor link libnfban's objects and use its internal headers.
 $(B)/obj/src/shim/%.o $(B)/obj/src/doctor/%.o: CPPFLAGS += -Isrc/lib
+# The ipset plugins' layer (and the unit tests of it) reach the iptables one's headers as "ipt/...".
+$(B)/obj/plugins/%.o $(B)/fuzz/obj/plugins/%.o $(B)/obj/tests/unit/%.o $(B)/fuzz/obj/tests/%.o: CPPFLAGS += -Iplugins
 
 # The plugin directory is compiled into the shim: rebuild it when PREFIX or
 # PLUGINDIR change (make install PREFIX=/usr after a plain make).
@@ -127,6 +133,11 @@ $(B)/plugins/nftables.so: $(B)/obj/plugins/nftables.o $(call obj,$(NFT_SRC) $(NF
 	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(NFT_LIBS)
 	$(SECURE_PLUGIN)
 
+$(IPSET_PLUGINS:%=$(B)/plugins/%.so): $(B)/plugins/%.so: $(B)/obj/plugins/%.o $(call obj,$(IPSET_SRC) $(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SOFLAGS) -o $@ $^ $(IPSET_LIBS) $(IPT_LIBS) $(NFT_LIBS) -lpthread
+	$(SECURE_PLUGIN)
+
 # Unit tests: the prefix of the file says what it links against.
 $(B)/tests/test_values_%: $(B)/obj/tests/unit/test_values_%.o $(call obj,$(VALUES_SRC))
 	@mkdir -p $(dir $@)
@@ -137,6 +148,9 @@ $(B)/tests/test_lib_%: $(B)/obj/tests/unit/test_lib_%.o $(call obj,$(LIB_SRC) $(
 $(B)/tests/test_ipt_%: $(B)/obj/tests/unit/test_ipt_%.o $(call obj,$(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPT_LIBS) $(NFT_LIBS)
+$(B)/tests/test_ipset_%: $(B)/obj/tests/unit/test_ipset_%.o $(call obj,$(IPSET_SRC) $(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(IPSET_LIBS) $(IPT_LIBS) $(NFT_LIBS) -lpthread
 $(B)/tests/test_nft_%: $(B)/obj/tests/unit/test_nft_%.o $(call obj,$(NFT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NFT_LIBS)
@@ -196,6 +210,9 @@ $(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPT_SRC) $(NFNL_
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPT_LIBS) $(NFT_LIBS)
 	$(SECURE_PLUGIN)
+$(IPSET_PLUGINS:%=$(B)/fuzz/plugins/%.so): $(B)/fuzz/plugins/%.so: $(B)/fuzz/obj/plugins/%.o $(call fobj,$(IPSET_SRC) $(IPT_SRC) $(NFNL_SRC) $(VALUES_SRC))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(IPSET_LIBS) $(IPT_LIBS) $(NFT_LIBS) -lpthread
 $(B)/fuzz/plugins/nftables.so: $(B)/fuzz/obj/plugins/nftables.o $(call fobj,$(NFT_SRC) $(NFNL_SRC) $(VALUES_SRC))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -shared -o $@ $^ $(NFT_LIBS)

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fail2Ban action, in-process: the nfban action of this file's name.
 #
-# nfban-multiport.py, nfban-allports.py, nfban-perport.py, nfban-nftables.py and
-# nfban-nftables-allports.py are this same file: each leaves in the kernel what the .conf file
-# of its name does - the same keys, defaults and fallback - without a process per operation:
-# Fail2ban loads it, and it runs nfban's plugin through libnfban in Fail2ban's own process (one
-# handle per jail; nfban_action.py, next to this file, does the work).
+# nfban-multiport.py, nfban-allports.py, nfban-perport.py, nfban-nftables.py,
+# nfban-nftables-allports.py, nfban-ipset.py and nfban-ipset-allports.py are this same file:
+# each leaves in the kernel what the .conf file of its name does - the same keys, defaults and
+# fallback - without a process per operation: Fail2ban loads it, and it runs nfban's plugin
+# through libnfban in Fail2ban's own process (one handle per jail; nfban_action.py, next to
+# this file, does the work).
 #
 # Use it in jail.local (the file name with .py):
 #   [DEFAULT]

@@ -69,6 +69,8 @@ ACTIONS = {
 	"nfban-perport": ("perport", _IPT),
 	"nfban-nftables": ("nftables", _NFT),
 	"nfban-nftables-allports": ("nftables", (dict(_NFT[0], type="allports"), _NFT[1])),
+	"nfban-ipset": ("ipset", _IPT),
+	"nfban-ipset-allports": ("ipset-allports", _IPT),
 }
 
 # A passed key left out when the jail sets none of the keys its default comes from: the

@@ -18,18 +18,28 @@
   f2b.py report RESULTS_DIR
       Median / p90 per row and the ratio stock/this, from RESULTS_DIR/rows.
 
-  f2b.py banip CONFDIR JAIL N KIND
+  f2b.py banip CONFDIR JAIL N KIND [restore]
       Through a real Fail2ban (run inside a throw-away network namespace by
       bench/run): starts fail2ban-server on CONFDIR (one jail JAIL), sends
       `set JAIL banip` with N distinct addresses (10.a.b.c, in commands of
       1000, over one client connection, as fail2ban-client would), and waits
       until the kernel holds them all (KIND: ipt = rules -s ADDR in chain
-      f2b-JAIL, nft = elements of set addr-set-JAIL, none = Fail2ban's status
-      only: the no-op action).  Prints SECONDS (from the first command to the
-      kernel holding N bans), then stops the server and checks it left no ban.
+      f2b-JAIL of the legacy tables, iptnft = the same on nf_tables, nft =
+      elements of set addr-set-JAIL, ips = members of ipset f2b-JAIL, none =
+      Fail2ban's status only: the no-op action).  Prints SECONDS (from the
+      first command to the kernel holding N bans), then stops the server and
+      checks it left no ban.  With `restore`, the server then starts again on
+      the same database (CONFDIR's dbfile) and restores the N bans: its
+      SECONDS (from the server's start to the kernel holding them all) follow
+      on the same line, and it is stopped and checked again.
 
   f2b.py report-f2b FILE
-      The through-Fail2ban table from FILE (lines LABEL <tab> KIND <tab> SECONDS).
+      The through-Fail2ban table from FILE (lines LABEL <tab> KIND <tab> BURST
+      [<tab> RESTORE] seconds).
+
+  f2b.py report-scale FILE
+      The "one more ban" table from FILE (lines PLUGIN <tab> BACKEND <tab>
+      HELD <tab> LABEL <tab> NANOSECONDS, one per call).
 """
 import os
 import shlex
@@ -179,10 +189,14 @@ def report(resdir):
 
 def kernel_count(kind, jail):
     import subprocess
-    if kind == "ipt":
-        out = subprocess.run(["iptables-legacy-save", "-t", "filter"], capture_output=True,
+    if kind in ("ipt", "iptnft"):
+        save = "iptables-legacy-save" if kind == "ipt" else "iptables-nft-save"
+        out = subprocess.run([save, "-t", "filter"], capture_output=True,
                              text=True, check=True).stdout
         return sum(1 for l in out.splitlines() if l.startswith("-A f2b-%s -s " % jail))
+    if kind == "ips":
+        r = subprocess.run(["ipset", "save", "f2b-" + jail], capture_output=True, text=True)
+        return 0 if r.returncode else sum(1 for l in r.stdout.splitlines() if l.startswith("add "))
     if kind == "nft":
         r = subprocess.run(["nft", "list", "set", "inet", "f2b-table", "addr-set-" + jail],
                            capture_output=True, text=True)
@@ -193,26 +207,79 @@ def kernel_count(kind, jail):
     return None
 
 
-def banip(confdir, jail, n, kind):
+def server(confdir):
     import subprocess
+    sock = os.path.join(confdir, "f2b.sock")
+    return sock, subprocess.Popen(["fail2ban-server", "-f", "-x", "-c", confdir, "-s", sock,
+                                   "-p", os.path.join(confdir, "f2b.pid")],
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=open(os.path.join(confdir, "server.err"), "a"))
+
+
+def wait_jail(confdir, sock, srv, jail):
+    import subprocess
+    # Waited for as fail2ban-client waits (a bare client connecting while the server
+    # reads its configuration can make it shut down).
+    deadline = time.time() + 60
+    while True:
+        r = subprocess.run(["fail2ban-client", "-c", confdir, "-s", sock, "status"],
+                           capture_output=True, text=True)
+        if r.returncode == 0 and jail in r.stdout:
+            return
+        if time.time() > deadline or srv.poll() is not None:
+            sys.exit("f2b.py: Fail2ban did not start jail %s (see %s/server.err)" % (jail, confdir))
+        time.sleep(0.2)
+
+
+def wait_kernel(cli, kind, jail, n, t0):
+    while True:
+        got = kernel_count(kind, jail)
+        if got is None:
+            got = len(cli.send(["get", jail, "banned"])[1])
+        if got >= n:
+            return got
+        if time.perf_counter() - t0 > 3600:
+            sys.exit("f2b.py: the kernel holds %d of %d bans after an hour" % (got, n))
+        time.sleep(0.01)
+
+
+def stop_checked(cli, srv, kind, jail):
+    cli.send(["stop"])
+    cli.close()
+    srv.wait(600)
+    left = kernel_count(kind, jail)
+    if left:
+        sys.exit("f2b.py: %d bans left in the kernel after the stop" % left)
+
+
+def restore(confdir, jail, n, kind):
+    """The server started again on the database the burst filled: seconds until the kernel
+       holds the N bans again (the no-op action: until Fail2ban lists them)."""
     from fail2ban.client.csocket import CSocket
 
-    sock = os.path.join(confdir, "f2b.sock")
-    srv = subprocess.Popen(["fail2ban-server", "-f", "-x", "-c", confdir, "-s", sock,
-                            "-p", os.path.join(confdir, "f2b.pid")],
-                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(confdir, "server.err"), "w"))
+    t0 = time.perf_counter()
+    sock, srv = server(confdir)
     try:
-        # Waited for as fail2ban-client waits (a bare client connecting while the server
-        # reads its configuration can make it shut down).
-        deadline = time.time() + 60
-        while True:
-            r = subprocess.run(["fail2ban-client", "-c", confdir, "-s", sock, "status"],
-                               capture_output=True, text=True)
-            if r.returncode == 0 and jail in r.stdout:
-                break
-            if time.time() > deadline or srv.poll() is not None:
-                sys.exit("f2b.py: Fail2ban did not start jail %s (see %s/server.err)" % (jail, confdir))
-            time.sleep(0.2)
+        wait_jail(confdir, sock, srv, jail)
+        cli = CSocket(sock)
+        got = wait_kernel(cli, kind, jail, n, t0)
+        t1 = time.perf_counter()
+        if got != n:
+            sys.exit("f2b.py: restore: the kernel holds %d bans, expected %d" % (got, n))
+        stop_checked(cli, srv, kind, jail)
+        return t1 - t0
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+            srv.wait()
+
+
+def banip(confdir, jail, n, kind, with_restore=False):
+    from fail2ban.client.csocket import CSocket
+
+    sock, srv = server(confdir)
+    try:
+        wait_jail(confdir, sock, srv, jail)
         cli = CSocket(sock)
         ips = [ip_of(i + 1) for i in range(n)]
         t0 = time.perf_counter()
@@ -220,32 +287,28 @@ def banip(confdir, jail, n, kind):
             r = cli.send(["set", jail, "banip"] + ips[i:i + 1000])
             if r[0] != 0:
                 sys.exit("f2b.py: banip failed: %r" % (r,))
-        while True:
-            got = kernel_count(kind, jail)
-            if got is None:
-                got = len(cli.send(["get", jail, "banned"])[1])
-            if got >= n:
-                break
-            if time.perf_counter() - t0 > 3600:
-                sys.exit("f2b.py: the kernel holds %d of %d bans after an hour" % (got, n))
-            time.sleep(0.01)
+        got = wait_kernel(cli, kind, jail, n, t0)
         t1 = time.perf_counter()
         if got != n:
             sys.exit("f2b.py: the kernel holds %d bans, expected %d" % (got, n))
         banned = cli.send(["get", jail, "banned"])[1]
         if len(banned) != n:
             sys.exit("f2b.py: Fail2ban lists %d bans, expected %d" % (len(banned), n))
-        print("%.3f" % (t1 - t0))
-        cli.send(["stop"])
-        cli.close()
-        srv.wait(300)
-        left = kernel_count(kind, jail)
-        if left:
-            sys.exit("f2b.py: %d bans left in the kernel after the stop" % left)
+        stop_checked(cli, srv, kind, jail)
+        if with_restore:
+            print("%.3f\t%.3f" % (t1 - t0, restore(confdir, jail, n, kind)))
+        else:
+            print("%.3f" % (t1 - t0))
     finally:
         if srv.poll() is None:
             srv.kill()
             srv.wait()
+
+
+FLOOR = "no-op Python action (Fail2ban's floor)"
+# The stock action of the same kernel interface as a row's KIND.
+STOCK_OF = {"ipt": "stock iptables-multiport (legacy)", "iptnft": "stock iptables-multiport (iptables-nft)",
+            "nft": "stock nftables-multiport", "ips": "stock iptables-ipset-proto6 (legacy)"}
 
 
 def report_f2b(path):
@@ -253,22 +316,52 @@ def report_f2b(path):
     order = []
     with open(path) as f:
         for line in f:
-            label, kind, sec = line.rstrip("\n").split("\t")
+            label, kind, *secs = line.rstrip("\n").split("\t")
             if label not in rows:
                 order.append(label)
-                rows[label] = (kind, [])
-            rows[label][1].append(float(sec))
-    med = {l: sorted(v)[(len(v) - 1) // 2] for l, (_k, v) in rows.items()}
-    floor = med.get("no-op Python action (Fail2ban's floor)")
-    stock = {"ipt": med.get("stock iptables-multiport (legacy)"), "nft": med.get("stock nftables-multiport")}
+                rows[label] = (kind, [], [])
+            rows[label][1].append(float(secs[0]))
+            if len(secs) > 1:
+                rows[label][2].append(float(secs[1]))
+
+    def median(v):
+        return sorted(v)[(len(v) - 1) // 2] if v else None
+
+    med = {l: (median(b), median(r)) for l, (_k, b, r) in rows.items()}
+    floor = med.get(FLOOR, (None, None))
     w = max(len(l) for l in order)
-    print("%-*s %9s %6s %10s %10s" % (w, "action", "seconds", "runs", "x floor", "stock/this"))
+    print("%-*s %5s %9s %8s %10s %9s %8s %10s" % (w, "action", "runs", "burst s", "x floor", "stock/this",
+                                               "restore s", "x floor", "stock/this"))
+
+    def cells(i, l, kind):
+        v = med[l][i]
+        st = med.get(STOCK_OF.get(kind), (None, None))[i]
+        if v is None:
+            return ("-", "-", "-")
+        return ("%.2f" % v, "%.2fx" % (v / floor[i]) if floor[i] else "-",
+                "%.1fx" % (st / v) if st and not l.startswith("stock") and l != FLOOR else "-")
     for l in order:
-        kind, v = rows[l]
-        st = stock.get(kind)
-        print("%-*s %9.2f %6d %10s %10s" % (
-            w, l, med[l], len(v), "%.1fx" % (med[l] / floor) if floor else "-",
-            "%.1fx" % (st / med[l]) if st and not l.startswith("stock") else "-"))
+        kind, b, _r = rows[l]
+        print("%-*s %5d %9s %8s %10s %9s %8s %10s" % ((w, l, len(b)) + cells(0, l, kind) + cells(1, l, kind)))
+
+
+def report_scale(path):
+    """Medians per plugin, backend, label, held; the ratio of the largest held over the smallest."""
+    d = {}
+    with open(path) as f:
+        for line in f:
+            plugin, backend, held, label, ns = line.rstrip("\n").split("\t")
+            d.setdefault((plugin, backend, label), {}).setdefault(int(held), []).append(int(ns) / 1000.0)
+    helds = sorted({h for v in d.values() for h in v})
+    hdr = "%-16s %-7s %-19s" % ("plugin", "backend", "call") + "".join(
+        " %11s" % ("@%d us" % h) for h in helds) + " %10s" % ("%d/%d" % (helds[-1], helds[0]))
+    print(hdr)
+    print("-" * len(hdr))
+    for (plugin, backend, label), v in d.items():
+        m = [quantile(sorted(v[h]), 0.5) if h in v else None for h in helds]
+        ratio = "%.2fx" % (m[-1] / m[0]) if m[0] and m[-1] else "-"
+        print("%-16s %-7s %-19s" % (plugin, backend, label) + "".join(
+            " %11s" % ("%.0f" % x if x is not None else "-") for x in m) + " %10s" % ratio)
 
 
 def main():
@@ -281,10 +374,13 @@ def main():
         execute(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:])
     elif cmd == "report" and len(sys.argv) == 3:
         report(sys.argv[2])
-    elif cmd == "banip" and len(sys.argv) == 6:
-        banip(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif cmd == "banip" and len(sys.argv) in (6, 7):
+        banip(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
+              len(sys.argv) == 7 and sys.argv[6] == "restore")
     elif cmd == "report-f2b" and len(sys.argv) == 3:
         report_f2b(sys.argv[2])
+    elif cmd == "report-scale" and len(sys.argv) == 3:
+        report_scale(sys.argv[2])
     else:
         sys.exit(__doc__)
 

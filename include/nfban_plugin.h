@@ -74,6 +74,8 @@ enum nfban_key_type {
 	NFBAN_KEY_NFT_PRIORITY,         /* -1, filter - 1, ... */
 	NFBAN_KEY_UNUSED,               /* any text: taken as the stock action takes it, not used */
 	NFBAN_KEY_SECONDS,              /* whole seconds, 0..3600 */
+	NFBAN_KEY_IPSET_SECONDS,        /* whole seconds, 0..2147483 (what ipset's timeout takes) */
+	NFBAN_KEY_COUNT,                /* a whole number, 1..4294967295 */
 };
 
 /* The key narrows which traffic a ban blocks (port=, protocol=): a fallback

@@ -7,19 +7,12 @@
 #include "nfban_plugin.h"
 #include "ipt/jail.h"
 
-static enum nfban_status allports_jumps(const struct value_proto *pr, struct ipt_rules *out,
-					struct nfban_report *r)
-{
-	(void)pr;
-	return ipt_rules_add(out) ? NFBAN_OK : ipt_nomem(r);
-}
-
 static const struct nfban_key allports_keys[] = {
 	IPT_KEYS(IPT_KEY_PORT_UNUSED),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
-static const struct ipt_kind allports = { .keys = allports_keys, .jumps = allports_jumps };
+static const struct ipt_kind allports = { .keys = allports_keys, .jumps = ipt_jumps_all };
 
 static enum nfban_status allports_configure(const struct nfban_jail_keys *k, void **jail,
 					  struct nfban_report *r)

@@ -2,40 +2,18 @@
 /*
  * multiport.c - Fail2ban's iptables-multiport: per protocol, one
  *   -I <chain> -p <proto> -m multiport --dports <ports> -j f2b-<name>
- * The multiport match holds 15 ports (a range a:b takes two of them): a
- * longer list becomes several such rules instead of an error.
+ * (ipt_jumps_multiport: a list longer than the match's 15 slots becomes
+ * several such rules.)
  */
 #include "nfban_plugin.h"
 #include "ipt/jail.h"
-
-static enum nfban_status multiport_jumps(const struct value_proto *pr, struct ipt_rules *out,
-					 struct nfban_report *r)
-{
-	unsigned done = 0;
-
-	if (pr->n_ports == 0)
-		return ipt_bad(r, "no ports for protocol %s", pr->name);
-	while (done < pr->n_ports) {
-		struct ipt_rule *rule = ipt_rules_add(out);
-		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
-		unsigned used;
-
-		if (!m)
-			return ipt_nomem(r);
-		used = ipt_match_multiport(m, pr->ports + done, pr->n_ports - done);
-		if (used == 0)
-			return ipt_bad(r, "port entry %u does not fit a multiport match", done + 1);
-		done += used;
-	}
-	return NFBAN_OK;
-}
 
 static const struct nfban_key multiport_keys[] = {
 	IPT_KEYS(IPT_KEY_PORT),
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
-static const struct ipt_kind multiport = { .keys = multiport_keys, .jumps = multiport_jumps };
+static const struct ipt_kind multiport = { .keys = multiport_keys, .jumps = ipt_jumps_multiport };
 
 static enum nfban_status multiport_configure(const struct nfban_jail_keys *k, void **jail,
 					  struct nfban_report *r)

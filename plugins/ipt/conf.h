@@ -49,6 +49,9 @@ struct ipt_conf {
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
 	const struct ipt_nft_release *nft_release;      /* nf_tables: the host's iptables-nft */
 	unsigned lock_wait;                     /* seconds */
+	/* ipset plugins (their configure() sets it): the jumps match this set and
+	 * end in blocktype, and there is no chain f2b-<name>.  "" otherwise. */
+	char match_set[32];
 };
 
 /* configure() and release() of the plugin of `kind` (keys: kind->keys). */

@@ -106,6 +106,30 @@ static enum nfban_status check_jump(struct ipt_ctx *c, struct xtc_handle *h, con
 	return NFBAN_OK;
 }
 
+/* Each jump rule at the top of <chain> unless already there. */
+static enum nfban_status insert_jumps(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	for (size_t i = 0; i < c->n_jumps; i++)
+		if (find(c, h, c->chain, &c->jumps[i]) < 0 &&
+		    !c->f->insert_entry(c->chain, c->jumps[i].entry, 0, h))
+			return ipt_fail(c, errno, "inserting a jump to %s into %s", c->jail, c->chain);
+	return NFBAN_OK;
+}
+
+/* stop of an ipset jail: every copy of each of its jumps leaves <chain>. */
+static enum nfban_status stop_set_jumps(struct ipt_ctx *c, struct xtc_handle *h)
+{
+	long i;
+
+	if (!c->f->is_chain(c->chain, h))
+		return NFBAN_OK;
+	for (size_t j = 0; j < c->n_jumps; j++)
+		while ((i = find(c, h, c->chain, &c->jumps[j])) >= 0)
+			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
+				return ipt_fail(c, errno, "deleting a jump from %s", c->chain);
+	return NFBAN_OK;
+}
+
 /*
  * start: the chain with its return rule (added when missing, as stock's
  * `-C f2b-<name> -j <returntype> || -A ...`), then each jump rule inserted
@@ -118,18 +142,16 @@ enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h)
 
 	if (!c->f->is_chain(c->chain, h))
 		return no_chain(c, c->chain);
-	st = check_jump(c, h, "returntype", c->ret_jump);
-	if (st != NFBAN_OK)
-		return st;
+	/* An ipset jail: its jumps end in blocktype, it has no chain. */
+	st = c->conf->match_set[0] ? check_jump(c, h, "blocktype", c->ban_jump)
+				   : check_jump(c, h, "returntype", c->ret_jump);
+	if (st != NFBAN_OK || c->conf->match_set[0])
+		return st != NFBAN_OK ? st : insert_jumps(c, h);
 	if (!c->f->is_chain(c->jail, h) && !c->f->create_chain(c->jail, h))
 		return ipt_fail(c, errno, "creating chain %s", c->jail);
 	if (find(c, h, c->jail, &c->ret) < 0 && !c->f->append_entry(c->jail, c->ret.entry, h))
 		return ipt_fail(c, errno, "appending the return rule to %s", c->jail);
-	for (size_t i = 0; i < c->n_jumps; i++)
-		if (find(c, h, c->chain, &c->jumps[i]) < 0 &&
-		    !c->f->insert_entry(c->chain, c->jumps[i].entry, 0, h))
-			return ipt_fail(c, errno, "inserting a jump to %s into %s", c->jail, c->chain);
-	return NFBAN_OK;
+	return insert_jumps(c, h);
 }
 
 /*
@@ -143,6 +165,8 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 	unsigned refs = 0;
 	long i;
 
+	if (c->conf->match_set[0])
+		return stop_set_jumps(c, h);
 	if (!c->f->is_chain(c->jail, h)) {
 		ipt_notice(c, "not started: there is no chain to remove");
 		return NFBAN_OK;
@@ -189,7 +213,7 @@ static enum nfban_status in_place(struct ipt_ctx *c, struct xtc_handle *h)
 /* check: the chain and every jump rule are there (stock checks the jumps). */
 enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 {
-	if (!c->f->is_chain(c->jail, h))
+	if (!c->conf->match_set[0] && !c->f->is_chain(c->jail, h))
 		return ipt_absent(c, "chain %s does not exist", c->jail);
 	if (!c->f->is_chain(c->chain, h))
 		return ipt_absent(c, "chain %s does not exist", c->chain);

@@ -33,6 +33,13 @@ struct ipt_kind {
 /* The plugin's operations (jail: a struct ipt_conf from ipt_configure()). */
 enum nfban_status ipt_open(void **inst, struct nfban_report *r);
 void ipt_close(void *inst);
+/*
+ * Wait until the kernel has let go of what the instance's last commits
+ * deleted: nf_tables frees a deleted rule's expressions in deferred work
+ * after the commit, and only then does an xt set match drop its hold on
+ * the set (see txn.c).  The legacy backend's replace lets go at once.
+ */
+void ipt_settle(void *inst);
 enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_addr *addr,
 			     struct nfban_report *r);
 enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
@@ -47,6 +54,12 @@ enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_add
 			     struct nfban_report *r);
 /* start, then ban addr, in one libiptc commit or one nf_tables batch. */
 enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
+				struct nfban_report *r);
+
+/* The jumps() of -m multiport --dports <port> (jumps.c) and of every port. */
+enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_rules *out,
+				      struct nfban_report *r);
+enum nfban_status ipt_jumps_all(const struct value_proto *pr, struct ipt_rules *out,
 				struct nfban_report *r);
 
 /* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */

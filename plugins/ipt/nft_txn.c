@@ -377,15 +377,17 @@ static enum nfban_status op_start(struct nftx *x)
 		if (!bi)
 			return no_chain(x, c->chain);
 	}
-	st = check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
+	/* An ipset jail: its jumps end in blocktype, it has no chain. */
+	st = c->conf->match_set[0] ? check_jump(x, "blocktype", c->ban_jump, &x->ban_jump)
+				   : check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
 	if (st != NFBAN_OK)
 		return st;
 	/* In stock's order: table, f2b-<name>, its return rule, <chain>, jumps. */
 	if (!x->table)
 		rc = msg_table(x);
-	if (!rc && !x->jail.exists)
+	if (!rc && !x->jail.exists && !c->conf->match_set[0])
 		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->jail, NULL);
-	if (!rc && !holds(x, x->jail_rules, &c->ret_rule))
+	if (!rc && !c->conf->match_set[0] && !holds(x, x->jail_rules, &c->ret_rule))
 		rc = msg_rule(x, c->jail, x->ret, true);
 	if (!rc && bi)
 		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->chain, bi);
@@ -426,6 +428,20 @@ static int count_cb(struct nftnl_rule *r, void *data)
 	return 0;
 }
 
+/* stop of an ipset jail: every rule of <chain> that is one of its jumps. */
+static int del_set_jump_cb(struct nftnl_rule *r, void *data)
+{
+	struct jumps_to *j = data;
+
+	for (size_t i = 0; i < j->x->c->jump_rules.n; i++)
+		if (ipt_nft_rule_is(r, &j->x->c->jump_rules.v[i], j->x->nfam)) {
+			j->rc = msg_del_rule(j->x, j->x->c->chain, true,
+					     nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+			return j->rc ? 1 : 0;
+		}
+	return 0;
+}
+
 static enum nfban_status op_stop(struct nftx *x)
 {
 	struct ipt_ctx *c = x->c;
@@ -433,6 +449,11 @@ static enum nfban_status op_stop(struct nftx *x)
 	unsigned own = 0, refs;
 	int rc;
 
+	if (c->conf->match_set[0]) {
+		if (x->chain.exists && each_rule(x->chain_rules, del_set_jump_cb, &j) < 0)
+			return nomem(x);
+		return j.rc ? rc_status(x, j.rc) : NFBAN_OK;
+	}
 	if (!x->jail.exists) {
 		ipt_notice(c, "not started: there is no chain to remove");
 		return NFBAN_OK;
@@ -458,7 +479,7 @@ static enum nfban_status op_check(struct nftx *x)
 {
 	struct ipt_ctx *c = x->c;
 
-	if (!x->jail.exists)
+	if (!x->jail.exists && !c->conf->match_set[0])
 		return ipt_absent(c, "chain %s does not exist", c->jail);
 	if (!x->chain.exists)
 		return ipt_absent(c, "chain %s does not exist", c->chain);

@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "ctx.h"
 #include "jail.h"
+#include "setmatch.h"
 #include "xtlock.h"
 
 #define IPT_COMMIT_TRIES 10
@@ -79,6 +80,23 @@ static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
 	return NFBAN_OK;
 }
 
+/* An ipset jail's jump: `-m set --match-set <set> src` after its port match, -j <blocktype>. */
+static enum nfban_status set_jump(struct ipt_ctx *c, struct ipt_rule *rule)
+{
+	struct ipt_ext *m = ipt_rule_add_match(rule);
+	char why[NFBAN_MSG_MAX - 32];
+	int rc;
+
+	if (!m)
+		return ipt_bad(c->r, "too many matches for one rule");
+	rc = ipt_match_set(m, c->conf->match_set, c->conf->family, why, sizeof(why));
+	if (rc == -EINVAL)
+		return ipt_bad(c->r, "%s", why);
+	if (rc < 0)
+		return ipt_fail(c, -rc, "%s", why);
+	return verdict_rule(c, "blocktype", &c->conf->block, rule, c->ban_jump);
+}
+
 static void reverse(struct ipt_rule *v, size_t n)
 {
 	for (size_t i = 0; i < n / 2; i++) {
@@ -106,7 +124,9 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 		st = c->conf->kind->jumps(&protos->v[i], rules, c->r);
 		for (size_t j = from; j < rules->n && st == NFBAN_OK; j++) {
 			ipt_rule_set_proto(&rules->v[j], protos->v[i].number);
-			if (ipt_target_standard(&rules->v[j], c->jail) < 0)
+			if (c->conf->match_set[0])
+				st = set_jump(c, &rules->v[j]);
+			else if (ipt_target_standard(&rules->v[j], c->jail) < 0)
 				st = ipt_bad(c->r, "chain name %s too long", c->jail);
 		}
 		if (st == NFBAN_OK)
@@ -127,7 +147,8 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	c->f = c->conf->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
 	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
 	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
-	if (start || check) {
+	/* An ipset jail's stop finds its jumps by content: no chain to name them. */
+	if (start || check || (c->op == IPT_STOP && c->conf->match_set[0])) {
 		st = build_jumps(c);
 		if (st != NFBAN_OK)
 			return st;
@@ -323,6 +344,23 @@ void ipt_close(void *inst)
 	ipt_nft_cache_clear(&in->cache[0]);
 	ipt_nft_cache_clear(&in->cache[1]);
 	free(in);
+}
+
+/*
+ * Closing an nfnetlink socket makes nf_tables flush its deferred frees
+ * (NETLINK_URELEASE): the socket goes, and the next operation opens a new
+ * one.  The cache is of the old socket's commits: it goes too.
+ */
+void ipt_settle(void *inst)
+{
+	struct ipt_inst *in = inst;
+
+	if (!in || !in->nft_open)
+		return;
+	nft_sock_close(&in->nft);
+	in->nft_open = false;
+	ipt_nft_cache_clear(&in->cache[0]);
+	ipt_nft_cache_clear(&in->cache[1]);
 }
 
 #define IPT_OP(fn, opcode)                                                                       \

@@ -74,6 +74,16 @@ int value_check(const struct nfban_key *k, const char *text, char *why, size_t n
 			return 0;
 		snprintf(why, n, "not a whole number of seconds from 0 to 3600");
 		return -1;
+	case NFBAN_KEY_IPSET_SECONDS:
+		if (text_uint(text, 2147483, &secs) == 0)
+			return 0;
+		snprintf(why, n, "not a whole number of seconds from 0 to 2147483");
+		return -1;
+	case NFBAN_KEY_COUNT:
+		if (text_uint(text, UINT32_MAX, &secs) == 0 && secs >= 1)
+			return 0;
+		snprintf(why, n, "not a whole number from 1 to 4294967295");
+		return -1;
 	}
 	snprintf(why, n, "key type %d unknown to this nfban", (int)k->type);
 	return -1;

@@ -15,13 +15,13 @@ source "$(dirname "$0")/lib.bash"
 cd "$NFBAN_ROOT" || exit 1
 e2e_init
 T=$E2E_TMP
-PLUGINS=(allports multiport nftables perport)
+PLUGINS=(allports ipset ipset-allports multiport nftables perport)
 LIBS=(libnfban)
-ACTIONS=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
+ACTIONS=(nfban-allports nfban-ipset nfban-ipset-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport)
 # Installed with them: what the three iptables actions include (`before = ...`).
 INCLUDES=(nfban-iptables-common)
 # The in-process actions, and the module they share (it names the plugin directory).
-PYFILES=(nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport nfban_action)
+PYFILES=(nfban-allports nfban-ipset nfban-ipset-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport nfban_action)
 
 # What `make install` must have put under $1 for prefix $2 and sysconfdir $3, with modes.
 expected_files() {
@@ -81,12 +81,12 @@ if B=$NFBAN_BUILD run_install "$T/i1.log" --destdir "$D1"; then
 else
 	e2e_fail "install.sh --destdir D: builds and installs"; show "$T/i1.log" | e2e_diag
 fi
-e2e_check "it installs exactly the shim, libnfban, 4 plugins, nfban-doctor, 5 action files and their include (nfban = /usr/local/sbin/nfban), 5 .py actions and their module (/usr/local/lib/nfban) and nfban.8" \
+e2e_check "it installs exactly the shim, libnfban, 6 plugins, nfban-doctor, 7 action files and their include (nfban = /usr/local/sbin/nfban), 7 .py actions and their module (/usr/local/lib/nfban) and nfban.8" \
 	check_files "$D1" /usr/local /etc
 e2e_check "it checked that Fail2ban accepts the action files and that the installed nfban runs every plugin" \
-	bash -c "grep -q 'accepts the 5 action files' '$T/i1.log' && grep -q 'runs its plugins: allports multiport nftables perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
-e2e_check "it checked that Fail2ban loads the 5 .py actions and that they ban, flush and stop with the installed libnfban" \
-	bash -c "grep -q 'loads the in-process actions, and they ban, flush and stop: nfban-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
+	bash -c "grep -q 'accepts the 7 action files' '$T/i1.log' && grep -q 'runs its plugins: allports ipset-allports ipset multiport nftables perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
+e2e_check "it checked that Fail2ban loads the 7 .py actions and that they ban, flush and stop with the installed libnfban" \
+	bash -c "grep -q 'loads the in-process actions, and they ban, flush and stop: nfban-allports nfban-ipset nfban-ipset-allports nfban-multiport nfban-nftables nfban-nftables-allports nfban-perport' '$T/i1.log' || { cat '$T/i1.log'; exit 1; }"
 e2e_check "install.sh --destdir D --uninstall removes every file" \
 	bash -c "B='$NFBAN_BUILD' ./install.sh --destdir '$D1' --uninstall >'$T/u1.log' 2>&1 && [ -z \"\$(find '$D1' -type f)\" ] || { cat '$T/u1.log'; find '$D1' -type f; exit 1; }"
 

@@ -58,7 +58,7 @@ VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
 ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 DEBDIR=$NFBAN_BUILD/deb
 DEB=$DEBDIR/nfban_${VERSION}_$ARCH.deb
-PLUGINS=(allports multiport nftables perport)
+PLUGINS=(allports ipset ipset-allports multiport nftables perport)
 ACTIONFILES=()
 # Where the package lets the admin choose nfban as banaction (debian/nfban.jail.conf).
 JAILD=/etc/fail2ban/jail.d/nfban.conf
@@ -148,7 +148,8 @@ package_fields() {
 	local p
 	dpkg-deb -f "$DEB" Package Version Depends Recommends
 	[ "$(control Package) $(control Version)" = "nfban $VERSION" ] || return 1
-	for p in libc6 libip4tc2 libip6tc2 libnftnl11 libmnl0; do
+	# libipset13: Debian 13 names it libipset13t64 (the 64-bit time_t transition)
+	for p in libc6 libip4tc2 libip6tc2 libnftnl11 libmnl0 'libipset13(t64)?'; do
 		grep -qE "(^|, )$p( |,|\$)" <<<"$(control Depends)" || return 1
 	done
 	[ "$(control Recommends)" = fail2ban ]

@@ -217,7 +217,7 @@ def life_full(act):
 	return errors
 
 
-IPT = ("nfban-multiport", "nfban-allports", "nfban-perport")
+IPT = ("nfban-multiport", "nfban-allports", "nfban-perport", "nfban-ipset", "nfban-ipset-allports")
 NFT = ("nfban-nftables", "nfban-nftables-allports")
 OPTION_SETS = [
 	{},
@@ -227,6 +227,7 @@ OPTION_SETS = [
 ]
 IPT_SETS = [
 	{"reject_with": "icmp-host-prohibited"},
+	{"ipsettime": "3600", "default-ipsettime": "600", "maxelem": "100000"},
 	{"chain": "FORWARD", "returntype": "ACCEPT", "fallback": ""},
 ]
 NFT_SETS = [

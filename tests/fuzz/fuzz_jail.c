@@ -9,7 +9,7 @@
  * called here).
  *
  * The input's first line names the plugin (multiport, allports, perport,
- * nftables); every further line is one KEY=VALUE argument.  The plugins
+ * nftables, ipset, ipset-allports); every further line is one KEY=VALUE argument.  The plugins
  * are the instrumented ones beside this program ($(B)/fuzz/plugins), held
  * loaded for the whole run.
  *
@@ -37,7 +37,8 @@
 
 #define MAX_ARGS 24
 
-static const char *const names[] = { "multiport", "allports", "perport", "nftables" };
+static const char *const names[] = { "multiport", "allports", "perport", "nftables", "ipset",
+				     "ipset-allports" };
 #define N_PLUGINS (sizeof(names) / sizeof(names[0]))
 #define NFT 3
 static struct plugin *held[N_PLUGINS];
@@ -81,6 +82,8 @@ static const struct allowed ipt_refusals[] = {
 	{ "protocol", "has no ports (use tcp, udp, sctp or dccp)" },
 	{ "blocktype", "tcp-reset needs protocol=tcp" },
 	{ "returntype", "tcp-reset needs protocol=tcp" },
+	/* ipset, ipset-allports: the jump ends in blocktype, which a chain cannot be. */
+	{ "blocktype", "the ipset plugins end their jumps in a verdict or REJECT" },
 	{ NULL, NULL }
 };
 
@@ -173,11 +176,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nfban_result res;
 	struct nfban_jail *j;
 	const char *plugin = NULL, *special = NULL, *kill = NULL;
+	size_t pi = 0;
 	int n = 0;
 
 	for (size_t i = 0; nl && i < N_PLUGINS; i++)
 		if ((size_t)(nl - data) == strlen(names[i]) && !memcmp(data, names[i], strlen(names[i])))
-			plugin = names[i];
+			plugin = names[pi = i];
 	if (!plugin)
 		return 0;
 	/* Lines after the first, a last newline ending the last one. */
@@ -213,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(j->kill_sessions == !(kill && !strcmp(kill, "none")), "kill_sessions");
 	FUZZ_ASSERT(!j->kill_sessions || j->ct.protos.n >= 1, "kill_sessions without a protocol");
 	d = j->m[0].pl->desc;
-	FUZZ_ASSERT(j->m[0].pl == held[plugin == names[0] ? 0 : plugin == names[1] ? 1 : plugin == names[2] ? 2 : 3],
+	FUZZ_ASSERT(j->m[0].pl == held[pi],
 		    "another plugin loaded for %s", plugin);
 	for (int k = 0; d->keys[k].name; k++) {
 		const char *v = j->m[0].values[0][k];

@@ -34,6 +34,10 @@
  *                  know, so the real kernel refuses it (EINVAL) and aborts
  *                  the whole batch.  What happens to a ban sent with a start
  *                  shows whether the two were one transaction.
+ *   no-ipset       a kernel without ip_set: SO_IP_SET socket options fail
+ *                  with ENOPROTOOPT (nobody registered them), and ipset's
+ *                  netlink messages (NFNL_SUBSYS_IPSET) go to a subsystem no
+ *                  module provides, which nfnetlink refuses with EINVAL.
  * NFBAN_FAKE_KERNEL_FAMILY=4 or 6 limits the iptables faults to one family
  * (default: both), on nf_tables too.
  *
@@ -220,7 +224,8 @@ int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 
 	if (!real)
 		real = (int (*)(int, int, int, void *, socklen_t *))dlsym(RTLD_NEXT, "getsockopt");
-	if (xt_sockopt(level, optname, &v6) && (wants("no-legacy") || wants("eperm"))) {
+	if ((xt_sockopt(level, optname, &v6) && (wants("no-legacy") || wants("eperm"))) ||
+	    (level == SOL_IP && optname == 83 /* SO_IP_SET */ && wants("no-ipset"))) {
 		errno = wants("eperm") ? EPERM : ENOPROTOOPT;
 		return -1;
 	}
@@ -348,10 +353,19 @@ static int is_nfnetlink(int fd)
 	       proto == NETLINK_NETFILTER;
 }
 
+/* no-ipset: every ipset message to a subsystem id past the kernel's (NFNL_SUBSYS_COUNT). */
+static void hide_ipset(unsigned char *buf, size_t len)
+{
+	for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
+		if (NFNL_SUBSYS_ID(h->nlmsg_type) == NFNL_SUBSYS_IPSET)
+			h->nlmsg_type = (uint16_t)(0xff << 8 | NFNL_MSG_TYPE(h->nlmsg_type));
+}
+
 /* Is a message to this socket one the nf_tables faults change? */
 static int mutates(int fd)
 {
-	return (wants("no-multiport") || wants("stale-genid") || wants("refuse-ban")) && is_nfnetlink(fd);
+	return (wants("no-multiport") || wants("stale-genid") || wants("refuse-ban") ||
+		wants("no-ipset")) && is_nfnetlink(fd);
 }
 
 /* The nf_tables faults, applied to a copy of what is sent. */
@@ -363,6 +377,8 @@ static void mutate(unsigned char *buf, size_t len)
 		stale_genid(buf, len);
 	if (wants("refuse-ban"))
 		refuse_ban(buf, len);
+	if (wants("no-ipset"))
+		hide_ipset(buf, len);
 }
 
 /*

@@ -76,8 +76,10 @@ IP6, IP6C = "2001:db8::1", "2001:db8:1::7"
 RESTORE = None   # a step: the kernel and the state directory restored to the baseline
 
 
-def step(name, args, kill=True, fault=None):
-    return {"name": name, "args": args, "kill": kill, "fault": fault}
+def step(name, args, kill=True, fault=None, split=False):
+    """split: the step changes two subsystems, ipset's sets and a table, each in one message
+    (the ipset plugins' start and stop): a kill may leave each of them before or after."""
+    return {"name": name, "args": args, "kill": kill, "fault": fault, "split": split}
 
 
 def jail_steps(plugin, keys, ip):
@@ -99,6 +101,9 @@ KINDS = {
     "nft": lambda: jail_steps("multiport", KEYS + ["backend=nft", "family=inet6"], IP6),
     # nftables, IPv4.
     "nftables": lambda: jail_steps("nftables", KEYS, IP4),
+    # ipset (the set, then the jumps on the legacy tables), IPv4.
+    "ipset": lambda: [dict(s, split=s["name"] in ("start", "stop"))
+                      for s in jail_steps("ipset", KEYS + ["backend=legacy"], IP4)],
     # Fallbacks, the fake kernel (tests/lib/fakekernel.c) in the killed call
     # and its rerun only.  A ban that meets a missing feature:
     "fallback-ban": lambda: [
@@ -361,7 +366,32 @@ def tools_text():
         parts.append("== %s\n%s" % (t, re.sub(r" \[\d+:\d+\]$", "", txt, flags=re.M)))
     r = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True)
     parts.append("== nft list ruleset\n" + COUNTER.sub("counter", r.stdout))
+    parts.append("== ipset save\n" + "".join(l + "\n" for l in ipset_snapshot()))
     return "".join(parts)
+
+
+def ipset_snapshot():
+    """`ipset save`, the sets' random initval left out, sorted (a hash set lists in hash order)."""
+    r = subprocess.run(["ipset", "save"], capture_output=True, text=True, check=True)
+    return tuple(sorted(re.sub(r" initval 0x[0-9a-f]+", "", l) for l in r.stdout.splitlines()))
+
+
+def ipset_restore(cur, want, early):
+    """early (before the tables): the sets want has and cur lacks; else the rest: sets cur has
+    and want lacks destroyed (once no rule uses them), members made want's."""
+    sets = lambda s: {l.split()[1] for l in s if l.startswith("create ")}
+    lines = lambda s, n: sorted((l for l in s if l.split()[1] == n), key=lambda l: not l.startswith("create "))
+    cmds = []
+    for n in sorted(sets(want) - sets(cur)) if early else []:
+        cmds += lines(want, n)
+    for n in [] if early else sorted(sets(cur) - sets(want)):
+        cmds.append("destroy " + n)
+    for n in [] if early else sorted(sets(cur) & sets(want)):
+        if lines(cur, n) != lines(want, n):
+            cmds += ["flush " + n] + [l for l in lines(want, n) if l.startswith("add ")]
+    if cmds:
+        subprocess.run(["ipset", "restore"], input="\n".join(cmds) + "\n", text=True, check=True,
+                       capture_output=True)
 
 
 class Kernel:
@@ -375,7 +405,8 @@ class Kernel:
         iptables-nft-save prints (what a restore of iptables-nft's tables
         needs)."""
         s = {"legacy4": self.legacy.snapshot(4), "legacy6": self.legacy.snapshot(6),
-             "nft": self.nft.snapshot(), "state": state_snapshot(self.state_dir)}
+             "nft": self.nft.snapshot(), "state": state_snapshot(self.state_dir),
+             "ipset": ipset_snapshot()}
         if saves:
             for fam, cmd in ((4, "iptables-nft-save"), (6, "ip6tables-nft-save")):
                 s["nftsave%d" % fam] = subprocess.run([cmd], capture_output=True, text=True,
@@ -392,13 +423,20 @@ class Kernel:
 
     @staticmethod
     def kernel_of(s):
-        return (s["legacy4"], s["legacy6"], {k: v[0] for k, v in s["nft"].items()})
+        return (s["legacy4"], s["legacy6"], {k: v[0] for k, v in s["nft"].items()}, s["ipset"])
 
     def same_kernel(self, a, b):
         return self.kernel_of(a) == self.kernel_of(b)
 
+    def split_of(self, s, before, after):
+        """s holds each subsystem (the tables; ipset's sets) as before or as after."""
+        tables = self.kernel_of(s)[:3]
+        return tables in (self.kernel_of(before)[:3], self.kernel_of(after)[:3]) and \
+            s["ipset"] in (before["ipset"], after["ipset"])
+
     def restore(self, cur, want):
         """Put the kernel and the state directory back to `want` (a saves=True snapshot)."""
+        ipset_restore(cur["ipset"], want["ipset"], True)
         for fam in (4, 6):
             c, w = cur["legacy%d" % fam], want["legacy%d" % fam]
             if set(c) != set(w):
@@ -424,6 +462,7 @@ class Kernel:
             tool, text = {"ip": ("iptables-nft-restore", want["nftsave4"]),
                           "ip6": ("ip6tables-nft-restore", want["nftsave6"])}[fam]
             subprocess.run([tool], input=text, text=True, check=True, capture_output=True)
+        ipset_restore(cur["ipset"], want["ipset"], False)
         if cur["state"] != want["state"]:
             for e in os.listdir(self.state_dir):
                 e = os.path.join(self.state_dir, e)
@@ -687,6 +726,8 @@ def kill_point(kernel, killer, env, st, r, before, after, tmp):
         res["before"] += 1
     elif kernel.same_kernel(s, after):
         res["after"] += 1
+    elif st.get("split") and kernel.split_of(s, before, after):
+        res["after"] += 1           # half done: the rerun must finish it (below)
     else:
         t_killed = tools_text() if detail else None
         bad.append("killed at %s: the kernel is neither before nor after" % where)

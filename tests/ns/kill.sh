@@ -16,7 +16,9 @@
 # feature (first call of a jail on a kernel without ip_tables; a started
 # multiport jail on a kernel without multiport), nftables taking over, whose
 # start and ban must be one change (the finding 8); a start without
-# multiport, perport taking over and the state written after it.  The
+# multiport, perport taking over and the state written after it; ipset on the
+# legacy tables, whose start and stop change two subsystems (the set, the
+# table), each in one message: a kill leaves each before or after.  The
 # jails live beside a host's rules and another jail (kill.py's baseline).
 #
 # Every syscall is a kill point but one: the first execve, strace's exec of
@@ -56,6 +58,7 @@ kill_kind() { # kind
 test_multiport_legacy() { kill_kind legacy; }
 test_multiport_nft() { kill_kind nft; }
 test_nftables() { kill_kind nftables; }
+test_ipset_legacy() { kill_kind ipset; }
 test_fallback_ban() { kill_kind fallback-ban; }
 test_fallback_start() { kill_kind fallback-start; }
 

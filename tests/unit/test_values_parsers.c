@@ -479,6 +479,8 @@ static const struct nfban_key table[] = {
 	{ "chain_hook", NFBAN_KEY_NFT_HOOK, "input", NULL, 0 },
 	{ "chain_priority", NFBAN_KEY_NFT_PRIORITY, "-1", NULL, 0 },
 	{ "unused", NFBAN_KEY_UNUSED, NULL, NULL, 0 },
+	{ "ipsettime", NFBAN_KEY_IPSET_SECONDS, "0", NULL, 0 },
+	{ "maxelem", NFBAN_KEY_COUNT, "65536", NULL, 0 },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -549,6 +551,21 @@ static void test_check_per_type(void **state)
 	/* Taken as stock takes it, whatever it says. */
 	assert_int_equal(check("unused", "whatever-it-is; at all"), 0);
 	assert_int_equal(check("unused", ""), 0);
+	/* ipset's timeout and a count: whole decimal numbers in their ranges, nothing else. */
+	assert_int_equal(check("ipsettime", "2147483"), 0);
+	assert_int_equal(check("ipsettime", "0600"), 0);
+	assert_int_equal(check("ipsettime", "2147484"), -1);
+	assert_why("not a whole number of seconds from 0 to 2147483");
+	assert_int_equal(check("ipsettime", "10m"), -1);
+	assert_int_equal(check("ipsettime", "-1"), -1);
+	assert_int_equal(check("ipsettime", " 1"), -1);
+	assert_int_equal(check("ipsettime", ""), -1);
+	assert_int_equal(check("maxelem", "1"), 0);
+	assert_int_equal(check("maxelem", "4294967295"), 0);
+	assert_int_equal(check("maxelem", "0"), -1);
+	assert_why("not a whole number from 1 to 4294967295");
+	assert_int_equal(check("maxelem", "4294967296"), -1);
+	assert_int_equal(check("maxelem", "99999999999999999999"), -1);
 
 	assert_int_equal(value_check(&odd, "x", why, sizeof(why)), -1);
 	assert_why("key type 99 unknown");
