@@ -24,6 +24,7 @@
 
 #include "ipt/setmatch.h"
 #include "jail.h"
+#include "report.h"
 #include "set.h"
 
 struct ipj_inst {
@@ -63,8 +64,8 @@ enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_
 	j->spec.family = k->family;
 	if (ipt->block.kind == VALUE_XT_JUMP) {
 		ipj_release(j);
-		return value_refuse(r, "blocktype", value_of(kind->keys, k->values, "blocktype"),
-				    "the ipset plugins end their jumps in a verdict or REJECT");
+		return report_refuse(r, "blocktype", value_of(kind->keys, k->values, "blocktype"),
+				     "the ipset plugins end their jumps in a verdict or REJECT");
 	}
 	*jail = j;
 	return NFBAN_OK;

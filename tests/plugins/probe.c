@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "nfban_plugin.h"
+#include "report.h"
 #include "values.h"
 
 static const struct nfban_key probe_keys[] = {
@@ -70,7 +71,7 @@ static enum nfban_status probe_configure(const struct nfban_jail_keys *k, void *
 
 	*jail = NULL;
 	if (value_is(probe_keys, k->values, "mode", "refuse"))
-		return value_refuse(r, "mode", "refuse", "refused as asked");
+		return report_refuse(r, "mode", "refuse", "refused as asked");
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		r->kernel_errno = ENOMEM;
@@ -101,7 +102,7 @@ static enum nfban_status probe_adopt(const struct nfban_plugin *from, const char
 
 	(void)family;
 	if (tag && strcmp(tag, "noadopt") == 0)
-		return value_refuse(r, "tag", tag, "probe cannot take this jail over");
+		return report_refuse(r, "tag", tag, "probe cannot take this jail over");
 	if (!values[ti])
 		values[ti] = "adopted";
 	return NFBAN_OK;
