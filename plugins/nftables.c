@@ -30,6 +30,7 @@
 #include "nfnl/query.h"
 #include "nfnl/sock.h"
 #include "nfnl/txn.h"
+#include "report.h"
 
 /*
  * The instance: its socket, and per jail (one per family) the generation at
@@ -80,12 +81,12 @@ static enum nfban_status nft_open(void **inst, struct nfban_report *r)
 
 	*inst = NULL;
 	if (!in)
-		return nft_report(r, NFBAN_ERROR, ENOMEM, "plugin instance");
+		return report_nomem(r, "plugin instance");
 	rc = nft_sock_open(&in->s);
 	if (rc) {
 		free(in);
-		return nft_report(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
-				  "netlink socket to nf_tables");
+		return report_fail(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
+				   "netlink socket to nf_tables");
 	}
 	*inst = in;
 	return NFBAN_OK;
@@ -202,7 +203,7 @@ static enum nft_read stop_read(struct nft_sock *s, void *ctx, struct nfban_repor
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c->c.table) {
-		snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(j), j->table);
+		report_notice(r, "table %s %s was not there", FAM(j), j->table);
 		*st = NFBAN_OK;
 		return NFT_READ_DONE;
 	}
@@ -248,7 +249,7 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 
 	free(c.handles);
 	if (st == NFBAN_OK && c.c.table && !c.c.ours)
-		snprintf(r->notice, sizeof(r->notice), "set %s was not there", j->set);
+		report_notice(r, "set %s was not there", j->set);
 	return st;
 }
 
@@ -269,8 +270,8 @@ static enum nft_read set_there(struct nft_sock *s, const struct nft_jail *j,
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c.ours) {
-		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
-				 j->set);
+		*st = report_fail(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
+				  j->set);
 		return NFT_READ_DONE;
 	}
 	return NFT_READ_COMMIT;
@@ -291,8 +292,8 @@ static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
 	*st = NFBAN_OK;
 	for (unsigned i = 0; i < j->n_rules; i++)
 		if (!have[i]) {
-			*st = nft_report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
-					 j->rules[i].what, FAM(j), j->table, j->chain);
+			*st = report_fail(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
+					  j->rules[i].what, FAM(j), j->table, j->chain);
 			return NFT_READ_DONE;
 		}
 	return NFT_READ_COMMIT;
@@ -366,8 +367,8 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
 	free(handles);
 	if (n == 0) {
-		*st = nft_report(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
-				 j->table, j->chain, j->set);
+		*st = report_fail(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
+				  j->table, j->chain, j->set);
 		return NFT_READ_DONE;
 	}
 	return NFT_READ_COMMIT;
@@ -426,7 +427,7 @@ static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j
 	}
 	memset(r, 0, sizeof(*r));
 	inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
-	snprintf(r->notice, sizeof(r->notice), "%s was not banned", ip);
+	report_notice(r, "%s was not banned", ip);
 	return NFBAN_OK;
 }
 
@@ -500,13 +501,13 @@ static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_ad
 	char ip[INET6_ADDRSTRLEN] = "?";
 
 	if (!a || a->family != j->addr_family)
-		return nft_report(r, NFBAN_BADPARAM, 0, "no address of family %s",
-				  j->addr_family == NFBAN_INET6 ? "inet6" : "inet4");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of family %s",
+				   j->addr_family == NFBAN_INET6 ? "inet6" : "inet4");
 	if (a->prefix < (a->family == NFBAN_INET6 ? 128 : 32)) {
 		inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
-		return nft_report(r, NFBAN_BADPARAM, 0,
-				  "%s/%u is a network: set %s holds single addresses, as stock's "
-				  "(no 'flags interval')", ip, a->prefix, j->set);
+		return report_fail(r, NFBAN_BADPARAM, 0,
+				   "%s/%u is a network: set %s holds single addresses, as stock's "
+				   "(no 'flags interval')", ip, a->prefix, j->set);
 	}
 	return NFBAN_OK;
 }

@@ -7,21 +7,22 @@
  */
 #include "nfban_plugin.h"
 #include "ipt/jail.h"
+#include "report.h"
 
 static enum nfban_status perport_jumps(const struct value_proto *pr, struct ipt_rules *out,
 				       struct nfban_report *r)
 {
 	if (pr->n_ports == 0)
-		return ipt_bad(r, "no ports for protocol %s", pr->name);
+		return report_fail(r, NFBAN_BADPARAM, 0, "no ports for protocol %s", pr->name);
 	for (unsigned i = 0; i < pr->n_ports; i++) {
 		struct ipt_rule *rule = ipt_rules_add(out);
 		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
 
 		if (!m)
-			return ipt_nomem(r);
+			return report_nomem(r, "building the rules");
 		if (ipt_match_dport(m, pr->number, &pr->ports[i]) < 0)
-			return ipt_bad(r, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
-				       pr->name);
+			return report_fail(r, NFBAN_BADPARAM, 0, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
+					   pr->name);
 	}
 	return NFBAN_OK;
 }

@@ -47,7 +47,7 @@ enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_
 
 	*jail = NULL;
 	if (!j)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	st = ipt_configure(kind, k, &j->ipt, r);
 	j->ipsettime = number(kind, k, "ipsettime");
 	j->spec.timeout = number(kind, k, "default-ipsettime");
@@ -87,7 +87,7 @@ enum nfban_status ipj_open(void **inst, struct nfban_report *r)
 
 	*inst = NULL;
 	if (!in)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	if (ipc_open(&in->conn, r) < 0) {
 		free(in);
 		return NFBAN_ERROR;
@@ -157,8 +157,7 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 		return NFBAN_ERROR;
 	if (!has) {
 		/* No set: no jump can match it either (the kernel refuses one). */
-		snprintf(r->notice, sizeof(r->notice), "not started: there is no set %s to remove",
-			 j->spec.name);
+		report_notice(r, "not started: there is no set %s to remove", j->spec.name);
 		return NFBAN_OK;
 	}
 	st = ipt_stop(in->ipt, j->ipt, addr, r);
@@ -188,8 +187,7 @@ enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_add
 	if (has < 0)
 		return NFBAN_ERROR;
 	if (!has) {
-		snprintf(r->reason, sizeof(r->reason), "ipset %s does not exist", j->spec.name);
-		return NFBAN_ABSENT;
+		return report_fail(r, NFBAN_ABSENT, 0, "ipset %s does not exist", j->spec.name);
 	}
 	return ipt_check(in->ipt, j->ipt, addr, r);
 }
@@ -207,15 +205,13 @@ static enum nfban_status grow_and_add(struct ipj_inst *in, const struct ipj_jail
 		char why[NFBAN_MSG_MAX];
 
 		snprintf(why, sizeof(why), "%s", r->reason);
-		snprintf(r->reason, sizeof(r->reason), "ipset %s is full and could not grow: %.180s",
-			 j->spec.name, why);
-		return NFBAN_ERROR;
+		return report_fail(r, NFBAN_ERROR, r->kernel_errno,
+				   "ipset %s is full and could not grow: %.180s", j->spec.name, why);
 	}
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) < 0)
 		return NFBAN_ERROR;
-	snprintf(r->notice, sizeof(r->notice),
-		 "ipset %s was full: grown to maxelem %u (swapped in, %lu bans kept)", j->spec.name,
-		 maxelem, kept);
+	report_notice(r, "ipset %s was full: grown to maxelem %u (swapped in, %lu bans kept)",
+		      j->spec.name, maxelem, kept);
 	return NFBAN_OK;
 }
 
@@ -227,7 +223,7 @@ enum nfban_status ipj_ban(void *inst, const void *jail, const struct nfban_addr 
 	bool full;
 
 	if (!addr || addr->family != j->spec.family)
-		return ipt_bad(r, "no address of the jail's family given");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) == 0)
 		return NFBAN_OK;
 	return full ? grow_and_add(in, j, addr, r) : NFBAN_ERROR;
@@ -240,7 +236,7 @@ enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_add
 	const struct ipj_jail *j = jail;
 
 	if (!addr || addr->family != j->spec.family)
-		return ipt_bad(r, "no address of the jail's family given");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	return ipc_del(&in->conn, j->spec.name, j->spec.family, addr, r) == 0 ? NFBAN_OK
 										   : NFBAN_ERROR;
 }

@@ -84,7 +84,7 @@ enum nfban_status ipt_configure(const struct ipt_kind *kind, const struct nfban_
 
 	*jail = NULL;
 	if (!c)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	st = fill(c, kind, k, r);
 	if (st != NFBAN_OK) {
 		free(c);

@@ -78,16 +78,6 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c);
 /* The instance's nf_tables socket in *s, opened on first use: 0, or -errno (*s NULL). */
 int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s);
 
-/* NFBAN_ERROR with kernel_errno err and a reason. */
-__attribute__((format(printf, 3, 4)))
-enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...);
-
-/* NFBAN_ABSENT with a reason (check). */
-__attribute__((format(printf, 2, 3)))
-enum nfban_status ipt_absent(struct ipt_ctx *c, const char *fmt, ...);
-/* A remark on a successful operation ("already banned"). */
-void ipt_notice(struct ipt_ctx *c, const char *text);
-
 #pragma GCC visibility pop
 
 #endif

@@ -62,11 +62,6 @@ enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_r
 enum nfban_status ipt_jumps_all(const struct value_proto *pr, struct ipt_rules *out,
 				struct nfban_report *r);
 
-/* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
-__attribute__((format(printf, 2, 3)))
-enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...);
-enum nfban_status ipt_nomem(struct nfban_report *r);
-
 #pragma GCC visibility pop
 
 #endif

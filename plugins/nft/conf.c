@@ -102,8 +102,7 @@ static enum nfban_status fill(struct nft_conf *c, const struct nfban_jail_keys *
 	if (rc == NFT_JAIL_BAD_TABLE_FAMILY)
 		return report_refuse(r, "table_family", VAL(k, "table_family"), "%s", why);
 	if (rc < 0) {
-		snprintf(r->reason, sizeof(r->reason), "%s", why);
-		return NFBAN_BADPARAM;
+		return report_fail(r, NFBAN_BADPARAM, 0, "%s", why);
 	}
 	return NFBAN_OK;
 }
@@ -115,11 +114,8 @@ enum nfban_status nft_configure(const struct nfban_jail_keys *k, void **jail,
 	enum nfban_status st;
 
 	*jail = NULL;
-	if (!c) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the jail");
-		return NFBAN_ERROR;
-	}
+	if (!c)
+		return report_nomem(r, "allocating the jail");
 	st = fill(c, k, r);
 	if (st != NFBAN_OK) {
 		free(c);

@@ -44,12 +44,7 @@ struct probe_jail {
 static enum nfban_status probe_open(void **inst, struct nfban_report *r)
 {
 	*inst = calloc(1, sizeof(struct probe_inst));
-	if (!*inst) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the probe");
-		return NFBAN_ERROR;
-	}
-	return NFBAN_OK;
+	return *inst ? NFBAN_OK : report_nomem(r, "allocating the probe");
 }
 
 static void probe_close(void *inst)
@@ -73,11 +68,8 @@ static enum nfban_status probe_configure(const struct nfban_jail_keys *k, void *
 	if (value_is(probe_keys, k->values, "mode", "refuse"))
 		return report_refuse(r, "mode", "refuse", "refused as asked");
 	j = calloc(1, sizeof(*j));
-	if (!j) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the jail");
-		return NFBAN_ERROR;
-	}
+	if (!j)
+		return report_nomem(r, "allocating the jail");
 	snprintf(j->name, sizeof(j->name), "%s", k->name);
 	j->family = k->family;
 	keep(j->port, sizeof(j->port), k, "port");
@@ -123,20 +115,13 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 		     op, in->ops, j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port,
 		     j->protocol, j->mode, j->tag, a) >= (int)sizeof(r->notice))
 		r->notice[sizeof(r->notice) - 1] = '\0';
-	if (strcmp(j->mode, "error") == 0) {
-		r->kernel_errno = EPERM;
-		snprintf(r->reason, sizeof(r->reason), "probe says no");
-		return NFBAN_ERROR;
-	}
-	if (strcmp(j->mode, "absent") == 0 && strcmp(op, "check") == 0) {
-		snprintf(r->reason, sizeof(r->reason), "nothing there");
-		return NFBAN_ABSENT;
-	}
+	if (strcmp(j->mode, "error") == 0)
+		return report_fail(r, NFBAN_ERROR, EPERM, "probe says no");
+	if (strcmp(j->mode, "absent") == 0 && strcmp(op, "check") == 0)
+		return report_fail(r, NFBAN_ABSENT, 0, "nothing there");
 	if (strcmp(j->mode, "nofeature") == 0 &&
-	    (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0 || strcmp(op, "start+ban") == 0)) {
-		snprintf(r->reason, sizeof(r->reason), "probe lacks its feature");
-		return NFBAN_NOFEATURE;
-	}
+	    (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0 || strcmp(op, "start+ban") == 0))
+		return report_fail(r, NFBAN_NOFEATURE, 0, "probe lacks its feature");
 	return NFBAN_OK;
 }
 
