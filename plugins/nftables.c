@@ -469,30 +469,7 @@ static enum nfban_status start_ban_jail(struct nft_sock *s, const struct nft_jai
 	return nft_txn_run(s, &start_ban_op, &c, j->label, r);
 }
 
-/* ---- the plugin's entry points: the configured jail, then the operation ---- */
-
-#define JAIL(jail) (&((const struct nft_conf *)(jail))->j)
-
-static enum nfban_status nft_start(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return start_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-				  struct nfban_report *r)
-{
-	(void)addr;
-	return stop_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_check(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return check_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
+/* ---- the plugin's entry point: the configured jail, then the operation ---- */
 
 /* ban, unban: one address of the jail's family; the set holds no networks (as stock's). */
 static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_addr *a,
@@ -512,36 +489,27 @@ static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_ad
 	return NFBAN_OK;
 }
 
-static enum nfban_status nft_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				 struct nfban_report *r)
+static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
+				 const struct nfban_addr *addr, struct nfban_report *r)
 {
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
+	struct nft_sock *s = &((struct nft_inst *)inst)->s;
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = NFBAN_OK;
 
-	return st != NFBAN_OK ? st : ban_addr(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
-}
-
-static enum nfban_status nft_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
-
-	return st != NFBAN_OK ? st : unban_addr(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
-}
-
-static enum nfban_status nft_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return flush_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				       struct nfban_report *r)
-{
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
-
-	return st != NFBAN_OK ? st
-			      : start_ban_jail(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
+	if (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN)
+		st = addr_ok(j, addr, r);
+	if (st != NFBAN_OK)
+		return st;
+	switch (op) {
+	case NFBAN_OP_START: return start_jail(s, j, r);
+	case NFBAN_OP_STOP: return stop_jail(s, j, r);
+	case NFBAN_OP_CHECK: return check_jail(s, j, r);
+	case NFBAN_OP_BAN: return ban_addr(s, j, addr, r);
+	case NFBAN_OP_UNBAN: return unban_addr(s, j, addr, r);
+	case NFBAN_OP_FLUSH: return flush_jail(s, j, r);
+	case NFBAN_OP_START_BAN: return start_ban_jail(s, j, addr, r);
+	}
+	return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
 }
 
 __attribute__((visibility("default")))
@@ -551,17 +519,11 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "nftables: a set per jail and family (stock nftables)",
 	.keys = nft_keys,
 	.fallback = "",
-	.flags = 0,
+	.flags = NFBAN_PLUGIN_START_BAN,
 	.adopt = nft_adopt,
 	.open = nft_open,
 	.close = nft_close,
 	.configure = nft_configure,
 	.release = nft_release,
-	.start = nft_start,
-	.stop = nft_stop,
-	.check = nft_check,
-	.ban = nft_ban,
-	.unban = nft_unban,
-	.flush = nft_flush,
-	.start_ban = nft_start_ban,
+	.run = nft_run,
 };

@@ -126,8 +126,8 @@ static enum nfban_status set_failed(void)
 								      : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status start(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -137,7 +137,7 @@ enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_add
 
 	if (ipc_create(&in->conn, &j->spec, &created, r) < 0)
 		return set_failed();
-	st = ipt_start(in->ipt, j->ipt, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, r);
 	if (st != NFBAN_OK && created) {
 		memset(&undo, 0, sizeof(undo));
 		ipc_destroy(&in->conn, j->spec.name, &undo);
@@ -145,8 +145,8 @@ enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_add
 	return st;
 }
 
-enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
+static enum nfban_status stop(void *inst, const void *jail, const struct nfban_addr *addr,
+			      struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -160,7 +160,7 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 		report_notice(r, "not started: there is no set %s to remove", j->spec.name);
 		return NFBAN_OK;
 	}
-	st = ipt_stop(in->ipt, j->ipt, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, addr, r);
 	if (st != NFBAN_OK)
 		return st;
 	/* Jumps deleted through nf_tables hold the set until its deferred frees ran. */
@@ -171,14 +171,14 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 		struct nfban_report undo;
 
 		memset(&undo, 0, sizeof(undo));
-		ipt_start(in->ipt, j->ipt, addr, &undo);
+		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, &undo);
 		return NFBAN_ERROR;
 	}
 	return NFBAN_OK;
 }
 
-enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status check(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -189,7 +189,7 @@ enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_add
 	if (!has) {
 		return report_fail(r, NFBAN_ABSENT, 0, "ipset %s does not exist", j->spec.name);
 	}
-	return ipt_check(in->ipt, j->ipt, addr, r);
+	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, addr, r);
 }
 
 /* The ban into a full set: grow it, then add again. */
@@ -215,8 +215,8 @@ static enum nfban_status grow_and_add(struct ipj_inst *in, const struct ipj_jail
 	return NFBAN_OK;
 }
 
-enum nfban_status ipj_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			    struct nfban_report *r)
+static enum nfban_status ban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -229,8 +229,8 @@ enum nfban_status ipj_ban(void *inst, const void *jail, const struct nfban_addr 
 	return full ? grow_and_add(in, j, addr, r) : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status unban(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -241,12 +241,26 @@ enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_add
 										   : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status flush(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
 
 	(void)addr;
 	return ipc_flush(&in->conn, j->spec.name, r) == 0 ? NFBAN_OK : NFBAN_ERROR;
+}
+
+enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r)
+{
+	switch (op) {
+	case NFBAN_OP_START: return start(inst, jail, addr, r);
+	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);
+	case NFBAN_OP_CHECK: return check(inst, jail, addr, r);
+	case NFBAN_OP_BAN: return ban(inst, jail, addr, r);
+	case NFBAN_OP_UNBAN: return unban(inst, jail, addr, r);
+	case NFBAN_OP_FLUSH: return flush(inst, jail, addr, r);
+	default: return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
+	}
 }

@@ -24,11 +24,9 @@
 
 #define IPT_TABLE "filter"
 
-enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH, IPT_START_BAN };
-
 /* What an operation does, and so which rules it needs. */
-#define IPT_STARTS(op) ((op) == IPT_START || (op) == IPT_START_BAN)
-#define IPT_BANS(op) ((op) == IPT_BAN || (op) == IPT_UNBAN || (op) == IPT_START_BAN)
+#define IPT_STARTS(op) ((op) == NFBAN_OP_START || (op) == NFBAN_OP_START_BAN)
+#define IPT_BANS(op) ((op) == NFBAN_OP_BAN || (op) == NFBAN_OP_UNBAN || (op) == NFBAN_OP_START_BAN)
 
 /*
  * A plugin instance: the nf_tables backend's socket, opened on first use,
@@ -46,7 +44,7 @@ struct ipt_ctx {
 	const struct ipt_conf *conf;
 	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_report *r;
-	enum ipt_opcode op;
+	enum nfban_op op;
 	xt_chainlabel jail;             /* f2b-<name> */
 	xt_chainlabel chain;            /* <chain>, where the jumps go */
 	/* The rules as values, whatever the backend. */

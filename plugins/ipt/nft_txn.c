@@ -168,7 +168,7 @@ static int to_cache(struct nftx *x)
 
 static int read_state(struct nftx *x)
 {
-	bool bans = x->c->op == IPT_BAN || x->c->op == IPT_UNBAN;
+	bool bans = x->c->op == NFBAN_OP_BAN || x->c->op == NFBAN_OP_UNBAN;
 	int rc;
 
 	free_state(x);
@@ -186,9 +186,9 @@ static int read_state(struct nftx *x)
 		rc = read_chain(x, x->c->ban_jump, &x->ban_jump);
 	/* Bans touch only f2b-<name>; check looks only at <chain> (a Docker
 	 * host's FORWARD can be long: not read for every ban). */
-	if (!rc && x->c->op != IPT_CHECK)
+	if (!rc && x->c->op != NFBAN_OP_CHECK)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
+	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == NFBAN_OP_STOP || x->c->op == NFBAN_OP_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
 	if (!rc && bans)
 		rc = to_cache(x);
@@ -492,20 +492,20 @@ static enum nfban_status op_ban(struct nftx *x)
 	enum nfban_status st;
 	int rc;
 
-	if (c->op == IPT_BAN && (st = in_place(x)) != NFBAN_OK)
+	if (c->op == NFBAN_OP_BAN && (st = in_place(x)) != NFBAN_OK)
 		return st;
 	if (!x->jail.exists)
 		return no_chain(x, c->jail);
 	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
-	if (c->op == IPT_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
+	if (c->op == NFBAN_OP_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
 			     : holds(x, x->jail_rules, &c->ban_rule)) {
 		report_notice(c->r, "already banned");
 		return NFBAN_OK;
 	}
 	/* At the head of f2b-<name>, as `iptables -I`; the kernel echoes its handle. */
-	x->echo = c->op == IPT_BAN;
+	x->echo = c->op == NFBAN_OP_BAN;
 	rc = msg_rule(x, c->jail, x->ban, false);
 	x->echo = false;
 	return rc ? rc_status(x, rc) : NFBAN_OK;
@@ -559,9 +559,9 @@ static enum nfban_status op_start_ban(struct nftx *x)
 }
 
 static enum nfban_status (*const ops[])(struct nftx *x) = {
-	[IPT_START] = op_start, [IPT_STOP] = op_stop, [IPT_CHECK] = op_check,
-	[IPT_BAN] = op_ban, [IPT_UNBAN] = op_unban, [IPT_FLUSH] = op_flush,
-	[IPT_START_BAN] = op_start_ban,
+	[NFBAN_OP_START] = op_start, [NFBAN_OP_STOP] = op_stop, [NFBAN_OP_CHECK] = op_check,
+	[NFBAN_OP_BAN] = op_ban, [NFBAN_OP_UNBAN] = op_unban, [NFBAN_OP_FLUSH] = op_flush,
+	[NFBAN_OP_START_BAN] = op_start_ban,
 };
 
 /* ---- the cycle ---- */
@@ -581,7 +581,7 @@ static int build_wanted(struct nftx *x)
 		if (!x->jumps[x->n_jumps])
 			return -errno;
 	}
-	if (IPT_STARTS(c->op) || c->op == IPT_FLUSH) {
+	if (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH) {
 		x->ret = ipt_nft_rule_build(x->rel, &c->ret_rule, fam);
 		if (!x->ret)
 			return -errno;
@@ -665,7 +665,7 @@ static bool stamp_cb(const void *ctx)
 {
 	const struct nftx *x = ctx;
 
-	return x->c->op != IPT_STOP && x->c->op != IPT_FLUSH;
+	return x->c->op != NFBAN_OP_STOP && x->c->op != NFBAN_OP_FLUSH;
 }
 
 static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
@@ -695,7 +695,7 @@ static void keep(struct nftx *x, enum nfban_status st)
 		ipt_nft_cache_clear(k);
 		return;
 	}
-	if (x->c->op == IPT_BAN && x->s->sent > 0) {
+	if (x->c->op == NFBAN_OP_BAN && x->s->sent > 0) {
 		if (!x->new_handle || ipt_nft_cache_add(k, x->ban, x->new_handle) < 0) {
 			if (!x->new_handle)
 				nftnl_rule_free(x->ban);
@@ -706,7 +706,7 @@ static void keep(struct nftx *x, enum nfban_status st)
 		x->ban = NULL;          /* the cache's now */
 		k->jail.use++;
 	}
-	if (x->c->op == IPT_UNBAN && x->s->sent > 0) {
+	if (x->c->op == NFBAN_OP_UNBAN && x->s->sent > 0) {
 		for (unsigned i = 0; i < x->n_found; i++)
 			ipt_nft_cache_del(k, x->found[i]);
 		k->jail.use -= x->n_found;
@@ -740,10 +740,10 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	}
 	x.cache = &c->inst->cache[c->conf->family == NFBAN_INET6];
 	/* Only ban and unban keep the cache up to date with what they change. */
-	if (c->op != IPT_BAN && c->op != IPT_UNBAN)
+	if (c->op != NFBAN_OP_BAN && c->op != NFBAN_OP_UNBAN)
 		ipt_nft_cache_clear(x.cache);
 	st = nft_txn_run(x.s, &ipt_nft_op, &x, x.label, c->r);
-	if (c->op == IPT_BAN || c->op == IPT_UNBAN)
+	if (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_UNBAN)
 		keep(&x, st);
 	else
 		ipt_nft_cache_clear(x.cache);

@@ -121,7 +121,7 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 /* The rules the operation needs, as values; nothing touches the kernel. */
 static enum nfban_status prepare(struct ipt_ctx *c)
 {
-	bool start = IPT_STARTS(c->op), check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
+	bool start = IPT_STARTS(c->op), check = c->op == NFBAN_OP_CHECK, flush = c->op == NFBAN_OP_FLUSH;
 	bool ban = IPT_BANS(c->op);
 	enum nfban_status st;
 
@@ -131,7 +131,7 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
 	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
 	/* An ipset jail's stop finds its jumps by content: no chain to name them. */
-	if (start || check || (c->op == IPT_STOP && c->conf->match_set[0])) {
+	if (start || check || (c->op == NFBAN_OP_STOP && c->conf->match_set[0])) {
 		st = build_jumps(c);
 		if (st != NFBAN_OK)
 			return st;
@@ -164,7 +164,7 @@ static enum nfban_status encode_legacy(struct ipt_ctx *c)
 		if (st == NFBAN_OK)
 			c->n_jumps++;
 	}
-	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == IPT_FLUSH))
+	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH))
 		st = encode(c, &c->ret_rule, &c->ret);
 	if (st == NFBAN_OK && IPT_BANS(c->op))
 		st = encode(c, &c->ban_rule, &c->ban);
@@ -212,9 +212,9 @@ static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned trie
 }
 
 static const ipt_op legacy_ops[] = {
-	[IPT_START] = ipt_op_start, [IPT_STOP] = ipt_op_stop, [IPT_CHECK] = ipt_op_check,
-	[IPT_BAN] = ipt_op_ban, [IPT_UNBAN] = ipt_op_unban, [IPT_FLUSH] = ipt_op_flush,
-	[IPT_START_BAN] = ipt_op_start_ban,
+	[NFBAN_OP_START] = ipt_op_start, [NFBAN_OP_STOP] = ipt_op_stop, [NFBAN_OP_CHECK] = ipt_op_check,
+	[NFBAN_OP_BAN] = ipt_op_ban, [NFBAN_OP_UNBAN] = ipt_op_unban, [NFBAN_OP_FLUSH] = ipt_op_flush,
+	[NFBAN_OP_START_BAN] = ipt_op_start_ban,
 };
 
 static enum nfban_status run_legacy(struct ipt_ctx *c)
@@ -245,7 +245,7 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 		if (reread)
 			r->notice[0] = '\0';
 		/* libiptc's commit of an unchanged copy is a no-op. */
-		if (st == NFBAN_OK && c->op != IPT_CHECK && !c->f->commit(h)) {
+		if (st == NFBAN_OK && c->op != NFBAN_OP_CHECK && !c->f->commit(h)) {
 			int err = errno;
 
 			c->f->free(h);
@@ -275,14 +275,16 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 	return st;
 }
 
-static enum nfban_status run(enum ipt_opcode op, void *inst, const void *jail,
-			     const struct nfban_addr *addr, struct nfban_report *r)
+enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r)
 {
 	const struct ipt_conf *conf = jail;
 	struct nft_sock *s = NULL;
 	struct ipt_ctx c;
 	enum nfban_status st;
 
+	if ((unsigned)op > NFBAN_OP_START_BAN)
+		return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
 	memset(&c, 0, sizeof(c));
 	c.inst = inst;
 	c.conf = conf;
@@ -345,17 +347,3 @@ void ipt_settle(void *inst)
 	ipt_nft_cache_clear(&in->cache[0]);
 	ipt_nft_cache_clear(&in->cache[1]);
 }
-
-#define IPT_OP(fn, opcode)                                                                       \
-	enum nfban_status fn(void *inst, const void *jail, const struct nfban_addr *addr,        \
-			     struct nfban_report *r)                                             \
-	{                                                                                        \
-		return run(opcode, inst, jail, addr, r);                                         \
-	}
-IPT_OP(ipt_start, IPT_START)
-IPT_OP(ipt_stop, IPT_STOP)
-IPT_OP(ipt_check, IPT_CHECK)
-IPT_OP(ipt_ban, IPT_BAN)
-IPT_OP(ipt_unban, IPT_UNBAN)
-IPT_OP(ipt_flush, IPT_FLUSH)
-IPT_OP(ipt_start_ban, IPT_START_BAN)

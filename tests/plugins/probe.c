@@ -10,7 +10,7 @@
  * mode= picks the answer: ok; error (every operation: NFBAN_ERROR, EPERM);
  * absent (check: NFBAN_ABSENT); refuse (configure: NFBAN_BADPARAM);
  * nofeature (start, ban and start+ban: NFBAN_NOFEATURE).  start+ban is one
- * operation (start_ban), as a plugin's one transaction.  When it takes a jail over
+ * operation (NFBAN_OP_START_BAN), as a plugin's one transaction.  When it takes a jail over
  * (fallback), adopt() sets tag=adopted unless the jail's tag came along,
  * and refuses a jail whose tag is "noadopt".
  */
@@ -125,23 +125,16 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 	return NFBAN_OK;
 }
 
-#define PROBE_OP(op) \
-	static enum nfban_status probe_##op(void *inst, const void *jail, \
-					    const struct nfban_addr *addr, struct nfban_report *r) \
-	{ \
-		return answer(#op, inst, jail, addr, r); \
-	}
-PROBE_OP(start)
-PROBE_OP(stop)
-PROBE_OP(check)
-PROBE_OP(ban)
-PROBE_OP(unban)
-PROBE_OP(flush)
-
-static enum nfban_status probe_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-					 struct nfban_report *r)
+static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op op,
+				   const struct nfban_addr *addr, struct nfban_report *r)
 {
-	return answer("start+ban", inst, jail, addr, r);
+	static const char *const names[] = {
+		[NFBAN_OP_START] = "start", [NFBAN_OP_STOP] = "stop", [NFBAN_OP_CHECK] = "check",
+		[NFBAN_OP_BAN] = "ban", [NFBAN_OP_UNBAN] = "unban", [NFBAN_OP_FLUSH] = "flush",
+		[NFBAN_OP_START_BAN] = "start+ban",
+	};
+
+	return answer((unsigned)op <= NFBAN_OP_START_BAN ? names[op] : "?", inst, jail, addr, r);
 }
 
 __attribute__((visibility("default")))
@@ -151,16 +144,11 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "test fixture: says what it was given",
 	.keys = probe_keys,
 	.fallback = "",
+	.flags = NFBAN_PLUGIN_START_BAN,
 	.adopt = probe_adopt,
 	.open = probe_open,
 	.close = probe_close,
 	.configure = probe_configure,
 	.release = probe_release,
-	.start = probe_start,
-	.stop = probe_stop,
-	.check = probe_check,
-	.ban = probe_ban,
-	.unban = probe_unban,
-	.flush = probe_flush,
-	.start_ban = probe_start_ban,
+	.run = probe_run,
 };
