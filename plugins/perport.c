@@ -21,7 +21,8 @@ static enum nfban_status perport_jumps(const struct value_proto *pr, struct ipt_
 		if (!m)
 			return report_nomem(r, "building the rules");
 		if (ipt_match_dport(m, pr->number, &pr->ports[i]) < 0)
-			return report_fail(r, NFBAN_BADPARAM, 0, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
+			return report_fail(r, NFBAN_BADPARAM, 0,
+					   "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
 					   pr->name);
 	}
 	return NFBAN_OK;

@@ -206,7 +206,8 @@ static enum nfban_status grow_and_add(struct ipj_inst *in, const struct ipj_jail
 
 		snprintf(why, sizeof(why), "%s", r->reason);
 		return report_fail(r, NFBAN_ERROR, r->kernel_errno,
-				   "ipset %s is full and could not grow: %.180s", j->spec.name, why);
+				   "ipset %s is full and could not grow: %.180s", j->spec.name,
+				   why);
 	}
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) < 0)
 		return NFBAN_ERROR;

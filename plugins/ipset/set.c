@@ -366,8 +366,8 @@ int ipc_grow(struct ipc_conn *c, const struct ipc_spec *sp, unsigned long *membe
 	big.timeout = (uint32_t)header_value(c->out, "timeout");
 	*nl = '\n';
 	if (was == 0 || was > UINT32_MAX / 2) {
-		report_fail(r, NFBAN_ERROR, 0, "ipset %s is full at maxelem %lu, which cannot double",
-			    sp->name, was);
+		report_fail(r, NFBAN_ERROR, 0,
+			    "ipset %s is full at maxelem %lu, which cannot double", sp->name, was);
 		return -1;
 	}
 	big.maxelem = (uint32_t)(was * 2);

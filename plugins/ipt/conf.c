@@ -30,7 +30,8 @@ static enum nfban_status target(struct ipt_conf *c, const struct nfban_jail_keys
 	if (mapped >= 0)
 		report_notice(r, "%s: %s is an %s reject type; %s bans use %s", key,
 			      value_xt_reject_name(k->family == NFBAN_INET6 ? NFBAN_INET4 : NFBAN_INET6, mapped),
-			      k->family == NFBAN_INET6 ? "IPv4" : "IPv6", k->family == NFBAN_INET6 ? "IPv6" : "IPv4",
+			      k->family == NFBAN_INET6 ? "IPv4" : "IPv6",
+			      k->family == NFBAN_INET6 ? "IPv6" : "IPv4",
 			      value_xt_reject_name(k->family, t->reject_with));
 	/* The kernel's REJECT refuses tcp-reset on a rule that may match non-TCP;
 	 * the rule gets -p tcp, which only fits a jail whose traffic is all TCP. */

@@ -45,8 +45,8 @@ static long find_target(const struct ipt_ctx *c, struct xtc_handle *h, const cha
 
 static enum nfban_status no_chain(struct ipt_ctx *c, const char *chain)
 {
-	return report_fail(c->r, NFBAN_ERROR, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
-			   c->f->label);
+	return report_fail(c->r, NFBAN_ERROR, ENOENT,
+			   "chain %s does not exist in %s table " IPT_TABLE, chain, c->f->label);
 }
 
 /*
@@ -60,11 +60,16 @@ static enum nfban_status check_jump(struct ipt_ctx *c, struct xtc_handle *h, con
 	if (!chain[0])
 		return NFBAN_OK;
 	if (strcmp(chain, c->jail) == 0)
-		return report_fail(c->r, NFBAN_BADPARAM, 0, "%s %s is the jail's own chain: the jump would loop", what, chain);
+		return report_fail(c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is the jail's own chain: the jump would loop", what,
+				   chain);
 	if (c->f->builtin(chain, h))
-		return report_fail(c->r, NFBAN_BADPARAM, 0, "%s %s is a built-in chain, which cannot be jumped to", what, chain);
+		return report_fail(c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is a built-in chain, which cannot be jumped to", what,
+				   chain);
 	if (!c->f->is_chain(chain, h))
-		return report_fail(c->r, NFBAN_ERROR, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE, what,
+		return report_fail(c->r, NFBAN_ERROR, ENOENT,
+				   "%s: chain %s does not exist in %s table " IPT_TABLE, what,
 				   chain, c->f->label);
 	return NFBAN_OK;
 }
@@ -75,7 +80,8 @@ static enum nfban_status insert_jumps(struct ipt_ctx *c, struct xtc_handle *h)
 	for (size_t i = 0; i < c->n_jumps; i++)
 		if (find(c, h, c->chain, &c->jumps[i]) < 0 &&
 		    !c->f->insert_entry(c->chain, c->jumps[i].entry, 0, h))
-			return report_fail(c->r, NFBAN_ERROR, errno, "inserting a jump to %s into %s", c->jail, c->chain);
+			return report_fail(c->r, NFBAN_ERROR, errno,
+					   "inserting a jump to %s into %s", c->jail, c->chain);
 	return NFBAN_OK;
 }
 
@@ -89,7 +95,8 @@ static enum nfban_status stop_set_jumps(struct ipt_ctx *c, struct xtc_handle *h)
 	for (size_t j = 0; j < c->n_jumps; j++)
 		while ((i = find(c, h, c->chain, &c->jumps[j])) >= 0)
 			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
-				return report_fail(c->r, NFBAN_ERROR, errno, "deleting a jump from %s", c->chain);
+				return report_fail(c->r, NFBAN_ERROR, errno,
+						   "deleting a jump from %s", c->chain);
 	return NFBAN_OK;
 }
 
@@ -113,7 +120,8 @@ enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h)
 	if (!c->f->is_chain(c->jail, h) && !c->f->create_chain(c->jail, h))
 		return report_fail(c->r, NFBAN_ERROR, errno, "creating chain %s", c->jail);
 	if (find(c, h, c->jail, &c->ret) < 0 && !c->f->append_entry(c->jail, c->ret.entry, h))
-		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s",
+				   c->jail);
 	return insert_jumps(c, h);
 }
 
@@ -137,12 +145,14 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 	if (c->f->is_chain(c->chain, h))
 		while ((i = find_target(c, h, c->chain, c->jail)) >= 0)
 			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
-				return report_fail(c->r, NFBAN_ERROR, errno, "deleting a jump to %s from %s", c->jail,
+				return report_fail(c->r, NFBAN_ERROR, errno,
+						   "deleting a jump to %s from %s", c->jail,
 						   c->chain);
 	if (!c->f->get_references(&refs, c->jail, h))
 		return report_fail(c->r, NFBAN_ERROR, errno, "counting the jumps to %s", c->jail);
 	if (refs > 0)
-		return report_fail(c->r, NFBAN_ERROR, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
+		return report_fail(c->r, NFBAN_ERROR, EMLINK,
+				   "%u rule(s) outside %s still jump to %s", refs, c->chain,
 				   c->jail);
 	if (!c->f->flush_entries(c->jail, h))
 		return report_fail(c->r, NFBAN_ERROR, errno, "flushing chain %s", c->jail);
@@ -182,8 +192,9 @@ enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < c->n_jumps; i++)
 		if (find(c, h, c->chain, &c->jumps[i]) < 0)
-			return report_fail(c->r, NFBAN_ABSENT, 0, "jump rule %zu of %zu from %s to %s is missing", i + 1,
-				      c->n_jumps, c->chain, c->jail);
+			return report_fail(c->r, NFBAN_ABSENT, 0,
+					   "jump rule %zu of %zu from %s to %s is missing", i + 1,
+					   c->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
 }
 
@@ -232,7 +243,8 @@ enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h)
 		return st;
 	while ((i = find(c, h, c->jail, &c->ban)) >= 0) {
 		if (!c->f->delete_num_entry(c->jail, (unsigned)i, h))
-			return report_fail(c->r, NFBAN_ERROR, errno, "deleting the ban from %s", c->jail);
+			return report_fail(c->r, NFBAN_ERROR, errno, "deleting the ban from %s",
+					   c->jail);
 		removed++;
 	}
 	if (!removed)
@@ -259,6 +271,7 @@ enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h)
 	if (!c->f->flush_entries(c->jail, h))
 		return report_fail(c->r, NFBAN_ERROR, errno, "flushing chain %s", c->jail);
 	if (!c->f->append_entry(c->jail, c->ret.entry, h))
-		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s",
+				   c->jail);
 	return NFBAN_OK;
 }

@@ -24,7 +24,9 @@ enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_r
 			return report_nomem(r, "building the rules");
 		used = ipt_match_multiport(m, pr->ports + done, pr->n_ports - done);
 		if (used == 0)
-			return report_fail(r, NFBAN_BADPARAM, 0, "port entry %u does not fit a multiport match", done + 1);
+			return report_fail(r, NFBAN_BADPARAM, 0,
+					   "port entry %u does not fit a multiport match",
+					   done + 1);
 		done += used;
 	}
 	return NFBAN_OK;

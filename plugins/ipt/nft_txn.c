@@ -335,8 +335,8 @@ out:
 
 static enum nfban_status no_chain(struct nftx *x, const char *chain)
 {
-	return report_fail(x->c->r, NFBAN_ERROR, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
-			   x->c->f->label);
+	return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
+			   "chain %s does not exist in %s table " IPT_TABLE, chain, x->c->f->label);
 }
 
 static enum nfban_status check_jump(struct nftx *x, const char *what, const char *chain,
@@ -345,20 +345,25 @@ static enum nfban_status check_jump(struct nftx *x, const char *what, const char
 	if (!chain[0])
 		return NFBAN_OK;
 	if (strcmp(chain, x->c->jail) == 0)
-		return report_fail(x->c->r, NFBAN_BADPARAM, 0, "%s %s is the jail's own chain: the jump would loop", what,
+		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is the jail's own chain: the jump would loop", what,
 				   chain);
 	if (builtin(chain) || (ci->exists && ci->base))
-		return report_fail(x->c->r, NFBAN_BADPARAM, 0, "%s %s is a built-in chain, which cannot be jumped to", what,
+		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is a built-in chain, which cannot be jumped to", what,
 				   chain);
 	if (!ci->exists)
-		return report_fail(x->c->r, NFBAN_ERROR, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE,
-				   what, chain, x->c->f->label);
+		return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
+				   "%s: chain %s does not exist in %s table " IPT_TABLE, what,
+				   chain, x->c->f->label);
 	return NFBAN_OK;
 }
 
 static enum nfban_status rc_status(struct nftx *x, int rc)
 {
-	return rc == -ENOMEM ? report_nomem(x->c->r, "building the nf_tables batch") : report_fail(x->c->r, NFBAN_ERROR, -rc, "building the nf_tables batch");
+	if (rc == -ENOMEM)
+		return report_nomem(x->c->r, "building the nf_tables batch");
+	return report_fail(x->c->r, NFBAN_ERROR, -rc, "building the nf_tables batch");
 }
 
 static enum nfban_status op_start(struct nftx *x)
@@ -463,7 +468,8 @@ static enum nfban_status op_stop(struct nftx *x)
 		return report_nomem(x->c->r, "building the nf_tables batch");
 	refs = x->jail.use > own + j.n ? x->jail.use - own - j.n : 0;
 	if (refs > 0)
-		return report_fail(c->r, NFBAN_ERROR, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
+		return report_fail(c->r, NFBAN_ERROR, EMLINK,
+				   "%u rule(s) outside %s still jump to %s", refs, c->chain,
 				   c->jail);
 	rc = msg_del_rule(x, c->jail, false, 0);
 	if (!rc)
@@ -481,7 +487,8 @@ static enum nfban_status op_check(struct nftx *x)
 		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < x->n_jumps; i++)
 		if (!holds(x, x->chain_rules, &c->jump_rules.v[i]))
-			return report_fail(c->r, NFBAN_ABSENT, 0, "jump rule %zu of %zu from %s to %s is missing", i + 1,
+			return report_fail(c->r, NFBAN_ABSENT, 0,
+					   "jump rule %zu of %zu from %s to %s is missing", i + 1,
 					   x->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
 }

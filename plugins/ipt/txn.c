@@ -110,7 +110,8 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 			if (c->conf->match_set[0])
 				st = set_jump(c, &rules->v[j]);
 			else if (ipt_target_standard(&rules->v[j], c->jail) < 0)
-				st = report_fail(c->r, NFBAN_BADPARAM, 0, "chain name %s too long", c->jail);
+				st = report_fail(c->r, NFBAN_BADPARAM, 0, "chain name %s too long",
+						 c->jail);
 		}
 		if (st == NFBAN_OK)
 			reverse(rules->v + from, rules->n - from);
@@ -204,7 +205,8 @@ static enum nfban_status init_failed(struct ipt_ctx *c, int err)
 static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned tries)
 {
 	if (err == EAGAIN)
-		report_fail(c->r, NFBAN_ERROR, err, "commit of %s table " IPT_TABLE " (changed under us %u times)",
+		report_fail(c->r, NFBAN_ERROR, err,
+			    "commit of %s table " IPT_TABLE " (changed under us %u times)",
 			    c->f->label, tries);
 	else
 		report_fail(c->r, NFBAN_ERROR, err, "commit of %s table " IPT_TABLE, c->f->label);

@@ -29,7 +29,8 @@
 #define OP_COUNT (NFBAN_OP_START_BAN + 1)
 
 /* The operations that take an address. */
-#define OP_HAS_ADDR(op) ((op) == NFBAN_OP_BAN || (op) == NFBAN_OP_UNBAN || (op) == NFBAN_OP_START_BAN)
+#define OP_HAS_ADDR(op) \
+	((op) == NFBAN_OP_BAN || (op) == NFBAN_OP_UNBAN || (op) == NFBAN_OP_START_BAN)
 
 /* fam index: 0 inet4, 1 inet6 */
 #define FAM_IX(f) ((f) == NFBAN_INET6 ? 1 : 0)

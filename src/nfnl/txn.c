@@ -155,8 +155,8 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 		memset(r, 0, sizeof(*r));
 	}
 	memset(r, 0, sizeof(*r));
-	return report_fail(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)", label,
-			   tries);
+	return report_fail(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)",
+			   label, tries);
 }
 
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,

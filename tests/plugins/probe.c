@@ -111,8 +111,9 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 	if (addr)
 		value_addr_str(addr, a, sizeof(a));
 	/* A long jail name cuts the notice, never more. */
-	report_notice(r, "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s", op, in->ops, j->name,
-		      j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port, j->protocol, j->mode, j->tag, a);
+	report_notice(r, "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s", op, in->ops,
+		      j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port, j->protocol,
+		      j->mode, j->tag, a);
 	if (strcmp(j->mode, "error") == 0)
 		return report_fail(r, NFBAN_ERROR, EPERM, "probe says no");
 	if (strcmp(j->mode, "absent") == 0 && strcmp(op, "check") == 0)
