@@ -24,10 +24,10 @@
  *     release() and close().  Nothing is leaked per call.  libnfban calls an
  *     instance from one thread at a time; with NFBAN_PLUGIN_SERIAL it calls
  *     the whole plugin from one thread at a time.
- *   - Every operation is all-or-nothing towards the kernel: on any status but
- *     NFBAN_OK the kernel is left as the operation found it.  That holds for
- *     start_ban as a whole: one transaction (one libiptc commit, one
- *     nf_tables batch), never a start and then a ban.
+ *   - Every operation (run()) is all-or-nothing towards the kernel: on any
+ *     status but NFBAN_OK the kernel is left as the operation found it.  That
+ *     holds for NFBAN_OP_START_BAN as a whole: one transaction (one libiptc
+ *     commit, one nf_tables batch), never a start and then a ban.
  *
  * Bump NFBAN_ABI_VERSION on any change to a struct or enum in this file.
  */
@@ -38,7 +38,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NFBAN_ABI_VERSION 3u
+#define NFBAN_ABI_VERSION 4u
 #define NFBAN_PLUGIN_SYMBOL "nfban_plugin"
 
 #define NFBAN_MSG_MAX 256        /* report texts, NUL included */
@@ -135,13 +135,32 @@ struct nfban_report {
 
 /* ---- the descriptor ---------------------------------------------------------- */
 
-/* An operation on a configured jail; addr is NULL except for ban and unban. */
-typedef enum nfban_status (*nfban_op_fn)(void *inst, const void *jail,
-					 const struct nfban_addr *addr, struct nfban_report *r);
+/* Fail2ban's six operations, and start+ban (ABI 4: one enum, one run()). */
+enum nfban_op {
+	NFBAN_OP_START,                 /* actionstart */
+	NFBAN_OP_STOP,                  /* actionstop */
+	NFBAN_OP_CHECK,                 /* actioncheck: NFBAN_ABSENT if not in place */
+	NFBAN_OP_BAN,                   /* actionban */
+	NFBAN_OP_UNBAN,                 /* actionunban */
+	NFBAN_OP_FLUSH,                 /* actionflush */
+	/*
+	 * Start, then ban addr, as ONE transaction towards the kernel - the
+	 * jail started with the address banned, or nothing of either.  libnfban
+	 * uses it where a ban meets a jail that may not be started: a fallback
+	 * taking a jail over on a ban, and a host's "start+ban" (a family's
+	 * first ban).  A kill between a separate start and ban would leave the
+	 * jail started and the address unbanned.  Only for a plugin with
+	 * NFBAN_PLUGIN_START_BAN: for any other, libnfban runs START, then BAN
+	 * (two transactions).
+	 */
+	NFBAN_OP_START_BAN,
+};
 
 /* libnfban serialises every call into this plugin (it uses a library with
  * process-wide state, such as libiptc's error state). */
 #define NFBAN_PLUGIN_SERIAL (1u << 0)
+/* run() takes NFBAN_OP_START_BAN (one transaction). */
+#define NFBAN_PLUGIN_START_BAN (1u << 1)
 
 struct nfban_plugin {
 	uint32_t abi_version;           /* NFBAN_ABI_VERSION: must stay first */
@@ -170,24 +189,13 @@ struct nfban_plugin {
 				       struct nfban_report *r);
 	void (*release)(void *jail);
 
-	/* Fail2ban's six operations. */
-	nfban_op_fn start;              /* actionstart */
-	nfban_op_fn stop;               /* actionstop */
-	nfban_op_fn check;              /* actioncheck: NFBAN_ABSENT if not in place */
-	nfban_op_fn ban;                /* actionban */
-	nfban_op_fn unban;              /* actionunban */
-	nfban_op_fn flush;              /* actionflush */
-
 	/*
-	 * Optional (ABI 3): start, then ban addr, as ONE transaction towards
-	 * the kernel - the jail started with the address banned, or nothing of
-	 * either.  libnfban uses it where a ban meets a jail that may not be
-	 * started: a fallback taking a jail over on a ban, and a host's
-	 * "start+ban" (a family's first ban).  A kill between a separate start
-	 * and ban would leave the jail started and the address unbanned.
-	 * NULL: libnfban runs start, then ban (two transactions).
+	 * One operation on a configured jail (what configure() made): addr is
+	 * the address for NFBAN_OP_BAN, NFBAN_OP_UNBAN and NFBAN_OP_START_BAN,
+	 * NULL otherwise.
 	 */
-	nfban_op_fn start_ban;
+	enum nfban_status (*run)(void *inst, const void *jail, enum nfban_op op,
+				 const struct nfban_addr *addr, struct nfban_report *r);
 };
 
 #endif /* NFBAN_PLUGIN_H */

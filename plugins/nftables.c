@@ -30,6 +30,7 @@
 #include "nfnl/query.h"
 #include "nfnl/sock.h"
 #include "nfnl/txn.h"
+#include "report.h"
 
 /*
  * The instance: its socket, and per jail (one per family) the generation at
@@ -80,12 +81,12 @@ static enum nfban_status nft_open(void **inst, struct nfban_report *r)
 
 	*inst = NULL;
 	if (!in)
-		return nft_report(r, NFBAN_ERROR, ENOMEM, "plugin instance");
+		return report_nomem(r, "plugin instance");
 	rc = nft_sock_open(&in->s);
 	if (rc) {
 		free(in);
-		return nft_report(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
-				  "netlink socket to nf_tables");
+		return report_fail(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
+				   "netlink socket to nf_tables");
 	}
 	*inst = in;
 	return NFBAN_OK;
@@ -202,7 +203,7 @@ static enum nft_read stop_read(struct nft_sock *s, void *ctx, struct nfban_repor
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c->c.table) {
-		snprintf(r->notice, sizeof(r->notice), "table %s %s was not there", FAM(j), j->table);
+		report_notice(r, "table %s %s was not there", FAM(j), j->table);
 		*st = NFBAN_OK;
 		return NFT_READ_DONE;
 	}
@@ -248,7 +249,7 @@ static enum nfban_status stop_jail(struct nft_sock *s, const struct nft_jail *j,
 
 	free(c.handles);
 	if (st == NFBAN_OK && c.c.table && !c.c.ours)
-		snprintf(r->notice, sizeof(r->notice), "set %s was not there", j->set);
+		report_notice(r, "set %s was not there", j->set);
 	return st;
 }
 
@@ -269,8 +270,8 @@ static enum nft_read set_there(struct nft_sock *s, const struct nft_jail *j,
 	if (rc)
 		return nft_txn_read_failed(rc, "the sets", j->label, r, st);
 	if (!c.ours) {
-		*st = nft_report(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
-				 j->set);
+		*st = report_fail(r, NFBAN_ABSENT, 0, "set %s %s %s is missing", FAM(j), j->table,
+				  j->set);
 		return NFT_READ_DONE;
 	}
 	return NFT_READ_COMMIT;
@@ -291,8 +292,8 @@ static enum nft_read in_place(struct nft_sock *s, const struct nft_jail *j,
 	*st = NFBAN_OK;
 	for (unsigned i = 0; i < j->n_rules; i++)
 		if (!have[i]) {
-			*st = nft_report(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
-					 j->rules[i].what, FAM(j), j->table, j->chain);
+			*st = report_fail(r, NFBAN_ABSENT, 0, "rule (%s) in %s %s %s is missing",
+					  j->rules[i].what, FAM(j), j->table, j->chain);
 			return NFT_READ_DONE;
 		}
 	return NFT_READ_COMMIT;
@@ -366,8 +367,8 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
 	free(handles);
 	if (n == 0) {
-		*st = nft_report(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
-				 j->table, j->chain, j->set);
+		*st = report_fail(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
+				  j->table, j->chain, j->set);
 		return NFT_READ_DONE;
 	}
 	return NFT_READ_COMMIT;
@@ -426,7 +427,7 @@ static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j
 	}
 	memset(r, 0, sizeof(*r));
 	inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
-	snprintf(r->notice, sizeof(r->notice), "%s was not banned", ip);
+	report_notice(r, "%s was not banned", ip);
 	return NFBAN_OK;
 }
 
@@ -468,30 +469,7 @@ static enum nfban_status start_ban_jail(struct nft_sock *s, const struct nft_jai
 	return nft_txn_run(s, &start_ban_op, &c, j->label, r);
 }
 
-/* ---- the plugin's entry points: the configured jail, then the operation ---- */
-
-#define JAIL(jail) (&((const struct nft_conf *)(jail))->j)
-
-static enum nfban_status nft_start(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return start_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-				  struct nfban_report *r)
-{
-	(void)addr;
-	return stop_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_check(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return check_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
+/* ---- the plugin's entry point: the configured jail, then the operation ---- */
 
 /* ban, unban: one address of the jail's family; the set holds no networks (as stock's). */
 static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_addr *a,
@@ -500,47 +478,38 @@ static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_ad
 	char ip[INET6_ADDRSTRLEN] = "?";
 
 	if (!a || a->family != j->addr_family)
-		return nft_report(r, NFBAN_BADPARAM, 0, "no address of family %s",
-				  j->addr_family == NFBAN_INET6 ? "inet6" : "inet4");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of family %s",
+				   j->addr_family == NFBAN_INET6 ? "inet6" : "inet4");
 	if (a->prefix < (a->family == NFBAN_INET6 ? 128 : 32)) {
 		inet_ntop(a->family == NFBAN_INET6 ? AF_INET6 : AF_INET, a->u.bytes, ip, sizeof(ip));
-		return nft_report(r, NFBAN_BADPARAM, 0,
-				  "%s/%u is a network: set %s holds single addresses, as stock's "
-				  "(no 'flags interval')", ip, a->prefix, j->set);
+		return report_fail(r, NFBAN_BADPARAM, 0,
+				   "%s/%u is a network: set %s holds single addresses, as stock's "
+				   "(no 'flags interval')", ip, a->prefix, j->set);
 	}
 	return NFBAN_OK;
 }
 
-static enum nfban_status nft_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				 struct nfban_report *r)
+static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
+				 const struct nfban_addr *addr, struct nfban_report *r)
 {
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
+	struct nft_sock *s = &((struct nft_inst *)inst)->s;
+	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
+	enum nfban_status st = NFBAN_OK;
 
-	return st != NFBAN_OK ? st : ban_addr(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
-}
-
-static enum nfban_status nft_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
-
-	return st != NFBAN_OK ? st : unban_addr(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
-}
-
-static enum nfban_status nft_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-				   struct nfban_report *r)
-{
-	(void)addr;
-	return flush_jail(&((struct nft_inst *)inst)->s, JAIL(jail), r);
-}
-
-static enum nfban_status nft_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				       struct nfban_report *r)
-{
-	enum nfban_status st = addr_ok(JAIL(jail), addr, r);
-
-	return st != NFBAN_OK ? st
-			      : start_ban_jail(&((struct nft_inst *)inst)->s, JAIL(jail), addr, r);
+	if (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN)
+		st = addr_ok(j, addr, r);
+	if (st != NFBAN_OK)
+		return st;
+	switch (op) {
+	case NFBAN_OP_START: return start_jail(s, j, r);
+	case NFBAN_OP_STOP: return stop_jail(s, j, r);
+	case NFBAN_OP_CHECK: return check_jail(s, j, r);
+	case NFBAN_OP_BAN: return ban_addr(s, j, addr, r);
+	case NFBAN_OP_UNBAN: return unban_addr(s, j, addr, r);
+	case NFBAN_OP_FLUSH: return flush_jail(s, j, r);
+	case NFBAN_OP_START_BAN: return start_ban_jail(s, j, addr, r);
+	}
+	return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
 }
 
 __attribute__((visibility("default")))
@@ -550,17 +519,11 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "nftables: a set per jail and family (stock nftables)",
 	.keys = nft_keys,
 	.fallback = "",
-	.flags = 0,
+	.flags = NFBAN_PLUGIN_START_BAN,
 	.adopt = nft_adopt,
 	.open = nft_open,
 	.close = nft_close,
 	.configure = nft_configure,
 	.release = nft_release,
-	.start = nft_start,
-	.stop = nft_stop,
-	.check = nft_check,
-	.ban = nft_ban,
-	.unban = nft_unban,
-	.flush = nft_flush,
-	.start_ban = nft_start_ban,
+	.run = nft_run,
 };

@@ -7,21 +7,23 @@
  */
 #include "nfban_plugin.h"
 #include "ipt/jail.h"
+#include "report.h"
 
 static enum nfban_status perport_jumps(const struct value_proto *pr, struct ipt_rules *out,
 				       struct nfban_report *r)
 {
 	if (pr->n_ports == 0)
-		return ipt_bad(r, "no ports for protocol %s", pr->name);
+		return report_fail(r, NFBAN_BADPARAM, 0, "no ports for protocol %s", pr->name);
 	for (unsigned i = 0; i < pr->n_ports; i++) {
 		struct ipt_rule *rule = ipt_rules_add(out);
 		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
 
 		if (!m)
-			return ipt_nomem(r);
+			return report_nomem(r, "building the rules");
 		if (ipt_match_dport(m, pr->number, &pr->ports[i]) < 0)
-			return ipt_bad(r, "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
-				       pr->name);
+			return report_fail(r, NFBAN_BADPARAM, 0,
+					   "protocol %s has no --dport match (tcp, udp, sctp, dccp do)",
+					   pr->name);
 	}
 	return NFBAN_OK;
 }
@@ -46,16 +48,10 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "iptables: one jump per port and protocol, no multiport match needed",
 	.keys = perport_keys,
 	.fallback = "nftables",
-	.flags = NFBAN_PLUGIN_SERIAL,
+	.flags = NFBAN_PLUGIN_SERIAL | NFBAN_PLUGIN_START_BAN,
 	.open = ipt_open,
 	.close = ipt_close,
 	.configure = perport_configure,
 	.release = ipt_release,
-	.start = ipt_start,
-	.stop = ipt_stop,
-	.check = ipt_check,
-	.ban = ipt_ban,
-	.unban = ipt_unban,
-	.flush = ipt_flush,
-	.start_ban = ipt_start_ban,
+	.run = ipt_run,
 };

@@ -24,6 +24,7 @@
 
 #include "ipt/setmatch.h"
 #include "jail.h"
+#include "report.h"
 #include "set.h"
 
 struct ipj_inst {
@@ -46,7 +47,7 @@ enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_
 
 	*jail = NULL;
 	if (!j)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	st = ipt_configure(kind, k, &j->ipt, r);
 	j->ipsettime = number(kind, k, "ipsettime");
 	j->spec.timeout = number(kind, k, "default-ipsettime");
@@ -63,8 +64,8 @@ enum nfban_status ipj_configure(const struct ipt_kind *kind, const struct nfban_
 	j->spec.family = k->family;
 	if (ipt->block.kind == VALUE_XT_JUMP) {
 		ipj_release(j);
-		return value_refuse(r, "blocktype", value_of(kind->keys, k->values, "blocktype"),
-				    "the ipset plugins end their jumps in a verdict or REJECT");
+		return report_refuse(r, "blocktype", value_of(kind->keys, k->values, "blocktype"),
+				     "the ipset plugins end their jumps in a verdict or REJECT");
 	}
 	*jail = j;
 	return NFBAN_OK;
@@ -86,7 +87,7 @@ enum nfban_status ipj_open(void **inst, struct nfban_report *r)
 
 	*inst = NULL;
 	if (!in)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	if (ipc_open(&in->conn, r) < 0) {
 		free(in);
 		return NFBAN_ERROR;
@@ -125,8 +126,8 @@ static enum nfban_status set_failed(void)
 								      : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status start(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -136,7 +137,7 @@ enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_add
 
 	if (ipc_create(&in->conn, &j->spec, &created, r) < 0)
 		return set_failed();
-	st = ipt_start(in->ipt, j->ipt, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, r);
 	if (st != NFBAN_OK && created) {
 		memset(&undo, 0, sizeof(undo));
 		ipc_destroy(&in->conn, j->spec.name, &undo);
@@ -144,8 +145,8 @@ enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_add
 	return st;
 }
 
-enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
+static enum nfban_status stop(void *inst, const void *jail, const struct nfban_addr *addr,
+			      struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -156,11 +157,10 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 		return NFBAN_ERROR;
 	if (!has) {
 		/* No set: no jump can match it either (the kernel refuses one). */
-		snprintf(r->notice, sizeof(r->notice), "not started: there is no set %s to remove",
-			 j->spec.name);
+		report_notice(r, "not started: there is no set %s to remove", j->spec.name);
 		return NFBAN_OK;
 	}
-	st = ipt_stop(in->ipt, j->ipt, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, addr, r);
 	if (st != NFBAN_OK)
 		return st;
 	/* Jumps deleted through nf_tables hold the set until its deferred frees ran. */
@@ -171,14 +171,14 @@ enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr
 		struct nfban_report undo;
 
 		memset(&undo, 0, sizeof(undo));
-		ipt_start(in->ipt, j->ipt, addr, &undo);
+		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, &undo);
 		return NFBAN_ERROR;
 	}
 	return NFBAN_OK;
 }
 
-enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status check(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -187,10 +187,9 @@ enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_add
 	if (has < 0)
 		return NFBAN_ERROR;
 	if (!has) {
-		snprintf(r->reason, sizeof(r->reason), "ipset %s does not exist", j->spec.name);
-		return NFBAN_ABSENT;
+		return report_fail(r, NFBAN_ABSENT, 0, "ipset %s does not exist", j->spec.name);
 	}
-	return ipt_check(in->ipt, j->ipt, addr, r);
+	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, addr, r);
 }
 
 /* The ban into a full set: grow it, then add again. */
@@ -206,50 +205,63 @@ static enum nfban_status grow_and_add(struct ipj_inst *in, const struct ipj_jail
 		char why[NFBAN_MSG_MAX];
 
 		snprintf(why, sizeof(why), "%s", r->reason);
-		snprintf(r->reason, sizeof(r->reason), "ipset %s is full and could not grow: %.180s",
-			 j->spec.name, why);
-		return NFBAN_ERROR;
+		return report_fail(r, NFBAN_ERROR, r->kernel_errno,
+				   "ipset %s is full and could not grow: %.180s", j->spec.name,
+				   why);
 	}
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) < 0)
 		return NFBAN_ERROR;
-	snprintf(r->notice, sizeof(r->notice),
-		 "ipset %s was full: grown to maxelem %u (swapped in, %lu bans kept)", j->spec.name,
-		 maxelem, kept);
+	report_notice(r, "ipset %s was full: grown to maxelem %u (swapped in, %lu bans kept)",
+		      j->spec.name, maxelem, kept);
 	return NFBAN_OK;
 }
 
-enum nfban_status ipj_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			    struct nfban_report *r)
+static enum nfban_status ban(void *inst, const void *jail, const struct nfban_addr *addr,
+			     struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
 	bool full;
 
 	if (!addr || addr->family != j->spec.family)
-		return ipt_bad(r, "no address of the jail's family given");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) == 0)
 		return NFBAN_OK;
 	return full ? grow_and_add(in, j, addr, r) : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status unban(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
 
 	if (!addr || addr->family != j->spec.family)
-		return ipt_bad(r, "no address of the jail's family given");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	return ipc_del(&in->conn, j->spec.name, j->spec.family, addr, r) == 0 ? NFBAN_OK
 										   : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r)
+static enum nfban_status flush(void *inst, const void *jail, const struct nfban_addr *addr,
+			       struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
 
 	(void)addr;
 	return ipc_flush(&in->conn, j->spec.name, r) == 0 ? NFBAN_OK : NFBAN_ERROR;
+}
+
+enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r)
+{
+	switch (op) {
+	case NFBAN_OP_START: return start(inst, jail, addr, r);
+	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);
+	case NFBAN_OP_CHECK: return check(inst, jail, addr, r);
+	case NFBAN_OP_BAN: return ban(inst, jail, addr, r);
+	case NFBAN_OP_UNBAN: return unban(inst, jail, addr, r);
+	case NFBAN_OP_FLUSH: return flush(inst, jail, addr, r);
+	default: return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
+	}
 }

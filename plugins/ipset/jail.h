@@ -42,32 +42,18 @@ void ipj_release(void *jail);
 
 enum nfban_status ipj_open(void **inst, struct nfban_report *r);
 void ipj_close(void *inst);
-enum nfban_status ipj_start(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r);
-enum nfban_status ipj_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipj_check(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r);
-enum nfban_status ipj_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			    struct nfban_report *r);
-enum nfban_status ipj_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r);
-enum nfban_status ipj_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-			      struct nfban_report *r);
+/* The descriptor's run() (no NFBAN_OP_START_BAN: the set and the jumps are two subsystems,
+ * never one transaction; libnfban runs start, then ban). */
+enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r);
 
-/* The descriptor's operations, the same in both plugins (no start_ban: the set and the
- * jumps are two subsystems, never one transaction). */
+/* The descriptor's operations, the same in both plugins. */
 #define IPSET_PLUGIN_OPS \
 	.flags = NFBAN_PLUGIN_SERIAL, \
 	.open = ipj_open, \
 	.close = ipj_close, \
 	.release = ipj_release, \
-	.start = ipj_start, \
-	.stop = ipj_stop, \
-	.check = ipj_check, \
-	.ban = ipj_ban, \
-	.unban = ipj_unban, \
-	.flush = ipj_flush
+	.run = ipj_run
 
 #pragma GCC visibility pop
 

@@ -20,6 +20,7 @@
 #include <libipset/types.h>
 
 #include "ipt/setmatch.h"
+#include "report.h"
 #include "set.h"
 
 /* libipset's message for IPSET_ERR_HASH_FULL (lib/errcode.c). */
@@ -71,9 +72,8 @@ static int failed(struct ipc_conn *c, struct nfban_report *r, int err, const cha
 	const char *msg = c->s ? ipset_session_report_msg(c->s) : NULL;
 	size_t len = msg ? strcspn(msg, "\n") : 0;
 
-	r->kernel_errno = len ? 0 : err;
-	snprintf(r->reason, sizeof(r->reason), "ipset %s %s%s%.*s", what, name, len ? ": " : "",
-		 (int)len, len ? msg : "");
+	report_fail(r, NFBAN_ERROR, len ? 0 : err, "ipset %s %s%s%.*s", what, name, len ? ": " : "",
+		    (int)len, len ? msg : "");
 	if (c->s)
 		ipset_session_report_reset(c->s);
 	return -1;
@@ -85,8 +85,7 @@ int ipc_open(struct ipc_conn *c, struct nfban_report *r)
 	pthread_once(&types_once, load_types);
 	c->s = ipset_session_init(capture, c);
 	if (!c->s) {
-		r->kernel_errno = errno ? errno : ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "opening an ipset session");
+		report_fail(r, NFBAN_ERROR, errno ? errno : ENOMEM, "opening an ipset session");
 		return -1;
 	}
 	return 0;
@@ -367,9 +366,8 @@ int ipc_grow(struct ipc_conn *c, const struct ipc_spec *sp, unsigned long *membe
 	big.timeout = (uint32_t)header_value(c->out, "timeout");
 	*nl = '\n';
 	if (was == 0 || was > UINT32_MAX / 2) {
-		r->kernel_errno = 0;
-		snprintf(r->reason, sizeof(r->reason), "ipset %s is full at maxelem %lu, which cannot double",
-			 sp->name, was);
+		report_fail(r, NFBAN_ERROR, 0,
+			    "ipset %s is full at maxelem %lu, which cannot double", sp->name, was);
 		return -1;
 	}
 	big.maxelem = (uint32_t)(was * 2);

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "jail.h"
+#include "report.h"
 
 static enum nfban_status target(struct ipt_conf *c, const struct nfban_jail_keys *k,
 				 const char *key, struct value_xt_target *t, struct nfban_report *r)
@@ -23,19 +24,20 @@ static enum nfban_status target(struct ipt_conf *c, const struct nfban_jail_keys
 	int mapped;
 
 	if (!text)
-		return value_refuse(r, key, text, "missing");
+		return report_refuse(r, key, text, "missing");
 	if (value_parse_xt_target_mapped(text, k->family, t, &mapped, why, sizeof(why)) < 0)
-		return value_refuse(r, key, text, "%s", why);
+		return report_refuse(r, key, text, "%s", why);
 	if (mapped >= 0)
-		snprintf(r->notice, sizeof(r->notice), "%s: %s is an %s reject type; %s bans use %s", key,
-			 value_xt_reject_name(k->family == NFBAN_INET6 ? NFBAN_INET4 : NFBAN_INET6, mapped),
-			 k->family == NFBAN_INET6 ? "IPv4" : "IPv6", k->family == NFBAN_INET6 ? "IPv6" : "IPv4",
-			 value_xt_reject_name(k->family, t->reject_with));
+		report_notice(r, "%s: %s is an %s reject type; %s bans use %s", key,
+			      value_xt_reject_name(k->family == NFBAN_INET6 ? NFBAN_INET4 : NFBAN_INET6, mapped),
+			      k->family == NFBAN_INET6 ? "IPv4" : "IPv6",
+			      k->family == NFBAN_INET6 ? "IPv6" : "IPv4",
+			      value_xt_reject_name(k->family, t->reject_with));
 	/* The kernel's REJECT refuses tcp-reset on a rule that may match non-TCP;
 	 * the rule gets -p tcp, which only fits a jail whose traffic is all TCP. */
 	if (t->kind == VALUE_XT_REJECT && t->reject_with == reset &&
 	    !value_protos_only_tcp(&c->protos))
-		return value_refuse(r, key, text, "tcp-reset needs protocol=tcp");
+		return report_refuse(r, key, text, "tcp-reset needs protocol=tcp");
 	return NFBAN_OK;
 }
 
@@ -51,13 +53,13 @@ static enum nfban_status fill(struct ipt_conf *c, const struct ipt_kind *kind,
 	c->family = k->family;
 	/* iptables chain names hold 28 characters: f2b- plus 24. */
 	if (!value_jail_name_ok(k->name) || value_xt_jail_chain(k->name, c->jail, sizeof(c->jail)) < 0)
-		return value_refuse(r, "name", k->name,
-				    "chain f2b-<name> would be longer than 28 characters");
+		return report_refuse(r, "name", k->name,
+				     "chain f2b-<name> would be longer than 28 characters");
 	snprintf(c->name, sizeof(c->name), "%s", k->name);
 	if (!chain || !value_xt_chain_ok(chain))
-		return value_refuse(r, "chain", chain, "not a valid chain name");
+		return report_refuse(r, "chain", chain, "not a valid chain name");
 	if (strcmp(chain, c->jail) == 0)
-		return value_refuse(r, "chain", chain, "that is the jail's own chain");
+		return report_refuse(r, "chain", chain, "that is the jail's own chain");
 	snprintf(c->chain, sizeof(c->chain), "%s", chain);
 	st = value_match_keys(value_of(kind->keys, k->values, "protocol"), ports, &c->protos, r);
 	if (st == NFBAN_OK)
@@ -83,7 +85,7 @@ enum nfban_status ipt_configure(const struct ipt_kind *kind, const struct nfban_
 
 	*jail = NULL;
 	if (!c)
-		return ipt_nomem(r);
+		return report_nomem(r, "building the rules");
 	st = fill(c, kind, k, r);
 	if (st != NFBAN_OK) {
 		free(c);

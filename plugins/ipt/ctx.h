@@ -24,11 +24,9 @@
 
 #define IPT_TABLE "filter"
 
-enum ipt_opcode { IPT_START, IPT_STOP, IPT_CHECK, IPT_BAN, IPT_UNBAN, IPT_FLUSH, IPT_START_BAN };
-
 /* What an operation does, and so which rules it needs. */
-#define IPT_STARTS(op) ((op) == IPT_START || (op) == IPT_START_BAN)
-#define IPT_BANS(op) ((op) == IPT_BAN || (op) == IPT_UNBAN || (op) == IPT_START_BAN)
+#define IPT_STARTS(op) ((op) == NFBAN_OP_START || (op) == NFBAN_OP_START_BAN)
+#define IPT_BANS(op) ((op) == NFBAN_OP_BAN || (op) == NFBAN_OP_UNBAN || (op) == NFBAN_OP_START_BAN)
 
 /*
  * A plugin instance: the nf_tables backend's socket, opened on first use,
@@ -46,7 +44,7 @@ struct ipt_ctx {
 	const struct ipt_conf *conf;
 	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_report *r;
-	enum ipt_opcode op;
+	enum nfban_op op;
 	xt_chainlabel jail;             /* f2b-<name> */
 	xt_chainlabel chain;            /* <chain>, where the jumps go */
 	/* The rules as values, whatever the backend. */
@@ -77,16 +75,6 @@ enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h);
 enum nfban_status ipt_nft_run(struct ipt_ctx *c);
 /* The instance's nf_tables socket in *s, opened on first use: 0, or -errno (*s NULL). */
 int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s);
-
-/* NFBAN_ERROR with kernel_errno err and a reason. */
-__attribute__((format(printf, 3, 4)))
-enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...);
-
-/* NFBAN_ABSENT with a reason (check). */
-__attribute__((format(printf, 2, 3)))
-enum nfban_status ipt_absent(struct ipt_ctx *c, const char *fmt, ...);
-/* A remark on a successful operation ("already banned"). */
-void ipt_notice(struct ipt_ctx *c, const char *text);
 
 #pragma GCC visibility pop
 

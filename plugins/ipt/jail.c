@@ -10,48 +10,11 @@
  * with a deletion: every deletion restarts the walk of the chain.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctx.h"
-
-enum nfban_status ipt_fail(struct ipt_ctx *c, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->r->kernel_errno = err;
-	va_start(ap, fmt);
-	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
-	va_end(ap);
-	return NFBAN_ERROR;
-}
-
-enum nfban_status ipt_absent(struct ipt_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
-	va_end(ap);
-	return NFBAN_ABSENT;
-}
-
-__attribute__((format(printf, 2, 3)))
-static enum nfban_status bad(struct ipt_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->r->reason, sizeof(c->r->reason), fmt, ap);
-	va_end(ap);
-	return NFBAN_BADPARAM;
-}
-
-void ipt_notice(struct ipt_ctx *c, const char *text)
-{
-	snprintf(c->r->notice, sizeof(c->r->notice), "%s", text);
-}
+#include "report.h"
 
 /* Index of the first rule of `chain` that is `want`, or -1. */
 static long find(const struct ipt_ctx *c, struct xtc_handle *h, const char *chain,
@@ -82,8 +45,8 @@ static long find_target(const struct ipt_ctx *c, struct xtc_handle *h, const cha
 
 static enum nfban_status no_chain(struct ipt_ctx *c, const char *chain)
 {
-	return ipt_fail(c, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
-			c->f->label);
+	return report_fail(c->r, NFBAN_ERROR, ENOENT,
+			   "chain %s does not exist in %s table " IPT_TABLE, chain, c->f->label);
 }
 
 /*
@@ -97,12 +60,17 @@ static enum nfban_status check_jump(struct ipt_ctx *c, struct xtc_handle *h, con
 	if (!chain[0])
 		return NFBAN_OK;
 	if (strcmp(chain, c->jail) == 0)
-		return bad(c, "%s %s is the jail's own chain: the jump would loop", what, chain);
+		return report_fail(c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is the jail's own chain: the jump would loop", what,
+				   chain);
 	if (c->f->builtin(chain, h))
-		return bad(c, "%s %s is a built-in chain, which cannot be jumped to", what, chain);
+		return report_fail(c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is a built-in chain, which cannot be jumped to", what,
+				   chain);
 	if (!c->f->is_chain(chain, h))
-		return ipt_fail(c, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE, what,
-				chain, c->f->label);
+		return report_fail(c->r, NFBAN_ERROR, ENOENT,
+				   "%s: chain %s does not exist in %s table " IPT_TABLE, what,
+				   chain, c->f->label);
 	return NFBAN_OK;
 }
 
@@ -112,7 +80,8 @@ static enum nfban_status insert_jumps(struct ipt_ctx *c, struct xtc_handle *h)
 	for (size_t i = 0; i < c->n_jumps; i++)
 		if (find(c, h, c->chain, &c->jumps[i]) < 0 &&
 		    !c->f->insert_entry(c->chain, c->jumps[i].entry, 0, h))
-			return ipt_fail(c, errno, "inserting a jump to %s into %s", c->jail, c->chain);
+			return report_fail(c->r, NFBAN_ERROR, errno,
+					   "inserting a jump to %s into %s", c->jail, c->chain);
 	return NFBAN_OK;
 }
 
@@ -126,7 +95,8 @@ static enum nfban_status stop_set_jumps(struct ipt_ctx *c, struct xtc_handle *h)
 	for (size_t j = 0; j < c->n_jumps; j++)
 		while ((i = find(c, h, c->chain, &c->jumps[j])) >= 0)
 			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
-				return ipt_fail(c, errno, "deleting a jump from %s", c->chain);
+				return report_fail(c->r, NFBAN_ERROR, errno,
+						   "deleting a jump from %s", c->chain);
 	return NFBAN_OK;
 }
 
@@ -148,9 +118,10 @@ enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h)
 	if (st != NFBAN_OK || c->conf->match_set[0])
 		return st != NFBAN_OK ? st : insert_jumps(c, h);
 	if (!c->f->is_chain(c->jail, h) && !c->f->create_chain(c->jail, h))
-		return ipt_fail(c, errno, "creating chain %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "creating chain %s", c->jail);
 	if (find(c, h, c->jail, &c->ret) < 0 && !c->f->append_entry(c->jail, c->ret.entry, h))
-		return ipt_fail(c, errno, "appending the return rule to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s",
+				   c->jail);
 	return insert_jumps(c, h);
 }
 
@@ -168,23 +139,25 @@ enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h)
 	if (c->conf->match_set[0])
 		return stop_set_jumps(c, h);
 	if (!c->f->is_chain(c->jail, h)) {
-		ipt_notice(c, "not started: there is no chain to remove");
+		report_notice(c->r, "not started: there is no chain to remove");
 		return NFBAN_OK;
 	}
 	if (c->f->is_chain(c->chain, h))
 		while ((i = find_target(c, h, c->chain, c->jail)) >= 0)
 			if (!c->f->delete_num_entry(c->chain, (unsigned)i, h))
-				return ipt_fail(c, errno, "deleting a jump to %s from %s", c->jail,
-						c->chain);
+				return report_fail(c->r, NFBAN_ERROR, errno,
+						   "deleting a jump to %s from %s", c->jail,
+						   c->chain);
 	if (!c->f->get_references(&refs, c->jail, h))
-		return ipt_fail(c, errno, "counting the jumps to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "counting the jumps to %s", c->jail);
 	if (refs > 0)
-		return ipt_fail(c, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
-				c->jail);
+		return report_fail(c->r, NFBAN_ERROR, EMLINK,
+				   "%u rule(s) outside %s still jump to %s", refs, c->chain,
+				   c->jail);
 	if (!c->f->flush_entries(c->jail, h))
-		return ipt_fail(c, errno, "flushing chain %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "flushing chain %s", c->jail);
 	if (!c->f->delete_chain(c->jail, h))
-		return ipt_fail(c, errno, "deleting chain %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "deleting chain %s", c->jail);
 	return NFBAN_OK;
 }
 
@@ -200,13 +173,13 @@ static enum nfban_status in_place(struct ipt_ctx *c, struct xtc_handle *h)
 	unsigned refs = 0;
 
 	if (!c->f->is_chain(c->jail, h))
-		return ipt_absent(c, "chain %s does not exist", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
 	if (!c->f->is_chain(c->chain, h))
-		return ipt_absent(c, "chain %s does not exist", c->chain);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	if (!c->f->get_references(&refs, c->jail, h))
-		return ipt_fail(c, errno, "counting the jumps to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "counting the jumps to %s", c->jail);
 	if (refs == 0)
-		return ipt_absent(c, "no rule jumps to %s", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "no rule jumps to %s", c->jail);
 	return NFBAN_OK;
 }
 
@@ -214,13 +187,14 @@ static enum nfban_status in_place(struct ipt_ctx *c, struct xtc_handle *h)
 enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h)
 {
 	if (!c->conf->match_set[0] && !c->f->is_chain(c->jail, h))
-		return ipt_absent(c, "chain %s does not exist", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
 	if (!c->f->is_chain(c->chain, h))
-		return ipt_absent(c, "chain %s does not exist", c->chain);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < c->n_jumps; i++)
 		if (find(c, h, c->chain, &c->jumps[i]) < 0)
-			return ipt_absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
-				      c->n_jumps, c->chain, c->jail);
+			return report_fail(c->r, NFBAN_ABSENT, 0,
+					   "jump rule %zu of %zu from %s to %s is missing", i + 1,
+					   c->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
 }
 
@@ -235,11 +209,11 @@ enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h)
 	if (st != NFBAN_OK)
 		return st;
 	if (find(c, h, c->jail, &c->ban) >= 0) {
-		ipt_notice(c, "already banned");
+		report_notice(c->r, "already banned");
 		return NFBAN_OK;
 	}
 	if (!c->f->insert_entry(c->jail, c->ban.entry, 0, h))
-		return ipt_fail(c, errno, "inserting the ban into %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "inserting the ban into %s", c->jail);
 	return NFBAN_OK;
 }
 
@@ -269,11 +243,12 @@ enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h)
 		return st;
 	while ((i = find(c, h, c->jail, &c->ban)) >= 0) {
 		if (!c->f->delete_num_entry(c->jail, (unsigned)i, h))
-			return ipt_fail(c, errno, "deleting the ban from %s", c->jail);
+			return report_fail(c->r, NFBAN_ERROR, errno, "deleting the ban from %s",
+					   c->jail);
 		removed++;
 	}
 	if (!removed)
-		ipt_notice(c, "was not banned");
+		report_notice(c->r, "was not banned");
 	return NFBAN_OK;
 }
 
@@ -294,8 +269,9 @@ enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h)
 	if (st != NFBAN_OK)
 		return st;
 	if (!c->f->flush_entries(c->jail, h))
-		return ipt_fail(c, errno, "flushing chain %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "flushing chain %s", c->jail);
 	if (!c->f->append_entry(c->jail, c->ret.entry, h))
-		return ipt_fail(c, errno, "appending the return rule to %s", c->jail);
+		return report_fail(c->r, NFBAN_ERROR, errno, "appending the return rule to %s",
+				   c->jail);
 	return NFBAN_OK;
 }

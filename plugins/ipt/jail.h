@@ -40,32 +40,16 @@ void ipt_close(void *inst);
  * the set (see txn.c).  The legacy backend's replace lets go at once.
  */
 void ipt_settle(void *inst);
-enum nfban_status ipt_start(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipt_stop(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipt_check(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipt_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipt_unban(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-enum nfban_status ipt_flush(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r);
-/* start, then ban addr, in one libiptc commit or one nf_tables batch. */
-enum nfban_status ipt_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-				struct nfban_report *r);
+/* The descriptor's run(): every operation, NFBAN_OP_START_BAN in one libiptc commit or
+ * one nf_tables batch (NFBAN_PLUGIN_START_BAN). */
+enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r);
 
 /* The jumps() of -m multiport --dports <port> (jumps.c) and of every port. */
 enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_rules *out,
 				      struct nfban_report *r);
 enum nfban_status ipt_jumps_all(const struct value_proto *pr, struct ipt_rules *out,
 				struct nfban_report *r);
-
-/* For jumps(): fill the report and return NFBAN_BADPARAM / NFBAN_ERROR (ENOMEM). */
-__attribute__((format(printf, 2, 3)))
-enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...);
-enum nfban_status ipt_nomem(struct nfban_report *r);
 
 #pragma GCC visibility pop
 

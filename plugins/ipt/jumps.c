@@ -6,6 +6,7 @@
  * longer list becomes several such rules instead of an error.
  */
 #include "jail.h"
+#include "report.h"
 
 enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_rules *out,
 				      struct nfban_report *r)
@@ -13,17 +14,19 @@ enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_r
 	unsigned done = 0;
 
 	if (pr->n_ports == 0)
-		return ipt_bad(r, "no ports for protocol %s", pr->name);
+		return report_fail(r, NFBAN_BADPARAM, 0, "no ports for protocol %s", pr->name);
 	while (done < pr->n_ports) {
 		struct ipt_rule *rule = ipt_rules_add(out);
 		struct ipt_ext *m = rule ? ipt_rule_add_match(rule) : NULL;
 		unsigned used;
 
 		if (!m)
-			return ipt_nomem(r);
+			return report_nomem(r, "building the rules");
 		used = ipt_match_multiport(m, pr->ports + done, pr->n_ports - done);
 		if (used == 0)
-			return ipt_bad(r, "port entry %u does not fit a multiport match", done + 1);
+			return report_fail(r, NFBAN_BADPARAM, 0,
+					   "port entry %u does not fit a multiport match",
+					   done + 1);
 		done += used;
 	}
 	return NFBAN_OK;
@@ -33,5 +36,5 @@ enum nfban_status ipt_jumps_all(const struct value_proto *pr, struct ipt_rules *
 				struct nfban_report *r)
 {
 	(void)pr;
-	return ipt_rules_add(out) ? NFBAN_OK : ipt_nomem(r);
+	return ipt_rules_add(out) ? NFBAN_OK : report_nomem(r, "building the rules");
 }

@@ -42,6 +42,7 @@
 #include "nfnl/txn.h"
 #include "nft_cache.h"
 #include "nft_rule.h"
+#include "report.h"
 
 /* Copies of one ban that unban deletes in one batch (more: the next unban takes the rest). */
 #define IPT_NFT_FOUND_MAX 64
@@ -88,11 +89,6 @@ static const struct builtin *builtin(const char *name)
 		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
 	return NULL;
-}
-
-static enum nfban_status nomem(struct nftx *x)
-{
-	return ipt_fail(x->c, ENOMEM, "building the nf_tables batch");
 }
 
 /* ---- reading ---- */
@@ -172,7 +168,7 @@ static int to_cache(struct nftx *x)
 
 static int read_state(struct nftx *x)
 {
-	bool bans = x->c->op == IPT_BAN || x->c->op == IPT_UNBAN;
+	bool bans = x->c->op == NFBAN_OP_BAN || x->c->op == NFBAN_OP_UNBAN;
 	int rc;
 
 	free_state(x);
@@ -190,9 +186,9 @@ static int read_state(struct nftx *x)
 		rc = read_chain(x, x->c->ban_jump, &x->ban_jump);
 	/* Bans touch only f2b-<name>; check looks only at <chain> (a Docker
 	 * host's FORWARD can be long: not read for every ban). */
-	if (!rc && x->c->op != IPT_CHECK)
+	if (!rc && x->c->op != NFBAN_OP_CHECK)
 		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == IPT_STOP || x->c->op == IPT_CHECK))
+	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == NFBAN_OP_STOP || x->c->op == NFBAN_OP_CHECK))
 		rc = read_rules(x, x->c->chain, &x->chain_rules);
 	if (!rc && bans)
 		rc = to_cache(x);
@@ -211,11 +207,11 @@ static enum nfban_status in_place(struct nftx *x)
 	uint32_t own = x->cache->n;
 
 	if (!x->jail.exists)
-		return ipt_absent(c, "chain %s does not exist", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
 	if (!x->chain.exists)
-		return ipt_absent(c, "chain %s does not exist", c->chain);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	if (x->jail.use <= own)
-		return ipt_absent(c, "no rule jumps to %s", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "no rule jumps to %s", c->jail);
 	return NFBAN_OK;
 }
 
@@ -339,8 +335,8 @@ out:
 
 static enum nfban_status no_chain(struct nftx *x, const char *chain)
 {
-	return ipt_fail(x->c, ENOENT, "chain %s does not exist in %s table " IPT_TABLE, chain,
-			x->c->f->label);
+	return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
+			   "chain %s does not exist in %s table " IPT_TABLE, chain, x->c->f->label);
 }
 
 static enum nfban_status check_jump(struct nftx *x, const char *what, const char *chain,
@@ -349,20 +345,25 @@ static enum nfban_status check_jump(struct nftx *x, const char *what, const char
 	if (!chain[0])
 		return NFBAN_OK;
 	if (strcmp(chain, x->c->jail) == 0)
-		return ipt_bad(x->c->r, "%s %s is the jail's own chain: the jump would loop", what,
-			       chain);
+		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is the jail's own chain: the jump would loop", what,
+				   chain);
 	if (builtin(chain) || (ci->exists && ci->base))
-		return ipt_bad(x->c->r, "%s %s is a built-in chain, which cannot be jumped to", what,
-			       chain);
+		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
+				   "%s %s is a built-in chain, which cannot be jumped to", what,
+				   chain);
 	if (!ci->exists)
-		return ipt_fail(x->c, ENOENT, "%s: chain %s does not exist in %s table " IPT_TABLE,
-				what, chain, x->c->f->label);
+		return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
+				   "%s: chain %s does not exist in %s table " IPT_TABLE, what,
+				   chain, x->c->f->label);
 	return NFBAN_OK;
 }
 
 static enum nfban_status rc_status(struct nftx *x, int rc)
 {
-	return rc == -ENOMEM ? nomem(x) : ipt_fail(x->c, -rc, "building the nf_tables batch");
+	if (rc == -ENOMEM)
+		return report_nomem(x->c->r, "building the nf_tables batch");
+	return report_fail(x->c->r, NFBAN_ERROR, -rc, "building the nf_tables batch");
 }
 
 static enum nfban_status op_start(struct nftx *x)
@@ -451,24 +452,25 @@ static enum nfban_status op_stop(struct nftx *x)
 
 	if (c->conf->match_set[0]) {
 		if (x->chain.exists && each_rule(x->chain_rules, del_set_jump_cb, &j) < 0)
-			return nomem(x);
+			return report_nomem(x->c->r, "building the nf_tables batch");
 		return j.rc ? rc_status(x, j.rc) : NFBAN_OK;
 	}
 	if (!x->jail.exists) {
-		ipt_notice(c, "not started: there is no chain to remove");
+		report_notice(c->r, "not started: there is no chain to remove");
 		return NFBAN_OK;
 	}
 	if (x->chain.exists && each_rule(x->chain_rules, del_jump_cb, &j) < 0)
-		return nomem(x);
+		return report_nomem(x->c->r, "building the nf_tables batch");
 	if (j.rc)
 		return rc_status(x, j.rc);
 	/* The kernel's use count of f2b-<name>: its own rules, and every jump to it. */
 	if (each_rule(x->jail_rules, count_cb, &own) < 0)
-		return nomem(x);
+		return report_nomem(x->c->r, "building the nf_tables batch");
 	refs = x->jail.use > own + j.n ? x->jail.use - own - j.n : 0;
 	if (refs > 0)
-		return ipt_fail(c, EMLINK, "%u rule(s) outside %s still jump to %s", refs, c->chain,
-				c->jail);
+		return report_fail(c->r, NFBAN_ERROR, EMLINK,
+				   "%u rule(s) outside %s still jump to %s", refs, c->chain,
+				   c->jail);
 	rc = msg_del_rule(x, c->jail, false, 0);
 	if (!rc)
 		rc = msg_chain(x, NFT_MSG_DELCHAIN, c->jail, NULL);
@@ -480,13 +482,14 @@ static enum nfban_status op_check(struct nftx *x)
 	struct ipt_ctx *c = x->c;
 
 	if (!x->jail.exists && !c->conf->match_set[0])
-		return ipt_absent(c, "chain %s does not exist", c->jail);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
 	if (!x->chain.exists)
-		return ipt_absent(c, "chain %s does not exist", c->chain);
+		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
 	for (size_t i = 0; i < x->n_jumps; i++)
 		if (!holds(x, x->chain_rules, &c->jump_rules.v[i]))
-			return ipt_absent(c, "jump rule %zu of %zu from %s to %s is missing", i + 1,
-					  x->n_jumps, c->chain, c->jail);
+			return report_fail(c->r, NFBAN_ABSENT, 0,
+					   "jump rule %zu of %zu from %s to %s is missing", i + 1,
+					   x->n_jumps, c->chain, c->jail);
 	return NFBAN_OK;
 }
 
@@ -496,20 +499,20 @@ static enum nfban_status op_ban(struct nftx *x)
 	enum nfban_status st;
 	int rc;
 
-	if (c->op == IPT_BAN && (st = in_place(x)) != NFBAN_OK)
+	if (c->op == NFBAN_OP_BAN && (st = in_place(x)) != NFBAN_OK)
 		return st;
 	if (!x->jail.exists)
 		return no_chain(x, c->jail);
 	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
-	if (c->op == IPT_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
+	if (c->op == NFBAN_OP_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
 			     : holds(x, x->jail_rules, &c->ban_rule)) {
-		ipt_notice(c, "already banned");
+		report_notice(c->r, "already banned");
 		return NFBAN_OK;
 	}
 	/* At the head of f2b-<name>, as `iptables -I`; the kernel echoes its handle. */
-	x->echo = c->op == IPT_BAN;
+	x->echo = c->op == NFBAN_OP_BAN;
 	rc = msg_rule(x, c->jail, x->ban, false);
 	x->echo = false;
 	return rc ? rc_status(x, rc) : NFBAN_OK;
@@ -529,7 +532,7 @@ static enum nfban_status op_unban(struct nftx *x)
 	if (rc)
 		return rc_status(x, rc);
 	if (x->n_found == 0)
-		ipt_notice(x->c, "was not banned");
+		report_notice(x->c->r, "was not banned");
 	return NFBAN_OK;
 }
 
@@ -563,9 +566,9 @@ static enum nfban_status op_start_ban(struct nftx *x)
 }
 
 static enum nfban_status (*const ops[])(struct nftx *x) = {
-	[IPT_START] = op_start, [IPT_STOP] = op_stop, [IPT_CHECK] = op_check,
-	[IPT_BAN] = op_ban, [IPT_UNBAN] = op_unban, [IPT_FLUSH] = op_flush,
-	[IPT_START_BAN] = op_start_ban,
+	[NFBAN_OP_START] = op_start, [NFBAN_OP_STOP] = op_stop, [NFBAN_OP_CHECK] = op_check,
+	[NFBAN_OP_BAN] = op_ban, [NFBAN_OP_UNBAN] = op_unban, [NFBAN_OP_FLUSH] = op_flush,
+	[NFBAN_OP_START_BAN] = op_start_ban,
 };
 
 /* ---- the cycle ---- */
@@ -585,7 +588,7 @@ static int build_wanted(struct nftx *x)
 		if (!x->jumps[x->n_jumps])
 			return -errno;
 	}
-	if (IPT_STARTS(c->op) || c->op == IPT_FLUSH) {
+	if (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH) {
 		x->ret = ipt_nft_rule_build(x->rel, &c->ret_rule, fam);
 		if (!x->ret)
 			return -errno;
@@ -669,7 +672,7 @@ static bool stamp_cb(const void *ctx)
 {
 	const struct nftx *x = ctx;
 
-	return x->c->op != IPT_STOP && x->c->op != IPT_FLUSH;
+	return x->c->op != NFBAN_OP_STOP && x->c->op != NFBAN_OP_FLUSH;
 }
 
 static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
@@ -699,7 +702,7 @@ static void keep(struct nftx *x, enum nfban_status st)
 		ipt_nft_cache_clear(k);
 		return;
 	}
-	if (x->c->op == IPT_BAN && x->s->sent > 0) {
+	if (x->c->op == NFBAN_OP_BAN && x->s->sent > 0) {
 		if (!x->new_handle || ipt_nft_cache_add(k, x->ban, x->new_handle) < 0) {
 			if (!x->new_handle)
 				nftnl_rule_free(x->ban);
@@ -710,7 +713,7 @@ static void keep(struct nftx *x, enum nfban_status st)
 		x->ban = NULL;          /* the cache's now */
 		k->jail.use++;
 	}
-	if (x->c->op == IPT_UNBAN && x->s->sent > 0) {
+	if (x->c->op == NFBAN_OP_UNBAN && x->s->sent > 0) {
 		for (unsigned i = 0; i < x->n_found; i++)
 			ipt_nft_cache_del(k, x->found[i]);
 		k->jail.use -= x->n_found;
@@ -733,21 +736,21 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	snprintf(x.label, sizeof(x.label), "%s table " IPT_TABLE, c->f->label);
 	rc = build_wanted(&x);
 	if (rc) {
-		st = ipt_fail(c, -rc, "building the rules");
+		st = report_fail(c->r, NFBAN_ERROR, -rc, "building the rules");
 		goto out;
 	}
 	rc = ipt_nft_sock(c->inst, &x.s);
 	if (rc < 0) {
-		ipt_fail(c, -rc, "opening a netlink socket to nf_tables");
+		report_fail(c->r, NFBAN_ERROR, -rc, "opening a netlink socket to nf_tables");
 		st = nft_errno_status(NFT_WHERE_SOCKET, -rc);
 		goto out;
 	}
 	x.cache = &c->inst->cache[c->conf->family == NFBAN_INET6];
 	/* Only ban and unban keep the cache up to date with what they change. */
-	if (c->op != IPT_BAN && c->op != IPT_UNBAN)
+	if (c->op != NFBAN_OP_BAN && c->op != NFBAN_OP_UNBAN)
 		ipt_nft_cache_clear(x.cache);
 	st = nft_txn_run(x.s, &ipt_nft_op, &x, x.label, c->r);
-	if (c->op == IPT_BAN || c->op == IPT_UNBAN)
+	if (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_UNBAN)
 		keep(&x, st);
 	else
 		ipt_nft_cache_clear(x.cache);

@@ -16,7 +16,6 @@
  * Any failure before the commit frees the copy: the kernel is unchanged.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,45 +23,29 @@
 #include "backend.h"
 #include "ctx.h"
 #include "jail.h"
+#include "report.h"
 #include "setmatch.h"
 #include "xtlock.h"
 
 #define IPT_COMMIT_TRIES 10
-
-enum nfban_status ipt_bad(struct nfban_report *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return NFBAN_BADPARAM;
-}
-
-enum nfban_status ipt_nomem(struct nfban_report *r)
-{
-	r->kernel_errno = ENOMEM;
-	snprintf(r->reason, sizeof(r->reason), "building the rules");
-	return NFBAN_ERROR;
-}
 
 /* ban and unban: an address of the jail's family (libnfban guarantees it). */
 static enum nfban_status check_addr(const struct ipt_conf *conf, const struct nfban_addr *a,
 				    struct nfban_report *r)
 {
 	if (!a)
-		return ipt_bad(r, "no address given");
+		return report_fail(r, NFBAN_BADPARAM, 0, "no address given");
 	if (a->family != conf->family)
-		return ipt_bad(r, "address family differs from family");
+		return report_fail(r, NFBAN_BADPARAM, 0, "address family differs from family");
 	if (a->prefix > (conf->family == NFBAN_INET6 ? 128 : 32))
-		return ipt_bad(r, "prefix length %u too long", a->prefix);
+		return report_fail(r, NFBAN_BADPARAM, 0, "prefix length %u too long", a->prefix);
 	return NFBAN_OK;
 }
 
 static enum nfban_status encode(struct ipt_ctx *c, const struct ipt_rule *rule, struct ipt_blob *b)
 {
 	if (ipt_blob_encode(c->f, rule, b) < 0)
-		return ipt_fail(c, errno, "building a rule");
+		return report_fail(c->r, NFBAN_ERROR, errno, "building a rule");
 	return NFBAN_OK;
 }
 
@@ -75,7 +58,7 @@ static enum nfban_status verdict_rule(struct ipt_ctx *c, const char *what,
 	const char *to;
 
 	if (ipt_target_verdict(rule, c->conf->family, v, &to, why, sizeof(why)) < 0)
-		return ipt_bad(c->r, "%s: %s", what, why);
+		return report_fail(c->r, NFBAN_BADPARAM, 0, "%s: %s", what, why);
 	snprintf(jump, sizeof(xt_chainlabel), "%s", to ? to : "");
 	return NFBAN_OK;
 }
@@ -88,12 +71,12 @@ static enum nfban_status set_jump(struct ipt_ctx *c, struct ipt_rule *rule)
 	int rc;
 
 	if (!m)
-		return ipt_bad(c->r, "too many matches for one rule");
+		return report_fail(c->r, NFBAN_BADPARAM, 0, "too many matches for one rule");
 	rc = ipt_match_set(m, c->conf->match_set, c->conf->family, why, sizeof(why));
 	if (rc == -EINVAL)
-		return ipt_bad(c->r, "%s", why);
+		return report_fail(c->r, NFBAN_BADPARAM, 0, "%s", why);
 	if (rc < 0)
-		return ipt_fail(c, -rc, "%s", why);
+		return report_fail(c->r, NFBAN_ERROR, -rc, "%s", why);
 	return verdict_rule(c, "blocktype", &c->conf->block, rule, c->ban_jump);
 }
 
@@ -127,7 +110,8 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 			if (c->conf->match_set[0])
 				st = set_jump(c, &rules->v[j]);
 			else if (ipt_target_standard(&rules->v[j], c->jail) < 0)
-				st = ipt_bad(c->r, "chain name %s too long", c->jail);
+				st = report_fail(c->r, NFBAN_BADPARAM, 0, "chain name %s too long",
+						 c->jail);
 		}
 		if (st == NFBAN_OK)
 			reverse(rules->v + from, rules->n - from);
@@ -138,7 +122,7 @@ static enum nfban_status build_jumps(struct ipt_ctx *c)
 /* The rules the operation needs, as values; nothing touches the kernel. */
 static enum nfban_status prepare(struct ipt_ctx *c)
 {
-	bool start = IPT_STARTS(c->op), check = c->op == IPT_CHECK, flush = c->op == IPT_FLUSH;
+	bool start = IPT_STARTS(c->op), check = c->op == NFBAN_OP_CHECK, flush = c->op == NFBAN_OP_FLUSH;
 	bool ban = IPT_BANS(c->op);
 	enum nfban_status st;
 
@@ -148,7 +132,7 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
 	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
 	/* An ipset jail's stop finds its jumps by content: no chain to name them. */
-	if (start || check || (c->op == IPT_STOP && c->conf->match_set[0])) {
+	if (start || check || (c->op == NFBAN_OP_STOP && c->conf->match_set[0])) {
 		st = build_jumps(c);
 		if (st != NFBAN_OK)
 			return st;
@@ -174,14 +158,14 @@ static enum nfban_status encode_legacy(struct ipt_ctx *c)
 	if (c->jump_rules.n > 0) {
 		c->jumps = calloc(c->jump_rules.n, sizeof(*c->jumps));
 		if (!c->jumps)
-			return ipt_nomem(c->r);
+			return report_nomem(c->r, "building the rules");
 	}
 	for (size_t j = 0; j < c->jump_rules.n && st == NFBAN_OK; j++) {
 		st = encode(c, &c->jump_rules.v[j], &c->jumps[j]);
 		if (st == NFBAN_OK)
 			c->n_jumps++;
 	}
-	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == IPT_FLUSH))
+	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH))
 		st = encode(c, &c->ret_rule, &c->ret);
 	if (st == NFBAN_OK && IPT_BANS(c->op))
 		st = encode(c, &c->ban_rule, &c->ban);
@@ -205,7 +189,7 @@ static void ctx_free(struct ipt_ctx *c)
  */
 static enum nfban_status init_failed(struct ipt_ctx *c, int err)
 {
-	ipt_fail(c, err, "reading the %s legacy table " IPT_TABLE, c->f->label);
+	report_fail(c->r, NFBAN_ERROR, err, "reading the %s legacy table " IPT_TABLE, c->f->label);
 	return err == ENOENT || err == ENOPROTOOPT || err == EAFNOSUPPORT ? NFBAN_NOFEATURE
 									  : NFBAN_ERROR;
 }
@@ -221,17 +205,18 @@ static enum nfban_status init_failed(struct ipt_ctx *c, int err)
 static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned tries)
 {
 	if (err == EAGAIN)
-		ipt_fail(c, err, "commit of %s table " IPT_TABLE " (changed under us %u times)",
-			 c->f->label, tries);
+		report_fail(c->r, NFBAN_ERROR, err,
+			    "commit of %s table " IPT_TABLE " (changed under us %u times)",
+			    c->f->label, tries);
 	else
-		ipt_fail(c, err, "commit of %s table " IPT_TABLE, c->f->label);
+		report_fail(c->r, NFBAN_ERROR, err, "commit of %s table " IPT_TABLE, c->f->label);
 	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
 }
 
 static const ipt_op legacy_ops[] = {
-	[IPT_START] = ipt_op_start, [IPT_STOP] = ipt_op_stop, [IPT_CHECK] = ipt_op_check,
-	[IPT_BAN] = ipt_op_ban, [IPT_UNBAN] = ipt_op_unban, [IPT_FLUSH] = ipt_op_flush,
-	[IPT_START_BAN] = ipt_op_start_ban,
+	[NFBAN_OP_START] = ipt_op_start, [NFBAN_OP_STOP] = ipt_op_stop, [NFBAN_OP_CHECK] = ipt_op_check,
+	[NFBAN_OP_BAN] = ipt_op_ban, [NFBAN_OP_UNBAN] = ipt_op_unban, [NFBAN_OP_FLUSH] = ipt_op_flush,
+	[NFBAN_OP_START_BAN] = ipt_op_start_ban,
 };
 
 static enum nfban_status run_legacy(struct ipt_ctx *c)
@@ -262,7 +247,7 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 		if (reread)
 			r->notice[0] = '\0';
 		/* libiptc's commit of an unchanged copy is a no-op. */
-		if (st == NFBAN_OK && c->op != IPT_CHECK && !c->f->commit(h)) {
+		if (st == NFBAN_OK && c->op != NFBAN_OP_CHECK && !c->f->commit(h)) {
 			int err = errno;
 
 			c->f->free(h);
@@ -292,14 +277,16 @@ static enum nfban_status run_legacy(struct ipt_ctx *c)
 	return st;
 }
 
-static enum nfban_status run(enum ipt_opcode op, void *inst, const void *jail,
-			     const struct nfban_addr *addr, struct nfban_report *r)
+enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
+			  const struct nfban_addr *addr, struct nfban_report *r)
 {
 	const struct ipt_conf *conf = jail;
 	struct nft_sock *s = NULL;
 	struct ipt_ctx c;
 	enum nfban_status st;
 
+	if ((unsigned)op > NFBAN_OP_START_BAN)
+		return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
 	memset(&c, 0, sizeof(c));
 	c.inst = inst;
 	c.conf = conf;
@@ -330,7 +317,7 @@ enum nfban_status ipt_open(void **inst, struct nfban_report *r)
 	struct ipt_inst *in = calloc(1, sizeof(*in));
 
 	*inst = in;
-	return in ? NFBAN_OK : ipt_nomem(r);
+	return in ? NFBAN_OK : report_nomem(r, "building the rules");
 }
 
 void ipt_close(void *inst)
@@ -362,17 +349,3 @@ void ipt_settle(void *inst)
 	ipt_nft_cache_clear(&in->cache[0]);
 	ipt_nft_cache_clear(&in->cache[1]);
 }
-
-#define IPT_OP(fn, opcode)                                                                       \
-	enum nfban_status fn(void *inst, const void *jail, const struct nfban_addr *addr,        \
-			     struct nfban_report *r)                                             \
-	{                                                                                        \
-		return run(opcode, inst, jail, addr, r);                                         \
-	}
-IPT_OP(ipt_start, IPT_START)
-IPT_OP(ipt_stop, IPT_STOP)
-IPT_OP(ipt_check, IPT_CHECK)
-IPT_OP(ipt_ban, IPT_BAN)
-IPT_OP(ipt_unban, IPT_UNBAN)
-IPT_OP(ipt_flush, IPT_FLUSH)
-IPT_OP(ipt_start_ban, IPT_START_BAN)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "xtlock.h"
 
 const char *ipt_xtlock_path(void)
@@ -73,8 +74,7 @@ int ipt_xtlock_acquire(unsigned wait_s, struct nfban_report *r)
 	char who[128];
 
 	if (fd < 0) {
-		r->kernel_errno = errno;
-		snprintf(r->reason, sizeof(r->reason), "opening the xtables lock %s", path);
+		report_fail(r, NFBAN_ERROR, errno, "opening the xtables lock %s", path);
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -82,8 +82,7 @@ int ipt_xtlock_acquire(unsigned wait_s, struct nfban_report *r)
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			r->kernel_errno = errno;
-			snprintf(r->reason, sizeof(r->reason), "taking the xtables lock %s", path);
+			report_fail(r, NFBAN_ERROR, errno, "taking the xtables lock %s", path);
 			close(fd);
 			return -1;
 		}
@@ -91,9 +90,9 @@ int ipt_xtlock_acquire(unsigned wait_s, struct nfban_report *r)
 		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
 		    (long)wait_s * 1000) {
 			holder(fd, who, sizeof(who));
-			snprintf(r->reason, sizeof(r->reason),
-				 "the xtables lock %s is still held by %s after %u s (lock_wait=)",
-				 path, who, wait_s);
+			report_fail(r, NFBAN_ERROR, 0,
+				    "the xtables lock %s is still held by %s after %u s (lock_wait=)",
+				    path, who, wait_s);
 			close(fd);
 			return -1;
 		}

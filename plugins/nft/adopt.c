@@ -12,6 +12,7 @@
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #include "conf.h"
+#include "report.h"
 
 /* iptables chain -> nft base chain and hook. */
 static const struct {
@@ -93,8 +94,8 @@ enum nfban_status nft_adopt(const struct nfban_plugin *from, const char *const f
 			if (strcmp(chain, hooks[h].xt_chain) == 0)
 				break;
 		if (h == sizeof(hooks) / sizeof(hooks[0]))
-			return value_refuse(r, "chain", chain,
-					    "no nftables hook for it (INPUT, FORWARD, DOCKER-USER, OUTPUT have)");
+			return report_refuse(r, "chain", chain,
+					     "no nftables hook for it (INPUT, FORWARD, DOCKER-USER, OUTPUT have)");
 		set(values, "chain", hooks[h].chain);
 		set(values, "chain_hook", hooks[h].hook);
 	}
@@ -103,10 +104,10 @@ enum nfban_status nft_adopt(const struct nfban_plugin *from, const char *const f
 		int mapped;
 
 		if (value_parse_xt_target_mapped(block, family, &t, &mapped, why, sizeof(why)) < 0)
-			return value_refuse(r, "blocktype", block, "%s", why);
+			return report_refuse(r, "blocktype", block, "%s", why);
 		if (!(v = verdict_of(&t, family)))
-			return value_refuse(r, "blocktype", block,
-					    "no nftables equivalent (DROP and REJECT have)");
+			return report_refuse(r, "blocktype", block,
+					     "no nftables equivalent (DROP and REJECT have)");
 		set(values, "blocktype", v);
 	}
 	return NFBAN_OK;

@@ -10,6 +10,7 @@
 #include <linux/netfilter.h>
 
 #include "conf.h"
+#include "report.h"
 #include "sig.h"
 
 /* The largest port list (VALUE_MAX_PORTS ranges) fits a rule's signature and
@@ -41,7 +42,7 @@ static enum nfban_status text(char *dst, size_t n, const struct nfban_jail_keys 
 	const char *v = VAL(k, key);
 
 	if (!v || strlen(v) >= n)
-		return value_refuse(r, key, v, "missing or longer than %zu characters", n - 1);
+		return report_refuse(r, key, v, "missing or longer than %zu characters", n - 1);
 	snprintf(dst, n, "%s", v);
 	return NFBAN_OK;
 }
@@ -53,11 +54,11 @@ static enum nfban_status words(const struct nfban_jail_keys *k, struct nft_spec 
 	char why[NFBAN_MSG_MAX];
 
 	if (value_parse_nft_hook(VAL(k, "chain_hook"), &s->hook, why, sizeof(why)) < 0)
-		return value_refuse(r, "chain_hook", VAL(k, "chain_hook"), "%s", why);
+		return report_refuse(r, "chain_hook", VAL(k, "chain_hook"), "%s", why);
 	if (value_parse_nft_priority(VAL(k, "chain_priority"), &s->prio, why, sizeof(why)) < 0)
-		return value_refuse(r, "chain_priority", VAL(k, "chain_priority"), "%s", why);
+		return report_refuse(r, "chain_priority", VAL(k, "chain_priority"), "%s", why);
 	if (value_parse_nft_verdict(VAL(k, "blocktype"), &s->block, why, sizeof(why)) < 0)
-		return value_refuse(r, "blocktype", VAL(k, "blocktype"), "%s", why);
+		return report_refuse(r, "blocktype", VAL(k, "blocktype"), "%s", why);
 	if (strcmp(tf, "inet") == 0)
 		s->table_family = NFPROTO_INET;
 	else if (strcmp(tf, "ip") == 0 && k->family == NFBAN_INET4)
@@ -65,8 +66,8 @@ static enum nfban_status words(const struct nfban_jail_keys *k, struct nft_spec 
 	else if (strcmp(tf, "ip6") == 0 && k->family == NFBAN_INET6)
 		s->table_family = NFPROTO_IPV6;
 	else
-		return value_refuse(r, "table_family", tf,
-				    "must be inet, or ip with family=inet4, or ip6 with family=inet6");
+		return report_refuse(r, "table_family", tf,
+				     "must be inet, or ip with family=inet4, or ip6 with family=inet6");
 	return NFBAN_OK;
 }
 
@@ -97,12 +98,11 @@ static enum nfban_status fill(struct nft_conf *c, const struct nfban_jail_keys *
 	s.chain_type = c->chain_type;
 	rc = nft_jail_init(&c->j, &s, why, sizeof(why));
 	if (rc == NFT_JAIL_BAD_VERDICT)
-		return value_refuse(r, "blocktype", VAL(k, "blocktype"), "%s", why);
+		return report_refuse(r, "blocktype", VAL(k, "blocktype"), "%s", why);
 	if (rc == NFT_JAIL_BAD_TABLE_FAMILY)
-		return value_refuse(r, "table_family", VAL(k, "table_family"), "%s", why);
+		return report_refuse(r, "table_family", VAL(k, "table_family"), "%s", why);
 	if (rc < 0) {
-		snprintf(r->reason, sizeof(r->reason), "%s", why);
-		return NFBAN_BADPARAM;
+		return report_fail(r, NFBAN_BADPARAM, 0, "%s", why);
 	}
 	return NFBAN_OK;
 }
@@ -114,11 +114,8 @@ enum nfban_status nft_configure(const struct nfban_jail_keys *k, void **jail,
 	enum nfban_status st;
 
 	*jail = NULL;
-	if (!c) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the jail");
-		return NFBAN_ERROR;
-	}
+	if (!c)
+		return report_nomem(r, "allocating the jail");
 	st = fill(c, k, r);
 	if (st != NFBAN_OK) {
 		free(c);

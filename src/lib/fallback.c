@@ -44,7 +44,7 @@ static int member_of(const struct nfban_jail *j, const char *name)
 /*
  * The kernel lacks what the primary plugin needs: try the fallbacks in
  * order.  For a ban, the fallback is started too (the jail never was on
- * it), in the same transaction as the ban (the plugin's start_ban): a kill
+ * it), in the same transaction as the ban (the plugin's NFBAN_OP_START_BAN): a kill
  * in between cannot leave the jail started there and the address unbanned.
  */
 static void fall_back(struct call *c)
@@ -65,7 +65,7 @@ static void fall_back(struct call *c)
 				      fam_name(c->fam), j->m[i].name, res->message);
 			continue;
 		}
-		st = member_call(c, i, c->op == OP_START ? OP_START : OP_START_BAN);
+		st = member_call(c, i, c->op == NFBAN_OP_START ? NFBAN_OP_START : NFBAN_OP_START_BAN);
 		if (st == NFBAN_NOFEATURE)
 			continue;
 		if (st != NFBAN_OK)
@@ -95,11 +95,11 @@ static int recover(struct call *c)
 		struct call pc = *c;
 
 		pc.res = &probe;
-		if (member_ready(&pc, i) < 0 || member_call(&pc, i, OP_CHECK) != NFBAN_OK)
+		if (member_ready(&pc, i) < 0 || member_call(&pc, i, NFBAN_OP_CHECK) != NFBAN_OK)
 			continue;
 		result_notice(c->res, "jail %s (%s): found on %s in the kernel; continuing there",
 			      j->name, fam_name(c->fam), j->m[i].name);
-		if (c->op != OP_STOP)
+		if (c->op != NFBAN_OP_STOP)
 			remember(c, j->m[i].name);
 		member_call(c, i, c->op);
 		return 1;
@@ -156,14 +156,14 @@ static int run_on_state(struct call *c, unsigned i)
 
 	sc.res = &side;
 	switch (c->op) {
-	case OP_START:
-	case OP_START_BAN:
+	case NFBAN_OP_START:
+	case NFBAN_OP_START_BAN:
 		st = member_call(c, 0, c->op);
 		if (st == NFBAN_OK) {
 			/* The fallback's rules go; they may share the jail's chain
 			 * (perport, multiport), so the primary starts once more. */
 			side = *c->res;
-			member_call(&sc, i, OP_STOP);
+			member_call(&sc, i, NFBAN_OP_STOP);
 			member_call(c, 0, c->op);
 			result_notice(c->res, "jail %s (%s): %s works on this kernel again; the jail left %s",
 				      j->name, fam_name(c->fam), j->m[0].name, j->m[i].name);
@@ -176,13 +176,13 @@ static int run_on_state(struct call *c, unsigned i)
 		clear_failure(c);
 		member_call(c, i, c->op);
 		return 1;
-	case OP_STOP:
+	case NFBAN_OP_STOP:
 		side = *c->res;
-		member_call(c, i, OP_STOP);
+		member_call(c, i, NFBAN_OP_STOP);
 		if (c->res->status == NFBAN_DONE)
 			forget(c);
 		/* Whatever the primary left in the kernel goes too. */
-		st = member_call(&sc, 0, OP_STOP);
+		st = member_call(&sc, 0, NFBAN_OP_STOP);
 		if (st != NFBAN_OK && st != NFBAN_NOFEATURE && c->res->status == NFBAN_DONE)
 			*c->res = side;
 		return 1;
@@ -190,7 +190,7 @@ static int run_on_state(struct call *c, unsigned i)
 		if (member_call(c, i, c->op) == NFBAN_OK)
 			return 1;
 		side = *c->res;
-		if (member_call(&sc, i, OP_CHECK) != NFBAN_ABSENT)
+		if (member_call(&sc, i, NFBAN_OP_CHECK) != NFBAN_ABSENT)
 			return 1;
 		clear_failure(c);
 		result_notice(c->res, "jail %s (%s): fallback state '%s' does not match the kernel; ignored",
@@ -221,7 +221,7 @@ void fallback_run(struct call *c)
 	if (st != NFBAN_NOFEATURE)
 		return;
 	/* Only a missing kernel feature moves a jail. */
-	if (c->op == OP_START || c->op == OP_BAN || c->op == OP_START_BAN) {
+	if (c->op == NFBAN_OP_START || c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN) {
 		fall_back(c);
 		return;
 	}

@@ -25,14 +25,12 @@
 
 #define HANDLE_FALLBACK_MAX 4
 
-enum op {
-	OP_START, OP_STOP, OP_CHECK, OP_BAN, OP_UNBAN, OP_FLUSH,
-	OP_START_BAN,                   /* "start+ban": one transaction (plugin's start_ban) */
-	OP_COUNT
-};
+/* The operations are the ABI's enum nfban_op; OP_COUNT: none of them. */
+#define OP_COUNT (NFBAN_OP_START_BAN + 1)
 
 /* The operations that take an address. */
-#define OP_HAS_ADDR(op) ((op) == OP_BAN || (op) == OP_UNBAN || (op) == OP_START_BAN)
+#define OP_HAS_ADDR(op) \
+	((op) == NFBAN_OP_BAN || (op) == NFBAN_OP_UNBAN || (op) == NFBAN_OP_START_BAN)
 
 /* fam index: 0 inet4, 1 inet6 */
 #define FAM_IX(f) ((f) == NFBAN_INET6 ? 1 : 0)
@@ -61,24 +59,24 @@ struct nfban_jail {
 /* One call in progress: what it is about, and where the answer goes. */
 struct call {
 	struct nfban_jail *j;
-	enum op op;
+	enum nfban_op op;
 	enum nfban_family fam;
 	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_result *res;
 	char why[NFBAN_MSG_MAX + 64];   /* the last plugin failure: reason[: strerror] */
 };
 
-const char *op_name(enum op op);
+const char *op_name(enum nfban_op op);
 /* The operation named `name` (NULL too), or OP_COUNT. */
-enum op op_parse(const char *name);
+enum nfban_op op_parse(const char *name);
 const char *fam_name(enum nfban_family f);
 
 /* Load member i, open it, configure it for c->fam: 0, or -1 with c->res
  * filled (BAD_INPUT for keys it refuses, FAILED otherwise). */
 int member_ready(struct call *c, unsigned i);
 /* Run op on member i (made ready); returns the plugin's status and fills c->res.
- * OP_START_BAN on a plugin without start_ban runs start, then ban. */
-enum nfban_status member_call(struct call *c, unsigned i, enum op op);
+ * NFBAN_OP_START_BAN on a plugin without NFBAN_PLUGIN_START_BAN runs start, then ban. */
+enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op);
 
 /* The operation with fallback (fallback.c). */
 void fallback_run(struct call *c);

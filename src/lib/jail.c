@@ -15,25 +15,25 @@
 #include "text.h"
 
 static const char *const op_names[OP_COUNT] = {
-	[OP_START] = "start", [OP_STOP] = "stop", [OP_CHECK] = "check",
-	[OP_BAN] = "ban", [OP_UNBAN] = "unban", [OP_FLUSH] = "flush",
-	[OP_START_BAN] = "start+ban",
+	[NFBAN_OP_START] = "start", [NFBAN_OP_STOP] = "stop", [NFBAN_OP_CHECK] = "check",
+	[NFBAN_OP_BAN] = "ban", [NFBAN_OP_UNBAN] = "unban", [NFBAN_OP_FLUSH] = "flush",
+	[NFBAN_OP_START_BAN] = "start+ban",
 };
 
 _Static_assert(sizeof(((struct member *)0)->name) == NFBAN_NAME_MAX, "plugin name sizes differ");
 
-const char *op_name(enum op op)
+const char *op_name(enum nfban_op op)
 {
 	return op < OP_COUNT ? op_names[op] : "?";
 }
 
-enum op op_parse(const char *name)
+enum nfban_op op_parse(const char *name)
 {
 	int op;
 
 	for (op = 0; op < OP_COUNT && (!name || strcmp(name, op_names[op])); op++)
 		;
-	return (enum op)op;
+	return (enum nfban_op)op;
 }
 
 const char *fam_name(enum nfban_family f)
@@ -338,21 +338,8 @@ int member_ready(struct call *c, unsigned i)
 	return 0;
 }
 
-static nfban_op_fn op_fn(const struct nfban_plugin *d, enum op op)
-{
-	switch (op) {
-	case OP_START: return d->start;
-	case OP_STOP: return d->stop;
-	case OP_CHECK: return d->check;
-	case OP_BAN: return d->ban;
-	case OP_UNBAN: return d->unban;
-	case OP_START_BAN: return d->start_ban;
-	default: return d->flush;
-	}
-}
-
 /* "jail sshd (inet4): ban 192.0.2.1" */
-static void describe(const struct call *c, enum op op, char *buf, size_t n)
+static void describe(const struct call *c, enum nfban_op op, char *buf, size_t n)
 {
 	char addr[64] = "";
 
@@ -363,7 +350,7 @@ static void describe(const struct call *c, enum op op, char *buf, size_t n)
 	snprintf(buf, n, "jail %s (%s): %s%s", c->j->name, fam_name(c->fam), op_name(op), addr);
 }
 
-enum nfban_status member_call(struct call *c, unsigned i, enum op op)
+enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op)
 {
 	struct member *m = &c->j->m[i];
 	const struct nfban_plugin *d;
@@ -380,16 +367,15 @@ enum nfban_status member_call(struct call *c, unsigned i, enum op op)
 		return res->status == NFBAN_BAD_INPUT ? NFBAN_BADPARAM : NFBAN_ERROR;
 	d = m->pl->desc;
 	/* A plugin without the one-transaction start+ban: two calls. */
-	if (op == OP_START_BAN && !d->start_ban) {
-		st = member_call(c, i, OP_START);
-		return st == NFBAN_OK ? member_call(c, i, OP_BAN) : st;
+	if (op == NFBAN_OP_START_BAN && !(d->flags & NFBAN_PLUGIN_START_BAN)) {
+		st = member_call(c, i, NFBAN_OP_START);
+		return st == NFBAN_OK ? member_call(c, i, NFBAN_OP_BAN) : st;
 	}
 	serial = d->flags & NFBAN_PLUGIN_SERIAL;
 	memset(&r, 0, sizeof(r));
 	if (serial)
 		pthread_mutex_lock(&m->pl->serial);
-	st = op_fn(d, op)(m->inst, m->conf[FAM_IX(c->fam)],
-			  OP_HAS_ADDR(op) ? c->addr : NULL, &r);
+	st = d->run(m->inst, m->conf[FAM_IX(c->fam)], op, OP_HAS_ADDR(op) ? c->addr : NULL, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
 	res->kernel_errno = r.kernel_errno;

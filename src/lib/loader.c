@@ -46,7 +46,7 @@ const char *plugin_dir(const char *option)
 static int check_desc(const struct nfban_plugin *d)
 {
 	if (!d->name || !d->keys || !d->fallback || !d->open || !d->close || !d->configure ||
-	    !d->release || !d->start || !d->stop || !d->check || !d->ban || !d->unban || !d->flush)
+	    !d->release || !d->run)
 		return 0;
 	/* Key names are words; libnfban's own keys are not the plugin's. */
 	for (const struct nfban_key *k = d->keys; k->name; k++)

@@ -83,7 +83,8 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
 	pthread_mutex_unlock(&j->lock);
-	if (j->kill_sessions && res->status == NFBAN_DONE && (c.op == OP_BAN || c.op == OP_START_BAN))
+	if (j->kill_sessions && res->status == NFBAN_DONE &&
+	    (c.op == NFBAN_OP_BAN || c.op == NFBAN_OP_START_BAN))
 		ct_after_ban(j, &c);
 	if (res->message[0])
 		text_one_line(res->message, sizeof(res->message));

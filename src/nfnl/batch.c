@@ -33,6 +33,7 @@
 #include <libnftnl/table.h>
 
 #include "batch.h"
+#include "report.h"
 
 /*
  * Room kept free for the next message.  The largest message nfban builds is
@@ -230,16 +231,12 @@ enum nfban_status nft_errno_status(uint16_t type, int err)
 
 static enum nfban_status fail(struct nfban_report *r, const struct nft_batch_msg *m, int err)
 {
-	r->kernel_errno = err;
-	snprintf(r->reason, sizeof(r->reason), "%s", m->what);
-	return nft_errno_status(m->type, err);
+	return report_fail(r, nft_errno_status(m->type, err), err, "%s", m->what);
 }
 
 static enum nfban_status io_fail(struct nfban_report *r, int err, const char *what)
 {
-	r->kernel_errno = err;
-	snprintf(r->reason, sizeof(r->reason), "%s", what);
-	return NFBAN_ERROR;
+	return report_fail(r, NFBAN_ERROR, err, "%s", what);
 }
 
 /* Record the answers in one datagram; -EPROTO if one is not ours or unexpected. */

@@ -34,7 +34,6 @@
  * times)" (ERESTART): bounded, whatever the other writer does.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/netfilter/nf_tables.h>
@@ -42,23 +41,12 @@
 #include "backoff.h"
 #include "lock.h"
 #include "query.h"
+#include "report.h"
 #include "txn.h"
-
-enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int err,
-			     const char *fmt, ...)
-{
-	va_list ap;
-
-	r->kernel_errno = err;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 enum nfban_status nft_txn_built(int rc, struct nfban_report *r)
 {
-	return rc ? nft_report(r, NFBAN_ERROR, -rc, "building the nf_tables batch") : NFBAN_OK;
+	return rc ? report_fail(r, NFBAN_ERROR, -rc, "building the nf_tables batch") : NFBAN_OK;
 }
 
 enum nft_read nft_txn_read_failed(int rc, const char *what, const char *label,
@@ -66,7 +54,7 @@ enum nft_read nft_txn_read_failed(int rc, const char *what, const char *label,
 {
 	if (rc == -EINTR)
 		return NFT_READ_AGAIN;
-	*st = nft_report(r, NFBAN_ERROR, -rc, "reading %s of %s", what, label);
+	*st = report_fail(r, NFBAN_ERROR, -rc, "reading %s of %s", what, label);
 	return NFT_READ_DONE;
 }
 
@@ -76,8 +64,8 @@ static enum nfban_status genid(struct nft_sock *s, uint32_t *gen, struct nfban_r
 	int rc = nft_query_genid(s, gen);       /* (which drains the socket first) */
 
 	if (rc)
-		return nft_report(r, nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc), -rc,
-				  "reading the nf_tables generation");
+		return report_fail(r, nft_errno_status(NFT_WHERE(NFT_MSG_GETGEN), -rc), -rc,
+				   "reading the nf_tables generation");
 	return NFBAN_OK;
 }
 
@@ -167,8 +155,8 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 		memset(r, 0, sizeof(*r));
 	}
 	memset(r, 0, sizeof(*r));
-	return nft_report(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)", label,
-			  tries);
+	return report_fail(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)",
+			   label, tries);
 }
 
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,

@@ -62,10 +62,6 @@ struct nft_txn_op {
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
 			      const char *label, struct nfban_report *r);
 
-/* Fill r (kernel_errno = err, reason from fmt) and return st. */
-enum nfban_status nft_report(struct nfban_report *r, enum nfban_status st, int err,
-			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 /* For a build step: NFBAN_OK for rc 0, else "building the nf_tables batch" with -rc. */
 enum nfban_status nft_txn_built(int rc, struct nfban_report *r);
 

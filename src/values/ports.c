@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
 #include "services.h"
 #include "text.h"
 #include "values.h"
@@ -104,17 +105,17 @@ enum nfban_status value_match_keys(const char *protocols, const char *ports,
 	char why[NFBAN_MSG_MAX];
 
 	if (!protocols || value_parse_protocols(protocols, out, why, sizeof(why)) < 0)
-		return value_refuse(r, "protocol", protocols, "%s", protocols ? why : "missing");
+		return report_refuse(r, "protocol", protocols, "%s", protocols ? why : "missing");
 	if (!ports)
 		return NFBAN_OK;
 	for (unsigned i = 0; i < out->n; i++)
 		if (!value_proto_has_ports(out->v[i].number))
-			return value_refuse(r, "protocol", protocols,
-					    "protocol '%s' has no ports (use tcp, udp, sctp or dccp)",
-					    out->v[i].name);
+			return report_refuse(r, "protocol", protocols,
+					     "protocol '%s' has no ports (use tcp, udp, sctp or dccp)",
+					     out->v[i].name);
 	/* The same ports for every protocol: parsed once. */
 	if (out->n && value_parse_ports(ports, out->v[0].ports, &out->v[0].n_ports, why, sizeof(why)) < 0)
-		return value_refuse(r, "port", ports, "%s", why);
+		return report_refuse(r, "port", ports, "%s", why);
 	for (unsigned i = 1; i < out->n; i++) {
 		out->v[i].n_ports = out->v[0].n_ports;
 		memcpy(out->v[i].ports, out->v[0].ports, out->v[0].n_ports * sizeof(out->v[0].ports[0]));

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* text.c - see text.h. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -112,21 +111,4 @@ void text_one_line(char *buf, size_t n)
 			out[o++] = (char)*s;
 	out[o] = '\0';
 	snprintf(buf, n, "%s", out);
-}
-
-/* The report filler of every refusal (values.h): the key, its value echoed, why. */
-enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
-			       const char *fmt, ...)
-{
-	char why[NFBAN_MSG_MAX], echo[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	text_echo(value ? value : "", echo, sizeof(echo));
-	/* Cut where the report ends: the reason is in `why`, after a short echo. */
-	if (snprintf(r->reason, sizeof(r->reason), "%s='%s': %s", key, echo, why) >= (int)sizeof(r->reason))
-		r->reason[sizeof(r->reason) - 1] = '\0';
-	return NFBAN_BADPARAM;
 }

@@ -195,10 +195,6 @@ int value_default(const struct nfban_key *k, enum nfban_family fam, char *buf, s
 /* The type's name for hosts ("ports", "xt_target", ...; "?" if unknown). */
 const char *value_key_type_name(enum nfban_key_type t);
 
-/* NFBAN_BADPARAM with reason "key='value': why" (text.c: the value echoed as messages do). */
-enum nfban_status value_refuse(struct nfban_report *r, const char *key, const char *value,
-			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 #pragma GCC visibility pop
 
 #endif /* NFBAN_VALUES_H */

@@ -7,11 +7,12 @@
  *   FIXTURE_FALLBACK   the default of fallback= (default: none)
  *   FIXTURE_NOFEATURE  start and ban answer NFBAN_NOFEATURE, as a plugin
  *                      whose kernel lacks what it needs
- * Every other operation succeeds and does nothing.
+ * Every other operation succeeds and does nothing.  No NFBAN_PLUGIN_START_BAN:
+ * libnfban runs start, then ban.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include "nfban_plugin.h"
+#include "report.h"
 
 #ifndef FIXTURE_KEYS
 #define FIXTURE_KEYS { "port", NFBAN_KEY_PORTS, "ssh", NULL, NFBAN_KEY_MATCH },
@@ -54,30 +55,21 @@ static void fx_release(void *jail)
 	(void)jail;
 }
 
-static enum nfban_status fx_op(void *inst, const void *jail, const struct nfban_addr *addr,
-			       struct nfban_report *r)
+static enum nfban_status fx_run(void *inst, const void *jail, enum nfban_op op,
+				const struct nfban_addr *addr, struct nfban_report *r)
 {
 	(void)inst;
 	(void)jail;
 	(void)addr;
+#ifdef FIXTURE_NOFEATURE
+	if (op == NFBAN_OP_START || op == NFBAN_OP_BAN)
+		return report_fail(r, NFBAN_NOFEATURE, 0, "%s lacks its feature", FIXTURE_NAME);
+#else
+	(void)op;
 	(void)r;
+#endif
 	return NFBAN_OK;
 }
-
-#ifdef FIXTURE_NOFEATURE
-static enum nfban_status fx_lacking(void *inst, const void *jail, const struct nfban_addr *addr,
-				    struct nfban_report *r)
-{
-	(void)inst;
-	(void)jail;
-	(void)addr;
-	snprintf(r->reason, sizeof(r->reason), "%s lacks its feature", FIXTURE_NAME);
-	return NFBAN_NOFEATURE;
-}
-#define FIXTURE_START fx_lacking
-#else
-#define FIXTURE_START fx_op
-#endif
 
 __attribute__((visibility("default")))
 const struct nfban_plugin nfban_plugin = {
@@ -90,10 +82,5 @@ const struct nfban_plugin nfban_plugin = {
 	.close = fx_close,
 	.configure = fx_configure,
 	.release = fx_release,
-	.start = FIXTURE_START,
-	.stop = fx_op,
-	.check = fx_op,
-	.ban = FIXTURE_START,
-	.unban = fx_op,
-	.flush = fx_op,
+	.run = fx_run,
 };

@@ -10,7 +10,7 @@
  * mode= picks the answer: ok; error (every operation: NFBAN_ERROR, EPERM);
  * absent (check: NFBAN_ABSENT); refuse (configure: NFBAN_BADPARAM);
  * nofeature (start, ban and start+ban: NFBAN_NOFEATURE).  start+ban is one
- * operation (start_ban), as a plugin's one transaction.  When it takes a jail over
+ * operation (NFBAN_OP_START_BAN), as a plugin's one transaction.  When it takes a jail over
  * (fallback), adopt() sets tag=adopted unless the jail's tag came along,
  * and refuses a jail whose tag is "noadopt".
  */
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "nfban_plugin.h"
+#include "report.h"
 #include "values.h"
 
 static const struct nfban_key probe_keys[] = {
@@ -43,12 +44,7 @@ struct probe_jail {
 static enum nfban_status probe_open(void **inst, struct nfban_report *r)
 {
 	*inst = calloc(1, sizeof(struct probe_inst));
-	if (!*inst) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the probe");
-		return NFBAN_ERROR;
-	}
-	return NFBAN_OK;
+	return *inst ? NFBAN_OK : report_nomem(r, "allocating the probe");
 }
 
 static void probe_close(void *inst)
@@ -70,13 +66,10 @@ static enum nfban_status probe_configure(const struct nfban_jail_keys *k, void *
 
 	*jail = NULL;
 	if (value_is(probe_keys, k->values, "mode", "refuse"))
-		return value_refuse(r, "mode", "refuse", "refused as asked");
+		return report_refuse(r, "mode", "refuse", "refused as asked");
 	j = calloc(1, sizeof(*j));
-	if (!j) {
-		r->kernel_errno = ENOMEM;
-		snprintf(r->reason, sizeof(r->reason), "allocating the jail");
-		return NFBAN_ERROR;
-	}
+	if (!j)
+		return report_nomem(r, "allocating the jail");
 	snprintf(j->name, sizeof(j->name), "%s", k->name);
 	j->family = k->family;
 	keep(j->port, sizeof(j->port), k, "port");
@@ -101,7 +94,7 @@ static enum nfban_status probe_adopt(const struct nfban_plugin *from, const char
 
 	(void)family;
 	if (tag && strcmp(tag, "noadopt") == 0)
-		return value_refuse(r, "tag", tag, "probe cannot take this jail over");
+		return report_refuse(r, "tag", tag, "probe cannot take this jail over");
 	if (!values[ti])
 		values[ti] = "adopted";
 	return NFBAN_OK;
@@ -118,44 +111,29 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 	if (addr)
 		value_addr_str(addr, a, sizeof(a));
 	/* A long jail name cuts the notice, never more. */
-	if (snprintf(r->notice, sizeof(r->notice), "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s",
-		     op, in->ops, j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port,
-		     j->protocol, j->mode, j->tag, a) >= (int)sizeof(r->notice))
-		r->notice[sizeof(r->notice) - 1] = '\0';
-	if (strcmp(j->mode, "error") == 0) {
-		r->kernel_errno = EPERM;
-		snprintf(r->reason, sizeof(r->reason), "probe says no");
-		return NFBAN_ERROR;
-	}
-	if (strcmp(j->mode, "absent") == 0 && strcmp(op, "check") == 0) {
-		snprintf(r->reason, sizeof(r->reason), "nothing there");
-		return NFBAN_ABSENT;
-	}
+	report_notice(r, "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s", op, in->ops,
+		      j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port, j->protocol,
+		      j->mode, j->tag, a);
+	if (strcmp(j->mode, "error") == 0)
+		return report_fail(r, NFBAN_ERROR, EPERM, "probe says no");
+	if (strcmp(j->mode, "absent") == 0 && strcmp(op, "check") == 0)
+		return report_fail(r, NFBAN_ABSENT, 0, "nothing there");
 	if (strcmp(j->mode, "nofeature") == 0 &&
-	    (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0 || strcmp(op, "start+ban") == 0)) {
-		snprintf(r->reason, sizeof(r->reason), "probe lacks its feature");
-		return NFBAN_NOFEATURE;
-	}
+	    (strcmp(op, "start") == 0 || strcmp(op, "ban") == 0 || strcmp(op, "start+ban") == 0))
+		return report_fail(r, NFBAN_NOFEATURE, 0, "probe lacks its feature");
 	return NFBAN_OK;
 }
 
-#define PROBE_OP(op) \
-	static enum nfban_status probe_##op(void *inst, const void *jail, \
-					    const struct nfban_addr *addr, struct nfban_report *r) \
-	{ \
-		return answer(#op, inst, jail, addr, r); \
-	}
-PROBE_OP(start)
-PROBE_OP(stop)
-PROBE_OP(check)
-PROBE_OP(ban)
-PROBE_OP(unban)
-PROBE_OP(flush)
-
-static enum nfban_status probe_start_ban(void *inst, const void *jail, const struct nfban_addr *addr,
-					 struct nfban_report *r)
+static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op op,
+				   const struct nfban_addr *addr, struct nfban_report *r)
 {
-	return answer("start+ban", inst, jail, addr, r);
+	static const char *const names[] = {
+		[NFBAN_OP_START] = "start", [NFBAN_OP_STOP] = "stop", [NFBAN_OP_CHECK] = "check",
+		[NFBAN_OP_BAN] = "ban", [NFBAN_OP_UNBAN] = "unban", [NFBAN_OP_FLUSH] = "flush",
+		[NFBAN_OP_START_BAN] = "start+ban",
+	};
+
+	return answer((unsigned)op <= NFBAN_OP_START_BAN ? names[op] : "?", inst, jail, addr, r);
 }
 
 __attribute__((visibility("default")))
@@ -165,16 +143,11 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "test fixture: says what it was given",
 	.keys = probe_keys,
 	.fallback = "",
+	.flags = NFBAN_PLUGIN_START_BAN,
 	.adopt = probe_adopt,
 	.open = probe_open,
 	.close = probe_close,
 	.configure = probe_configure,
 	.release = probe_release,
-	.start = probe_start,
-	.stop = probe_stop,
-	.check = probe_check,
-	.ban = probe_ban,
-	.unban = probe_unban,
-	.flush = probe_flush,
-	.start_ban = probe_start_ban,
+	.run = probe_run,
 };

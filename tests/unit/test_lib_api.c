@@ -259,7 +259,7 @@ static void test_unknown_and_broken_plugins(void **state)
 	assert_null(open_jail("oldabi", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "action 'oldabi': ");
-	assert_has(res.message, "plugin ABI version 2, this nfban speaks version 3");
+	assert_has(res.message, "plugin ABI version 3, this nfban speaks version 4");
 	assert_null(open_jail("nosymbol", NULL));
 	assert_int_equal(res.status, NFBAN_FAILED);
 	assert_has(res.message, "not an nfban plugin");
@@ -323,7 +323,7 @@ static void test_run_refusals(void **state)
 	assert_int_equal(run(j, "start", NULL, "10.0.0.1"), NFBAN_DONE);
 	assert_has(res.notice, "start: start#4 default inet4 ");
 	assert_has(res.notice, "addr=-");
-	/* start+ban is one operation of a plugin that has it (start_ban). */
+	/* start+ban is one operation of a plugin that has it (NFBAN_OP_START_BAN). */
 	assert_int_equal(run(j, "start+ban", NULL, "192.0.2.5"), NFBAN_DONE);
 	assert_string_equal(res.notice, "probe: jail default (inet4): start+ban 192.0.2.5: "
 			    "start+ban#5 default inet4 port=ssh protocol=tcp mode=ok tag=- addr=192.0.2.5");
@@ -461,7 +461,7 @@ static void test_fallback_takes_over(void **state)
 	nfban_jail_close(k);
 
 	/* With no state, a ban falls back too: the fallback is started and
-	 * the address banned in one operation of the plugin (start_ban). */
+	 * the address banned in one operation of the plugin (NFBAN_OP_START_BAN). */
 	assert_int_equal(run(j, "ban", NULL, "192.0.2.3"), NFBAN_DONE);
 	assert_int_equal(res.fallback, 1);
 	assert_has(res.notice, "probe: jail fb1 (inet4): start+ban 192.0.2.3: start+ban#");

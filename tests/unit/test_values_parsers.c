@@ -20,6 +20,7 @@
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
+#include "report.h"
 #include "text.h"
 #include "values.h"
 
@@ -624,16 +625,16 @@ static void test_refuse(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(value_refuse(&r, "port", "22,x", "unknown service '%s'", "x"), NFBAN_BADPARAM);
+	assert_int_equal(report_refuse(&r, "port", "22,x", "unknown service '%s'", "x"), NFBAN_BADPARAM);
 	assert_string_equal(r.reason, "port='22,x': unknown service 'x'");
-	assert_int_equal(value_refuse(&r, "chain", NULL, "missing"), NFBAN_BADPARAM);
+	assert_int_equal(report_refuse(&r, "chain", NULL, "missing"), NFBAN_BADPARAM);
 	assert_string_equal(r.reason, "chain='': missing");
 	/* The value is escaped and cut; the reason after it still fits. */
-	assert_int_equal(value_refuse(&r, "port", "a\nb", "bad"), NFBAN_BADPARAM);
+	assert_int_equal(report_refuse(&r, "port", "a\nb", "bad"), NFBAN_BADPARAM);
 	assert_string_equal(r.reason, "port='a\\x0ab': bad");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(value_refuse(&r, "table", big, "longer than %d characters", 127), NFBAN_BADPARAM);
+	assert_int_equal(report_refuse(&r, "table", big, "longer than %d characters", 127), NFBAN_BADPARAM);
 	assert_true(strlen(r.reason) < sizeof(r.reason));
 	assert_non_null(strstr(r.reason, "...': longer than 127 characters"));
 	/* Cut for the room escapes take (40 UTF-8 letters): marked all the same. */
@@ -643,11 +644,11 @@ static void test_refuse(void **state)
 		for (int i = 0; i < 40; i++)
 			memcpy(utf8 + 2 * i, "\xc3\xa9", 2);
 		utf8[80] = '\0';
-		assert_int_equal(value_refuse(&r, "name", utf8, "bad"), NFBAN_BADPARAM);
+		assert_int_equal(report_refuse(&r, "name", utf8, "bad"), NFBAN_BADPARAM);
 		assert_non_null(strstr(r.reason, "...': bad"));
 	}
 	/* A reason too long for the report is cut, not overflowed. */
-	assert_int_equal(value_refuse(&r, "table", "x", "%s", big), NFBAN_BADPARAM);
+	assert_int_equal(report_refuse(&r, "table", "x", "%s", big), NFBAN_BADPARAM);
 	assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
 }
 
