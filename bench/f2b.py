@@ -16,7 +16,9 @@
       A command that fails stops the run.
 
   f2b.py report RESULTS_DIR
-      Median / p90 per row and the ratio stock/this, from RESULTS_DIR/rows.
+      Median / p90 per row and the ratio stock/this, from RESULTS_DIR/rows;
+      with rows base-LABEL (bench/run's BENCH_BASE), a column new/base per
+      row, and RESULTS_DIR/vsbase: the rows above 1.05.
 
   f2b.py banip CONFDIR JAIL N KIND [restore]
       Through a real Fail2ban (run inside a throw-away network namespace by
@@ -157,7 +159,10 @@ def report(resdir):
         rows = [r.rstrip("\n").split("\t") for r in f if r.strip()]
     w1 = max([len(r[1]) for r in rows if r[0] != "#"] + [4])
     w2 = max([len(r[4]) for r in rows if r[0] != "#"] + [3])
+    has_base = any(r[3].startswith("base-") for r in rows if r[0] != "#")
     hdr = "%-*s  %-*s %10s %10s %11s" % (w1, "what", w2, "how", "median us", "p90 us", "stock/this")
+    hdr += " %9s" % "new/base" if has_base else ""
+    slower = []
     print(hdr)
     print("-" * len(hdr))
     last_group = None
@@ -176,11 +181,25 @@ def report(resdir):
         if group != last_group and last_group is not None:
             print()
         last_group = group
-        print("%-*s  %-*s %10.0f %10.0f %11s" % (w1, title, w2, how, med, p90,
-                                                "%.2fx" % (ratio / med) if ratio else "-"))
-        if ratio and not is_stock:
+        line = "%-*s  %-*s %10.0f %10.0f %11s" % (w1, title, w2, how, med, p90,
+                                                  "%.2fx" % (ratio / med) if ratio else "-")
+        # new/base: this tree's median over the base's of the same method (bench/run BENCH_BASE).
+        base = load(path).get("base-" + label)
+        if base:
+            nb = med / quantile(sorted(base), 0.5)
+            line += " %9.3f" % nb
+            if nb > 1.05:
+                slower.append("%s, %s: %.0f us, base %.0f us: %.3f" % (
+                    group, how, med, quantile(sorted(base), 0.5), nb))
+        elif has_base:
+            line += " %9s" % "-"
+        print(line)
+        if ratio and not is_stock and not label.startswith("base-"):
             summary.setdefault(group.split()[0], {}).setdefault(short, []).append(
                 "%.2f" % (ratio / med) if ratio / med < 10 else "%.0f" % (ratio / med))
+    if has_base:
+        with open(os.path.join(resdir, "vsbase"), "w") as f:
+            f.write("".join(x + "\n" for x in slower) or "none\n")
     with open(os.path.join(resdir, "summary"), "w") as f:
         for backend, groups in summary.items():
             f.write("%s: %s\n" % (backend, "; ".join(
