@@ -25,6 +25,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
 
+#include "nfnl/query.h"
 #include "nft/jail.h"
 #include "nft_params.h"
 
@@ -252,10 +253,64 @@ static void test_rules_as_before(void **state)
 	}
 }
 
+/* ---- nft_rule_list_each ---- */
+
+struct seen {
+	uint64_t handles[8];
+	unsigned n, stop_at;            /* stop_at: the call that returns non-zero (0: none) */
+};
+
+static int note(struct nftnl_rule *r, void *data)
+{
+	struct seen *s = data;
+
+	assert_true(s->n < 8);
+	s->handles[s->n++] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	return s->n == s->stop_at ? 7 : 0;
+}
+
+static struct nftnl_rule_list *list_of(unsigned n)
+{
+	struct nftnl_rule_list *l = nftnl_rule_list_alloc();
+
+	assert_non_null(l);
+	for (unsigned i = 0; i < n; i++) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		assert_non_null(r);
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, 10 + i);
+		nftnl_rule_list_add_tail(r, l);
+	}
+	return l;
+}
+
+static void test_rule_list_each(void **state)
+{
+	struct nftnl_rule_list *l = list_of(3), *empty = list_of(0);
+	struct seen all = { { 0 }, 0, 0 }, some = { { 0 }, 0, 2 }, none = { { 0 }, 0, 1 };
+
+	(void)state;
+	/* Every rule, in order; 0 at the end. */
+	assert_int_equal(nft_rule_list_each(l, note, &all), 0);
+	assert_int_equal(all.n, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(all.handles[i], 10 + i);
+	/* The first non-zero return ends the walk and is returned. */
+	assert_int_equal(nft_rule_list_each(l, note, &some), 7);
+	assert_int_equal(some.n, 2);
+	assert_int_equal(some.handles[1], 11);
+	/* No rule: fn is never called. */
+	assert_int_equal(nft_rule_list_each(empty, note, &none), 0);
+	assert_int_equal(none.n, 0);
+	nftnl_rule_list_free(l);
+	nftnl_rule_list_free(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_as_before),
+		cmocka_unit_test(test_rule_list_each),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
