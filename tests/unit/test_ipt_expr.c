@@ -8,7 +8,6 @@
  * captured from that code.  No root, no kernel.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,46 +18,23 @@
 #include <cmocka.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
 
 #include "ipt/nft_release.h"
 #include "ipt/nft_rule.h"
 #include "ipt/rule.h"
+#include "values.h"
+#include "rule_hex.h"
 
 static char buf[65536];
 
-/* The NEWRULE payload of r (what follows the nfgenmsg header) as hex. */
-static void payload_hex(struct nftnl_rule *r, uint8_t family, char *hex, size_t n)
+/* r's NEWRULE payload as hex; 0 bytes: hex too small. */
+static size_t payload_hex(struct nftnl_rule *r, uint8_t family, char *hex, size_t n)
 {
-	struct nlmsghdr *nlh;
-	const uint8_t *p;
-	size_t len;
-
-	memset(buf, 0, sizeof(buf));
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, family, NLM_F_CREATE | NLM_F_ACK, 7);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	p = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct nfgenmsg));
-	len = (size_t)((const uint8_t *)mnl_nlmsg_get_payload_tail(nlh) - p);
-	assert_true(2 * len < n);
-	for (size_t i = 0; i < len; i++)
-		snprintf(hex + 2 * i, n - 2 * i, "%02x", p[i]);
-	hex[2 * len] = '\0';
-}
-
-static struct nfban_addr addr(const char *text, unsigned prefix)
-{
-	struct nfban_addr a;
-
-	memset(&a, 0, sizeof(a));
-	a.family = strchr(text, ':') ? NFBAN_INET6 : NFBAN_INET4;
-	a.prefix = (uint8_t)prefix;
-	assert_int_equal(inet_pton(a.family == NFBAN_INET6 ? AF_INET6 : AF_INET, text, a.u.bytes), 1);
-	return a;
+	return rule_hex(r, family, buf, sizeof(buf), hex, n);
 }
 
 static void dport(struct ipt_rule *r, uint8_t proto, uint16_t a, uint16_t b, const char *jump)
@@ -70,14 +46,14 @@ static void dport(struct ipt_rule *r, uint8_t proto, uint16_t a, uint16_t b, con
 	assert_int_equal(ipt_target_standard(r, jump), 0);
 }
 
-static void ban(struct ipt_rule *r, const char *ip, unsigned prefix,
-		const struct value_xt_target *v)
+/* A ban of addr ("a.b.c.d/len", host bits as iptables-nft clears them). */
+static void ban(struct ipt_rule *r, const char *addr, const struct value_xt_target *v)
 {
 	const char *jump;
 	char why[128];
 
 	r->has_src = true;
-	r->src = addr(ip, prefix);
+	assert_int_equal(value_parse_addr(addr, &r->src, why, sizeof(why)), 0);
 	assert_int_equal(ipt_target_verdict(r, r->src.family, v, &jump, why, sizeof(why)), 0);
 }
 
@@ -117,13 +93,13 @@ static enum nfban_family rule_of(unsigned k, struct ipt_rule *r)
 		ipt_rule_set_proto(r, 0);
 		assert_int_equal(ipt_target_standard(r, "f2b-x"), 0);
 		return NFBAN_INET6;
-	case 9: ban(r, "192.0.2.1", 32, &rej4); return NFBAN_INET4;
-	case 10: ban(r, "198.51.100.7", 24, &drop); return NFBAN_INET4;
-	case 11: ban(r, "10.0.0.0", 20, &log_to); return NFBAN_INET4;
-	case 12: ban(r, "0.0.0.0", 0, &acc); return NFBAN_INET4;
-	case 13: ban(r, "2001:db8::", 48, &acc); return NFBAN_INET6;
-	case 14: ban(r, "2001:db8::", 33, &rst6); return NFBAN_INET6;
-	case 15: ban(r, "1.2.3.4", 32, &rst4); return NFBAN_INET4;
+	case 9: ban(r, "192.0.2.1/32", &rej4); return NFBAN_INET4;
+	case 10: ban(r, "198.51.100.7/24", &drop); return NFBAN_INET4;
+	case 11: ban(r, "10.0.0.0/20", &log_to); return NFBAN_INET4;
+	case 12: ban(r, "0.0.0.0/0", &acc); return NFBAN_INET4;
+	case 13: ban(r, "2001:db8::/48", &acc); return NFBAN_INET6;
+	case 14: ban(r, "2001:db8::/33", &rst6); return NFBAN_INET6;
+	case 15: ban(r, "1.2.3.4/32", &rst4); return NFBAN_INET4;
 	case 16: /* -j RETURN */
 		assert_int_equal(ipt_target_standard(r, "RETURN"), 0);
 		return NFBAN_INET4;
@@ -133,6 +109,17 @@ static enum nfban_family rule_of(unsigned k, struct ipt_rule *r)
 	}
 }
 
+/* -m multiport with -p as meta l4proto: 1.8.9's in both families, IPv6's in every row. */
+#define MULTIPORT_META \
+	"2001048024000180090001006d657461000000001400028008000200000000100800010000000001" \
+	"2c00018008000100636d700020000280080001000000000108000200000000000c00038005000100" \
+	"06000000600001800a0001006d61746368000000500002800e0001006d756c7469706f7274000000" \
+	"0800020000000001340003000103160050005a000000000000000000000000000000000000000000" \
+	"00000000000100000000000000000000000000002c0001800c000100636f756e746572001c000280" \
+	"0c00010000000000000000000c0002000000000000000000400001800e000100696d6d6564696174" \
+	"650000002c0002800800010000000000200002801c00028008000100fffffffd0d0002006632622d" \
+	"73736864000000001400058008000100000000060800020000000000"
+
 struct ipt_case {
 	const char *name;
 	/* Per release row of nft_release.c, oldest first; NULL: as the row before. */
@@ -141,14 +128,7 @@ struct ipt_case {
 
 static const struct ipt_case cases[] = {
 	{ "multiport v4", {
-	    "2001048024000180090001006d657461000000001400028008000200000000100800010000000001"
-	    "2c00018008000100636d700020000280080001000000000108000200000000000c00038005000100"
-	    "06000000600001800a0001006d61746368000000500002800e0001006d756c7469706f7274000000"
-	    "0800020000000001340003000103160050005a000000000000000000000000000000000000000000"
-	    "00000000000100000000000000000000000000002c0001800c000100636f756e746572001c000280"
-	    "0c00010000000000000000000c0002000000000000000000400001800e000100696d6d6564696174"
-	    "650000002c0002800800010000000000200002801c00028008000100fffffffd0d0002006632622d"
-	    "73736864000000001400058008000100000000060800020000000000",
+	    MULTIPORT_META,
 	    "30010480340001800c0001007061796c6f6164002400028008000100000000010800020000000001"
 	    "080003000000000908000400000000012c00018008000100636d7000200002800800010000000001"
 	    "08000200000000000c0003800500010006000000600001800a0001006d6174636800000050000280"
@@ -160,14 +140,7 @@ static const struct ipt_case cases[] = {
 	    "00000000",
 	    NULL } },
 	{ "multiport v6", {
-	    "2001048024000180090001006d657461000000001400028008000200000000100800010000000001"
-	    "2c00018008000100636d700020000280080001000000000108000200000000000c00038005000100"
-	    "06000000600001800a0001006d61746368000000500002800e0001006d756c7469706f7274000000"
-	    "0800020000000001340003000103160050005a000000000000000000000000000000000000000000"
-	    "00000000000100000000000000000000000000002c0001800c000100636f756e746572001c000280"
-	    "0c00010000000000000000000c0002000000000000000000400001800e000100696d6d6564696174"
-	    "650000002c0002800800010000000000200002801c00028008000100fffffffd0d0002006632622d"
-	    "73736864000000001400058008000100000000060800020000000000",
+	    MULTIPORT_META,
 	    NULL,
 	    NULL } },
 	{ "dport tcp 22", {
@@ -388,7 +361,8 @@ static void test_rules_as_before(void **state)
 			struct nftnl_rule *n = ipt_nft_rule_build(rel, &r, fam);
 
 			assert_non_null(n);
-			payload_hex(n, fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, hex, sizeof(hex));
+			assert_int_not_equal(payload_hex(n, fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+						 hex, sizeof(hex)), 0);
 			nftnl_rule_free(n);
 			if (cases[k].hex[v])
 				want = cases[k].hex[v];

@@ -20,33 +20,20 @@
 #include <linux/icmpv6.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
 
 #include "nfnl/query.h"
 #include "nft/jail.h"
 #include "nft_params.h"
+#include "rule_hex.h"
 
 static char buf[65536];
 
-/* The NEWRULE payload of r (what follows the nfgenmsg header) as hex. */
-static void payload_hex(struct nftnl_rule *r, uint8_t family, char *hex, size_t n)
+/* r's NEWRULE payload as hex; 0 bytes: hex too small. */
+static size_t payload_hex(struct nftnl_rule *r, uint8_t family, char *hex, size_t n)
 {
-	struct nlmsghdr *nlh;
-	const uint8_t *p;
-	size_t len;
-
-	memset(buf, 0, sizeof(buf));
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, family, NLM_F_CREATE | NLM_F_ACK, 7);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	p = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct nfgenmsg));
-	len = (size_t)((const uint8_t *)mnl_nlmsg_get_payload_tail(nlh) - p);
-	assert_true(2 * len < n);
-	for (size_t i = 0; i < len; i++)
-		snprintf(hex + 2 * i, n - 2 * i, "%02x", p[i]);
-	hex[2 * len] = '\0';
+	return rule_hex(r, family, buf, sizeof(buf), hex, n);
 }
 
 struct nft_case {
@@ -246,7 +233,7 @@ static void test_rules_as_before(void **state)
 		if (nft_jail_init(&j, &p, why, sizeof(why)))
 			fail_msg("%s: nft_jail_init: %s", cases[k].name, why);
 		assert_int_equal(nft_build_rule(&j, cases[k].rule, &r), 0);
-		payload_hex(r, j.table_family, hex, sizeof(hex));
+		assert_int_not_equal(payload_hex(r, j.table_family, hex, sizeof(hex)), 0);
 		nftnl_rule_free(r);
 		if (strcmp(hex, cases[k].hex) != 0)
 			fail_msg("%s:\n got  %s\n want %s", cases[k].name, hex, cases[k].hex);
