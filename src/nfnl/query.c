@@ -233,10 +233,13 @@ int nft_query_elems(struct nft_sock *s, uint8_t family, const char *table, const
 int nft_rule_list_each(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
 		       void *data)
 {
-	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(l);
+	struct nftnl_rule_list_iter *it;
 	struct nftnl_rule *r;
 	int rc = 0;
 
+	if (!l)
+		return 0;
+	it = nftnl_rule_list_iter_create(l);
 	if (!it)
 		return -ENOMEM;
 	while (rc == 0 && (r = nftnl_rule_list_iter_next(it)))

@@ -39,7 +39,8 @@ int nft_query_elems(struct nft_sock *s, uint8_t family, const char *table, const
 		    struct nftnl_set *out);
 /*
  * fn for every rule of l, in order, until fn returns non-zero: that value,
- * 0 at the end of the list, -ENOMEM when the iterator cannot be created.
+ * 0 at the end of the list (a NULL l, nothing read, is an empty one),
+ * -ENOMEM when the iterator cannot be created.
  */
 int nft_rule_list_each(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
 		       void *data);
