@@ -12,7 +12,6 @@
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #include "conf.h"
-#include "jail.h"
 #include "report.h"
 
 static enum nfban_status target(struct ipt_conf *c, const struct nfban_jail_keys *k,

@@ -13,7 +13,19 @@
 
 #pragma GCC visibility push(hidden)
 
-struct ipt_kind;
+struct ipt_rules;
+
+struct ipt_kind {
+	const struct nfban_key *keys;   /* the plugin's key table */
+	/*
+	 * Append to `out` the jump rules for one protocol of the jail, with
+	 * their matches only: the caller sets `-p <proto>` and `-j f2b-<name>`
+	 * on every rule added.  NFBAN_BADPARAM (reason set) when the
+	 * parameters cannot be expressed, NFBAN_ERROR when out of memory.
+	 */
+	enum nfban_status (*jumps)(const struct value_proto *pr, struct ipt_rules *out,
+				   struct nfban_report *r);
+};
 
 /*
  * The key table of an iptables plugin (stock iptables.conf's tags and defaults), in the

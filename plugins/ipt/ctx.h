@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ctx.h - one operation in progress: the jail's rules as values and, for the
- * legacy backend, encoded for the family (txn.c builds them and runs the
- * lock/read/change/commit cycle), and the changes each operation makes to
- * libiptc's copy of the table (jail.c).  The nf_tables backend (nft_txn.c)
- * takes the same values.
+ * ctx.h - one operation in progress: the jail's rules as values (txn.c
+ * builds them), what each operation changes in the table (jail.c, over the
+ * table's view: view.h), and the two backends that hold the table and
+ * commit the change: legacy.c (libiptc) and nft_txn.c (nf_tables).
  */
 #ifndef NFBAN_IPT_CTX_H
 #define NFBAN_IPT_CTX_H
@@ -19,6 +18,7 @@
 #include "nfnl/sock.h"
 #include "nft_cache.h"
 #include "rule.h"
+#include "view.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -51,26 +51,17 @@ struct ipt_ctx {
 	struct ipt_rules jump_rules;    /* start, check: in the order start inserts them */
 	struct ipt_rule ret_rule;       /* start, flush: -j <returntype> */
 	struct ipt_rule ban_rule;       /* ban, unban: -s <ip> -j <blocktype> (start+ban: all three) */
-	/* The same rules encoded for libiptc (legacy backend only). */
-	struct ipt_blob *jumps;         /* start, check */
-	size_t n_jumps;
-	struct ipt_blob ret;            /* start, flush: -j <returntype> */
-	struct ipt_blob ban;            /* ban, unban: -s <ip> -j <blocktype> */
 	xt_chainlabel ret_jump;         /* user chain returntype jumps to, or "" */
 	xt_chainlabel ban_jump;         /* user chain blocktype jumps to, or "" */
 };
 
-/* Changes to the table copy h; nothing reaches the kernel before the commit. */
-typedef enum nfban_status (*ipt_op)(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_start(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_stop(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_check(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_ban(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_unban(struct ipt_ctx *c, struct xtc_handle *h);
-enum nfban_status ipt_op_flush(struct ipt_ctx *c, struct xtc_handle *h);
-/* start, then ban, on the same copy: one commit. */
-enum nfban_status ipt_op_start_ban(struct ipt_ctx *c, struct xtc_handle *h);
+/* The operation's changes to the table, over the backend's view (jail.c). */
+enum nfban_status ipt_op(struct ipt_ctx *c, struct ipt_view *v);
+/* The wanted rule w (view.h: a jump rule's index, IPT_W_RET, IPT_W_BAN). */
+const struct ipt_rule *ipt_wanted(const struct ipt_ctx *c, int w);
 
+/* The operation on the legacy tables (legacy.c), for the rules prepared in c. */
+enum nfban_status ipt_legacy_run(struct ipt_ctx *c);
 /* The operation on nf_tables (nft_txn.c), for the rules prepared in c. */
 enum nfban_status ipt_nft_run(struct ipt_ctx *c);
 /* The instance's nf_tables socket in *s, opened on first use: 0, or -errno (*s NULL). */

@@ -6,8 +6,8 @@
  * A jail is a chain f2b-<name> ending in a return rule (`-j <returntype>`),
  * its bans inserted at its top (`-s <ip> -j <blocktype>`), and jump rules at
  * the top of <chain> sending traffic into it.  The plugins differ only in
- * those jump rules: each describes them with an ipt_kind, everything else
- * (chain, bans, lock, commit, check, stop) is here.
+ * those jump rules: each describes them with an ipt_kind (conf.h),
+ * everything else (chain, bans, lock, commit, check, stop) is here.
  */
 #ifndef NFBAN_IPT_JAIL_H
 #define NFBAN_IPT_JAIL_H
@@ -17,18 +17,6 @@
 #include "rule.h"
 
 #pragma GCC visibility push(hidden)
-
-struct ipt_kind {
-	const struct nfban_key *keys;   /* the plugin's key table */
-	/*
-	 * Append to `out` the jump rules for one protocol of the jail, with
-	 * their matches only: the caller sets `-p <proto>` and `-j f2b-<name>`
-	 * on every rule added.  NFBAN_BADPARAM (reason set) when the
-	 * parameters cannot be expressed, NFBAN_ERROR when out of memory.
-	 */
-	enum nfban_status (*jumps)(const struct value_proto *pr, struct ipt_rules *out,
-				   struct nfban_report *r);
-};
 
 /* The plugin's operations (jail: a struct ipt_conf from ipt_configure()). */
 enum nfban_status ipt_open(void **inst, struct nfban_report *r);

@@ -50,7 +50,7 @@ struct ipt_nft_cache {
 	uint32_t gen;                   /* 0: nothing cached */
 	enum nfban_family family;       /* of the table its rules are in */
 	/* What ban and unban read besides f2b-<name>'s rules. */
-	bool table, jumps;              /* jumps: every jump rule is in <chain> */
+	bool table;
 	struct ipt_nft_chain jail, chain, ban_jump;
 	/* f2b-<name>'s rules: the list owns them, the index points into it. */
 	struct nftnl_rule_list *rules;

@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -17,6 +16,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
+#include "nfnl/expr.h"
 #include "nft_rule.h"
 
 /* Where a family's header keeps what the rules match. */
@@ -34,87 +34,16 @@ static const struct fam *fam_of(enum nfban_family family)
 	return &fams[family == NFBAN_INET6 ? 1 : 0];
 }
 
-static struct nftnl_expr *add(struct nftnl_rule *r, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
+#define REG NFT_REG_1
 
-	if (e)
-		nftnl_rule_add_expr(r, e);
-	return e;
-}
-
-static int add_meta_l4proto(struct nftnl_rule *r)
-{
-	struct nftnl_expr *e = add(r, "meta");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	return 0;
-}
-
-static int add_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len)
-{
-	struct nftnl_expr *e = add(r, "payload");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	return 0;
-}
-
-static int add_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = add(r, "cmp");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	return 0;
-}
-
-static int add_bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
-{
-	static const uint8_t zero[16];
-	struct nftnl_expr *e = add(r, "bitwise");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	return 0;
-}
-
-static int add_range(struct nftnl_rule *r, uint16_t lo, uint16_t hi)
-{
-	struct nftnl_expr *e = add(r, "range");
-	uint16_t from = htons(lo), to = htons(hi);
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &from, sizeof(from));
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &to, sizeof(to));
-	return 0;
-}
-
-/* -s: add_addr() of iptables-nft, on the address with its host bits cleared. */
+/* -s: add_addr() of iptables-nft, on the address with its host bits cleared.  0 or -errno. */
 static int add_src(struct nftnl_rule *r, const struct nfban_addr *a, enum nfban_family family)
 {
 	unsigned len = fam_of(family)->addr_len;
 	unsigned bits = a->prefix > len * 8 ? len * 8 : a->prefix;
 	uint32_t offset = fam_of(family)->saddr;
 	uint8_t mask[16], addr[16];
+	int rc;
 
 	if (bits == 0)
 		return 0;
@@ -125,62 +54,47 @@ static int add_src(struct nftnl_rule *r, const struct nfban_addr *a, enum nfban_
 		addr[i] = a->u.bytes[i] & mask[i];
 	}
 	if (bits % 8 == 0) {
-		if (add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, offset, bits / 8) < 0)
-			return -1;
-		return add_cmp(r, NFT_CMP_EQ, addr, bits / 8);
+		rc = nft_expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, offset, bits / 8, REG);
+		return rc ? rc : nft_expr_cmp(r, NFT_CMP_EQ, addr, bits / 8, REG);
 	}
-	if (add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, offset, len) < 0 ||
-	    add_bitwise(r, mask, len) < 0)
-		return -1;
-	return add_cmp(r, NFT_CMP_EQ, addr, len);
+	rc = nft_expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, offset, len, REG);
+	if (!rc)
+		rc = nft_expr_bitwise(r, mask, NULL, len, REG, REG);
+	return rc ? rc : nft_expr_cmp(r, NFT_CMP_EQ, addr, len, REG);
 }
 
 /* One port or range of -m tcp/udp, at transport header + offset. */
 static int add_ports(struct nftnl_rule *r, uint32_t offset, const uint16_t pts[2])
 {
-	uint16_t v;
+	uint16_t from = htons(pts[0]), to = htons(pts[1]);
+	int rc;
 
 	if (pts[0] == 0 && pts[1] == 0xffff)
 		return 0;
-	if (add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, offset, 2) < 0)
-		return -1;
-	if (pts[0] == pts[1]) {
-		v = htons(pts[0]);
-		return add_cmp(r, NFT_CMP_EQ, &v, sizeof(v));
-	}
-	if (pts[0] == 0) {
-		v = htons(pts[1]);
-		return add_cmp(r, NFT_CMP_LTE, &v, sizeof(v));
-	}
-	return add_range(r, pts[0], pts[1]);
+	rc = nft_expr_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, offset, 2, REG);
+	if (rc)
+		return rc;
+	if (pts[0] == pts[1])
+		return nft_expr_cmp_be16(r, NFT_CMP_EQ, pts[0], REG);
+	if (pts[0] == 0)
+		return nft_expr_cmp_be16(r, NFT_CMP_LTE, pts[1], REG);
+	return nft_expr_range(r, NFT_RANGE_EQ, &from, &to, sizeof(from), REG);
 }
 
 /* A compat match or target: the xt payload padded with zeros to XT_ALIGN. */
-static int add_xt(struct nftnl_rule *r, const char *expr, const struct ipt_ext *x)
+static int add_xt(struct nftnl_rule *r, bool target, const struct ipt_ext *x)
 {
-	bool match = strcmp(expr, "match") == 0;
 	size_t len = XT_ALIGN(sizeof(struct xt_entry_match) + x->size) -
 		     sizeof(struct xt_entry_match);
-	struct nftnl_expr *e = add(r, expr);
-	void *info;
 
-	if (!e)
-		return -1;
-	/* libnftnl keeps (and frees) the info buffer it is given. */
-	info = calloc(1, len ? len : 1);
-	if (!info)
-		return -1;
-	memcpy(info, x->data, x->size);
-	nftnl_expr_set_str(e, match ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME, x->name);
-	nftnl_expr_set_u32(e, match ? NFTNL_EXPR_MT_REV : NFTNL_EXPR_TG_REV, x->revision);
-	nftnl_expr_set(e, match ? NFTNL_EXPR_MT_INFO : NFTNL_EXPR_TG_INFO, info, (uint32_t)len);
-	return 0;
+	return nft_expr_compat(r, target, x->name, x->revision, x->data, x->size, len);
 }
 
 static int add_match(struct nftnl_rule *r, const struct ipt_ext *m)
 {
 	const uint16_t *spts, *dpts;
 	bool native = false;
+	int rc;
 
 	if (strcmp(m->name, "tcp") == 0 && m->size == sizeof(struct xt_tcp)) {
 		const struct xt_tcp *t = (const void *)m->data;
@@ -199,97 +113,75 @@ static int add_match(struct nftnl_rule *r, const struct ipt_ext *m)
 	if (native && spts[0] == 0 && spts[1] == 0xffff && dpts[0] == 0 && dpts[1] == 0xffff)
 		native = false;
 	if (!native)
-		return add_xt(r, "match", m);
+		return add_xt(r, false, m);
 	/* One load of both ports when both are single ports: not built here. */
-	if (spts[0] && spts[0] == spts[1] && dpts[0] && dpts[0] == dpts[1]) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (add_ports(r, 0, spts) < 0)
-		return -1;
-	return add_ports(r, 2, dpts);
+	if (spts[0] && spts[0] == spts[1] && dpts[0] && dpts[0] == dpts[1])
+		return -EINVAL;
+	rc = add_ports(r, 0, spts);
+	return rc ? rc : add_ports(r, 2, dpts);
 }
 
 static int add_target(struct nftnl_rule *r, const struct ipt_ext *t, bool standard)
 {
-	struct nftnl_expr *e;
-	int verdict;
-
 	if (!standard)
-		return add_xt(r, "target", t);
+		return add_xt(r, true, t);
 	if (strcmp(t->name, "ACCEPT") == 0)
-		verdict = NF_ACCEPT;
-	else if (strcmp(t->name, "DROP") == 0)
-		verdict = NF_DROP;
-	else if (strcmp(t->name, "RETURN") == 0)
-		verdict = NFT_RETURN;
-	else
-		verdict = NFT_JUMP;
-	e = add(r, "immediate");
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
-	if (verdict == NFT_JUMP)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, t->name);
-	return 0;
+		return nft_expr_verdict(r, NF_ACCEPT, NULL);
+	if (strcmp(t->name, "DROP") == 0)
+		return nft_expr_verdict(r, NF_DROP, NULL);
+	if (strcmp(t->name, "RETURN") == 0)
+		return nft_expr_verdict(r, (uint32_t)NFT_RETURN, NULL);
+	return nft_expr_verdict(r, (uint32_t)NFT_JUMP, t->name);
 }
 
 /* -p as rel writes it; nothing for none or `-p all`. */
-static int add_proto(struct nftnl_rule *r, const struct ipt_nft_release *rel, const struct ipt_rule *ir,
-		     enum nfban_family family)
+static int add_proto(struct nftnl_rule *r, const struct ipt_nft_release *rel,
+		     const struct ipt_rule *ir, enum nfban_family family)
 {
-	uint8_t proto = ir->proto;
+	int rc;
 
-	if (!ir->has_proto || proto == 0)
+	if (!ir->has_proto || ir->proto == 0)
 		return 0;
-	if (ipt_nft_release_proto(rel, family) == IPT_NFT_PROTO_PAYLOAD) {
-		if (add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, fam_of(family)->proto, 1) < 0)
-			return -1;
-	} else if (add_meta_l4proto(r) < 0) {
-		return -1;
-	}
-	return add_cmp(r, NFT_CMP_EQ, &proto, 1);
+	if (ipt_nft_release_proto(rel, family) == IPT_NFT_PROTO_PAYLOAD)
+		rc = nft_expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, fam_of(family)->proto, 1, REG);
+	else
+		rc = nft_expr_meta(r, NFT_META_L4PROTO, REG);
+	return rc ? rc : nft_expr_cmp_u8(r, NFT_CMP_EQ, ir->proto, REG);
 }
 
 struct nftnl_rule *ipt_nft_rule_build(const struct ipt_nft_release *rel, const struct ipt_rule *r,
 				      enum nfban_family family)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
-	struct nftnl_expr *ctr;
 	bool src = r->has_src;
+	int rc = 0;
 
 	if (!nr) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	errno = ENOMEM;
 	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	if (src && rel->src_first && add_src(nr, &r->src, family) < 0)
-		goto fail;
-	if (add_proto(nr, rel, r, family) < 0)
-		goto fail;
-	if (src && !rel->src_first && add_src(nr, &r->src, family) < 0)
-		goto fail;
+	if (src && rel->src_first)
+		rc = add_src(nr, &r->src, family);
+	if (!rc)
+		rc = add_proto(nr, rel, r, family);
+	if (!rc && src && !rel->src_first)
+		rc = add_src(nr, &r->src, family);
 	nftnl_rule_set_u32(nr, NFTNL_RULE_COMPAT_PROTO, r->has_proto ? r->proto : 0);
 	nftnl_rule_set_u32(nr, NFTNL_RULE_COMPAT_FLAGS, 0);
-	for (unsigned i = 0; i < r->n_matches && i < IPT_MATCHES_MAX; i++)
-		if (add_match(nr, &r->match[i]) < 0)
-			goto fail;
+	for (unsigned i = 0; !rc && i < r->n_matches && i < IPT_MATCHES_MAX; i++)
+		rc = add_match(nr, &r->match[i]);
 	/* Before the verdict, or every rule's packets would be counted. */
-	ctr = add(nr, "counter");
-	if (!ctr)
-		goto fail;
-	nftnl_expr_set_u64(ctr, NFTNL_EXPR_CTR_PACKETS, 0);
-	nftnl_expr_set_u64(ctr, NFTNL_EXPR_CTR_BYTES, 0);
-	if (add_target(nr, &r->target, r->standard) < 0)
-		goto fail;
+	if (!rc)
+		rc = nft_expr_counter(nr);
+	if (!rc)
+		rc = add_target(nr, &r->target, r->standard);
+	if (rc) {
+		nftnl_rule_free(nr);
+		errno = -rc;
+		return NULL;
+	}
 	return nr;
-fail:
-	if (errno == 0)
-		errno = ENOMEM;
-	nftnl_rule_free(nr);
-	return NULL;
 }
 
 /* ---- reading a kernel rule back ---- */
@@ -572,64 +464,6 @@ int ipt_nft_rule_parse(const struct nftnl_rule *nr, enum nfban_family family, st
 }
 
 /* ---- comparison ---- */
-
-/* Byte i of x's payload as the kernel holds it: zero padding after size. */
-static uint8_t ext_byte(const struct ipt_ext *x, size_t i)
-{
-	return i < x->size ? x->data[i] : 0;
-}
-
-static bool ext_same(const struct ipt_ext *a, const struct ipt_ext *b)
-{
-	size_t la = XT_ALIGN(a->size), lb = XT_ALIGN(b->size), n = la > lb ? la : lb;
-
-	if (strcmp(a->name, b->name) != 0 || a->revision != b->revision)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (ext_byte(a, i) != ext_byte(b, i))
-			return false;
-	return true;
-}
-
-static unsigned src_bits(const struct ipt_rule *r)
-{
-	unsigned max = r->src.family == NFBAN_INET6 ? 128 : 32;
-
-	if (!r->has_src)
-		return 0;
-	return r->src.prefix > max ? max : r->src.prefix;
-}
-
-static bool src_same(const struct ipt_rule *a, const struct ipt_rule *b)
-{
-	unsigned bits = src_bits(a);
-
-	if (bits != src_bits(b))
-		return false;
-	if (bits == 0)
-		return true;
-	if (a->src.family != b->src.family || memcmp(a->src.u.bytes, b->src.u.bytes, bits / 8) != 0)
-		return false;
-	if (bits % 8) {
-		uint8_t m = (uint8_t)(0xff00u >> (bits % 8));
-
-		return (a->src.u.bytes[bits / 8] & m) == (b->src.u.bytes[bits / 8] & m);
-	}
-	return true;
-}
-
-bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b)
-{
-	if ((a->has_proto ? a->proto : 0) != (b->has_proto ? b->proto : 0) || !src_same(a, b) ||
-	    a->n_matches != b->n_matches || a->standard != b->standard)
-		return false;
-	for (unsigned i = 0; i < a->n_matches && i < IPT_MATCHES_MAX; i++)
-		if (!ext_same(&a->match[i], &b->match[i]))
-			return false;
-	if (a->standard)
-		return strcmp(a->target.name, b->target.name) == 0;
-	return ext_same(&a->target, &b->target);
-}
 
 bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
 		     enum nfban_family family)

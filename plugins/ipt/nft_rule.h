@@ -58,13 +58,6 @@ struct nftnl_rule *ipt_nft_rule_build(const struct ipt_nft_release *rel, const s
  */
 int ipt_nft_rule_parse(const struct nftnl_rule *nr, enum nfban_family family, struct ipt_rule *out);
 
-/*
- * The same rule: protocol (none and `-p all` alike), source (prefix and the
- * bits it covers), every match in order and the target (name, revision,
- * payload with its XT_ALIGN padding as zeros).
- */
-bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b);
-
 /* Is `have` (as the kernel dumped it) the rule `want`?  Counters aside. */
 bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
 		     enum nfban_family family);

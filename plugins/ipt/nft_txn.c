@@ -5,8 +5,9 @@
  * table ip/ip6 filter, its base chains INPUT, FORWARD, OUTPUT created only
  * when a rule goes into them (hook, priority 0, type filter, policy
  * accept; with counters from 1.8.10 on), the chain f2b-<name>, and rules
- * made of the expressions that release uses (nft_rule.h, nft_release.h).  What each operation does is what
- * jail.c does on the legacy tables; comments there say why.
+ * made of the expressions that release uses (nft_rule.h, nft_release.h).
+ * What each operation does is jail.c's, over this file's view of the table
+ * (view.h): what the try read, and the batch it builds.
  *
  * One operation is one run of nfban's nf_tables transaction runner
  * (src/nfnl/txn.h), the nftables plugin's too, over the socket the plugin
@@ -37,17 +38,34 @@
 #include <libnftnl/table.h>
 
 #include "ctx.h"
-#include "jail.h"
 #include "nfnl/query.h"
 #include "nfnl/txn.h"
 #include "nft_cache.h"
 #include "nft_rule.h"
 #include "report.h"
+#include "view.h"
 
 /* Copies of one ban that unban deletes in one batch (more: the next unban takes the rest). */
 #define IPT_NFT_FOUND_MAX 64
 
+/* One chain the operation names, as the try read it and as its batch changes it. */
+struct vchain {
+	const char *name;               /* "": the operation names no such chain */
+	struct ipt_nft_chain info;      /* as read */
+	struct nftnl_rule_list *rules;  /* as read; NULL: not read, or in the cache */
+	/* What this batch does to it. */
+	bool created, flushed;
+	const struct ipt_rule **added;  /* the wanted rules inserted or appended */
+	size_t n_added, cap_added;
+	unsigned refs_added, refs_gone; /* rules jumping to it */
+};
+
+/* Looked up in this order: a returntype and a blocktype naming one chain find VC_BAN,
+ * which ban and unban read too. */
+enum { VC_JAIL, VC_CHAIN, VC_BAN, VC_RET, VC_N };
+
 struct nftx {
+	struct ipt_view view;           /* first: the view's calls get the struct */
 	struct ipt_ctx *c;
 	struct nft_sock *s;             /* the plugin instance's */
 	char label[32];                 /* "IPv4 table filter" */
@@ -59,13 +77,13 @@ struct nftx {
 	struct nftnl_rule **jumps;
 	size_t n_jumps;
 	struct nftnl_rule *ret, *ban;
-	/* What the kernel holds, read at every attempt. */
-	bool table;
-	struct ipt_nft_chain jail, chain, ret_jump, ban_jump;
-	struct nftnl_rule_list *jail_rules, *chain_rules;
+	/* What the kernel holds, read at every attempt, and what the batch changes. */
+	bool table, table_added;
+	struct vchain vc[VC_N];
 	struct nft_batch *b;            /* the batch being built */
 	/* ban and unban: f2b-<name>'s rules indexed (the instance's, kept), what they found. */
 	struct ipt_nft_cache *cache;
+	bool indexed;                   /* f2b-<name>'s rules are in the cache */
 	bool cached;                    /* this try took the cache: nothing was read */
 	struct ipt_nft_entry *found[IPT_NFT_FOUND_MAX];
 	unsigned n_found;
@@ -91,46 +109,52 @@ static const struct builtin *builtin(const char *name)
 	return NULL;
 }
 
+static struct vchain *vchain_of(struct nftx *x, const char *name)
+{
+	for (unsigned i = 0; name[0] && i < VC_N; i++)
+		if (x->vc[i].name[0] && strcmp(x->vc[i].name, name) == 0)
+			return &x->vc[i];
+	return NULL;
+}
+
 /* ---- reading ---- */
 
 static void free_state(struct nftx *x)
 {
-	if (x->jail_rules)
-		nftnl_rule_list_free(x->jail_rules);
-	if (x->chain_rules)
-		nftnl_rule_list_free(x->chain_rules);
-	x->jail_rules = x->chain_rules = NULL;
+	for (unsigned i = 0; i < VC_N; i++) {
+		if (x->vc[i].rules)
+			nftnl_rule_list_free(x->vc[i].rules);
+		x->vc[i].rules = NULL;
+		memset(&x->vc[i].info, 0, sizeof(x->vc[i].info));
+	}
 }
 
-static int read_chain(struct nftx *x, const char *name, struct ipt_nft_chain *ci)
+static int read_chain(struct nftx *x, struct vchain *vc)
 {
-	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nftnl_chain *ch;
 	int rc;
 
-	memset(ci, 0, sizeof(*ci));
-	if (!name[0]) {
-		if (ch)
-			nftnl_chain_free(ch);
+	if (!vc->name[0])
 		return 0;
-	}
+	ch = nftnl_chain_alloc();
 	if (!ch)
 		return -ENOMEM;
-	rc = nft_query_chain(x->s, x->family, IPT_TABLE, name, ch, &ci->exists);
-	if (rc == 0 && ci->exists) {
-		ci->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
-		ci->use = nftnl_chain_is_set(ch, NFTNL_CHAIN_USE) ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_USE)
-								 : 0;
+	rc = nft_query_chain(x->s, x->family, IPT_TABLE, vc->name, ch, &vc->info.exists);
+	if (rc == 0 && vc->info.exists) {
+		vc->info.base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+		vc->info.use = nftnl_chain_is_set(ch, NFTNL_CHAIN_USE)
+				       ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_USE) : 0;
 	}
 	nftnl_chain_free(ch);
 	return rc;
 }
 
-static int read_rules(struct nftx *x, const char *chain, struct nftnl_rule_list **out)
+static int read_rules(struct nftx *x, struct vchain *vc)
 {
-	*out = nftnl_rule_list_alloc();
-	if (!*out)
+	vc->rules = nftnl_rule_list_alloc();
+	if (!vc->rules)
 		return -ENOMEM;
-	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, chain, *out);
+	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, vc->name, vc->rules);
 }
 
 /* ban and unban: the cache of what was read, if nobody wrote since. */
@@ -141,9 +165,9 @@ static bool from_cache(struct nftx *x)
 	if (!k || k->gen == 0 || k->gen != x->s->gen_read || k->conf != x->c->conf)
 		return false;
 	x->table = k->table;
-	x->jail = k->jail;
-	x->chain = k->chain;
-	x->ban_jump = k->ban_jump;
+	x->vc[VC_JAIL].info = k->jail;
+	x->vc[VC_CHAIN].info = k->chain;
+	x->vc[VC_BAN].info = k->ban_jump;
 	return true;
 }
 
@@ -154,100 +178,39 @@ static int to_cache(struct nftx *x)
 	int rc;
 
 	ipt_nft_cache_clear(k);
-	rc = ipt_nft_cache_fill(k, x->jail_rules, x->nfam);
-	x->jail_rules = NULL;
+	rc = ipt_nft_cache_fill(k, x->vc[VC_JAIL].rules, x->nfam);
+	x->vc[VC_JAIL].rules = NULL;
 	if (rc)
 		return rc;
 	k->conf = x->c->conf;
 	k->table = x->table;
-	k->jail = x->jail;
-	k->chain = x->chain;
-	k->ban_jump = x->ban_jump;
+	k->jail = x->vc[VC_JAIL].info;
+	k->chain = x->vc[VC_CHAIN].info;
+	k->ban_jump = x->vc[VC_BAN].info;
 	return 0;
 }
 
 static int read_state(struct nftx *x)
 {
-	bool bans = x->c->op == NFBAN_OP_BAN || x->c->op == NFBAN_OP_UNBAN;
+	enum nfban_op op = x->c->op;
 	int rc;
 
 	free_state(x);
-	x->cached = bans && from_cache(x);
+	x->cached = x->indexed && from_cache(x);
 	if (x->cached)
 		return 0;
 	rc = nft_query_table(x->s, x->family, IPT_TABLE, &x->table);
-	if (!rc)
-		rc = read_chain(x, x->c->jail, &x->jail);
-	if (!rc)
-		rc = read_chain(x, x->c->chain, &x->chain);
-	if (!rc)
-		rc = read_chain(x, x->c->ret_jump, &x->ret_jump);
-	if (!rc)
-		rc = read_chain(x, x->c->ban_jump, &x->ban_jump);
+	for (unsigned i = 0; !rc && i < VC_N; i++)
+		rc = read_chain(x, &x->vc[i]);
 	/* Bans touch only f2b-<name>; check looks only at <chain> (a Docker
 	 * host's FORWARD can be long: not read for every ban). */
-	if (!rc && x->c->op != NFBAN_OP_CHECK)
-		rc = read_rules(x, x->c->jail, &x->jail_rules);
-	if (!rc && (IPT_STARTS(x->c->op) || x->c->op == NFBAN_OP_STOP || x->c->op == NFBAN_OP_CHECK))
-		rc = read_rules(x, x->c->chain, &x->chain_rules);
-	if (!rc && bans)
+	if (!rc && op != NFBAN_OP_CHECK)
+		rc = read_rules(x, &x->vc[VC_JAIL]);
+	if (!rc && (IPT_STARTS(op) || op == NFBAN_OP_STOP || op == NFBAN_OP_CHECK))
+		rc = read_rules(x, &x->vc[VC_CHAIN]);
+	if (!rc && x->indexed)
 		rc = to_cache(x);
 	return rc;
-}
-
-/*
- * ban and unban: is the jail in place?  The chains exist, and a rule jumps
- * to f2b-<name>: the kernel's use count of the chain is its own rules plus
- * the jumps to it (so <chain> itself, which may be a Docker host's long
- * FORWARD, is not read for a ban).  check compares the jumps themselves.
- */
-static enum nfban_status in_place(struct nftx *x)
-{
-	struct ipt_ctx *c = x->c;
-	uint32_t own = x->cache->n;
-
-	if (!x->jail.exists)
-		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
-	if (!x->chain.exists)
-		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
-	if (x->jail.use <= own)
-		return report_fail(c->r, NFBAN_ABSENT, 0, "no rule jumps to %s", c->jail);
-	return NFBAN_OK;
-}
-
-/* Call fn for every rule of the list until it returns non-zero. */
-static int each_rule(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
-		     void *data)
-{
-	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(l);
-	struct nftnl_rule *r;
-	int rc = 0;
-
-	if (!it)
-		return -ENOMEM;
-	while (rc == 0 && (r = nftnl_rule_list_iter_next(it)))
-		rc = fn(r, data);
-	nftnl_rule_list_iter_destroy(it);
-	return rc;
-}
-
-struct wanted {
-	const struct ipt_rule *rule;
-	enum nfban_family fam;
-};
-
-static int same_cb(struct nftnl_rule *r, void *data)
-{
-	const struct wanted *w = data;
-
-	return ipt_nft_rule_is(r, w->rule, w->fam) ? 1 : 0;
-}
-
-static bool holds(struct nftx *x, struct nftnl_rule_list *l, const struct ipt_rule *want)
-{
-	struct wanted w = { want, x->nfam };
-
-	return each_rule(l, same_cb, &w) == 1;
 }
 
 /* ---- batch messages ---- */
@@ -331,97 +294,90 @@ out:
 	return rc;
 }
 
-/* ---- the operations: messages into x->b, or a status ---- */
+/* ---- the view (view.h): what the try read, with the batch's changes on top ---- */
 
-static enum nfban_status no_chain(struct nftx *x, const char *chain)
+static struct nftx *of(struct ipt_view *v)
 {
-	return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
-			   "chain %s does not exist in %s table " IPT_TABLE, chain, x->c->f->label);
+	return (struct nftx *)v;
 }
 
-static enum nfban_status check_jump(struct nftx *x, const char *what, const char *chain,
-				    const struct ipt_nft_chain *ci)
+static struct nftnl_rule *nft_wanted(const struct nftx *x, int w)
 {
-	if (!chain[0])
-		return NFBAN_OK;
-	if (strcmp(chain, x->c->jail) == 0)
-		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
-				   "%s %s is the jail's own chain: the jump would loop", what,
-				   chain);
-	if (builtin(chain) || (ci->exists && ci->base))
-		return report_fail(x->c->r, NFBAN_BADPARAM, 0,
-				   "%s %s is a built-in chain, which cannot be jumped to", what,
-				   chain);
-	if (!ci->exists)
-		return report_fail(x->c->r, NFBAN_ERROR, ENOENT,
-				   "%s: chain %s does not exist in %s table " IPT_TABLE, what,
-				   chain, x->c->f->label);
-	return NFBAN_OK;
+	if (w == IPT_W_RET)
+		return x->ret;
+	return w == IPT_W_BAN ? x->ban : x->jumps[w];
 }
 
-static enum nfban_status rc_status(struct nftx *x, int rc)
+static int ensure_table(struct nftx *x)
 {
-	if (rc == -ENOMEM)
-		return report_nomem(x->c->r, "building the nf_tables batch");
-	return report_fail(x->c->r, NFBAN_ERROR, -rc, "building the nf_tables batch");
-}
-
-static enum nfban_status op_start(struct nftx *x)
-{
-	struct ipt_ctx *c = x->c;
-	const struct builtin *bi = NULL;
-	enum nfban_status st;
 	int rc = 0;
 
-	if (!x->chain.exists) {
-		bi = builtin(c->chain);
-		if (!bi)
-			return no_chain(x, c->chain);
-	}
-	/* An ipset jail: its jumps end in blocktype, it has no chain. */
-	st = c->conf->match_set[0] ? check_jump(x, "blocktype", c->ban_jump, &x->ban_jump)
-				   : check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
-	if (st != NFBAN_OK)
-		return st;
-	/* In stock's order: table, f2b-<name>, its return rule, <chain>, jumps. */
-	if (!x->table)
+	if (!x->table && !x->table_added) {
 		rc = msg_table(x);
-	if (!rc && !x->jail.exists && !c->conf->match_set[0])
-		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->jail, NULL);
-	if (!rc && !c->conf->match_set[0] && !holds(x, x->jail_rules, &c->ret_rule))
-		rc = msg_rule(x, c->jail, x->ret, true);
-	if (!rc && bi)
-		rc = msg_chain(x, NFT_MSG_NEWCHAIN, c->chain, bi);
-	for (size_t i = 0; !rc && i < x->n_jumps; i++) {
-		bool queued = false;
-
-		/* A jump this batch already inserts counts as there. */
-		for (size_t k = 0; k < i && !queued; k++)
-			queued = ipt_rule_same(&c->jump_rules.v[k], &c->jump_rules.v[i]);
-		if (!queued && !holds(x, x->chain_rules, &c->jump_rules.v[i]))
-			rc = msg_rule(x, c->chain, x->jumps[i], false);
+		x->table_added = rc == 0;
 	}
-	return rc ? rc_status(x, rc) : NFBAN_OK;
+	return rc;
 }
 
-struct jumps_to {
+static bool v_exists(struct ipt_view *v, const char *chain)
+{
+	const struct vchain *vc = vchain_of(of(v), chain);
+
+	return vc && (vc->info.exists || vc->created);
+}
+
+static bool v_builtin(struct ipt_view *v, const char *chain)
+{
+	const struct vchain *vc = vchain_of(of(v), chain);
+
+	return builtin(chain) || (vc && vc->info.exists && vc->info.base);
+}
+
+struct wanted {
 	struct nftx *x;
+	const struct ipt_rule *rule;
+	const char *target;             /* del_jumps: rules jumping there instead */
+	struct vchain *vc;              /* del, del_jumps: the chain deleted from */
 	unsigned n;
 	int rc;
 };
 
-static int del_jump_cb(struct nftnl_rule *r, void *data)
+static bool is_wanted(const struct wanted *w, const struct nftnl_rule *r)
 {
-	struct jumps_to *j = data;
-	const char *to = ipt_nft_rule_jump(r);
+	const char *to;
 
-	if (!to || strcmp(to, j->x->c->jail) != 0)
-		return 0;
-	j->rc = msg_del_rule(j->x, j->x->c->chain, true, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
-	j->n++;
-	return j->rc ? 1 : 0;
+	if (w->rule)
+		return ipt_nft_rule_is(r, w->rule, w->x->nfam);
+	to = ipt_nft_rule_jump(r);
+	return to && strcmp(to, w->target) == 0;
 }
 
+static int holds_cb(struct nftnl_rule *r, void *data)
+{
+	return is_wanted(data, r);
+}
+
+static bool v_holds(struct ipt_view *v, const char *chain, int rule)
+{
+	struct nftx *x = of(v);
+	struct vchain *vc = vchain_of(x, chain);
+	struct wanted w = { .x = x, .rule = ipt_wanted(x->c, rule) };
+	struct ipt_nft_entry *e;
+
+	if (!vc)
+		return false;
+	/* A rule this batch adds counts as there. */
+	for (size_t i = 0; i < vc->n_added; i++)
+		if (ipt_rule_same(vc->added[i], w.rule))
+			return true;
+	if (vc->flushed)
+		return false;
+	if (vc != &x->vc[VC_JAIL] || !x->indexed)
+		return nft_rule_list_each(vc->rules, holds_cb, &w) == 1;
+	return ipt_nft_cache_find(x->cache, w.rule, &e, 1) > 0;
+}
+
+/* The kernel's use count of a chain: its own rules, and every jump to it. */
 static int count_cb(struct nftnl_rule *r, void *data)
 {
 	(void)r;
@@ -429,146 +385,176 @@ static int count_cb(struct nftnl_rule *r, void *data)
 	return 0;
 }
 
-/* stop of an ipset jail: every rule of <chain> that is one of its jumps. */
-static int del_set_jump_cb(struct nftnl_rule *r, void *data)
+static int v_references(struct ipt_view *v, const char *chain, unsigned *refs)
 {
-	struct jumps_to *j = data;
+	struct nftx *x = of(v);
+	const struct vchain *vc = vchain_of(x, chain);
+	unsigned own = 0;
+	int64_t n;
 
-	for (size_t i = 0; i < j->x->c->jump_rules.n; i++)
-		if (ipt_nft_rule_is(r, &j->x->c->jump_rules.v[i], j->x->nfam)) {
-			j->rc = msg_del_rule(j->x, j->x->c->chain, true,
-					     nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
-			return j->rc ? 1 : 0;
-		}
+	*refs = 0;
+	if (!vc)
+		return 0;
+	if (vc == &x->vc[VC_JAIL] && x->indexed)
+		own = x->cache->n;
+	else if (nft_rule_list_each(vc->rules, count_cb, &own) < 0)
+		return -ENOMEM;
+	n = (int64_t)vc->info.use - own - vc->refs_gone + vc->refs_added;
+	*refs = n > 0 ? (unsigned)n : 0;
 	return 0;
 }
 
-static enum nfban_status op_stop(struct nftx *x)
+static int v_create(struct ipt_view *v, const char *chain)
 {
-	struct ipt_ctx *c = x->c;
-	struct jumps_to j = { .x = x };
-	unsigned own = 0, refs;
+	struct nftx *x = of(v);
+	struct vchain *vc = vchain_of(x, chain);
 	int rc;
 
-	if (c->conf->match_set[0]) {
-		if (x->chain.exists && each_rule(x->chain_rules, del_set_jump_cb, &j) < 0)
-			return report_nomem(x->c->r, "building the nf_tables batch");
-		return j.rc ? rc_status(x, j.rc) : NFBAN_OK;
-	}
-	if (!x->jail.exists) {
-		report_notice(c->r, "not started: there is no chain to remove");
-		return NFBAN_OK;
-	}
-	if (x->chain.exists && each_rule(x->chain_rules, del_jump_cb, &j) < 0)
-		return report_nomem(x->c->r, "building the nf_tables batch");
-	if (j.rc)
-		return rc_status(x, j.rc);
-	/* The kernel's use count of f2b-<name>: its own rules, and every jump to it. */
-	if (each_rule(x->jail_rules, count_cb, &own) < 0)
-		return report_nomem(x->c->r, "building the nf_tables batch");
-	refs = x->jail.use > own + j.n ? x->jail.use - own - j.n : 0;
-	if (refs > 0)
-		return report_fail(c->r, NFBAN_ERROR, EMLINK,
-				   "%u rule(s) outside %s still jump to %s", refs, c->chain,
-				   c->jail);
-	rc = msg_del_rule(x, c->jail, false, 0);
+	if (!vc)
+		return -EINVAL;
+	rc = ensure_table(x);
 	if (!rc)
-		rc = msg_chain(x, NFT_MSG_DELCHAIN, c->jail, NULL);
-	return rc ? rc_status(x, rc) : NFBAN_OK;
+		rc = msg_chain(x, NFT_MSG_NEWCHAIN, chain, builtin(chain));
+	vc->created = rc == 0;
+	return rc;
 }
 
-static enum nfban_status op_check(struct nftx *x)
+/* -I <chain> 1 or -A <chain> of wanted rule w. */
+static int add(struct nftx *x, const char *chain, int w, bool append)
 {
-	struct ipt_ctx *c = x->c;
-
-	if (!x->jail.exists && !c->conf->match_set[0])
-		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->jail);
-	if (!x->chain.exists)
-		return report_fail(c->r, NFBAN_ABSENT, 0, "chain %s does not exist", c->chain);
-	for (size_t i = 0; i < x->n_jumps; i++)
-		if (!holds(x, x->chain_rules, &c->jump_rules.v[i]))
-			return report_fail(c->r, NFBAN_ABSENT, 0,
-					   "jump rule %zu of %zu from %s to %s is missing", i + 1,
-					   x->n_jumps, c->chain, c->jail);
-	return NFBAN_OK;
-}
-
-static enum nfban_status op_ban(struct nftx *x)
-{
-	struct ipt_ctx *c = x->c;
-	enum nfban_status st;
+	struct vchain *vc = vchain_of(x, chain), *to;
+	const struct ipt_rule *want = ipt_wanted(x->c, w);
 	int rc;
 
-	if (c->op == NFBAN_OP_BAN && (st = in_place(x)) != NFBAN_OK)
-		return st;
-	if (!x->jail.exists)
-		return no_chain(x, c->jail);
-	st = check_jump(x, "blocktype", c->ban_jump, &x->ban_jump);
-	if (st != NFBAN_OK)
-		return st;
-	if (c->op == NFBAN_OP_BAN ? ipt_nft_cache_find(x->cache, &c->ban_rule, x->found, 1) > 0
-			     : holds(x, x->jail_rules, &c->ban_rule)) {
-		report_notice(c->r, "already banned");
-		return NFBAN_OK;
+	if (!vc)
+		return -EINVAL;
+	if (vc->n_added == vc->cap_added) {
+		size_t cap = vc->cap_added ? 2 * vc->cap_added : 8;
+		const struct ipt_rule **a = realloc(vc->added, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		vc->added = a;
+		vc->cap_added = cap;
 	}
-	/* At the head of f2b-<name>, as `iptables -I`; the kernel echoes its handle. */
-	x->echo = c->op == NFBAN_OP_BAN;
-	rc = msg_rule(x, c->jail, x->ban, false);
+	rc = ensure_table(x);
+	/* A ban's rule: the kernel echoes its handle, for the cache. */
+	x->echo = w == IPT_W_BAN && x->c->op == NFBAN_OP_BAN;
+	if (!rc)
+		rc = msg_rule(x, chain, nft_wanted(x, w), append);
 	x->echo = false;
-	return rc ? rc_status(x, rc) : NFBAN_OK;
-}
-
-/* unban: every copy of the ban rule, by handle (found through the cache's index). */
-static enum nfban_status op_unban(struct nftx *x)
-{
-	enum nfban_status st = in_place(x);
-	int rc = 0;
-
-	if (st != NFBAN_OK)
-		return st;
-	x->n_found = ipt_nft_cache_find(x->cache, &x->c->ban_rule, x->found, IPT_NFT_FOUND_MAX);
-	for (unsigned i = 0; !rc && i < x->n_found; i++)
-		rc = msg_del_rule(x, x->c->jail, true, x->found[i]->handle);
 	if (rc)
-		return rc_status(x, rc);
-	if (x->n_found == 0)
-		report_notice(x->c->r, "was not banned");
-	return NFBAN_OK;
+		return rc;
+	vc->added[vc->n_added++] = want;
+	if (want->standard && (to = vchain_of(x, want->target.name)))
+		to->refs_added++;
+	return 0;
 }
 
-static enum nfban_status op_flush(struct nftx *x)
+static int v_insert(struct ipt_view *v, const char *chain, int rule)
 {
-	struct ipt_ctx *c = x->c;
-	enum nfban_status st;
+	return add(of(v), chain, rule, false);
+}
+
+static int v_append(struct ipt_view *v, const char *chain, int rule)
+{
+	return add(of(v), chain, rule, true);
+}
+
+/* Delete rule r of w->vc by its handle. */
+static int del_one(struct wanted *w, const struct nftnl_rule *r, uint64_t handle)
+{
+	const char *to = ipt_nft_rule_jump(r);
+	struct vchain *t = to ? vchain_of(w->x, to) : NULL;
+	int rc = msg_del_rule(w->x, w->vc->name, true, handle);
+
+	if (!rc && t)
+		t->refs_gone++;
+	w->n += rc == 0;
+	return rc;
+}
+
+static int del_cb(struct nftnl_rule *r, void *data)
+{
+	struct wanted *w = data;
+	uint64_t h = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+
+	if (!is_wanted(w, r))
+		return 0;
+	w->rc = del_one(w, r, h);
+	return w->rc ? 1 : 0;
+}
+
+static int del_all(struct wanted *w, unsigned *n)
+{
+	struct nftx *x = w->x;
 	int rc;
 
-	if (!x->jail.exists)
-		return no_chain(x, c->jail);
-	st = check_jump(x, "returntype", c->ret_jump, &x->ret_jump);
-	if (st != NFBAN_OK)
-		return st;
-	rc = msg_del_rule(x, c->jail, false, 0);
-	if (!rc)
-		rc = msg_rule(x, c->jail, x->ret, true);
-	return rc ? rc_status(x, rc) : NFBAN_OK;
+	*n = 0;
+	if (!w->vc || w->vc->flushed)
+		return 0;
+	if (w->vc == &x->vc[VC_JAIL] && x->indexed && w->rule) {
+		/* Found through the cache's index; keep() drops them from it. */
+		unsigned k = ipt_nft_cache_find(x->cache, w->rule, x->found, IPT_NFT_FOUND_MAX);
+
+		for (x->n_found = 0; x->n_found < k && !w->rc; x->n_found += w->rc == 0)
+			w->rc = del_one(w, x->found[x->n_found]->rule, x->found[x->n_found]->handle);
+	} else if ((rc = nft_rule_list_each(w->vc->rules, del_cb, w)) < 0) {
+		return rc;
+	}
+	*n = w->n;
+	return w->rc;
 }
 
-/* start+ban: start's messages, then the ban's, in the one batch. */
-static enum nfban_status op_start_ban(struct nftx *x)
+static int v_del(struct ipt_view *v, const char *chain, int rule, unsigned *n)
 {
-	enum nfban_status st = op_start(x);
+	struct wanted w = { .x = of(v), .rule = ipt_wanted(of(v)->c, rule),
+			    .vc = vchain_of(of(v), chain) };
 
-	if (st != NFBAN_OK)
-		return st;
-	/* f2b-<name> exists now, if not in the kernel then earlier in this batch. */
-	x->jail.exists = true;
-	return op_ban(x);
+	return del_all(&w, n);
 }
 
-static enum nfban_status (*const ops[])(struct nftx *x) = {
-	[NFBAN_OP_START] = op_start, [NFBAN_OP_STOP] = op_stop, [NFBAN_OP_CHECK] = op_check,
-	[NFBAN_OP_BAN] = op_ban, [NFBAN_OP_UNBAN] = op_unban, [NFBAN_OP_FLUSH] = op_flush,
-	[NFBAN_OP_START_BAN] = op_start_ban,
+static int v_del_jumps(struct ipt_view *v, const char *chain, const char *target, unsigned *n)
+{
+	struct wanted w = { .x = of(v), .target = target, .vc = vchain_of(of(v), chain) };
+
+	return del_all(&w, n);
+}
+
+static int v_flush(struct ipt_view *v, const char *chain)
+{
+	struct nftx *x = of(v);
+	struct vchain *vc = vchain_of(x, chain);
+	int rc;
+
+	if (!vc)
+		return -EINVAL;
+	rc = msg_del_rule(x, chain, false, 0);
+	if (!rc) {
+		vc->flushed = true;
+		vc->n_added = 0;        /* the kernel flushes the batch's own rules too */
+	}
+	return rc;
+}
+
+static int v_del_chain(struct ipt_view *v, const char *chain)
+{
+	struct nftx *x = of(v);
+	struct vchain *vc = vchain_of(x, chain);
+	int rc;
+
+	if (!vc)
+		return -EINVAL;
+	rc = msg_chain(x, NFT_MSG_DELCHAIN, chain, NULL);
+	if (!rc)
+		vc->info.exists = vc->created = false;
+	return rc;
+}
+
+static const struct ipt_view_ops nft_view = {
+	.exists = v_exists, .builtin = v_builtin, .holds = v_holds, .references = v_references,
+	.create = v_create, .insert = v_insert, .append = v_append, .del = v_del,
+	.del_jumps = v_del_jumps, .flush = v_flush, .del_chain = v_del_chain,
 };
 
 /* ---- the cycle ---- */
@@ -646,6 +632,19 @@ static void echo_cb(const struct nlmsghdr *nlh, void *data)
 		x->new_handle = h;
 }
 
+/* The batch's changes start afresh at every try. */
+static void reset_changes(struct nftx *x)
+{
+	for (unsigned i = 0; i < VC_N; i++) {
+		x->vc[i].created = x->vc[i].flushed = false;
+		x->vc[i].n_added = 0;
+		x->vc[i].refs_added = x->vc[i].refs_gone = 0;
+	}
+	x->table_added = false;
+	x->n_found = 0;
+	x->new_handle = 0;
+}
+
 static enum nfban_status build_cb(struct nft_batch *b, struct nft_sock *s, void *ctx,
 				  struct nfban_report *r)
 {
@@ -654,10 +653,10 @@ static enum nfban_status build_cb(struct nft_batch *b, struct nft_sock *s, void 
 	(void)s;
 	(void)r;                        /* x->c->r */
 	x->b = b;
-	x->new_handle = 0;
+	reset_changes(x);
 	b->echo = echo_cb;
 	b->echo_data = x;
-	return ops[x->c->op](x);
+	return ipt_op(x->c, &x->view);
 }
 
 /*
@@ -728,7 +727,13 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	x.view.ops = &nft_view;
 	x.c = c;
+	x.vc[VC_JAIL].name = c->jail;
+	x.vc[VC_CHAIN].name = c->chain;
+	x.vc[VC_BAN].name = c->ban_jump;
+	x.vc[VC_RET].name = c->ret_jump;
+	x.indexed = c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_UNBAN;
 	x.family = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
 	x.nfam = c->conf->family;
@@ -757,5 +762,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	free_state(&x);
 out:
 	free_wanted(&x);
+	for (unsigned i = 0; i < VC_N; i++)
+		free(x.vc[i].added);
 	return st;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_dccp.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_sctp.h>
@@ -204,4 +205,62 @@ int ipt_match_dport(struct ipt_ext *m, uint8_t proto, const struct value_port_ra
 	default:
 		return -1;
 	}
+}
+
+/* Byte i of x's payload as the kernel holds it: zero padding after size. */
+static uint8_t ext_byte(const struct ipt_ext *x, size_t i)
+{
+	return i < x->size ? x->data[i] : 0;
+}
+
+static bool ext_same(const struct ipt_ext *a, const struct ipt_ext *b)
+{
+	size_t la = XT_ALIGN(a->size), lb = XT_ALIGN(b->size), n = la > lb ? la : lb;
+
+	if (strcmp(a->name, b->name) != 0 || a->revision != b->revision)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ext_byte(a, i) != ext_byte(b, i))
+			return false;
+	return true;
+}
+
+static unsigned src_bits(const struct ipt_rule *r)
+{
+	unsigned max = r->src.family == NFBAN_INET6 ? 128 : 32;
+
+	if (!r->has_src)
+		return 0;
+	return r->src.prefix > max ? max : r->src.prefix;
+}
+
+static bool src_same(const struct ipt_rule *a, const struct ipt_rule *b)
+{
+	unsigned bits = src_bits(a);
+
+	if (bits != src_bits(b))
+		return false;
+	if (bits == 0)
+		return true;
+	if (a->src.family != b->src.family || memcmp(a->src.u.bytes, b->src.u.bytes, bits / 8) != 0)
+		return false;
+	if (bits % 8) {
+		uint8_t m = (uint8_t)(0xff00u >> (bits % 8));
+
+		return (a->src.u.bytes[bits / 8] & m) == (b->src.u.bytes[bits / 8] & m);
+	}
+	return true;
+}
+
+bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b)
+{
+	if ((a->has_proto ? a->proto : 0) != (b->has_proto ? b->proto : 0) || !src_same(a, b) ||
+	    a->n_matches != b->n_matches || a->standard != b->standard)
+		return false;
+	for (unsigned i = 0; i < a->n_matches && i < IPT_MATCHES_MAX; i++)
+		if (!ext_same(&a->match[i], &b->match[i]))
+			return false;
+	if (a->standard)
+		return strcmp(a->target.name, b->target.name) == 0;
+	return ext_same(&a->target, &b->target);
 }

@@ -107,6 +107,13 @@ void ipt_blob_free(struct ipt_blob *b);
 bool ipt_blob_same(const struct ipt_family *f, const void *have, const char *have_target,
 		   const struct ipt_blob *want);
 
+/*
+ * The same rule: protocol (none and `-p all` alike), source (prefix and the
+ * bits it covers), every match in order and the target (name, revision,
+ * payload with its XT_ALIGN padding as zeros).
+ */
+bool ipt_rule_same(const struct ipt_rule *a, const struct ipt_rule *b);
+
 #pragma GCC visibility pop
 
 #endif

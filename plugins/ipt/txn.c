@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * txn.c - one operation from parameters to committed table (see jail.h).
- *
- *   1. Build every rule the operation needs, from the jail configure()
- *      made (conf.h), as a struct ipt_rule (nothing touches the kernel yet:
- *      what cannot be expressed is NFBAN_BADPARAM).  The nf_tables backend takes it from here
- *      (nft_txn.c); the legacy backend encodes the rules for libiptc and:
- *   2. Takes the xtables lock.
- *   3. Read the table (iptc_init), change the copy (jail.c), commit it.
- *      A commit answered EAGAIN means the kernel's table is no longer the
- *      one we read (its rule count changed: someone wrote it without the
- *      lock): nothing was replaced, so the whole read/change/commit cycle
- *      runs again on the new table, a bounded number of times.
- *   4. Release the lock, free everything.
- * Any failure before the commit frees the copy: the kernel is unchanged.
+ * txn.c - one operation from parameters to committed table (see jail.h):
+ * every rule the operation needs, built from the jail configure() made
+ * (conf.h) as a struct ipt_rule (nothing touches the kernel yet: what
+ * cannot be expressed is NFBAN_BADPARAM), then the backend the jail is on
+ * (backend.h) runs the operation (jail.c) on its view of the table: the
+ * legacy tables (legacy.c) or nf_tables (nft_txn.c).  The plugin instance.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,9 +17,6 @@
 #include "jail.h"
 #include "report.h"
 #include "setmatch.h"
-#include "xtlock.h"
-
-#define IPT_COMMIT_TRIES 10
 
 /* ban and unban: an address of the jail's family (libnfban guarantees it). */
 static enum nfban_status check_addr(const struct ipt_conf *conf, const struct nfban_addr *a,
@@ -39,13 +28,6 @@ static enum nfban_status check_addr(const struct ipt_conf *conf, const struct nf
 		return report_fail(r, NFBAN_BADPARAM, 0, "address family differs from family");
 	if (a->prefix > (conf->family == NFBAN_INET6 ? 128 : 32))
 		return report_fail(r, NFBAN_BADPARAM, 0, "prefix length %u too long", a->prefix);
-	return NFBAN_OK;
-}
-
-static enum nfban_status encode(struct ipt_ctx *c, const struct ipt_rule *rule, struct ipt_blob *b)
-{
-	if (ipt_blob_encode(c->f, rule, b) < 0)
-		return report_fail(c->r, NFBAN_ERROR, errno, "building a rule");
 	return NFBAN_OK;
 }
 
@@ -150,131 +132,9 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	return st;
 }
 
-/* The legacy backend: the same rules as libiptc blobs. */
-static enum nfban_status encode_legacy(struct ipt_ctx *c)
-{
-	enum nfban_status st = NFBAN_OK;
-
-	if (c->jump_rules.n > 0) {
-		c->jumps = calloc(c->jump_rules.n, sizeof(*c->jumps));
-		if (!c->jumps)
-			return report_nomem(c->r, "building the rules");
-	}
-	for (size_t j = 0; j < c->jump_rules.n && st == NFBAN_OK; j++) {
-		st = encode(c, &c->jump_rules.v[j], &c->jumps[j]);
-		if (st == NFBAN_OK)
-			c->n_jumps++;
-	}
-	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH))
-		st = encode(c, &c->ret_rule, &c->ret);
-	if (st == NFBAN_OK && IPT_BANS(c->op))
-		st = encode(c, &c->ban_rule, &c->ban);
-	return st;
-}
-
 static void ctx_free(struct ipt_ctx *c)
 {
 	ipt_rules_free(&c->jump_rules);
-	for (size_t i = 0; i < c->n_jumps; i++)
-		ipt_blob_free(&c->jumps[i]);
-	free(c->jumps);
-	ipt_blob_free(&c->ret);
-	ipt_blob_free(&c->ban);
-}
-
-/*
- * No table to read: ENOPROTOOPT, no ip_tables/ip6_tables in the kernel
- * (nobody registered the socket options); ENOENT, no legacy filter table;
- * EAFNOSUPPORT, a kernel without IPv6 (no raw AF_INET6 socket).
- */
-static enum nfban_status init_failed(struct ipt_ctx *c, int err)
-{
-	report_fail(c->r, NFBAN_ERROR, err, "reading the %s legacy table " IPT_TABLE, c->f->label);
-	return err == ENOENT || err == ENOPROTOOPT || err == EAFNOSUPPORT ? NFBAN_NOFEATURE
-									  : NFBAN_ERROR;
-}
-
-/*
- * The kernel checks every match and target of the new table while
- * translating it; a match or target extension it cannot find or load
- * (xt_request_find_match/target) fails the replace with ENOENT, and so does
- * nothing else once the table exists (jumps to missing chains are refused
- * before, in check_jump).  ENOENT at commit therefore means "this kernel
- * lacks an extension the rules need", e.g. no xt_multiport.
- */
-static enum nfban_status commit_failed(struct ipt_ctx *c, int err, unsigned tries)
-{
-	if (err == EAGAIN)
-		report_fail(c->r, NFBAN_ERROR, err,
-			    "commit of %s table " IPT_TABLE " (changed under us %u times)",
-			    c->f->label, tries);
-	else
-		report_fail(c->r, NFBAN_ERROR, err, "commit of %s table " IPT_TABLE, c->f->label);
-	return err == ENOENT ? NFBAN_NOFEATURE : NFBAN_ERROR;
-}
-
-static const ipt_op legacy_ops[] = {
-	[NFBAN_OP_START] = ipt_op_start, [NFBAN_OP_STOP] = ipt_op_stop, [NFBAN_OP_CHECK] = ipt_op_check,
-	[NFBAN_OP_BAN] = ipt_op_ban, [NFBAN_OP_UNBAN] = ipt_op_unban, [NFBAN_OP_FLUSH] = ipt_op_flush,
-	[NFBAN_OP_START_BAN] = ipt_op_start_ban,
-};
-
-static enum nfban_status run_legacy(struct ipt_ctx *c)
-{
-	ipt_op op = legacy_ops[c->op];
-	struct nfban_report *r = c->r;
-	enum nfban_status st;
-	bool reread = false;
-	int lock;
-
-	st = encode_legacy(c);
-	if (st != NFBAN_OK)
-		return st;
-	lock = ipt_xtlock_acquire(c->conf->lock_wait, r);
-	if (lock < 0)
-		return NFBAN_ERROR;
-	for (unsigned attempt = 1;; attempt++) {
-		struct xtc_handle *h = c->f->init(IPT_TABLE);
-
-		if (!h) {
-			st = init_failed(c, errno);
-			break;
-		}
-		memset(r, 0, sizeof(*r));
-		st = op(c, h);
-		/* After a reread (below), "already banned" or "was not banned"
-		 * describes our own first commit: not worth a remark. */
-		if (reread)
-			r->notice[0] = '\0';
-		/* libiptc's commit of an unchanged copy is a no-op. */
-		if (st == NFBAN_OK && c->op != NFBAN_OP_CHECK && !c->f->commit(h)) {
-			int err = errno;
-
-			c->f->free(h);
-			if (err == EAGAIN && attempt < IPT_COMMIT_TRIES)
-				continue;
-			/*
-			 * libiptc commits in two steps: the table replace, then
-			 * the counters of the old rules (IPT_SO_SET_ADD_COUNTERS).
-			 * When a writer that ignores the lock changes the table in
-			 * between, the second step fails although our table is in
-			 * place.  Every operation is idempotent, so one more cycle
-			 * tells: if the change is there, it finds nothing to do
-			 * and its commit is a no-op.  (ENOENT is a missing
-			 * extension: reading again cannot change that.)
-			 */
-			if (err != EAGAIN && err != ENOENT && !reread) {
-				reread = true;
-				continue;
-			}
-			st = commit_failed(c, err, attempt);
-			break;
-		}
-		c->f->free(h);
-		break;
-	}
-	ipt_xtlock_release(lock);
-	return st;
 }
 
 enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
@@ -300,7 +160,7 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
 	if (conf->backend != IPT_BACKEND_LEGACY)
 		ipt_nft_sock(inst, &s);
 	st = ipt_backend_for_jail(conf->backend, conf->family, conf->jail, s) == IPT_BACKEND_NFT
-		     ? ipt_nft_run(&c) : run_legacy(&c);
+		     ? ipt_nft_run(&c) : ipt_legacy_run(&c);
 out:
 	ctx_free(&c);
 	return st;

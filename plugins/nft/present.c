@@ -74,6 +74,19 @@ static int match_rule(struct nft_sock *s, const struct nft_jail *j, struct nftnl
 	return 0;
 }
 
+struct of_set {
+	const char *set;
+	int (*fn)(struct nftnl_rule *r, void *ctx);
+	void *ctx;
+};
+
+static int if_of_set(struct nftnl_rule *r, void *data)
+{
+	const struct of_set *o = data;
+
+	return nft_rule_uses_set(r, o->set) ? o->fn(r, o->ctx) : 0;
+}
+
 /*
  * Call fn for every rule of the jail's chain that looks up the jail's set,
  * until fn returns non-zero (which is returned).  -errno of a failed read.
@@ -82,23 +95,14 @@ static int each_rule_of_set(struct nft_sock *s, const struct nft_jail *j,
 			    int (*fn)(struct nftnl_rule *r, void *ctx), void *ctx)
 {
 	struct nftnl_rule_list *list = nftnl_rule_list_alloc();
-	struct nftnl_rule_list_iter *it = NULL;
+	struct of_set o = { j->set, fn, ctx };
 	int rc;
 
 	if (!list)
 		return -ENOMEM;
 	rc = nft_query_chain_rules(s, j->table_family, j->table, j->chain, list);
-	if (!rc) {
-		it = nftnl_rule_list_iter_create(list);
-		if (!it)
-			rc = -ENOMEM;
-	}
-	for (struct nftnl_rule *r = it ? nftnl_rule_list_iter_next(it) : NULL; r && !rc;
-	     r = nftnl_rule_list_iter_next(it))
-		if (nft_rule_uses_set(r, j->set))
-			rc = fn(r, ctx);
-	if (it)
-		nftnl_rule_list_iter_destroy(it);
+	if (!rc)
+		rc = nft_rule_list_each(list, if_of_set, &o);
 	nftnl_rule_list_free(list);
 	return rc;
 }

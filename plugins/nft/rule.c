@@ -10,107 +10,25 @@
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
-#include <stdio.h> /* libnftnl/expr.h needs FILE */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
+#include "nfnl/expr.h"
 #include "jail.h"
 
 #define REG NFT_REG_1
 
-static int push(struct nftnl_rule *r, struct nftnl_expr *e)
-{
-	if (!e)
-		return -ENOMEM;
-	nftnl_rule_add_expr(r, e);
-	return 0;
-}
-
-static int meta(struct nftnl_rule *r, uint32_t key)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, REG);
-	}
-	return push(r, e);
-}
-
-static int cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, REG);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-		if (nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len) < 0) {
-			nftnl_expr_free(e);
-			return -ENOMEM;
-		}
-	}
-	return push(r, e);
-}
-
-static int cmp_u8(struct nftnl_rule *r, uint8_t v)
-{
-	return cmp(r, NFT_CMP_EQ, &v, sizeof(v));
-}
-
-static int cmp_port(struct nftnl_rule *r, uint32_t op, uint16_t port)
-{
-	uint16_t be = htons(port);
-
-	return cmp(r, op, &be, sizeof(be));
-}
-
-static int payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, REG);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	}
-	return push(r, e);
-}
-
-static int lookup(struct nftnl_rule *r, const char *set, uint32_t id)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, REG);
-		if (nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set) < 0) {
-			nftnl_expr_free(e);
-			return -ENOMEM;
-		}
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
-	}
-	return push(r, e);
-}
-
 static int verdict(struct nftnl_rule *r, const struct nft_jail *j)
 {
 	const struct value_nft_verdict *v = &j->block;
-	struct nftnl_expr *e;
 	uint32_t type = NFT_REJECT_ICMP_UNREACH;
 	uint8_t code = v->icmp_code;
 
-	if (v->kind == VALUE_NFT_DROP) {
-		e = nftnl_expr_alloc("immediate");
-		if (e) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-		}
-		return push(r, e);
-	}
+	if (v->kind == VALUE_NFT_DROP)
+		return nft_expr_verdict(r, NF_DROP, NULL);
 	switch (v->reject) {
 	case VALUE_NFT_REJECT_DEFAULT:
 		/* What plain `reject` becomes once `ip[6] saddr` fixed the family. */
@@ -129,12 +47,7 @@ static int verdict(struct nftnl_rule *r, const struct nft_jail *j)
 	default:
 		return -EINVAL;
 	}
-	e = nftnl_expr_alloc("reject");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, type);
-		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
-	}
-	return push(r, e);
+	return nft_expr_reject(r, type, code);
 }
 
 static int l4_match(struct nftnl_rule *r, const struct nft_rule_spec *rs, unsigned i)
@@ -142,22 +55,22 @@ static int l4_match(struct nftnl_rule *r, const struct nft_rule_spec *rs, unsign
 	int rc = 0;
 
 	if (rs->ports) {
-		rc = meta(r, NFT_META_L4PROTO);
+		rc = nft_expr_meta(r, NFT_META_L4PROTO, REG);
 		if (!rc)
-			rc = cmp_u8(r, rs->l4proto);
+			rc = nft_expr_cmp_u8(r, NFT_CMP_EQ, rs->l4proto, REG);
 		if (!rc)   /* dport: bytes 2-3 of the tcp, udp, sctp and dccp headers */
-			rc = payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+			rc = nft_expr_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, REG);
 		if (rc)
 			return rc;
 		switch (rs->match) {
 		case NFT_MATCH_EQ:
-			return cmp_port(r, NFT_CMP_EQ, rs->lo);
+			return nft_expr_cmp_be16(r, NFT_CMP_EQ, rs->lo, REG);
 		case NFT_MATCH_RANGE:
-			rc = cmp_port(r, NFT_CMP_GTE, rs->lo);
-			return rc ? rc : cmp_port(r, NFT_CMP_LTE, rs->hi);
+			rc = nft_expr_cmp_be16(r, NFT_CMP_GTE, rs->lo, REG);
+			return rc ? rc : nft_expr_cmp_be16(r, NFT_CMP_LTE, rs->hi, REG);
 		case NFT_MATCH_SET:
 		case NFT_MATCH_INTERVAL:
-			return lookup(r, "__set%d", NFT_ANON_SET_ID(i));
+			return nft_expr_lookup(r, "__set%d", NFT_ANON_SET_ID(i), REG);
 		default:
 			return -EINVAL;
 		}
@@ -166,11 +79,11 @@ static int l4_match(struct nftnl_rule *r, const struct nft_rule_spec *rs, unsign
 	case NFT_MATCH_NONE:
 		return 0;
 	case NFT_MATCH_EQ:
-		rc = meta(r, NFT_META_L4PROTO);
-		return rc ? rc : cmp_u8(r, (uint8_t)rs->lo);
+		rc = nft_expr_meta(r, NFT_META_L4PROTO, REG);
+		return rc ? rc : nft_expr_cmp_u8(r, NFT_CMP_EQ, (uint8_t)rs->lo, REG);
 	case NFT_MATCH_SET:
-		rc = meta(r, NFT_META_L4PROTO);
-		return rc ? rc : lookup(r, "__set%d", NFT_ANON_SET_ID(i));
+		rc = nft_expr_meta(r, NFT_META_L4PROTO, REG);
+		return rc ? rc : nft_expr_lookup(r, "__set%d", NFT_ANON_SET_ID(i), REG);
 	default:
 		return -EINVAL;
 	}
@@ -196,14 +109,15 @@ int nft_build_rule(const struct nft_jail *j, unsigned i, struct nftnl_rule **out
 	}
 	rc = l4_match(r, &j->rules[i], i);
 	if (!rc && j->table_family == NFPROTO_INET) {
-		rc = meta(r, NFT_META_NFPROTO);
+		rc = nft_expr_meta(r, NFT_META_NFPROTO, REG);
 		if (!rc)
-			rc = cmp_u8(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+			rc = nft_expr_cmp_u8(r, NFT_CMP_EQ, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, REG);
 	}
 	if (!rc)   /* saddr: IPv4 header bytes 12-15, IPv6 header bytes 8-23 */
-		rc = payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4);
+		rc = nft_expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4,
+				     REG);
 	if (!rc)
-		rc = lookup(r, j->set, NFT_NAMED_SET_ID);
+		rc = nft_expr_lookup(r, j->set, NFT_NAMED_SET_ID, REG);
 	if (!rc)
 		rc = verdict(r, j);
 	if (rc) {

@@ -2,7 +2,8 @@
 /*
  * query.c - dumps and gets, each one request with its answers checked by
  * nft_sock_query (port id, sequence number, errors).  For the nftables plugin
- * and the iptables plugins' nf_tables backend alike.
+ * and the iptables plugins' nf_tables backend alike.  And nft_rule_list_each,
+ * the one walk over the rules a query read.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
@@ -226,5 +227,23 @@ int nft_query_elems(struct nft_sock *s, uint8_t family, const char *table, const
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
 	rc = nft_sock_query(s, nlh, elem_cb, out);
+	return rc;
+}
+
+int nft_rule_list_each(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
+		       void *data)
+{
+	struct nftnl_rule_list_iter *it;
+	struct nftnl_rule *r;
+	int rc = 0;
+
+	if (!l)
+		return 0;
+	it = nftnl_rule_list_iter_create(l);
+	if (!it)
+		return -ENOMEM;
+	while (rc == 0 && (r = nftnl_rule_list_iter_next(it)))
+		rc = fn(r, data);
+	nftnl_rule_list_iter_destroy(it);
 	return rc;
 }

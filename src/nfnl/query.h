@@ -3,6 +3,7 @@
  * query.h - what the kernel holds: generation, a table, a chain, a chain's
  * rules, a table's sets, a set's elements.  Read before a batch that
  * depends on it.  Objects are named by family (NFPROTO_*), table, name.
+ * And the walk over a list of rules read.
  */
 #ifndef NFNL_QUERY_H
 #define NFNL_QUERY_H
@@ -13,6 +14,7 @@
 #include "sock.h"
 
 struct nftnl_chain;
+struct nftnl_rule;
 struct nftnl_rule_list;
 struct nftnl_set_list;
 struct nftnl_set;
@@ -35,6 +37,13 @@ int nft_query_sets(struct nft_sock *s, uint8_t family, const char *table,
 /* The elements of set `name` of `table`, appended to out. */
 int nft_query_elems(struct nft_sock *s, uint8_t family, const char *table, const char *name,
 		    struct nftnl_set *out);
+/*
+ * fn for every rule of l, in order, until fn returns non-zero: that value,
+ * 0 at the end of the list (a NULL l, nothing read, is an empty one),
+ * -ENOMEM when the iterator cannot be created.
+ */
+int nft_rule_list_each(struct nftnl_rule_list *l, int (*fn)(struct nftnl_rule *r, void *data),
+		       void *data);
 
 #pragma GCC visibility pop
 
