@@ -84,7 +84,6 @@ struct nftx {
 	/* ban and unban: f2b-<name>'s rules indexed (the instance's, kept), what they found. */
 	struct ipt_nft_cache *cache;
 	bool indexed;                   /* f2b-<name>'s rules are in the cache */
-	bool cached;                    /* this try took the cache: nothing was read */
 	struct ipt_nft_entry *found[IPT_NFT_FOUND_MAX];
 	unsigned n_found;
 	uint64_t new_handle;            /* the ban's rule, as the kernel echoed it; 0: none */
@@ -196,9 +195,8 @@ static int read_state(struct nftx *x)
 	int rc;
 
 	free_state(x);
-	x->cached = x->indexed && from_cache(x);
-	if (x->cached)
-		return 0;
+	if (x->indexed && from_cache(x))
+		return 0;          /* nothing to read */
 	rc = nft_query_table(x->s, x->family, IPT_TABLE, &x->table);
 	for (unsigned i = 0; !rc && i < VC_N; i++)
 		rc = read_chain(x, &x->vc[i]);
@@ -319,6 +317,12 @@ static int ensure_table(struct nftx *x)
 	return rc;
 }
 
+/* f2b-<name>'s rules, in the cache (ban, unban) rather than in vc->rules. */
+static bool in_cache(const struct nftx *x, const struct vchain *vc)
+{
+	return vc == &x->vc[VC_JAIL] && x->indexed;
+}
+
 static bool v_exists(struct ipt_view *v, const char *chain)
 {
 	const struct vchain *vc = vchain_of(of(v), chain);
@@ -372,7 +376,7 @@ static bool v_holds(struct ipt_view *v, const char *chain, int rule)
 			return true;
 	if (vc->flushed)
 		return false;
-	if (vc != &x->vc[VC_JAIL] || !x->indexed)
+	if (!in_cache(x, vc))
 		return nft_rule_list_each(vc->rules, holds_cb, &w) == 1;
 	return ipt_nft_cache_find(x->cache, w.rule, &e, 1) > 0;
 }
@@ -395,7 +399,7 @@ static int v_references(struct ipt_view *v, const char *chain, unsigned *refs)
 	*refs = 0;
 	if (!vc)
 		return 0;
-	if (vc == &x->vc[VC_JAIL] && x->indexed)
+	if (in_cache(x, vc))
 		own = x->cache->n;
 	else if (nft_rule_list_each(vc->rules, count_cb, &own) < 0)
 		return -ENOMEM;
@@ -493,7 +497,7 @@ static int del_all(struct wanted *w, unsigned *n)
 	*n = 0;
 	if (!w->vc || w->vc->flushed)
 		return 0;
-	if (w->vc == &x->vc[VC_JAIL] && x->indexed && w->rule) {
+	if (in_cache(x, w->vc) && w->rule) {
 		/* Found through the cache's index; keep() drops them from it. */
 		unsigned k = ipt_nft_cache_find(x->cache, w->rule, x->found, IPT_NFT_FOUND_MAX);
 
