@@ -72,6 +72,12 @@ static void saw(struct nft_sock *s, const struct nft_jail *j, enum nfban_status 
 	seen_of(s, j)->gen = st == NFBAN_OK ? s->gen : 0;
 }
 
+/* Was the jail in place at generation gen, as this instance last saw it? */
+static bool seen_at(struct nft_sock *s, const struct nft_jail *j, uint32_t gen)
+{
+	return gen && seen_of(s, j)->gen == gen;
+}
+
 #define FAM(j) nft_family_name((j)->table_family)
 
 static enum nfban_status nft_open(void **inst, struct nfban_report *r)
@@ -357,7 +363,7 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 	unsigned n;
 	int rc;
 
-	if (seen_of(s, j)->gen && seen_of(s, j)->gen == s->gen_read)
+	if (seen_at(s, j, s->gen_read))
 		return NFT_READ_COMMIT;
 	if ((rd = set_there(s, j, r, st)) != NFT_READ_COMMIT)
 		return rd;
@@ -374,7 +380,13 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 	return NFT_READ_COMMIT;
 }
 
-static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_build };
+static bool addr_kept(struct nft_sock *s, const void *ctx, uint32_t gen)
+{
+	return seen_at(s, ((const struct addr_ctx *)ctx)->j, gen);
+}
+
+static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_build,
+					   .kept = addr_kept };
 static const struct nft_txn_op flush_op = { .build = flush_build };
 
 /* No NLM_F_EXCL: an address already in the set is success, as with nft. */

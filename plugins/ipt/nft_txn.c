@@ -156,12 +156,20 @@ static int read_rules(struct nftx *x, struct vchain *vc)
 	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, vc->name, vc->rules);
 }
 
+/* Is the cache of this jail at generation gen? */
+static bool cache_at(const struct nftx *x, uint32_t gen)
+{
+	const struct ipt_nft_cache *k = x->cache;
+
+	return k && k->gen != 0 && k->gen == gen && k->conf == x->c->conf;
+}
+
 /* ban and unban: the cache of what was read, if nobody wrote since. */
 static bool from_cache(struct nftx *x)
 {
 	struct ipt_nft_cache *k = x->cache;
 
-	if (!k || k->gen == 0 || k->gen != x->s->gen_read || k->conf != x->c->conf)
+	if (!cache_at(x, x->s->gen_read))
 		return false;
 	x->table = k->table;
 	x->vc[VC_JAIL].info = k->jail;
@@ -678,8 +686,17 @@ static bool stamp_cb(const void *ctx)
 	return x->c->op != NFBAN_OP_STOP && x->c->op != NFBAN_OP_FLUSH;
 }
 
+/* ban and unban read nothing when the cache is of gen (from_cache). */
+static bool kept_cb(struct nft_sock *s, const void *ctx, uint32_t gen)
+{
+	const struct nftx *x = ctx;
+
+	(void)s;
+	return x->indexed && cache_at(x, gen);
+}
+
 static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
-					      .stamp = stamp_cb };
+					      .stamp = stamp_cb, .kept = kept_cb };
 
 int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s)
 {

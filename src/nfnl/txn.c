@@ -26,6 +26,17 @@
  * Operations with nothing to read (op->read NULL) skip 1 and 2: their batch
  * is not stamped, it is sent once.
  *
+ * Skipping 1.  When the socket's previous operation left a known
+ * generation (s->gen) and the operation kept, of that generation, all it
+ * would read (op->kept: a long-lived host's ban and unban, whose caches are
+ * the nftables plugin's struct seen and plugins/ipt/nft_cache.h), its first
+ * try takes that generation for 1's answer: it reads nothing and sends one
+ * batch, stamped with it.  The kernel's acceptance of that batch is the
+ * proof that nobody wrote since; a refusal (ERESTART), or an outcome that
+ * sent nothing (an empty batch, a build that decided against one: "not
+ * banned", "rules absent"), was decided on what may be stale, and the try
+ * is made again at once, from 1.
+ *
  * Retries.  Only writers outside nfban (iptables-nft, nft) can refuse a
  * stamped batch now, and one committing as fast as it can may do so again
  * and again.  Before each new try the runner sleeps, on the schedule of
@@ -104,8 +115,15 @@ static bool moved_on(struct nft_sock *s, uint32_t gen, const struct nfban_report
 	return nft_query_genid(s, &now) == 0 && now != gen;
 }
 
+/*
+ * guess: the generation the socket's previous operation left (s->gen), or 0.
+ * Taken for step 1's answer when op kept, of that generation, all it reads
+ * (op->kept); only the kernel's acceptance of a batch stamped with it
+ * confirms it.  An outcome without one (nothing sent: an empty batch, or
+ * one the build decided against; a refused stamp) is found out again from 1.
+ */
 static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
-			     const char *label, struct nfban_report *r)
+			     const char *label, struct nfban_report *r, uint32_t guess)
 {
 	struct nft_backoff bo;
 	enum nfban_status st;
@@ -114,17 +132,21 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 
 	if (!op->read)
 		return commit(s, op, ctx, 0, r, &again);
+	if (!op->build || !op->kept || !guess || !op->kept(s, ctx, guess))
+		guess = 0;
 	nft_backoff_start(&bo, s);
 	for (;;) {
-		uint32_t gen;
+		uint32_t gen = guess;
 		bool stamp;
 
-		if ((st = genid(s, &gen, r)) != NFBAN_OK)
+		if (!guess && (st = genid(s, &gen, r)) != NFBAN_OK)
 			return st;
 		s->gen_read = gen;
 		st = NFBAN_OK;
 		switch (op->read(s, ctx, r, &st)) {
 		case NFT_READ_DONE:
+			if (guess)
+				break;
 			/* What was read is of gen or later: current, if gen is. */
 			s->gen = gen;
 			return st;
@@ -135,12 +157,12 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 				s->gen = gen;
 				return st;
 			}
-			stamp = !op->stamp || op->stamp(ctx);
+			stamp = guess || !op->stamp || op->stamp(ctx);
 			tries++;
 			st = commit(s, op, ctx, stamp ? gen : 0, r, &again);
 			if (!stamp && st == NFBAN_ERROR && moved_on(s, gen, r))
 				again = true;
-			if (again)
+			if (again || (guess && s->sent == 0))
 				break;
 			/* Stamped and applied: nobody wrote in between, the generation is ours + 1;
 			 * nothing to send: the ruleset is as read. */
@@ -150,9 +172,13 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 				s->gen = next_gen(gen);
 			return st;
 		}
+		memset(r, 0, sizeof(*r));
+		if (guess) {
+			guess = 0;      /* not confirmed: read the generation, at once */
+			continue;
+		}
 		if (!nft_backoff_wait(&bo))
 			break;
-		memset(r, 0, sizeof(*r));
 	}
 	memset(r, 0, sizeof(*r));
 	return report_fail(r, NFBAN_ERROR, ERESTART, "commit of %s (changed under us %u times)",
@@ -162,12 +188,13 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
 			      const char *label, struct nfban_report *r)
 {
+	uint32_t guess = s->gen;
 	enum nfban_status st;
 
 	memset(r, 0, sizeof(*r));
 	s->gen = 0;
 	nft_lock_take(s);
-	st = run(s, op, ctx, label, r);
+	st = run(s, op, ctx, label, r, guess);
 	nft_lock_drop(s);
 	return st;
 }

@@ -51,13 +51,21 @@ struct nft_txn_op {
 	 * checks by itself (see txn.c)?  Asked after each read.  NULL: always.
 	 */
 	bool (*stamp)(const void *ctx);
+	/*
+	 * Does ctx hold, of generation gen, everything read would read, so
+	 * that it reads nothing (a cache of the operation's own)?  Asked once,
+	 * with the generation the socket's previous operation left: yes lets
+	 * the runner skip reading the generation (see txn.c).  NULL: never.
+	 */
+	bool (*kept)(struct nft_sock *s, const void *ctx, uint32_t gen);
 };
 
 /*
  * Run op on socket s, holding the namespace's writer lock (lock.h).  r is
  * cleared before each try, so it holds only what the last one reported.
  * label names the objects in messages.  Afterwards s->gen is the
- * generation the kernel is at with what op read and changed, or 0.
+ * generation the kernel is at with what op read and changed, or 0 (the
+ * next operation's op->kept is asked about it).
  */
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
 			      const char *label, struct nfban_report *r);

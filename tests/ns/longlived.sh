@@ -86,4 +86,87 @@ test_valgrind_clean_two_threads() {
 	nfban nftables stop name=vg port=ssh
 }
 
+# One handle kept open (tests/host/steps.c), driven a call at a time, while
+# other programs write the ruleset in between: a long-lived host's ban reads
+# nothing when the generation is still the one its own last commit left, and
+# its batch is stamped with it (src/nfnl/txn.c), so any write by someone else
+# must be seen - a ban after an unrelated write goes in, a ban into rules
+# another program removed is "rules absent", an unban of a ban another
+# program removed says "was not banned", and one it added is removed.
+steps_open() { coproc STEPS { "$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" "$@"; }; }
+step() { # OPERATION [ADDRESS]: sets st, msg, notice
+	local line rest
+	echo "$*" >&"${STEPS[1]}"
+	IFS= read -r line <&"${STEPS[0]}" || fail "the steps host is gone (after: $*)"
+	st=${line%%$'\t'*} rest=${line#*$'\t'}
+	msg=${rest%%$'\t'*} notice=${rest#*$'\t'}
+}
+step_ok() { step "$@"; assert_eq 0 "$st" "$*: $msg"; }
+
+test_nftables_one_handle_sees_other_writers() {
+	command -v nft >/dev/null || skip "nft not installed"
+	local set=addr-set-lh elems
+	elems() { nft -j list set inet f2b-table $set | /usr/bin/python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []): print(e)' | sort; }
+	steps_open nftables name=lh port=ssh
+	step_ok start
+	step_ok ban 192.0.2.1
+	nft add table ip other
+	step_ok ban 192.0.2.2
+	assert_eq $'192.0.2.1\n192.0.2.2' "$(elems)" "elements after a ban that followed another writer"
+	nft flush chain inet f2b-table f2b-chain
+	step ban 192.0.2.3
+	assert_eq 3 "$st" "ban after another program flushed the rules: $msg"
+	assert_match "no rule in inet f2b-table f2b-chain looks up set $set" "$msg"
+	step_ok start
+	step_ok ban 192.0.2.3
+	nft delete element inet f2b-table $set '{ 192.0.2.1 }'
+	step_ok unban 192.0.2.1
+	assert_match "192.0.2.1:? was not banned" "$notice"
+	nft add element inet f2b-table $set '{ 192.0.2.9 }'
+	step_ok unban 192.0.2.9
+	assert_eq $'192.0.2.2\n192.0.2.3' "$(elems)" "elements after two unbans"
+	nft delete table inet f2b-table
+	step ban 192.0.2.4
+	assert_eq 3 "$st" "ban after another program deleted the table: $msg"
+	assert_match "set inet f2b-table $set is missing" "$msg"
+	step_ok start
+	step_ok ban 192.0.2.4
+	assert_eq 192.0.2.4 "$(elems)" "elements after the repair"
+	step_ok stop
+	nft delete table ip other
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_multiport_nft_one_handle_sees_other_writers() {
+	command -v iptables-nft >/dev/null || skip "iptables-nft not installed"
+	local ipt=iptables-nft rules del
+	rules() { iptables-nft-save -t filter | grep -E '^-A' || true; }
+	steps_open multiport name=lh port=ssh backend=nft
+	step_ok start
+	step_ok ban 192.0.2.1
+	$ipt -w -A INPUT -s 203.0.113.9 -j ACCEPT
+	step_ok ban 192.0.2.2
+	assert_eq 2 "$(rules | grep -c -- '-A f2b-lh -s 192.0.2.[12]/32 ')" "bans after one that followed another writer"
+	del=$(rules | grep -- '-A f2b-lh -s 192.0.2.1/32 ')
+	eval "$ipt -w ${del/-A/-D}"
+	step_ok unban 192.0.2.1
+	assert_match "192.0.2.1:? was not banned" "$notice"
+	eval "$ipt -w ${del/-A f2b-lh -s 192.0.2.1/-I f2b-lh 1 -s 192.0.2.7}"
+	step_ok unban 192.0.2.7
+	assert_eq "" "$notice" "unban of a ban another program added"
+	assert_eq "-A f2b-lh -s 192.0.2.2/32 ${del#*/32 }
+-A f2b-lh -j RETURN" "$(rules | grep -- '-A f2b-lh')" "the jail's chain after two unbans"
+	$ipt -w -F INPUT
+	step ban 192.0.2.3
+	assert_eq 3 "$st" "ban after another program flushed INPUT: $msg"
+	assert_match "no rule jumps to f2b-lh" "$msg"
+	step_ok start
+	step_ok ban 192.0.2.3
+	step_ok stop
+	assert_eq "" "$(rules)" "iptables-nft after stop"
+}
+
 run_suite "$@"
