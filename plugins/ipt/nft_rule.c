@@ -472,28 +472,3 @@ bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
 
 	return ipt_nft_rule_parse(have, family, &r) == 0 && ipt_rule_same(&r, want);
 }
-
-const char *ipt_nft_rule_jump(const struct nftnl_rule *r)
-{
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
-	struct nftnl_expr *e, *last = NULL;
-	const char *name, *chain = NULL;
-
-	if (!it)
-		return NULL;
-	while ((e = nftnl_expr_iter_next(it)))
-		last = e;
-	nftnl_expr_iter_destroy(it);
-	if (!last)
-		return NULL;
-	name = nftnl_expr_get_str(last, NFTNL_EXPR_NAME);
-	if (name && strcmp(name, "immediate") == 0 &&
-	    nftnl_expr_is_set(last, NFTNL_EXPR_IMM_VERDICT) &&
-	    nftnl_expr_is_set(last, NFTNL_EXPR_IMM_CHAIN)) {
-		int v = (int)nftnl_expr_get_u32(last, NFTNL_EXPR_IMM_VERDICT);
-
-		if (v == NFT_JUMP || v == NFT_GOTO)
-			chain = nftnl_expr_get_str(last, NFTNL_EXPR_IMM_CHAIN);
-	}
-	return chain;
-}

@@ -62,9 +62,6 @@ int ipt_nft_rule_parse(const struct nftnl_rule *nr, enum nfban_family family, st
 bool ipt_nft_rule_is(const struct nftnl_rule *have, const struct ipt_rule *want,
 		     enum nfban_family family);
 
-/* The chain r's last expression jumps or goes to, or NULL. */
-const char *ipt_nft_rule_jump(const struct nftnl_rule *r);
-
 #pragma GCC visibility pop
 
 #endif

@@ -39,6 +39,7 @@
 
 #include "ctx.h"
 #include "nfnl/query.h"
+#include "nfnl/sig.h"
 #include "nfnl/txn.h"
 #include "nft_cache.h"
 #include "nft_rule.h"
@@ -360,7 +361,7 @@ static bool is_wanted(const struct wanted *w, const struct nftnl_rule *r)
 
 	if (w->rule)
 		return ipt_nft_rule_is(r, w->rule, w->x->nfam);
-	to = ipt_nft_rule_jump(r);
+	to = nft_rule_jump(r);
 	return to && strcmp(to, w->target) == 0;
 }
 
@@ -476,7 +477,7 @@ static int v_append(struct ipt_view *v, const char *chain, int rule)
 /* Delete rule r of w->vc by its handle. */
 static int del_one(struct wanted *w, const struct nftnl_rule *r, uint64_t handle)
 {
-	const char *to = ipt_nft_rule_jump(r);
+	const char *to = nft_rule_jump(r);
 	struct vchain *t = to ? vchain_of(w->x, to) : NULL;
 	int rc = msg_del_rule(w->x, w->vc->name, true, handle);
 

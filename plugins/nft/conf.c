@@ -11,7 +11,7 @@
 
 #include "conf.h"
 #include "report.h"
-#include "sig.h"
+#include "nfnl/sig.h"
 
 /* The largest port list (VALUE_MAX_PORTS ranges) fits a rule's signature and
  * one set-element message (16 to 28 bytes an element, one 64 KiB attribute). */

@@ -7,8 +7,8 @@
 #include <libnftnl/set.h>
 
 #include "nfnl/query.h"
+#include "nfnl/sig.h"
 #include "present.h"
-#include "sig.h"
 
 struct anon_ctx {
 	struct nftnl_set *set;

@@ -41,6 +41,7 @@
 #include "../../plugins/ipt/nft_release.h"
 #include "../../plugins/ipt/nft_rule.h"
 #include "../../plugins/ipt/rule.h"
+#include "nfnl/sig.h"
 
 static char buf[65536];
 
@@ -261,7 +262,7 @@ static void test_multiport_jump(void **state)
 	e = nftnl_expr_iter_next(it);
 	nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
 	assert_int_equal(len, 48);
-	assert_string_equal(ipt_nft_rule_jump(n), "f2b-sshd");
+	assert_string_equal(nft_rule_jump(n), "f2b-sshd");
 	nftnl_expr_iter_destroy(it);
 	nftnl_rule_free(n);
 	/* 1.8.10 and 1.8.11: IPv4's -p is the header's protocol byte; IPv6 keeps l4proto. */
@@ -422,7 +423,7 @@ static void test_bans(void **state)
 	nftnl_expr_get(last, NFTNL_EXPR_TG_INFO, &len);
 	assert_int_equal(len, 8);
 	assert_int_equal(nftnl_rule_get_u32(n, NFTNL_RULE_COMPAT_PROTO), 0);
-	assert_null(ipt_nft_rule_jump(n));
+	assert_null(nft_rule_jump(n));
 	nftnl_rule_free(n);
 	/* No -p: the same in every release. */
 	n = ban_as(R(1, 8, 11), "192.0.2.1", 32, &rej4);
@@ -549,7 +550,7 @@ static void test_same_by_content(void **state)
 	/* An expression after the verdict (no iptables rule has one): another rule. */
 	nftnl_rule_add_expr(a, nftnl_expr_alloc("counter"));
 	assert_false(ipt_nft_rule_is(a, &want, NFBAN_INET4));
-	assert_string_equal(ipt_nft_rule_jump(p22), "f2b-x");
+	assert_string_equal(nft_rule_jump(p22), "f2b-x");
 	for (struct nftnl_rule **r = (struct nftnl_rule *[]){ a, other_ip, other_rej, wider, p22, u22, NULL };
 	     *r; r++)
 		nftnl_rule_free(*r);

@@ -26,7 +26,7 @@
 
 #include "../../plugins/nft/jail.h"
 #include "nft_params.h"
-#include "../../plugins/nft/sig.h"
+#include "nfnl/sig.h"
 #include "nfnl/backoff.h"
 #include "nfnl/batch.h"
 

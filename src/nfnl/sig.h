@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * sig.h - a rule as a comparable string, so that a rule built here and a
- * rule read back from the kernel can be told equal: start adds only the
- * rules that are not there yet, check finds the missing ones.
+ * sig.h - nfban's nf_tables layer, its rules read back: a rule as a
+ * comparable string (the layer's one comparator of nf_tables rules), so that
+ * a rule built here and a rule the kernel dumped can be told equal - the
+ * nftables plugin's start adds only the rules that are not there yet, check
+ * finds the missing ones - and what a rule looks up or jumps to.
+ *
+ * (The iptables plugins compare iptables rules as values, struct ipt_rule,
+ * on both backends: plugins/ipt/rule.h; their nf_tables backend reads a
+ * rule back into one first, as every iptables-nft release encodes it.)
  */
-#ifndef NFT_SIG_H
-#define NFT_SIG_H
+#ifndef NFNL_SIG_H
+#define NFNL_SIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +46,9 @@ bool nft_rule_uses_set(struct nftnl_rule *r, const char *set);
 /* First anonymous set r looks up ("__set3"), or NULL. */
 const char *nft_rule_anon_set(struct nftnl_rule *r);
 
+/* The chain r's last expression jumps or goes to, or NULL. */
+const char *nft_rule_jump(const struct nftnl_rule *r);
+
 #pragma GCC visibility pop
 
-#endif /* NFT_SIG_H */
+#endif /* NFNL_SIG_H */
