@@ -30,17 +30,20 @@
 #include "nfnl/query.h"
 #include "nfnl/sock.h"
 #include "nfnl/txn.h"
+#include "nfnl/watch.h"
 #include "report.h"
 
 /*
  * The instance: its socket, and per jail (one per family) the generation at
  * which the jail was last seen in place - its set and every rule - by this
- * instance's own read or commit.  A ban or unban that finds the generation
- * unchanged knows nobody else wrote since and reads nothing (issue 20).
+ * instance's own read or commit, and a watch of its table.  A ban or unban
+ * that finds nothing changed in the table since but set elements, by the
+ * socket's notifications (src/nfnl/watch.h), reads nothing (issue 20).
  */
 struct seen {
 	const struct nft_jail *j;
 	uint32_t gen;                   /* 0: not known */
+	struct nft_watch w;
 };
 
 struct nft_inst {
@@ -63,6 +66,7 @@ static struct seen *seen_of(struct nft_sock *s, const struct nft_jail *j)
 		free_slot = &in->seen[0];       /* a third jail on one instance: forget one */
 	free_slot->j = j;
 	free_slot->gen = 0;
+	nft_watch_set(&free_slot->w, j->table_family, j->table, NULL);
 	return free_slot;
 }
 
@@ -94,6 +98,8 @@ static enum nfban_status nft_open(void **inst, struct nfban_report *r)
 		return report_fail(r, nft_errno_status(NFT_WHERE_SOCKET, -rc), -rc,
 				   "netlink socket to nf_tables");
 	}
+	for (unsigned i = 0; i < 2; i++)
+		nft_mon_add(&in->s.mon, &in->seen[i].w);
 	*inst = in;
 	return NFBAN_OK;
 }
@@ -380,9 +386,15 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 	return NFT_READ_COMMIT;
 }
 
-static bool addr_kept(struct nft_sock *s, const void *ctx, uint32_t gen)
+/* Seen in place, and nothing in its table changed since but elements: current now. */
+static uint32_t addr_kept(struct nft_sock *s, void *ctx)
 {
-	return seen_at(s, ((const struct addr_ctx *)ctx)->j, gen);
+	struct seen *sn = seen_of(s, ((const struct addr_ctx *)ctx)->j);
+	uint32_t now = nft_txn_unchanged(s, &sn->w, sn->gen);
+
+	if (now)
+		sn->gen = now;
+	return now;
 }
 
 static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_build,

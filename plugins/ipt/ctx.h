@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "nfban_plugin.h"
 #include "nfnl/sock.h"
+#include "nfnl/watch.h"
 #include "nft_cache.h"
 #include "rule.h"
 #include "view.h"
@@ -30,12 +31,14 @@
 
 /*
  * A plugin instance: the nf_tables backend's socket, opened on first use,
- * and what ban and unban read of the jail, per family (nft_cache.h).
+ * and what ban and unban read of the jail, per family (nft_cache.h), with
+ * a watch of the chains it depends on (src/nfnl/watch.h).
  */
 struct ipt_inst {
 	struct nft_sock nft;
 	bool nft_open;
 	struct ipt_nft_cache cache[2];  /* inet4, inet6 */
+	struct nft_watch watch[2];
 };
 
 struct ipt_ctx {

@@ -41,6 +41,7 @@
 #include "nfnl/query.h"
 #include "nfnl/sig.h"
 #include "nfnl/txn.h"
+#include "nfnl/watch.h"
 #include "nft_cache.h"
 #include "nft_rule.h"
 #include "report.h"
@@ -84,6 +85,7 @@ struct nftx {
 	struct nft_batch *b;            /* the batch being built */
 	/* ban and unban: f2b-<name>'s rules indexed (the instance's, kept), what they found. */
 	struct ipt_nft_cache *cache;
+	struct nft_watch *watch;        /* of the cache's chains */
 	bool indexed;                   /* f2b-<name>'s rules are in the cache */
 	struct ipt_nft_entry *found[IPT_NFT_FOUND_MAX];
 	unsigned n_found;
@@ -195,6 +197,12 @@ static int to_cache(struct nftx *x)
 	k->jail = x->vc[VC_JAIL].info;
 	k->chain = x->vc[VC_CHAIN].info;
 	k->ban_jump = x->vc[VC_BAN].info;
+	{
+		const char *chains[] = { x->vc[VC_JAIL].name, x->vc[VC_CHAIN].name,
+					 x->vc[VC_BAN].name[0] ? x->vc[VC_BAN].name : NULL, NULL };
+
+		nft_watch_set(x->watch, x->family, IPT_TABLE, chains);
+	}
 	return 0;
 }
 
@@ -687,13 +695,21 @@ static bool stamp_cb(const void *ctx)
 	return x->c->op != NFBAN_OP_STOP && x->c->op != NFBAN_OP_FLUSH;
 }
 
-/* ban and unban read nothing when the cache is of gen (from_cache). */
-static bool kept_cb(struct nft_sock *s, const void *ctx, uint32_t gen)
+/*
+ * ban and unban read nothing (from_cache) when nobody else changed the
+ * chains the cache is of since it was: it is then current now.
+ */
+static uint32_t kept_cb(struct nft_sock *s, void *ctx)
 {
-	const struct nftx *x = ctx;
+	struct nftx *x = ctx;
+	uint32_t now;
 
-	(void)s;
-	return x->indexed && cache_at(x, gen);
+	if (!x->indexed || !cache_at(x, x->cache->gen))
+		return 0;
+	now = nft_txn_unchanged(s, x->watch, x->cache->gen);
+	if (now)
+		x->cache->gen = now;
+	return now;
 }
 
 static const struct nft_txn_op ipt_nft_op = { .read = read_cb, .build = build_cb,
@@ -706,6 +722,8 @@ int ipt_nft_sock(struct ipt_inst *in, struct nft_sock **s)
 	if (!in->nft_open) {
 		rc = nft_sock_open(&in->nft);
 		in->nft_open = rc == 0;
+		for (unsigned i = 0; in->nft_open && i < 2; i++)
+			nft_mon_add(&in->nft.mon, &in->watch[i]);
 	}
 	*s = in->nft_open ? &in->nft : NULL;
 	return rc;
@@ -773,6 +791,7 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 		goto out;
 	}
 	x.cache = &c->inst->cache[c->conf->family == NFBAN_INET6];
+	x.watch = &c->inst->watch[c->conf->family == NFBAN_INET6];
 	/* Only ban and unban keep the cache up to date with what they change. */
 	if (c->op != NFBAN_OP_BAN && c->op != NFBAN_OP_UNBAN)
 		ipt_nft_cache_clear(x.cache);

@@ -26,6 +26,7 @@ int nft_sock_open(struct nft_sock *s)
 	int one = 1, err;
 
 	memset(s, 0, sizeof(*s));
+	s->mon.fd = -1;
 	s->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!s->nl)
 		return -(errno ? errno : EPROTONOSUPPORT);
@@ -42,6 +43,7 @@ int nft_sock_open(struct nft_sock *s)
 		errno = ENOMEM;
 		goto fail;
 	}
+	nft_mon_open(&s->mon);   /* without it, caches hold only while nobody else writes */
 	return 0;
 fail:
 	err = errno ? errno : EIO;
@@ -56,6 +58,7 @@ void nft_sock_close(struct nft_sock *s)
 		close(s->lock_fd);      /* and with it the lock, if held */
 	if (s->nl)
 		mnl_socket_close(s->nl);
+	nft_mon_close(&s->mon);
 	free(s->buf);
 	memset(s, 0, sizeof(*s));
 }

@@ -16,6 +16,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nfban_plugin.h"
+#include "watch.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -32,7 +33,10 @@ struct nft_sock {
 	 * unstamped commit, a failure); messages sent by the last commit.
 	 */
 	uint32_t gen_read, gen;
+	uint32_t last;                  /* gen as the previous operation left it */
 	unsigned sent;
+	/* What others changed (watch.h): the caches' proof of nothing, opened with the socket. */
+	struct nft_mon mon;
 	/* The namespace's writer lock (lock.h), opened on first use. */
 	int lock_fd;
 	bool lock_open, locked;

@@ -26,11 +26,13 @@
  * Operations with nothing to read (op->read NULL) skip 1 and 2: their batch
  * is not stamped, it is sent once.
  *
- * Skipping 1.  When the socket's previous operation left a known
- * generation (s->gen) and the operation kept, of that generation, all it
- * would read (op->kept: a long-lived host's ban and unban, whose caches are
- * the nftables plugin's struct seen and plugins/ipt/nft_cache.h), its first
- * try takes that generation for 1's answer: it reads nothing and sends one
+ * Skipping 1.  When the operation holds all it would read (op->kept: a
+ * long-lived host's ban and unban, whose caches are the nftables plugin's
+ * struct seen and plugins/ipt/nft_cache.h) and knows the generation that is
+ * current at - nobody else changed what it depends on since it was filled,
+ * by the socket's change notifications (watch.h), or, without them, the
+ * generation is still the one the previous operation left - its first try
+ * takes that generation for 1's answer: it reads nothing and sends one
  * batch, stamped with it.  The kernel's acceptance of that batch is the
  * proof that nobody wrote since; a refusal (ERESTART), or an outcome that
  * sent nothing (an empty batch, a build that decided against one: "not
@@ -54,6 +56,13 @@
 #include "query.h"
 #include "report.h"
 #include "txn.h"
+
+uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32_t since)
+{
+	if (s->mon.fd >= 0)
+		return nft_mon_unchanged(&s->mon, s->portid, w, since);
+	return since && since == s->last ? since : 0;
+}
 
 enum nfban_status nft_txn_built(int rc, struct nfban_report *r)
 {
@@ -116,24 +125,23 @@ static bool moved_on(struct nft_sock *s, uint32_t gen, const struct nfban_report
 }
 
 /*
- * guess: the generation the socket's previous operation left (s->gen), or 0.
- * Taken for step 1's answer when op kept, of that generation, all it reads
- * (op->kept); only the kernel's acceptance of a batch stamped with it
- * confirms it.  An outcome without one (nothing sent: an empty batch, or
+ * guess: the generation op->kept says its cache is current at, or 0: taken
+ * for step 1's answer; only the kernel's acceptance of a batch stamped with
+ * it confirms it.  An outcome without one (nothing sent: an empty batch, or
  * one the build decided against; a refused stamp) is found out again from 1.
  */
 static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
-			     const char *label, struct nfban_report *r, uint32_t guess)
+			     const char *label, struct nfban_report *r)
 {
 	struct nft_backoff bo;
 	enum nfban_status st;
 	unsigned tries = 0;
+	uint32_t guess;
 	bool again;
 
 	if (!op->read)
 		return commit(s, op, ctx, 0, r, &again);
-	if (!op->build || !op->kept || !guess || !op->kept(s, ctx, guess))
-		guess = 0;
+	guess = op->build && op->kept ? op->kept(s, ctx) : 0;
 	nft_backoff_start(&bo, s);
 	for (;;) {
 		uint32_t gen = guess;
@@ -188,13 +196,13 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
 			      const char *label, struct nfban_report *r)
 {
-	uint32_t guess = s->gen;
 	enum nfban_status st;
 
 	memset(r, 0, sizeof(*r));
+	s->last = s->gen;
 	s->gen = 0;
 	nft_lock_take(s);
-	st = run(s, op, ctx, label, r, guess);
+	st = run(s, op, ctx, label, r);
 	nft_lock_drop(s);
 	return st;
 }

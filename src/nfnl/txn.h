@@ -52,12 +52,13 @@ struct nft_txn_op {
 	 */
 	bool (*stamp)(const void *ctx);
 	/*
-	 * Does ctx hold, of generation gen, everything read would read, so
-	 * that it reads nothing (a cache of the operation's own)?  Asked once,
-	 * with the generation the socket's previous operation left: yes lets
-	 * the runner skip reading the generation (see txn.c).  NULL: never.
+	 * Does ctx hold everything read would read (a cache of the operation's
+	 * own, nft_txn_unchanged() since it was filled)?  The generation it is
+	 * current at, brought to it, so that read at that generation reads
+	 * nothing; or 0.  Asked once, first: a generation lets the runner skip
+	 * reading one (see txn.c).  NULL: never.
 	 */
-	bool (*kept)(struct nft_sock *s, const void *ctx, uint32_t gen);
+	uint32_t (*kept)(struct nft_sock *s, void *ctx);
 };
 
 /*
@@ -69,6 +70,13 @@ struct nft_txn_op {
  */
 enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, void *ctx,
 			      const char *label, struct nfban_report *r);
+
+/*
+ * For op->kept: the generation the ruleset is at, if nobody but this socket
+ * changed what w watches since generation `since` (watch.h), or - without a
+ * monitor - if `since` is the generation the previous operation left; else 0.
+ */
+uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32_t since);
 
 /* For a build step: NFBAN_OK for rc 0, else "building the nf_tables batch" with -rc. */
 enum nfban_status nft_txn_built(int rc, struct nfban_report *r);

@@ -135,6 +135,28 @@ for o in json.load(sys.stdin)["nftables"]:
 	step_ok start
 	step_ok ban 192.0.2.4
 	assert_eq 192.0.2.4 "$(elems)" "elements after the repair"
+	# Others' elements in another set of the table leave the jail's cache as it is; a reload
+	# that queues more notifications than the socket holds (20,000 elements, then the rules
+	# flushed, in one commit) leaves a hole, which is read again, not trusted.
+	nft add set inet f2b-table filler '{ type ipv4_addr; }'
+	step_ok ban 192.0.2.5
+	nft add element inet f2b-table filler '{ 10.8.0.1 }'
+	step_ok ban 192.0.2.6
+	local f
+	f=$(mktemp)
+	{
+		printf 'add element inet f2b-table filler { '
+		for a in $(seq 0 79); do for b in $(seq 0 249); do printf '10.9.%d.%d, ' "$a" "$b"; done; done
+		printf '10.9.255.255 }\nflush chain inet f2b-table f2b-chain\n'
+	} >"$f"
+	nft -f "$f"
+	rm -f "$f"
+	step ban 192.0.2.7
+	assert_eq 3 "$st" "ban after a reload that overflowed the notifications: $msg"
+	step_ok start
+	step_ok ban 192.0.2.7
+	assert_eq $'192.0.2.4\n192.0.2.5\n192.0.2.6\n192.0.2.7' "$(elems)" "elements after the reload's repair"
+	nft delete set inet f2b-table filler
 	step_ok stop
 	nft delete table ip other
 	assert_eq "" "$(nft list ruleset)" "nft after stop"
@@ -149,6 +171,11 @@ test_multiport_nft_one_handle_sees_other_writers() {
 	step_ok ban 192.0.2.1
 	$ipt -w -A INPUT -s 203.0.113.9 -j ACCEPT
 	step_ok ban 192.0.2.2
+	$ipt -w -N other
+	$ipt -w -A other -s 198.51.100.1 -j DROP
+	step_ok ban 192.0.2.8
+	step_ok unban 192.0.2.8
+	assert_eq "" "$notice" "unban after another program wrote another chain"
 	assert_eq 2 "$(rules | grep -c -- '-A f2b-lh -s 192.0.2.[12]/32 ')" "bans after one that followed another writer"
 	del=$(rules | grep -- '-A f2b-lh -s 192.0.2.1/32 ')
 	eval "$ipt -w ${del/-A/-D}"
@@ -166,6 +193,8 @@ test_multiport_nft_one_handle_sees_other_writers() {
 	step_ok start
 	step_ok ban 192.0.2.3
 	step_ok stop
+	$ipt -w -F other
+	$ipt -w -X other
 	assert_eq "" "$(rules)" "iptables-nft after stop"
 }
 

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * watch.h - nfban's nf_tables layer, what others changed: a socket of the
+ * plugin instance subscribed to nf_tables' change notifications
+ * (NFNLGRP_NFTABLES), read before a ban or unban, so that a long-lived
+ * host's cache survives the writes of others that do not touch it (another
+ * jail's ban, another program's rules elsewhere) and is dropped by those
+ * that do (a flush, a reload).
+ *
+ * What the kernel sends, and what it is taken for (net/netfilter/nf_tables_api.c):
+ *   - every commit, whoever makes it, notifies each object it changed, then
+ *     NFT_MSG_NEWGEN with the generation it made (NFTA_GEN_ID); all of it is
+ *     queued before the committer's acks, so by the time this instance's own
+ *     commit returns, its notifications and every earlier one are here;
+ *   - each notification carries the committer's port id (nlmsg_pid): our
+ *     own are told apart from others';
+ *   - a generation not one on from the last seen, or a receive that fails
+ *     with ENOBUFS (the kernel dropped what did not fit), means the stream
+ *     has a hole: nothing before the next generation seen is vouched for.
+ * A watch is one cache's dependency: a table, and optionally the chains
+ * whose rules it holds.  Another's change to it - anything in the table but
+ * set elements (no cache here holds any), and for a watch with chains only
+ * rules and chains of those - marks the watch dirty at that commit's
+ * generation.  That is all a cache needs to know; correctness still rests
+ * on the stamp: a batch is stamped with the generation the stream says is
+ * current, and the kernel refuses it when a commit came after.
+ */
+#ifndef NFNL_WATCH_H
+#define NFNL_WATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#pragma GCC visibility push(hidden)
+
+#define NFT_WATCH_MAX 4                 /* per instance: a cache per family, two jails */
+#define NFT_WATCH_CHAINS 3
+#define NFT_WATCH_NAME 64
+
+struct nft_watch {
+	bool on;                        /* described: table (and chains) set */
+	uint8_t family;                 /* NFPROTO_* of the table */
+	char table[NFT_WATCH_NAME];
+	char chains[NFT_WATCH_CHAINS][NFT_WATCH_NAME];   /* "": unused; all "": the whole table */
+	uint32_t dirty;                 /* generation of another's last change to it; 0: none */
+	bool pending;                   /* changed by the commit whose NEWGEN is still to come */
+};
+
+struct nft_mon {
+	int fd;                         /* -1: no monitor (then nothing is vouched for) */
+	uint32_t gen;                   /* the last generation notified; 0: none since a hole */
+	uint32_t from;                  /* the stream is whole for every commit after this one */
+	struct nft_watch *w[NFT_WATCH_MAX];
+	unsigned n;
+	char *buf;
+};
+
+/* A notification datagram is read whole up to this (the kernel's skbs: a page, 8 KiB at most). */
+#define NFT_MON_SLOT 8192
+
+/* Open and subscribe; 0 or -errno (m->fd stays -1: the instance works without). */
+int nft_mon_open(struct nft_mon *m);
+/* Make fd, a datagram socket that receives notifications, m's (nft_mon_open's last step). */
+int nft_mon_attach(struct nft_mon *m, int fd);
+void nft_mon_close(struct nft_mon *m);
+
+/* Make w one of m's watches (w lives as long as m); false when m has no room. */
+bool nft_mon_add(struct nft_mon *m, struct nft_watch *w);
+
+/*
+ * Describe w: the table, and up to NFT_WATCH_CHAINS chains (NULL-ended
+ * list, or NULL: the whole table); what it saw changed so far stays
+ * (forgetting a change half-read would vouch for it).  A name too long
+ * leaves w off (never vouched for).
+ */
+void nft_watch_set(struct nft_watch *w, uint8_t family, const char *table,
+		   const char *const chains[]);
+
+/*
+ * Read every notification queued, then: the generation the ruleset is at,
+ * if the stream vouches that nobody but `self` (a port id) changed what w
+ * watches since generation `since` (a generation the caller's cache is
+ * of); else 0.
+ */
+uint32_t nft_mon_unchanged(struct nft_mon *m, uint32_t self, const struct nft_watch *w,
+			   uint32_t since);
+
+#pragma GCC visibility pop
+
+#endif /* NFNL_WATCH_H */

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_nft_watch.c - src/nfnl/watch.c without root: the monitor reads
+ * nf_tables notifications built here and written into a datagram socket
+ * pair, as the kernel queues them (one datagram per skb), and must vouch
+ * for a cache exactly when nobody else changed what it watches.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "nfnl/watch.h"
+
+#define SELF 4242u
+#define OTHER 77u
+
+struct pair {
+	struct nft_mon m;
+	int in;                         /* where the "kernel" writes */
+	struct nft_watch set, chains;   /* the nftables plugin's and an iptables cache's */
+};
+
+static void open_pair(struct pair *p)
+{
+	int sv[2];
+	static const char *const ipt[] = { "f2b-sshd", "INPUT", NULL };
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	assert_int_equal(nft_mon_attach(&p->m, sv[0]), 0);
+	p->in = sv[1];
+	memset(&p->set, 0, sizeof(p->set));
+	memset(&p->chains, 0, sizeof(p->chains));
+	nft_watch_set(&p->set, NFPROTO_INET, "f2b-table", NULL);
+	nft_watch_set(&p->chains, NFPROTO_IPV4, "filter", ipt);
+	assert_true(p->set.on && p->chains.on);
+	assert_true(nft_mon_add(&p->m, &p->set));
+	assert_true(nft_mon_add(&p->m, &p->chains));
+}
+
+static void close_pair(struct pair *p)
+{
+	close(p->in);
+	nft_mon_close(&p->m);
+}
+
+/* One notification in one datagram: type, family, table, chain (or NULL), by port id pid. */
+static void note(struct pair *p, uint16_t type, uint8_t fam, const char *table, const char *chain,
+		 uint32_t pid)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *g;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | type;
+	nlh->nlmsg_pid = pid;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = fam;
+	if (table)
+		mnl_attr_put_strz(nlh, 1, table);
+	if (chain)
+		mnl_attr_put_strz(nlh, type == NFT_MSG_NEWRULE || type == NFT_MSG_DELRULE ?
+				  NFTA_RULE_CHAIN : NFTA_CHAIN_NAME, chain);
+	assert_int_equal(send(p->in, buf, nlh->nlmsg_len, 0), (ssize_t)nlh->nlmsg_len);
+}
+
+static void gen(struct pair *p, uint32_t id, uint32_t pid)
+{
+	char buf[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN;
+	nlh->nlmsg_pid = pid;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nfgenmsg));
+	mnl_attr_put_u32(nlh, NFTA_GEN_ID, htonl(id));
+	assert_int_equal(send(p->in, buf, nlh->nlmsg_len, 0), (ssize_t)nlh->nlmsg_len);
+}
+
+static uint32_t unchanged(struct pair *p, const struct nft_watch *w, uint32_t since)
+{
+	return nft_mon_unchanged(&p->m, SELF, w, since);
+}
+
+/* Our own commits, and others' set elements and other tables, leave a cache current. */
+static void test_what_does_not_count(void **state)
+{
+	struct pair p;
+
+	(void)state;
+	open_pair(&p);
+	assert_int_equal(unchanged(&p, &p.set, 10), 0);          /* nothing seen yet */
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_INET, "f2b-table", "f2b-chain", SELF);
+	gen(&p, 10, SELF);                                         /* our start: the cache's gen */
+	assert_int_equal(unchanged(&p, &p.set, 10), 10);
+	note(&p, NFT_MSG_NEWSETELEM, NFPROTO_INET, "f2b-table", NULL, OTHER);
+	gen(&p, 11, OTHER);                                        /* another jail's ban */
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_IPV4, "nat", "POSTROUTING", OTHER);
+	gen(&p, 12, OTHER);                                        /* another table */
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_IPV4, "f2b-table", "f2b-chain", OTHER);
+	gen(&p, 13, OTHER);                                        /* same name, other family */
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_IPV4, "filter", "FORWARD", OTHER);
+	gen(&p, 14, OTHER);                                        /* a chain iptables' cache does not hold */
+	assert_int_equal(unchanged(&p, &p.set, 10), 14);
+	assert_int_equal(unchanged(&p, &p.chains, 10), 14);
+	assert_int_equal(unchanged(&p, &p.set, 15), 0);           /* beyond what was seen */
+	close_pair(&p);
+}
+
+/* Others' rules, chains, sets, tables in what a cache watches make it stale from then on. */
+static void test_what_counts(void **state)
+{
+	struct pair p;
+
+	(void)state;
+	open_pair(&p);
+	gen(&p, 20, SELF);
+	note(&p, NFT_MSG_DELRULE, NFPROTO_INET, "f2b-table", "f2b-chain", OTHER);
+	gen(&p, 21, OTHER);                                        /* nft flush chain */
+	assert_int_equal(unchanged(&p, &p.set, 20), 0);
+	assert_int_equal(unchanged(&p, &p.set, 21), 21);          /* a cache read at 21 is current */
+	assert_int_equal(unchanged(&p, &p.chains, 20), 21);       /* not iptables' table */
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_IPV4, "filter", "f2b-sshd", OTHER);
+	gen(&p, 22, OTHER);                                        /* iptables -I f2b-sshd */
+	assert_int_equal(unchanged(&p, &p.chains, 21), 0);
+	note(&p, NFT_MSG_DELTABLE, NFPROTO_IPV4, "filter", NULL, OTHER);
+	gen(&p, 23, OTHER);                                        /* a reload */
+	assert_int_equal(unchanged(&p, &p.chains, 22), 0);
+	note(&p, NFT_MSG_DELSET, NFPROTO_INET, "f2b-table", NULL, OTHER);
+	gen(&p, 24, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 23), 0);
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_INET, NULL, NULL, OTHER);
+	gen(&p, 25, OTHER);                                        /* no table named: the worst */
+	assert_int_equal(unchanged(&p, &p.set, 24), 0);
+	assert_int_equal(unchanged(&p, &p.chains, 24), 0);
+	/* Half a commit read (its generation still to come): nothing is vouched for. */
+	note(&p, NFT_MSG_DELRULE, NFPROTO_INET, "f2b-table", "f2b-chain", OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 25), 0);
+	gen(&p, 26, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 25), 0);
+	assert_int_equal(unchanged(&p, &p.set, 26), 26);
+	close_pair(&p);
+}
+
+/* A missing generation, or a datagram cut short, is a hole: only what comes after counts. */
+static void test_holes(void **state)
+{
+	struct pair p;
+	char big[NFT_MON_SLOT + 512];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)big;
+
+	(void)state;
+	open_pair(&p);
+	gen(&p, 30, SELF);
+	gen(&p, 32, OTHER);                                        /* 31 never came */
+	assert_int_equal(unchanged(&p, &p.set, 30), 0);
+	assert_int_equal(unchanged(&p, &p.set, 32), 32);
+	memset(big, 0, sizeof(big));
+	nlh->nlmsg_len = sizeof(big);
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE;
+	assert_int_equal(send(p.in, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	gen(&p, 33, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 32), 0);
+	assert_int_equal(unchanged(&p, &p.set, 33), 33);
+	/* Generations wrap: 0 is skipped. */
+	close_pair(&p);
+	open_pair(&p);
+	gen(&p, UINT32_MAX, SELF);
+	gen(&p, 1, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, UINT32_MAX), 1);
+	close_pair(&p);
+}
+
+/* More queued datagrams than one recvmmsg takes (8) are all read (an AF_UNIX
+ * pair queues at most net.unix.max_dgram_qlen, 10 by default: 9 here). */
+static void test_many_queued(void **state)
+{
+	struct pair p;
+	uint32_t g = 100;
+
+	(void)state;
+	open_pair(&p);
+	gen(&p, g, SELF);
+	for (int i = 0; i < 4; i++) {
+		note(&p, NFT_MSG_NEWSETELEM, NFPROTO_INET, "f2b-table", NULL, OTHER);
+		gen(&p, ++g, OTHER);
+	}
+	assert_int_equal(unchanged(&p, &p.set, 100), g);
+	note(&p, NFT_MSG_NEWCHAIN, NFPROTO_IPV4, "filter", "INPUT", OTHER);
+	gen(&p, ++g, OTHER);
+	assert_int_equal(unchanged(&p, &p.chains, 100), 0);
+	assert_int_equal(unchanged(&p, &p.set, 100), g);
+	close_pair(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_what_does_not_count),
+		cmocka_unit_test(test_what_counts),
+		cmocka_unit_test(test_holes),
+		cmocka_unit_test(test_many_queued),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
