@@ -3,8 +3,9 @@
  * conntrack.c - kill_sessions (conntrack.h): a ban's open sessions ended
  * through ctnetlink.
  *
- * One socket per call, closed before returning: libnfban keeps no kernel
- * state.  The entries of the ban's family are dumped (IPv4 single addresses
+ * One socket per call, closed before returning; the handle keeps only the
+ * namespace's nf_conntrack_count open (a sysctl file answers every pread
+ * afresh; opening it costs a /proc/sys walk per ban).  The entries of the ban's family are dumped (IPv4 single addresses
  * filtered by source in the kernel, CTA_FILTER, Linux 5.8+; older kernels
  * ignore the filter), every entry is matched here (the kernel's filter is
  * only a saving: it compares IPv6 addresses inverted, `!ipv6_addr_cmp()` -
@@ -39,7 +40,8 @@
 
 #define CT_RECV_BUF (128 * 1024)  /* a dump's skb is at most 32 KiB; acks are small */
 #define CT_SEND_MAX 64            /* deletes per sendmsg, before their acks are read */
-#define CT_MSG_MAX 256            /* one delete: header, tuple (<= 72 bytes), zone, id */
+#define CT_MSG_MAX 256
+#define CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"            /* one delete: header, tuple (<= 72 bytes), zone, id */
 
 /* ---- the jail's traffic ---------------------------------------------------------- */
 
@@ -66,7 +68,16 @@ int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *
 		snprintf(res->message, sizeof(res->message), "%s", r.reason);
 		return -1;
 	}
+	m->count_fd = open(CT_COUNT, O_RDONLY | O_CLOEXEC);
+	m->count_open = m->count_fd >= 0;
 	return 0;
+}
+
+void ct_match_free(struct ct_match *m)
+{
+	if (m->count_open)
+		close(m->count_fd);
+	m->count_open = false;
 }
 
 static bool proto_match(const struct ct_match *m, uint8_t num, int dport)
@@ -322,17 +333,22 @@ static unsigned count_msgs(const struct buf *b)
 	return n;
 }
 
-/* No connection tracking in this namespace, or no entry at all: nothing to end. */
-static bool nothing_tracked(void)
+/*
+ * No connection tracking in this namespace, or no entry at all: nothing to
+ * end.  Read through the handle's descriptor, else (conntrack loaded since
+ * the handle was opened, or never) opened for this call.
+ */
+static bool nothing_tracked(const struct ct_match *m)
 {
 	char text[32];
-	int fd = open("/proc/sys/net/netfilter/nf_conntrack_count", O_RDONLY | O_CLOEXEC);
+	int fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return errno == ENOENT;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	if (!m->count_open)
+		close(fd);
 	return n > 0 && text[0] == '0' && (n == 1 || text[1] == '\n');
 }
 
@@ -376,7 +392,7 @@ int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **w
 	int one = 1, rc = 0, saved;
 
 	*what = "conntrack";
-	if (nothing_tracked())
+	if (nothing_tracked(m))
 		return 0;
 	k.rx = malloc(CT_RECV_BUF);
 	k.del.cap = CT_SEND_MAX * CT_MSG_MAX;

@@ -24,6 +24,9 @@
 struct ct_match {
 	bool all_ports;
 	struct value_protos protos;     /* a protocol numbered 0 ("all"): every protocol */
+	/* The namespace's nf_conntrack_count, kept open: a ban reads it with one pread. */
+	bool count_open;
+	int count_fd;
 };
 
 /*
@@ -34,6 +37,8 @@ struct ct_match {
  */
 int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *const values[],
 		  struct nfban_result *res);
+/* What ct_match_init kept open (a zeroed m: nothing). */
+void ct_match_free(struct ct_match *m);
 
 /*
  * Delete the entries whose original source is inside `a` and whose protocol

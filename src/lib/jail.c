@@ -230,6 +230,7 @@ void nfban_jail_close(struct nfban_jail *j)
 			free(m->values[1]);
 		plugin_put(m->pl);
 	}
+	ct_match_free(&j->ct);
 	free(j->texts);
 	free(j->dir);
 	pthread_mutex_destroy(&j->lock);
