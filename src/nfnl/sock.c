@@ -26,7 +26,7 @@ int nft_sock_open(struct nft_sock *s)
 	int one = 1, err;
 
 	memset(s, 0, sizeof(*s));
-	s->mon.fd = -1;
+	nft_mon_init(&s->mon);
 	s->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!s->nl)
 		return -(errno ? errno : EPROTONOSUPPORT);
@@ -43,7 +43,6 @@ int nft_sock_open(struct nft_sock *s)
 		errno = ENOMEM;
 		goto fail;
 	}
-	nft_mon_open(&s->mon);   /* without it, caches hold only while nobody else writes */
 	return 0;
 fail:
 	err = errno ? errno : EIO;

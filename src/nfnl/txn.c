@@ -57,11 +57,24 @@
 #include "report.h"
 #include "txn.h"
 
+/*
+ * The monitor is opened by the first question about a cache (a process
+ * that runs one operation, the shim's, never opens it).  Where it cannot
+ * vouch (not open, not yet a commit seen, a hole), a cache still holds
+ * while the generation is the one the previous operation left: the stamp
+ * checks both.
+ */
 uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32_t since)
 {
+	uint32_t now = 0;
+
+	if (since && !s->mon.tried)
+		nft_mon_open(&s->mon);
 	if (s->mon.fd >= 0)
-		return nft_mon_unchanged(&s->mon, s->portid, w, since);
-	return since && since == s->last ? since : 0;
+		now = nft_mon_unchanged(&s->mon, s->portid, w, since);
+	if (!now && since && since == s->last)
+		now = since;
+	return now;
 }
 
 enum nfban_status nft_txn_built(int rc, struct nfban_report *r)

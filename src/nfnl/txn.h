@@ -73,8 +73,9 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, v
 
 /*
  * For op->kept: the generation the ruleset is at, if nobody but this socket
- * changed what w watches since generation `since` (watch.h), or - without a
- * monitor - if `since` is the generation the previous operation left; else 0.
+ * changed what w watches since generation `since` (watch.h; its monitor
+ * opened on the first call with a `since`), or `since` if that is the
+ * generation the previous operation left; else 0.
  */
 uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32_t since);
 

@@ -17,9 +17,15 @@
 #define MON_SLOTS 8
 #define MON_BUF (MON_SLOT * MON_SLOTS)
 
-int nft_mon_attach(struct nft_mon *m, int fd)
+void nft_mon_init(struct nft_mon *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+}
+
+int nft_mon_attach(struct nft_mon *m, int fd)
+{
+	m->gen = m->from = 0;
 	m->buf = malloc(MON_BUF);
 	if (!m->buf) {
 		close(fd);
@@ -35,8 +41,7 @@ int nft_mon_open(struct nft_mon *m)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (NFNLGRP_NFTABLES - 1) };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER), err;
 
-	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	m->tried = true;
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -52,8 +57,7 @@ void nft_mon_close(struct nft_mon *m)
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m->buf);
-	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	nft_mon_init(m);
 }
 
 bool nft_mon_add(struct nft_mon *m, struct nft_watch *w)

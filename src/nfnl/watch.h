@@ -48,6 +48,7 @@ struct nft_watch {
 
 struct nft_mon {
 	int fd;                         /* -1: no monitor (then nothing is vouched for) */
+	bool tried;                     /* nft_mon_open was called */
 	uint32_t gen;                   /* the last generation notified; 0: none since a hole */
 	uint32_t from;                  /* the stream is whole for every commit after this one */
 	struct nft_watch *w[NFT_WATCH_MAX];
@@ -58,7 +59,9 @@ struct nft_mon {
 /* A notification datagram is read whole up to this (the kernel's skbs: a page, 8 KiB at most). */
 #define NFT_MON_SLOT 8192
 
-/* Open and subscribe; 0 or -errno (m->fd stays -1: the instance works without). */
+/* No monitor yet, no watch: what a new instance's socket starts with. */
+void nft_mon_init(struct nft_mon *m);
+/* Open and subscribe; 0 or -errno (m->fd stays -1: the instance works without).  Watches stay. */
 int nft_mon_open(struct nft_mon *m);
 /* Make fd, a datagram socket that receives notifications, m's (nft_mon_open's last step). */
 int nft_mon_attach(struct nft_mon *m, int fd);

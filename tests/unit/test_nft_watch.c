@@ -36,6 +36,7 @@ static void open_pair(struct pair *p)
 	static const char *const ipt[] = { "f2b-sshd", "INPUT", NULL };
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	nft_mon_init(&p->m);
 	assert_int_equal(nft_mon_attach(&p->m, sv[0]), 0);
 	p->in = sv[1];
 	memset(&p->set, 0, sizeof(p->set));
