@@ -159,12 +159,18 @@ static int read_rules(struct nftx *x, struct vchain *vc)
 	return nft_query_chain_rules(x->s, x->family, IPT_TABLE, vc->name, vc->rules);
 }
 
-/* Is the cache of this jail at generation gen? */
-static bool cache_at(const struct nftx *x, uint32_t gen)
+/* Does the cache hold this jail (of some generation)? */
+static bool cache_of_jail(const struct nftx *x)
 {
 	const struct ipt_nft_cache *k = x->cache;
 
-	return k && k->gen != 0 && k->gen == gen && k->conf == x->c->conf;
+	return k && k->gen != 0 && k->conf == x->c->conf;
+}
+
+/* Is the cache of this jail at generation gen? */
+static bool cache_at(const struct nftx *x, uint32_t gen)
+{
+	return cache_of_jail(x) && x->cache->gen == gen;
 }
 
 /* ban and unban: the cache of what was read, if nobody wrote since. */
@@ -704,7 +710,7 @@ static uint32_t kept_cb(struct nft_sock *s, void *ctx)
 	struct nftx *x = ctx;
 	uint32_t now;
 
-	if (!x->indexed || !cache_at(x, x->cache->gen))
+	if (!x->indexed || !cache_of_jail(x))
 		return 0;
 	now = nft_txn_unchanged(s, x->watch, x->cache->gen);
 	if (now)

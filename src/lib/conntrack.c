@@ -5,8 +5,8 @@
  *
  * One socket per call, closed before returning; the handle keeps only the
  * namespace's nf_conntrack_count open (a sysctl file answers every pread
- * afresh; opening it costs a /proc/sys walk per ban).  The entries of the ban's family are dumped (IPv4 single addresses
- * filtered by source in the kernel, CTA_FILTER, Linux 5.8+; older kernels
+ * afresh; opening it costs a /proc/sys walk per ban).  The entries of the
+ * ban's family are dumped (IPv4 single addresses filtered by source in the kernel, CTA_FILTER, Linux 5.8+; older kernels
  * ignore the filter), every entry is matched here (the kernel's filter is
  * only a saving: it compares IPv6 addresses inverted, `!ipv6_addr_cmp()` -
  * measured on Linux 6.18.44, a filter for ::1 returns every other source's
@@ -40,8 +40,8 @@
 
 #define CT_RECV_BUF (128 * 1024)  /* a dump's skb is at most 32 KiB; acks are small */
 #define CT_SEND_MAX 64            /* deletes per sendmsg, before their acks are read */
-#define CT_MSG_MAX 256
-#define CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"            /* one delete: header, tuple (<= 72 bytes), zone, id */
+#define CT_MSG_MAX 256            /* one delete: header, tuple (<= 72 bytes), zone, id */
+#define CT_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
 
 /* ---- the jail's traffic ---------------------------------------------------------- */
 

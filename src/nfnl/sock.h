@@ -35,7 +35,7 @@ struct nft_sock {
 	uint32_t gen_read, gen;
 	uint32_t last;                  /* gen as the previous operation left it */
 	unsigned sent;
-	/* What others changed (watch.h): the caches' proof of nothing, opened with the socket. */
+	/* What others changed (watch.h): the caches' proof of nothing, opened on first use (txn.c). */
 	struct nft_mon mon;
 	/* The namespace's writer lock (lock.h), opened on first use. */
 	int lock_fd;

@@ -121,12 +121,6 @@ static enum nfban_status commit(struct nft_sock *s, const struct nft_txn_op *op,
 	return st;
 }
 
-/* The generation a successful stamped commit at gen leaves: its own, one on (0 is skipped). */
-static uint32_t next_gen(uint32_t gen)
-{
-	return gen + 1 ? gen + 1 : 1;
-}
-
 /* An unstamped batch the kernel refused for a missing or busy object: changed since gen? */
 static bool moved_on(struct nft_sock *s, uint32_t gen, const struct nfban_report *r)
 {
@@ -190,7 +184,7 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 			if (st == NFBAN_OK && s->sent == 0)
 				s->gen = gen;
 			else if (st == NFBAN_OK && stamp)
-				s->gen = next_gen(gen);
+				s->gen = nft_gen_next(gen);
 			return st;
 		}
 		memset(r, 0, sizeof(*r));

@@ -166,7 +166,7 @@ static void take(struct nft_mon *m, uint32_t self, const struct nlmsghdr *nlh)
 			return;
 		}
 		/* One on from the last: whole; else (or the first seen) whole from here on. */
-		if (!m->gen || x.gen != (m->gen + 1 ? m->gen + 1 : 1))
+		if (!m->gen || x.gen != nft_gen_next(m->gen))
 			m->from = x.gen;
 		for (unsigned i = 0; i < m->n; i++)
 			if (m->w[i]->pending) {
@@ -222,10 +222,19 @@ static void drain(struct nft_mon *m, uint32_t self)
 	} while (got == MON_SLOTS);     /* fewer: the queue is empty (EAGAIN: -1) */
 }
 
+/* Only a watch of m's has seen the changes. */
+static bool is_mine(const struct nft_mon *m, const struct nft_watch *w)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->w[i] == w)
+			return true;
+	return false;
+}
+
 uint32_t nft_mon_unchanged(struct nft_mon *m, uint32_t self, const struct nft_watch *w,
 			   uint32_t since)
 {
-	if (m->fd < 0 || !w->on || !since)
+	if (m->fd < 0 || !w->on || !since || !is_mine(m, w))
 		return 0;
 	drain(m, self);
 	if (!m->gen || !m->from || w->pending)

@@ -59,6 +59,12 @@ struct nft_mon {
 /* A notification datagram is read whole up to this (the kernel's skbs: a page, 8 KiB at most). */
 #define NFT_MON_SLOT 8192
 
+/* The generation a commit after gen makes: one on, 0 skipped (the kernel's base_seq). */
+static inline uint32_t nft_gen_next(uint32_t gen)
+{
+	return gen + 1 ? gen + 1 : 1;
+}
+
 /* No monitor yet, no watch: what a new instance's socket starts with. */
 void nft_mon_init(struct nft_mon *m);
 /* Open and subscribe; 0 or -errno (m->fd stays -1: the instance works without).  Watches stay. */
@@ -82,8 +88,8 @@ void nft_watch_set(struct nft_watch *w, uint8_t family, const char *table,
 /*
  * Read every notification queued, then: the generation the ruleset is at,
  * if the stream vouches that nobody but `self` (a port id) changed what w
- * watches since generation `since` (a generation the caller's cache is
- * of); else 0.
+ * (one of m's watches: no other is vouched for) watches since generation
+ * `since` (a generation the caller's cache is of); else 0.
  */
 uint32_t nft_mon_unchanged(struct nft_mon *m, uint32_t self, const struct nft_watch *w,
 			   uint32_t since);

@@ -113,6 +113,13 @@ static void test_what_does_not_count(void **state)
 	assert_int_equal(unchanged(&p, &p.set, 10), 14);
 	assert_int_equal(unchanged(&p, &p.chains, 10), 14);
 	assert_int_equal(unchanged(&p, &p.set, 15), 0);           /* beyond what was seen */
+	{
+		struct nft_watch stray;                            /* not one of the monitor's */
+
+		memset(&stray, 0, sizeof(stray));
+		nft_watch_set(&stray, NFPROTO_INET, "f2b-table", NULL);
+		assert_int_equal(unchanged(&p, &stray, 10), 0);
+	}
 	close_pair(&p);
 }
 
