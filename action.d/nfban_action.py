@@ -36,6 +36,8 @@ import os
 import re
 import select
 import socket
+import struct
+import sys
 import syslog
 import threading
 import time
@@ -290,7 +292,8 @@ def passed_keys(table):
 # within a second and puts back the rules and every ban the action holds:
 #   - nf_tables: a netlink socket in the ruleset's notification group (NFNLGRP_NFTABLES): a
 #     deletion anywhere (table, chain, rule, set, element) is followed, once the burst of
-#     notifications has settled, by the action's `check` of every started family;
+#     notifications has settled, by the action's `check` of every started family; a socket
+#     filter leaves the notifications of bans (this action's own: two per ban) in the kernel;
 #   - the legacy iptables tables send no notifications: while they exist in the namespace, an
 #     iptables action looks four times a second at the size of each filter table (one
 #     getsockopt, IPT_SO_GET_INFO: no copy of the rules) and checks when it changed;
@@ -312,7 +315,41 @@ NFNLGRP_NFTABLES = 7
 NFNL_SUBSYS_NFTABLES = 10
 # NFT_MSG_DELTABLE, DELCHAIN, DELRULE, DELSET, DELSETELEM (linux/netfilter/nf_tables.h)
 _NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
+_SO_ATTACH_FILTER = 26
 _IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
+
+
+def _attach_deletions_filter(sock):
+	"""A socket filter on the notification socket: the kernel drops each notification that is
+	one message and no deletion (a ban's NEWSETELEM or NEWRULE, every commit's NEWGEN), so
+	that this process's own bans do not wake the watcher (a Python thread: the GIL, a select
+	and three recv per ban); a buffer of several messages (nf_tables sends a transaction's
+	notifications together) passes whole, for _drain to read.  False when it cannot be
+	attached: then every notification is read, as before."""
+	le = sys.byteorder == "little"
+	ld_b, ld_w, ld_len, tax = 0x30, 0x20, 0x80, 0x07         # BPF_LD|BPF_B|ABS, W|ABS, W|LEN; TAX
+	lsh, orx, jeq_k, jeq_x, ret = 0x64, 0x4c, 0x15, 0x1d, 0x06
+	# X = nlmsg_len of the first message (host order; BPF_ABS loads are big-endian)
+	prog = [(ld_b, 0, 0, 3), (lsh, 0, 0, 24), (tax, 0, 0, 0), (ld_b, 0, 0, 2), (lsh, 0, 0, 16),
+	        (orx, 0, 0, 0), (tax, 0, 0, 0), (ld_b, 0, 0, 1), (lsh, 0, 0, 8), (orx, 0, 0, 0),
+	        (tax, 0, 0, 0), (ld_b, 0, 0, 0), (orx, 0, 0, 0), (tax, 0, 0, 0)] if le else \
+	       [(ld_w, 0, 0, 0), (tax, 0, 0, 0)]
+	dels = sorted(_NFT_DELETIONS)
+	n = len(dels)
+	# accept is the last instruction; jump offsets count from the next one
+	prog += [(ld_len, 0, 0, 0), (jeq_x, 0, n + 4, 0),            # several messages: accept
+	         (ld_b, 0, 0, 5 if le else 4), (jeq_k, 0, n + 2, NFNL_SUBSYS_NFTABLES),
+	         (ld_b, 0, 0, 4 if le else 5)]
+	prog += [(jeq_k, n - i, 0, d) for i, d in enumerate(dels)]
+	prog += [(ret, 0, 0, 0), (ret, 0, 0, 0xffffffff)]
+	code = b"".join(struct.pack("=HBBI", *i) for i in prog)
+	buf = ctypes.create_string_buffer(code, len(code))
+	try:
+		sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER,
+		                struct.pack("@HP", len(prog), ctypes.addressof(buf)))
+	except OSError:
+		return False
+	return True
 
 
 _IPT_SO_GET_INFO = 64          # IPT_SO_GET_INFO and IP6T_SO_GET_INFO (linux/netfilter_ipv4/ip_tables.h)
@@ -407,6 +444,7 @@ class Watcher(object):
 		try:
 			s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
 			                  NETLINK_NETFILTER)
+			_attach_deletions_filter(s)
 			s.bind((0, 1 << (NFNLGRP_NFTABLES - 1)))
 			s.setblocking(False)
 			self._sock = s
