@@ -448,14 +448,15 @@ def report_scale(path):
             plugin, backend, held, label, ns = line.rstrip("\n").split("\t")
             d.setdefault((plugin, backend, label), {}).setdefault(int(held), []).append(int(ns) / 1000.0)
     helds = sorted({h for v in d.values() for h in v})
-    hdr = "%-16s %-7s %-19s" % ("plugin", "backend", "call") + "".join(
+    w = max(len(label) for _p, _b, label in d)
+    hdr = "%-16s %-7s %-*s" % ("plugin", "backend", w, "call") + "".join(
         " %11s" % ("@%d us" % h) for h in helds) + " %10s" % ("%d/%d" % (helds[-1], helds[0]))
     print(hdr)
     print("-" * len(hdr))
     for (plugin, backend, label), v in d.items():
         m = [quantile(sorted(v[h]), 0.5) if h in v else None for h in helds]
         ratio = "%.2fx" % (m[-1] / m[0]) if m[0] and m[-1] else "-"
-        print("%-16s %-7s %-19s" % (plugin, backend, label) + "".join(
+        print("%-16s %-7s %-*s" % (plugin, backend, w, label) + "".join(
             " %11s" % ("%.0f" % x if x is not None else "-") for x in m) + " %10s" % ratio)
 
 

@@ -2,7 +2,7 @@
 /*
  * inproc.c - the timing driver of `make bench`.
  *
- *   inproc [-n N] [-f FIRST] [-o FILE] [-s] METHOD...
+ *   inproc [-n N] [-f FIRST] [-o FILE] [-s] [-k] METHOD...
  *     METHOD = exec LABEL ARGV... ';'
  *            | plugin LABEL DIR ACTION OPERATION KEY=VALUE... ';'
  *
@@ -30,6 +30,11 @@
  * long-lived host keeps its socket and does not wait, and without -s the
  * command after it would pay for the host's deletions.
  *
+ * -k (kernel): each plugin call also as two more lines, LABEL ": in the kernel's
+ * calls" (the time inside the socket calls that reach netfilter: kcalls.h)
+ * and LABEL ": the rest" (nfban's own), so that a cost that grows with the
+ * kernel's tables shows whose it is.
+ *
  * Output, one line per call: LABEL <tab> CALL <tab> NANOSECONDS.
  * It times; it does not judge: bench/run checks what the kernel holds.
  */
@@ -47,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kcalls.h"
 #include "nfban.h"
 
 extern char **environ;
@@ -64,6 +70,7 @@ struct method {
 	const char *operation, *family;
 	int has_ip;
 	uint64_t *ns;
+	uint64_t *kns;                  /* plugin: of ns, inside the kernel's calls (kcalls.h) */
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -147,15 +154,16 @@ static void settle(void)
 	close(fd);
 }
 
-static uint64_t call_plugin(struct method *m, const char *ip)
+static uint64_t call_plugin(struct method *m, const char *ip, uint64_t *kns)
 {
 	struct nfban_result res;
-	uint64_t t0, t1;
+	uint64_t t0, t1, k0 = kcalls_ns();
 	int st;
 
 	t0 = now_ns();
 	st = nfban_jail_run(m->jail, m->operation, m->family, m->has_ip ? ip : NULL, &res);
 	t1 = now_ns();
+	*kns = kcalls_ns() - k0;
 	if (st != NFBAN_DONE || res.notice[0])
 		die("%s: %s: status %d: %s%s", m->label, ip, st, res.message, res.notice);
 	return t1 - t0;
@@ -201,16 +209,17 @@ int main(int argc, char *argv[])
 	unsigned long n = 100, first = 1, i;
 	const char *out = NULL;
 	FILE *f = stdout;
-	int nm = 0, a = 1, m, opt, settle_after = 0;
+	int nm = 0, a = 1, m, opt, settle_after = 0, split = 0;
 	char ip[32];
 
-	while ((opt = getopt(argc, argv, "+n:f:o:s")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:f:o:sk")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'f': first = strtoul(optarg, NULL, 10); break;
 		case 'o': out = optarg; break;
 		case 's': settle_after = 1; break;
-		default: die("usage: inproc [-n N] [-f FIRST] [-o FILE] [-s] METHOD...");
+		case 'k': split = 1; break;
+		default: die("usage: inproc [-n N] [-f FIRST] [-o FILE] [-s] [-k] METHOD...");
 		}
 	}
 	a = optind;
@@ -243,7 +252,8 @@ int main(int argc, char *argv[])
 		if (is_plugin)
 			plugin_setup(mm, argv[start - 3], argv[start - 2], argv[start - 1]);
 		mm->ns = calloc(n ? n : 1, sizeof(uint64_t));
-		if (!mm->ns)
+		mm->kns = calloc(n ? n : 1, sizeof(uint64_t));
+		if (!mm->ns || !mm->kns)
 			die("out of memory");
 		a++;                    /* the ';' */
 		nm++;
@@ -255,7 +265,7 @@ int main(int argc, char *argv[])
 		for (m = 0; m < nm; m++) {
 			ip_of(first + i * (unsigned long)nm + (unsigned long)m, ip, sizeof(ip));
 			if (ms[m].is_plugin) {
-				ms[m].ns[i] = call_plugin(&ms[m], ip);
+				ms[m].ns[i] = call_plugin(&ms[m], ip, &ms[m].kns[i]);
 				if (settle_after)
 					settle();
 			} else {
@@ -269,8 +279,13 @@ int main(int argc, char *argv[])
 	if (out && !(f = fopen(out, "w")))
 		die("%s: %s", out, strerror(errno));
 	for (m = 0; m < nm; m++)
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			fprintf(f, "%s\t%lu\t%llu\n", ms[m].label, i, (unsigned long long)ms[m].ns[i]);
+			if (split && ms[m].is_plugin)
+				fprintf(f, "%s: in the kernel's calls\t%lu\t%llu\n%s: the rest\t%lu\t%llu\n",
+					ms[m].label, i, (unsigned long long)ms[m].kns[i], ms[m].label, i,
+					(unsigned long long)(ms[m].ns[i] - ms[m].kns[i]));
+		}
 	if (fclose(f) != 0)
 		die("writing results: %s", strerror(errno));
 	return 0;
