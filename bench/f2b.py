@@ -31,16 +31,17 @@
       Fail2ban's status only: the no-op action; each polled by the presence
       of the address banned last, one netlink question where the kernel has
       one, then counted once: a full listing every 10 ms would take the CPU
-      Fail2ban needs).  Prints SECONDS (from the
-      first command to the kernel holding N bans), then stops the server and
-      checks it left no ban.  With `restore`, the server then starts again on
-      the same database (CONFDIR's dbfile) and restores the N bans: its
-      SECONDS (from the server's start to the kernel holding them all) follow
-      on the same line, and it is stopped and checked again.
+      Fail2ban needs).  Prints SECONDS (from the first command to the kernel
+      holding N bans), IDLE (to the server idle again: its database written)
+      and CPU (the server's, its waited-for children's included, over IDLE),
+      then stops the server and checks it left no ban.  With `restore`, the
+      server then starts again on the same database (CONFDIR's dbfile) and
+      restores the N bans: its SECONDS, IDLE and CPU (from the server's start)
+      follow on the same line, and it is stopped and checked again.
 
   f2b.py report-f2b FILE
-      The through-Fail2ban table from FILE (lines LABEL <tab> KIND <tab> BURST
-      [<tab> RESTORE] seconds).
+      The through-Fail2ban tables from FILE (lines LABEL <tab> KIND <tab>
+      BURST IDLE CPU [RESTORE IDLE CPU], tab-separated seconds).
 
   f2b.py report-scale FILE
       The "one more ban" table from FILE (lines PLUGIN <tab> BACKEND <tab>
@@ -336,6 +337,32 @@ def wait_kernel(cli, kind, jail, n, t0, last):
         time.sleep(pause)
 
 
+def server_cpu(pid):
+    """CPU seconds of process pid and of its children it waited for (a stock action's shells
+       and commands): utime + stime + cutime + cstime."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(pid, t0, cpu0):
+    """Once the kernel holds the bans: until the server is idle again (at most one clock tick
+       of CPU in 0.2 s), as (seconds from t0 to the start of those 0.2 s, CPU seconds from
+       cpu0 to it).  Fail2ban writes each ban to its database in a thread of its
+       own (the observer), and that thread gets the interpreter's lock when the banning
+       thread lets go of it: an action that holds it throughout (the no-op floor) leaves that
+       work for after the kernel holds the bans, one that lets go per call (ctypes.CDLL, a
+       command's wait) has it done in between.  This counts both the same way."""
+    tick = 1.0 / os.sysconf("SC_CLK_TCK")
+    t, cpu = time.perf_counter(), server_cpu(pid)
+    while True:
+        time.sleep(0.2)
+        t2, cpu2 = time.perf_counter(), server_cpu(pid)
+        if cpu2 - cpu <= tick * 1.5 or t2 - t0 > 3600:
+            return t - t0, cpu - cpu0
+        t, cpu = t2, cpu2
+
+
 def stop_checked(cli, srv, kind, jail):
     cli.send(["stop"])
     cli.close()
@@ -347,7 +374,8 @@ def stop_checked(cli, srv, kind, jail):
 
 def restore(confdir, jail, n, kind):
     """The server started again on the database the burst filled: seconds until the kernel
-       holds the N bans again (the no-op action: until Fail2ban lists them)."""
+       holds the N bans again (the no-op action: until Fail2ban lists them), then seconds
+       from the start until the server is idle and its CPU seconds (settled)."""
     from fail2ban.client.csocket import CSocket
 
     t0 = time.perf_counter()
@@ -361,8 +389,9 @@ def restore(confdir, jail, n, kind):
         t1 = time.perf_counter()
         if got != n:
             sys.exit("f2b.py: restore: the kernel holds %d bans, expected %d" % (got, n))
+        idle, cpu = settled(srv.pid, t0, 0.0)
         stop_checked(cli, srv, kind, jail)
-        return t1 - t0
+        return t1 - t0, idle, cpu
     finally:
         if srv.poll() is None:
             srv.kill()
@@ -377,6 +406,7 @@ def banip(confdir, jail, n, kind, with_restore=False):
         wait_jail(confdir, sock, srv, jail)
         cli = CSocket(sock)
         ips = [ip_of(i + 1) for i in range(n)]
+        cpu0 = server_cpu(srv.pid)
         t0 = time.perf_counter()
         for i in range(0, n, 1000):
             r = cli.send(["set", jail, "banip"] + ips[i:i + 1000])
@@ -386,14 +416,13 @@ def banip(confdir, jail, n, kind, with_restore=False):
         t1 = time.perf_counter()
         if got != n:
             sys.exit("f2b.py: the kernel holds %d bans, expected %d" % (got, n))
+        idle, cpu = settled(srv.pid, t0, cpu0)
         banned = cli.send(["get", jail, "banned"])[1]
         if len(banned) != n:
             sys.exit("f2b.py: Fail2ban lists %d bans, expected %d" % (len(banned), n))
         stop_checked(cli, srv, kind, jail)
-        if with_restore:
-            print("%.3f\t%.3f" % (t1 - t0, restore(confdir, jail, n, kind)))
-        else:
-            print("%.3f" % (t1 - t0))
+        out = (t1 - t0, idle, cpu) + (restore(confdir, jail, n, kind) if with_restore else ())
+        print("\t".join("%.3f" % x for x in out))
     finally:
         if srv.poll() is None:
             srv.kill()
@@ -414,30 +443,40 @@ def report_f2b(path):
             label, kind, *secs = line.rstrip("\n").split("\t")
             if label not in rows:
                 order.append(label)
-                rows[label] = (kind, [], [])
-            rows[label][1].append(float(secs[0]))
-            if len(secs) > 1:
-                rows[label][2].append(float(secs[1]))
+                rows[label] = (kind, [[] for _ in range(6)])
+            for i, v in enumerate(secs[:6]):
+                rows[label][1][i].append(float(v))
 
     def median(v):
         return sorted(v)[(len(v) - 1) // 2] if v else None
 
-    med = {l: (median(b), median(r)) for l, (_k, b, r) in rows.items()}
-    floor = med.get(FLOOR, (None, None))
+    med = {l: [median(v) for v in cols] for l, (_k, cols) in rows.items()}
+    floor = med.get(FLOOR, [None] * 6)
     w = max(len(l) for l in order)
+
+    def cells(i, l, kind, stock=True):
+        v = med[l][i]
+        st = med.get(STOCK_OF.get(kind), [None] * 6)[i]
+        if v is None:
+            return ("-", "-", "-")[:3 if stock else 2]
+        out = ("%.2f" % v, "%.2fx" % (v / floor[i]) if floor[i] else "-")
+        if stock:
+            out += ("%.1fx" % (st / v) if st and not l.startswith("stock") and l != FLOOR else "-",)
+        return out
     print("%-*s %5s %9s %8s %10s %9s %8s %10s" % (w, "action", "runs", "burst s", "x floor", "stock/this",
                                                "restore s", "x floor", "stock/this"))
-
-    def cells(i, l, kind):
-        v = med[l][i]
-        st = med.get(STOCK_OF.get(kind), (None, None))[i]
-        if v is None:
-            return ("-", "-", "-")
-        return ("%.2f" % v, "%.2fx" % (v / floor[i]) if floor[i] else "-",
-                "%.1fx" % (st / v) if st and not l.startswith("stock") and l != FLOOR else "-")
     for l in order:
-        kind, b, _r = rows[l]
-        print("%-*s %5d %9s %8s %10s %9s %8s %10s" % ((w, l, len(b)) + cells(0, l, kind) + cells(1, l, kind)))
+        print("%-*s %5d %9s %8s %10s %9s %8s %10s" % ((w, l, len(rows[l][1][0])) + cells(0, l, rows[l][0]) +
+                                                    cells(3, l, rows[l][0])))
+    print()
+    print("the same runs until Fail2ban is idle again (its database written: its observer thread's work,")
+    print("which the floor's action leaves for after the kernel holds the bans), and the server's CPU seconds:")
+    print("%-*s %9s %8s %9s %8s %9s %8s %9s %8s" % (w, "action", "burst", "x floor", "CPU s", "x floor",
+                                                  "restore", "x floor", "CPU s", "x floor"))
+    for l in order:
+        kind = rows[l][0]
+        print("%-*s %9s %8s %9s %8s %9s %8s %9s %8s" % ((w, l) + cells(1, l, kind, False) + cells(2, l, kind, False) +
+                                                      cells(4, l, kind, False) + cells(5, l, kind, False)))
 
 
 def report_scale(path):
