@@ -22,9 +22,12 @@
 #   - errors raised with the line the `nfban` command prints ("nfban: <message>"), notices
 #     logged at INFO, fallback announcements at WARNING (logger fail2ban.nfban).
 # ctypes.CDLL releases the GIL during each call: a jail waiting for the xtables lock does not
-# stop the others.  libnfban has a lock per handle and serialises the libiptc plugins across
-# handles; this module has a lock per action for its own state (Fail2ban bans from the jail's
-# thread and unbans from the client's).
+# stop the others.  A ban or unban is first tried keeping the GIL (nfban_jail_try through
+# ctypes.PyDLL): that call never waits - it answers "busy" where it would, and the CDLL call
+# follows - and spares Fail2ban's other threads a hand-over of the GIL per ban (its database
+# thread takes it at every release, and gives it back after a switch).  libnfban has a lock
+# per handle and serialises the libiptc plugins across handles; this module has a lock per
+# action for its own state (Fail2ban bans from the jail's thread and unbans from the client's).
 #
 # Where libnfban and the plugins are: the action's plugin_dir=, else $NFBAN_PLUGIN_DIR, else
 # the directory `make install` writes here:
@@ -108,8 +111,9 @@ def _as_bool(key, v):
 
 # ------------------------------------------------------------------ libnfban through ctypes
 
-NFBAN_DONE, NFBAN_FAILED, NFBAN_BAD_INPUT, NFBAN_RULES_ABSENT = 0, 1, 2, 3
-_STATUS = {0: "done", 1: "failed", 2: "bad input", 3: "rules absent"}
+NFBAN_DONE, NFBAN_FAILED, NFBAN_BAD_INPUT, NFBAN_RULES_ABSENT, NFBAN_BUSY = 0, 1, 2, 3, 4
+_STATUS = {0: "done", 1: "failed", 2: "bad input", 3: "rules absent", 4: "busy"}
+_TRIED = frozenset((b"ban", b"unban"))   # the operations nfban_jail_try takes
 
 
 class Result(ctypes.Structure):
@@ -187,6 +191,15 @@ def _libnfban(plugin_dir):
 		lib.nfban_plugin_keys.restype = ctypes.c_int
 		lib.nfban_plugin_keys.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(KeyInfo),
 		                                  ctypes.c_int, ctypes.POINTER(Result)]
+		# PyDLL: the GIL kept during the call, for the one that never waits (0.2 without it:
+		# every call through CDLL).
+		try:
+			lib.try_keeping_gil = ctypes.PyDLL(path).nfban_jail_try
+		except AttributeError:
+			lib.try_keeping_gil = None
+		else:
+			lib.try_keeping_gil.restype = ctypes.c_int
+			lib.try_keeping_gil.argtypes = lib.nfban_jail_run.argtypes
 		_libs[path] = lib
 		return lib
 
@@ -254,6 +267,7 @@ class Handle(object):
 
 	def __init__(self, lib, plugin_dir, plugin, keys):
 		self._lib = lib
+		self._try = getattr(lib, "try_keeping_gil", None)
 		res = Result()
 		words = [_b(k) for k in keys]
 		arr = (ctypes.c_char_p * len(words))(*words)
@@ -265,7 +279,11 @@ class Handle(object):
 		res = Result()
 		if not self._h:
 			raise RuntimeError("nfban: %s on a closed handle" % operation)
-		self._lib.nfban_jail_run(self._h, _b(operation), _b(family), _b(ip), ctypes.byref(res))
+		op, fam, addr, out = _b(operation), _b(family), _b(ip), ctypes.byref(res)
+		if self._try is not None and op in _TRIED and \
+				self._try(self._h, op, fam, addr, out) != NFBAN_BUSY:
+			return res
+		self._lib.nfban_jail_run(self._h, op, fam, addr, out)
 		return res
 
 	def close(self):

@@ -42,6 +42,7 @@ enum nfban_result_status {
 	NFBAN_FAILED = 1,            /* the kernel or the system said no: kernel_errno, message */
 	NFBAN_BAD_INPUT = 2,         /* a key, operation or address is wrong; the kernel was not touched */
 	NFBAN_RULES_ABSENT = 3,      /* check: the jail's rules are not (all) in place */
+	NFBAN_BUSY = 4,              /* nfban_jail_try only: it would have waited; nothing was done */
 };
 
 struct nfban_result {
@@ -73,6 +74,23 @@ struct nfban_jail *nfban_jail_open(const char *plugin_dir, const char *plugin, i
  * start+ban (NULL otherwise).  Returns res->status.
  */
 int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
+		   const char *ip, struct nfban_result *res);
+
+/*
+ * nfban_jail_run() of "ban" or "unban" that never waits: where the call
+ * would wait - for another thread's call on j, for a lock another writer
+ * holds (nfban's writer lock, a plugin serialised process-wide), before a
+ * retry, or to end the banned address's sessions (kill_sessions, with
+ * entries in the connection tracking table) - or where it would need more
+ * than its plain path (the jail on a fallback, a refusal, an error, a full
+ * set to grow), it returns NFBAN_BUSY having changed nothing, and the host
+ * calls nfban_jail_run().  Every other operation, and every plugin without
+ * NFBAN_PLUGIN_NOWAIT (the iptables plugins), is NFBAN_BUSY at once.  For a
+ * host that holds a lock of its own around calls it wants short, such as
+ * Python's GIL (the .py actions call it through ctypes.PyDLL, keeping the
+ * GIL, and nfban_jail_run through ctypes.CDLL, releasing it).
+ */
+int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *family,
 		   const char *ip, struct nfban_result *res);
 
 void nfban_jail_close(struct nfban_jail *j);

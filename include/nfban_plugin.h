@@ -38,7 +38,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NFBAN_ABI_VERSION 4u
+#define NFBAN_ABI_VERSION 5u
 #define NFBAN_PLUGIN_SYMBOL "nfban_plugin"
 
 #define NFBAN_MSG_MAX 256        /* report texts, NUL included */
@@ -118,6 +118,9 @@ enum nfban_status {
 	/* The keys cannot be expressed by this plugin.  Nothing was sent to the
 	 * kernel.  reason starts with the key: "blocktype='...': why". */
 	NFBAN_BADPARAM = 4,
+	/* Only with NFBAN_RUN_NOWAIT: the operation would have waited (for
+	 * another writer's lock, before a retry); nothing was sent. */
+	NFBAN_WOULD_WAIT = 5,
 };
 
 /*
@@ -161,6 +164,17 @@ enum nfban_op {
 #define NFBAN_PLUGIN_SERIAL (1u << 0)
 /* run() takes NFBAN_OP_START_BAN (one transaction). */
 #define NFBAN_PLUGIN_START_BAN (1u << 1)
+/* run() takes NFBAN_RUN_NOWAIT for NFBAN_OP_BAN and NFBAN_OP_UNBAN. */
+#define NFBAN_PLUGIN_NOWAIT (1u << 2)
+
+/*
+ * run()'s flags (ABI 5).  NFBAN_RUN_NOWAIT: never wait - for a lock another
+ * writer holds, before a retry, for anything but the kernel's own answer -
+ * and return NFBAN_WOULD_WAIT instead, having changed nothing; the host then runs
+ * the operation again without the flag.  libnfban passes it only to a plugin
+ * with NFBAN_PLUGIN_NOWAIT, and only with ban and unban (nfban_jail_try).
+ */
+#define NFBAN_RUN_NOWAIT (1u << 0)
 
 struct nfban_plugin {
 	uint32_t abi_version;           /* NFBAN_ABI_VERSION: must stay first */
@@ -192,9 +206,9 @@ struct nfban_plugin {
 	/*
 	 * One operation on a configured jail (what configure() made): addr is
 	 * the address for NFBAN_OP_BAN, NFBAN_OP_UNBAN and NFBAN_OP_START_BAN,
-	 * NULL otherwise.
+	 * NULL otherwise; flags NFBAN_RUN_* (0: wait as needed).
 	 */
-	enum nfban_status (*run)(void *inst, const void *jail, enum nfban_op op,
+	enum nfban_status (*run)(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 				 const struct nfban_addr *addr, struct nfban_report *r);
 };
 

@@ -73,7 +73,8 @@ static struct seen *seen_of(struct nft_sock *s, const struct nft_jail *j)
 /* After an operation that leaves the jail in place (start, check, ban, unban): when. */
 static void saw(struct nft_sock *s, const struct nft_jail *j, enum nfban_status st)
 {
-	seen_of(s, j)->gen = st == NFBAN_OK ? s->gen : 0;
+	if (st != NFBAN_WOULD_WAIT)     /* (nothing applied: what was seen still holds) */
+		seen_of(s, j)->gen = st == NFBAN_OK ? s->gen : 0;
 }
 
 /* Was the jail in place at generation gen, as this instance last saw it? */
@@ -445,7 +446,10 @@ static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j
 		return st;
 	/* ENOENT: no such element, or no such set/table.  Only the first is fine. */
 	first = *r;
-	if (nft_txn_run(s, &census_op, &cs, j->label, r) != NFBAN_OK || !cs.c.ours) {
+	st = nft_txn_run(s, &census_op, &cs, j->label, r);
+	if (st == NFBAN_WOULD_WAIT)
+		return st;
+	if (st != NFBAN_OK || !cs.c.ours) {
 		*r = first;
 		return NFBAN_ERROR;
 	}
@@ -513,7 +517,19 @@ static enum nfban_status addr_ok(const struct nft_jail *j, const struct nfban_ad
 	return NFBAN_OK;
 }
 
-static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
+/* ban and unban with NFBAN_RUN_NOWAIT: the runner tries the writer lock once and never backs off. */
+static enum nfban_status addr_nowait(struct nft_sock *s, const struct nft_jail *j, enum nfban_op op,
+				     const struct nfban_addr *a, struct nfban_report *r)
+{
+	enum nfban_status st;
+
+	s->nowait = true;
+	st = op == NFBAN_OP_BAN ? ban_addr(s, j, a, r) : unban_addr(s, j, a, r);
+	s->nowait = false;
+	return st;
+}
+
+static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 				 const struct nfban_addr *addr, struct nfban_report *r)
 {
 	struct nft_sock *s = &((struct nft_inst *)inst)->s;
@@ -524,6 +540,9 @@ static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
 		st = addr_ok(j, addr, r);
 	if (st != NFBAN_OK)
 		return st;
+	if (flags & NFBAN_RUN_NOWAIT)
+		return op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN ? addr_nowait(s, j, op, addr, r)
+								  : NFBAN_WOULD_WAIT;
 	switch (op) {
 	case NFBAN_OP_START: return start_jail(s, j, r);
 	case NFBAN_OP_STOP: return stop_jail(s, j, r);
@@ -543,7 +562,7 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "nftables: a set per jail and family (stock nftables)",
 	.keys = nft_keys,
 	.fallback = "",
-	.flags = NFBAN_PLUGIN_START_BAN,
+	.flags = NFBAN_PLUGIN_START_BAN | NFBAN_PLUGIN_NOWAIT,
 	.adopt = nft_adopt,
 	.open = nft_open,
 	.close = nft_close,

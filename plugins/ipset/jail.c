@@ -137,7 +137,7 @@ static enum nfban_status start(void *inst, const void *jail, const struct nfban_
 
 	if (ipc_create(&in->conn, &j->spec, &created, r) < 0)
 		return set_failed();
-	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, r);
 	if (st != NFBAN_OK && created) {
 		memset(&undo, 0, sizeof(undo));
 		ipc_destroy(&in->conn, j->spec.name, &undo);
@@ -160,7 +160,7 @@ static enum nfban_status stop(void *inst, const void *jail, const struct nfban_a
 		report_notice(r, "not started: there is no set %s to remove", j->spec.name);
 		return NFBAN_OK;
 	}
-	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, 0, addr, r);
 	if (st != NFBAN_OK)
 		return st;
 	/* Jumps deleted through nf_tables hold the set until its deferred frees ran. */
@@ -171,7 +171,7 @@ static enum nfban_status stop(void *inst, const void *jail, const struct nfban_a
 		struct nfban_report undo;
 
 		memset(&undo, 0, sizeof(undo));
-		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, addr, &undo);
+		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, &undo);
 		return NFBAN_ERROR;
 	}
 	return NFBAN_OK;
@@ -189,7 +189,7 @@ static enum nfban_status check(void *inst, const void *jail, const struct nfban_
 	if (!has) {
 		return report_fail(r, NFBAN_ABSENT, 0, "ipset %s does not exist", j->spec.name);
 	}
-	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, addr, r);
+	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, 0, addr, r);
 }
 
 /* The ban into a full set: grow it, then add again. */
@@ -217,7 +217,7 @@ static enum nfban_status grow_and_add(struct ipj_inst *in, const struct ipj_jail
 }
 
 static enum nfban_status ban(void *inst, const void *jail, const struct nfban_addr *addr,
-			     struct nfban_report *r)
+			     bool nowait, struct nfban_report *r)
 {
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
@@ -227,6 +227,11 @@ static enum nfban_status ban(void *inst, const void *jail, const struct nfban_ad
 		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) == 0)
 		return NFBAN_OK;
+	if (full && nowait) {
+		/* Growing copies the whole set: not for a call that must not wait. */
+		memset(r, 0, sizeof(*r));
+		return NFBAN_WOULD_WAIT;
+	}
 	return full ? grow_and_add(in, j, addr, r) : NFBAN_ERROR;
 }
 
@@ -252,14 +257,16 @@ static enum nfban_status flush(void *inst, const void *jail, const struct nfban_
 	return ipc_flush(&in->conn, j->spec.name, r) == 0 ? NFBAN_OK : NFBAN_ERROR;
 }
 
-enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op,
+/* A ban or unban is one ipset message (no lock, no retry): NFBAN_RUN_NOWAIT changes only a
+ * full set's growing. */
+enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, struct nfban_report *r)
 {
 	switch (op) {
 	case NFBAN_OP_START: return start(inst, jail, addr, r);
 	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);
 	case NFBAN_OP_CHECK: return check(inst, jail, addr, r);
-	case NFBAN_OP_BAN: return ban(inst, jail, addr, r);
+	case NFBAN_OP_BAN: return ban(inst, jail, addr, flags & NFBAN_RUN_NOWAIT, r);
 	case NFBAN_OP_UNBAN: return unban(inst, jail, addr, r);
 	case NFBAN_OP_FLUSH: return flush(inst, jail, addr, r);
 	default: return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);

@@ -44,12 +44,12 @@ enum nfban_status ipj_open(void **inst, struct nfban_report *r);
 void ipj_close(void *inst);
 /* The descriptor's run() (no NFBAN_OP_START_BAN: the set and the jumps are two subsystems,
  * never one transaction; libnfban runs start, then ban). */
-enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op,
+enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, struct nfban_report *r);
 
 /* The descriptor's operations, the same in both plugins. */
 #define IPSET_PLUGIN_OPS \
-	.flags = NFBAN_PLUGIN_SERIAL, \
+	.flags = NFBAN_PLUGIN_SERIAL | NFBAN_PLUGIN_NOWAIT, \
 	.open = ipj_open, \
 	.close = ipj_close, \
 	.release = ipj_release, \

@@ -137,7 +137,7 @@ static void ctx_free(struct ipt_ctx *c)
 	ipt_rules_free(&c->jump_rules);
 }
 
-enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
+enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, struct nfban_report *r)
 {
 	const struct ipt_conf *conf = jail;
@@ -145,6 +145,7 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op,
 	struct ipt_ctx c;
 	enum nfban_status st;
 
+	(void)flags;    /* no NFBAN_PLUGIN_NOWAIT: libnfban never passes NFBAN_RUN_NOWAIT */
 	if ((unsigned)op > NFBAN_OP_START_BAN)
 		return report_fail(r, NFBAN_ERROR, EINVAL, "operation %u unknown", (unsigned)op);
 	memset(&c, 0, sizeof(c));

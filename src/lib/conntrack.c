@@ -338,7 +338,7 @@ static unsigned count_msgs(const struct buf *b)
  * end.  Read through the handle's descriptor, else (conntrack loaded since
  * the handle was opened, or never) opened for this call.
  */
-static bool nothing_tracked(const struct ct_match *m)
+bool ct_nothing_tracked(const struct ct_match *m)
 {
 	char text[32];
 	int fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
@@ -392,7 +392,7 @@ int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **w
 	int one = 1, rc = 0, saved;
 
 	*what = "conntrack";
-	if (nothing_tracked(m))
+	if (ct_nothing_tracked(m))
 		return 0;
 	k.rx = malloc(CT_RECV_BUF);
 	k.del.cap = CT_SEND_MAX * CT_MSG_MAX;

@@ -47,6 +47,8 @@ void ct_match_free(struct ct_match *m);
  * number of entries deleted, or -1 with errno and `what` naming the step.
  */
 int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **what);
+/* True when the namespace's connection tracking table is empty or absent (ct_kill: nothing to do). */
+bool ct_nothing_tracked(const struct ct_match *m);
 
 #pragma GCC visibility pop
 

@@ -63,6 +63,7 @@ struct call {
 	enum nfban_family fam;
 	const struct nfban_addr *addr;  /* ban, unban */
 	struct nfban_result *res;
+	bool nowait;                    /* nfban_jail_try: NFBAN_WOULD_WAIT rather than waiting */
 	char why[NFBAN_MSG_MAX + 64];   /* the last plugin failure: reason[: strerror] */
 };
 
@@ -75,7 +76,9 @@ const char *fam_name(enum nfban_family f);
  * filled (BAD_INPUT for keys it refuses, FAILED otherwise). */
 int member_ready(struct call *c, unsigned i);
 /* Run op on member i (made ready); returns the plugin's status and fills c->res.
- * NFBAN_OP_START_BAN on a plugin without NFBAN_PLUGIN_START_BAN runs start, then ban. */
+ * NFBAN_OP_START_BAN on a plugin without NFBAN_PLUGIN_START_BAN runs start, then ban.
+ * With c->nowait: NFBAN_WOULD_WAIT, c->res untouched, where it would wait (a plugin
+ * without NFBAN_PLUGIN_NOWAIT, its process-wide lock taken, the plugin's own). */
 enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op);
 
 /* The operation with fallback (fallback.c). */

@@ -373,12 +373,19 @@ enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op)
 		return st == NFBAN_OK ? member_call(c, i, NFBAN_OP_BAN) : st;
 	}
 	serial = d->flags & NFBAN_PLUGIN_SERIAL;
+	if (c->nowait && !(d->flags & NFBAN_PLUGIN_NOWAIT))
+		return NFBAN_WOULD_WAIT;
 	memset(&r, 0, sizeof(r));
-	if (serial)
+	if (serial && c->nowait && pthread_mutex_trylock(&m->pl->serial) != 0)
+		return NFBAN_WOULD_WAIT;
+	if (serial && !c->nowait)
 		pthread_mutex_lock(&m->pl->serial);
-	st = d->run(m->inst, m->conf[FAM_IX(c->fam)], op, OP_HAS_ADDR(op) ? c->addr : NULL, &r);
+	st = d->run(m->inst, m->conf[FAM_IX(c->fam)], op, c->nowait ? NFBAN_RUN_NOWAIT : 0,
+		    OP_HAS_ADDR(op) ? c->addr : NULL, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
+	if (st == NFBAN_WOULD_WAIT)
+		return st;
 	res->kernel_errno = r.kernel_errno;
 	/* A ban that went well and has nothing to say costs no formatting. */
 	if (st == NFBAN_OK && !r.notice[0])

@@ -3,6 +3,7 @@
  * run.c - nfban_jail_run() (nfban.h): an operation by name, its address and
  * family checked, run with fallback (fallback.c) under the handle's lock;
  * after a ban, the banned address's sessions ended (kill_sessions: conntrack.c).
+ * nfban_jail_try(): the same ban or unban on its plain path, or NFBAN_BUSY.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "handle.h"
 #include "result.h"
+#include "state.h"
 #include "text.h"
 
 /* After a ban: end the banned address's sessions on the jail's traffic (kill_sessions). */
@@ -30,11 +32,12 @@ static void ct_after_ban(struct nfban_jail *j, const struct call *c)
 			      j->name, fam_name(c->fam), addr, what, strerror(errno));
 }
 
-int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
-		   const char *ip, struct nfban_result *res)
+/* The call's operation, address and family from the host's strings: 0, or -1 with res filled. */
+static int prepare(struct call *c, const char *operation, const char *family, const char *ip,
+		   struct nfban_addr *addr)
 {
-	struct nfban_addr addr;
-	struct call c = { .j = j, .res = res };
+	struct nfban_jail *j = c->j;
+	struct nfban_result *res = c->res;
 	char why[NFBAN_LINE_MAX];
 
 	/* Each field set, not the whole result cleared: this is every ban's path. */
@@ -43,52 +46,101 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 	res->fallback = 0;
 	res->message[0] = res->notice[0] = '\0';
 	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
-	c.op = op_parse(operation);
-	if (c.op == OP_COUNT) {
+	c->op = op_parse(operation);
+	if (c->op == OP_COUNT) {
 		char echo[256];
 
 		text_echo(operation ? operation : "", echo, sizeof(echo));
 		return result_fail(res, NFBAN_BAD_INPUT,
 				   "operation '%s': not one of start, stop, check, ban, unban, flush, start+ban",
-				   echo);
+				   echo), -1;
 	}
 	if (ip) {
-		if (value_parse_addr(ip, &addr, why, sizeof(why)) < 0)
-			return result_bad_key(res, "ip", 2, ip, why);
+		if (value_parse_addr(ip, addr, why, sizeof(why)) < 0)
+			return result_bad_key(res, "ip", 2, ip, why), -1;
 		/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
-		value_addr_unmap(&addr);
-		if (!j->allow_special && value_addr_special(&addr, why, sizeof(why))) {
+		value_addr_unmap(addr);
+		if (!j->allow_special && value_addr_special(addr, why, sizeof(why))) {
 			strncat(why, "; special_addresses=allow bans it all the same",
 				sizeof(why) - strlen(why) - 1);
-			return result_bad_key(res, "ip", 2, ip, why);
+			return result_bad_key(res, "ip", 2, ip, why), -1;
 		}
-		if (OP_HAS_ADDR(c.op))
-			c.addr = &addr;
-	} else if (OP_HAS_ADDR(c.op)) {
+		if (OP_HAS_ADDR(c->op))
+			c->addr = addr;
+	} else if (OP_HAS_ADDR(c->op)) {
 		return result_fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s",
-				   op_name(c.op), op_name(c.op));
+				   op_name(c->op), op_name(c->op)), -1;
 	}
 	if (!family)
-		c.fam = ip ? addr.family : NFBAN_INET4;
+		c->fam = ip ? addr->family : NFBAN_INET4;
 	else if (strcmp(family, "inet4") == 0)
-		c.fam = NFBAN_INET4;
+		c->fam = NFBAN_INET4;
 	else if (strcmp(family, "inet6") == 0)
-		c.fam = NFBAN_INET6;
+		c->fam = NFBAN_INET6;
 	else
-		return result_bad_key(res, "family", 6, family, "not inet4 or inet6");
-	if (ip && addr.family != c.fam)
+		return result_bad_key(res, "family", 6, family, "not inet4 or inet6"), -1;
+	if (ip && addr->family != c->fam)
 		return result_bad_key(res, "ip", 2, ip,
-				      c.fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
-							   : "an IPv6 address with family=inet4");
-	pthread_mutex_lock(&j->lock);
-	fallback_run(&c);
-	pthread_mutex_unlock(&j->lock);
-	if (j->kill_sessions && res->status == NFBAN_DONE &&
-	    (c.op == NFBAN_OP_BAN || c.op == NFBAN_OP_START_BAN))
-		ct_after_ban(j, &c);
+				      c->fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
+							    : "an IPv6 address with family=inet4"), -1;
+	return 0;
+}
+
+/* After the call: the sessions of a ban ended, the texts made one line each. */
+static int finish(struct call *c)
+{
+	struct nfban_result *res = c->res;
+
+	if (c->j->kill_sessions && res->status == NFBAN_DONE &&
+	    (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN))
+		ct_after_ban(c->j, c);
 	if (res->message[0])
 		text_one_line(res->message, sizeof(res->message));
 	if (res->notice[0])
 		text_one_line(res->notice, sizeof(res->notice));
 	return res->status;
+}
+
+int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *family,
+		   const char *ip, struct nfban_result *res)
+{
+	struct nfban_addr addr;
+	struct call c = { .j = j, .res = res };
+
+	if (prepare(&c, operation, family, ip, &addr) < 0)
+		return res->status;
+	pthread_mutex_lock(&j->lock);
+	fallback_run(&c);
+	pthread_mutex_unlock(&j->lock);
+	return finish(&c);
+}
+
+/*
+ * The plain path of a ban or unban, or nothing: the handle free, the jail on
+ * its primary plugin (no fallback state), no sessions to end, the plugin's
+ * answer a success.  Anything else is NFBAN_BUSY, with nothing changed: a
+ * refusal or an error sent nothing (one batch, one message), and the host's
+ * nfban_jail_run() finds it again and says it as it always does.
+ */
+int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *family,
+		   const char *ip, struct nfban_result *res)
+{
+	struct nfban_addr addr;
+	struct call c = { .j = j, .res = res, .nowait = true };
+	char state[VALUE_PLUGIN_MAX];
+	enum nfban_status st = NFBAN_WOULD_WAIT;
+
+	if (prepare(&c, operation, family, ip, &addr) < 0)
+		return res->status;
+	if ((c.op != NFBAN_OP_BAN && c.op != NFBAN_OP_UNBAN) || pthread_mutex_trylock(&j->lock) != 0)
+		return res->status = NFBAN_BUSY;
+	if ((c.op != NFBAN_OP_BAN || !j->kill_sessions || ct_nothing_tracked(&j->ct)) &&
+	    (j->n_members == 1 || state_get(j->name, c.fam, state, sizeof(state)) == 0))
+		st = member_call(&c, 0, c.op);
+	pthread_mutex_unlock(&j->lock);
+	if (st != NFBAN_OK) {
+		prepare(&c, operation, family, ip, &addr);      /* the result as it was */
+		return res->status = NFBAN_BUSY;
+	}
+	return finish(&c);
 }

@@ -82,6 +82,10 @@ bool nft_lock_take(struct nft_sock *s)
 	 */
 	if (lock_op(s, F_WRLCK) == 0)
 		goto held;
+	if (s->nowait) {
+		s->would_wait = errno == EAGAIN || errno == EACCES || errno == EINTR;
+		return false;
+	}
 	seen = holders(s);
 	while (lock_op(s, F_WRLCK) < 0) {
 		struct timespec ts = { 0, 0 };

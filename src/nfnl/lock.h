@@ -35,7 +35,8 @@
 #define NFT_LOCK_PATH "/run/nfban.lock"
 #define NFT_LOCK_WAIT_MS 30000
 
-/* Take the namespace's writer lock for s (waits, bounded); true when held. */
+/* Take the namespace's writer lock for s (waits, bounded; with s->nowait, one try: held by
+ * another, s->would_wait is set); true when held. */
 bool nft_lock_take(struct nft_sock *s);
 /* Let go of it (a no-op when not held). */
 void nft_lock_drop(struct nft_sock *s);

@@ -41,6 +41,12 @@ struct nft_sock {
 	int lock_fd;
 	bool lock_open, locked;
 	uint64_t lock_key, lock_turns;
+	/*
+	 * Set by a plugin for an operation that must not wait (NFBAN_RUN_NOWAIT):
+	 * the lock is tried once, and a runner that would wait - for the lock
+	 * (would_wait set), before a retry - returns NFBAN_WOULD_WAIT instead.
+	 */
+	bool nowait, would_wait;
 };
 
 /* 0, or -errno (socket(): EPROTONOSUPPORT when the kernel has no nfnetlink). */

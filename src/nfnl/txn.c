@@ -192,6 +192,11 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 			guess = 0;      /* not confirmed: read the generation, at once */
 			continue;
 		}
+		if (s->nowait) {
+			/* Refused, and nothing applied: a retry is for the call that may wait. */
+			memset(r, 0, sizeof(*r));
+			return NFBAN_WOULD_WAIT;
+		}
 		if (!nft_backoff_wait(&bo))
 			break;
 	}
@@ -206,9 +211,13 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, v
 	enum nfban_status st;
 
 	memset(r, 0, sizeof(*r));
+	nft_lock_take(s);
+	if (s->would_wait) {
+		s->would_wait = false;
+		return NFBAN_WOULD_WAIT;        /* nothing read or sent: s as it was */
+	}
 	s->last = s->gen;
 	s->gen = 0;
-	nft_lock_take(s);
 	st = run(s, op, ctx, label, r);
 	nft_lock_drop(s);
 	return st;

@@ -62,7 +62,8 @@ struct nft_txn_op {
 };
 
 /*
- * Run op on socket s, holding the namespace's writer lock (lock.h).  r is
+ * Run op on socket s, holding the namespace's writer lock (lock.h); with
+ * s->nowait, NFBAN_WOULD_WAIT where it would wait for it or before a retry.  r is
  * cleared before each try, so it holds only what the last one reported.
  * label names the objects in messages.  Afterwards s->gen is the
  * generation the kernel is at with what op read and changed, or 0 (the

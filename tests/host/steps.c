@@ -6,7 +6,8 @@
  *
  *   steps PLUGIN_DIR ACTION [KEY=VALUE ...]  < lines of "OPERATION [ADDRESS]"
  *
- * For each line read, runs the operation on the handle and answers one line
+ * OPERATION "try:ban" (or any "try:OP") calls nfban_jail_try, any other
+ * nfban_jail_run.  For each line read, runs the operation on the handle and answers one line
  * on stdout, flushed: "STATUS<tab>MESSAGE<tab>NOTICE".  Exits at the end of
  * input, 1 when the handle cannot be opened.
  */
@@ -35,7 +36,10 @@ int main(int argc, char **argv)
 
 		if (!op)
 			continue;
-		nfban_jail_run(j, op, NULL, ip, &res);
+		if (strncmp(op, "try:", 4) == 0)
+			nfban_jail_try(j, op + 4, NULL, ip, &res);
+		else
+			nfban_jail_run(j, op, NULL, ip, &res);
 		printf("%d\t%s\t%s\n", res.status, res.message, res.notice);
 		fflush(stdout);
 	}

@@ -198,4 +198,85 @@ test_multiport_nft_one_handle_sees_other_writers() {
 	assert_eq "" "$(rules)" "iptables-nft after stop"
 }
 
+# nfban_jail_try (what the .py actions call first, keeping the GIL): a ban or unban on its
+# plain path, or NFBAN_BUSY (4) with nothing changed - while another nfban writer holds the
+# namespace's writer lock (tests/tools/holdlock), for a plugin without NFBAN_PLUGIN_NOWAIT (the
+# iptables plugins: libiptc's whole-table commit, the xtables lock), for any other operation.
+hold_lock() { # hold the writer lock until release_lock
+	HELD=$(mktemp)
+	exec {HOLD}> >(exec "$NFBAN_BUILD/tests/tools/holdlock" >"$HELD")
+	HOLDER=$!
+	for _ in $(seq 100); do [ "$(cat "$HELD")" = held ] && return 0; sleep 0.1; done
+	fail "holdlock did not take the lock"
+}
+release_lock() { # the holder told, and gone (the kernel drops its lock as it exits)
+	exec {HOLD}>&-
+	for _ in $(seq 200); do kill -0 "$HOLDER" 2>/dev/null || break; sleep 0.05; done
+	rm -f "$HELD"
+}
+nft_set() { nft -j list set inet f2b-table "$1" | /usr/bin/python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []): print(e)' | sort; }
+
+test_nftables_try_busy_while_another_writer_holds_the_lock() {
+	command -v nft >/dev/null || skip "nft not installed"
+	steps_open nftables name=lt port=ssh
+	step_ok start
+	step_ok try:ban 192.0.2.1
+	assert_eq 192.0.2.1 "$(nft_set addr-set-lt)" "elements after a try's ban"
+	hold_lock
+	step try:ban 192.0.2.2
+	assert_eq 4 "$st" "a try's ban while another writer holds the lock: $msg"
+	assert_eq "" "$msg$notice" "a busy try says nothing"
+	step try:unban 192.0.2.1
+	assert_eq 4 "$st" "a try's unban while another writer holds the lock: $msg"
+	assert_eq 192.0.2.1 "$(nft_set addr-set-lt)" "elements after two busy tries"
+	release_lock
+	step_ok try:ban 192.0.2.2
+	step_ok try:unban 192.0.2.1
+	assert_eq 192.0.2.2 "$(nft_set addr-set-lt)" "elements once the lock is free"
+	step try:unban 192.0.2.9
+	assert_eq 0 "$st" "a try's unban of an address not banned: $msg"
+	assert_match "192.0.2.9:? was not banned" "$notice"
+	local op
+	for op in start check flush stop start+ban; do
+		step "try:$op" 192.0.2.3
+		assert_eq 4 "$st" "try:$op: $msg"
+	done
+	assert_eq 192.0.2.2 "$(nft_set addr-set-lt)" "elements after tries of other operations"
+	step ban 192.0.2.3/24
+	assert_eq 2 "$st" "a network for the set: refused by the waiting call: $msg"
+	step try:ban 192.0.2.3/24
+	assert_eq 4 "$st" "a network for the set: the try leaves it to the waiting call: $msg"
+	step_ok stop
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
+test_iptables_plugins_try_always_busy() {
+	local before
+	steps_open multiport name=lt port=ssh
+	step_ok start
+	before=$(ipt_rules 4)
+	step try:ban 192.0.2.1
+	assert_eq 4 "$st" "multiport's try: $msg"
+	assert_eq "$before" "$(ipt_rules 4)" "iptables after a busy try"
+	step_ok ban 192.0.2.1
+	step_ok stop
+	assert_eq "" "$(ipt_rules 4)" "iptables after stop"
+}
+
+test_ipset_try_bans() {
+	command -v ipset >/dev/null || skip "ipset not installed"
+	steps_open ipset name=lt port=ssh
+	step_ok start
+	step_ok try:ban 192.0.2.1
+	step_ok try:ban 192.0.2.2
+	step_ok try:unban 192.0.2.1
+	assert_eq 192.0.2.2 "$(ipset list f2b-lt | sed -n '/^Members:/,$p' | sed 1d | cut -d' ' -f1)" \
+		"members after the tries"
+	step_ok stop
+	assert_eq "" "$(ipset list -n)" "ipset after stop"
+}
+
 run_suite "$@"

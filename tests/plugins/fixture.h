@@ -55,9 +55,10 @@ static void fx_release(void *jail)
 	(void)jail;
 }
 
-static enum nfban_status fx_run(void *inst, const void *jail, enum nfban_op op,
+static enum nfban_status fx_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 				const struct nfban_addr *addr, struct nfban_report *r)
 {
+	(void)flags;
 	(void)inst;
 	(void)jail;
 	(void)addr;

@@ -124,9 +124,10 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 	return NFBAN_OK;
 }
 
-static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op op,
+static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 				   const struct nfban_addr *addr, struct nfban_report *r)
 {
+	(void)flags;
 	static const char *const names[] = {
 		[NFBAN_OP_START] = "start", [NFBAN_OP_STOP] = "stop", [NFBAN_OP_CHECK] = "check",
 		[NFBAN_OP_BAN] = "ban", [NFBAN_OP_UNBAN] = "unban", [NFBAN_OP_FLUSH] = "flush",
