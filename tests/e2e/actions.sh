@@ -18,7 +18,7 @@ if ! /usr/bin/python3 -c 'import fail2ban' 2>/dev/null; then
 	exit 0
 fi
 T=$(mktemp -d /tmp/nfban-actions.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; nstest_done' EXIT
 NF=/sbin-under-test/nfban
 
 # confdir DIR: the action files as `make install` leaves them (@SBINDIR@ = /sbin-under-test).

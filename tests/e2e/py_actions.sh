@@ -15,7 +15,7 @@ if ! /usr/bin/python3 -c 'import fail2ban' 2>/dev/null; then
 	exit 0
 fi
 T=$(mktemp -d /tmp/nfban-pyactions.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; nstest_done' EXIT
 mkdir -p "$T/action.d"
 for f in "$NFBAN_ROOT"/action.d/*.conf "$NFBAN_ROOT"/action.d/*.py; do
 	sed "s|@SBINDIR@|/sbin-under-test|g; s|@PLUGINDIR@|$NFBAN_BUILD/plugins|g" "$f" >"$T/action.d/$(basename "$f")"

@@ -243,7 +243,7 @@ run_suite() {
 		_nstest_run_one "$2"
 		exit 0
 	fi
-	local suite self tests t n=0 rc outf
+	local suite self tests t n=0 rc outf tdir
 	suite=$(basename "$0" .sh)
 	self=$(readlink -f "$0")
 	tests=$(declare -F | awk '$3 ~ /^test_/ {print $3}')
@@ -254,10 +254,15 @@ run_suite() {
 	outf=$(mktemp)
 	for t in $tests; do
 		n=$((n + 1))
+		# Each test's temporary files (mktemp's, in $TMPDIR) in a directory of its own,
+		# removed here whatever way the test ended.
+		tdir=$(mktemp -d)
+		chmod 0755 "$tdir"
 		set +e
-		timeout "$NFBAN_TEST_TIMEOUT" unshare -n bash "$self" --one "$t" >"$outf" 2>&1
+		TMPDIR=$tdir timeout "$NFBAN_TEST_TIMEOUT" unshare -n bash "$self" --one "$t" >"$outf" 2>&1
 		rc=$?
 		set -e
+		rm -rf "$tdir"
 		if [ $rc -eq 0 ]; then
 			echo "ok $n - $suite: $t"
 			grep '^# measured: ' "$outf" || true
