@@ -32,6 +32,17 @@ static void ct_after_ban(struct nfban_jail *j, const struct call *c)
 			      j->name, fam_name(c->fam), addr, what, strerror(errno));
 }
 
+/* A result saying nothing yet.  Each field set, not the whole result cleared: this is every
+ * ban's path. */
+static void result_start(const struct nfban_jail *j, struct nfban_result *res)
+{
+	res->status = NFBAN_DONE;
+	res->kernel_errno = 0;
+	res->fallback = 0;
+	res->message[0] = res->notice[0] = '\0';
+	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
+}
+
 /* The call's operation, address and family from the host's strings: 0, or -1 with res filled. */
 static int prepare(struct call *c, const char *operation, const char *family, const char *ip,
 		   struct nfban_addr *addr)
@@ -40,12 +51,7 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 	struct nfban_result *res = c->res;
 	char why[NFBAN_LINE_MAX];
 
-	/* Each field set, not the whole result cleared: this is every ban's path. */
-	res->status = NFBAN_DONE;
-	res->kernel_errno = 0;
-	res->fallback = 0;
-	res->message[0] = res->notice[0] = '\0';
-	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
+	result_start(j, res);
 	c->op = op_parse(operation);
 	if (c->op == OP_COUNT) {
 		char echo[256];
@@ -141,7 +147,7 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 		st = member_call(&c, 0, c.op);
 	pthread_mutex_unlock(&j->lock);
 	if (st != NFBAN_OK) {
-		prepare(&c, operation, family, ip, &addr);      /* the result as it was */
+		result_start(j, res);   /* whatever the try's plugin said is the waiting call's to say */
 		return res->status = NFBAN_BUSY;
 	}
 	return finish(&c);

@@ -18,6 +18,12 @@ import json, sys
 print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'
 }
 
+nft_set() { # set: its elements, sorted
+	nft -j list set inet f2b-table "$1" | /usr/bin/python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []): print(e)' | sort; }
+
 test_multiport_thousand_bans_two_handles() {
 	local j=(name=ll port=ssh,http)
 	nfban multiport start "${j[@]}"
@@ -105,17 +111,13 @@ step_ok() { step "$@"; assert_eq 0 "$st" "$*: $msg"; }
 
 test_nftables_one_handle_sees_other_writers() {
 	command -v nft >/dev/null || skip "nft not installed"
-	local set=addr-set-lh elems
-	elems() { nft -j list set inet f2b-table $set | /usr/bin/python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []): print(e)' | sort; }
+	local set=addr-set-lh
 	steps_open nftables name=lh port=ssh
 	step_ok start
 	step_ok ban 192.0.2.1
 	nft add table ip other
 	step_ok ban 192.0.2.2
-	assert_eq $'192.0.2.1\n192.0.2.2' "$(elems)" "elements after a ban that followed another writer"
+	assert_eq $'192.0.2.1\n192.0.2.2' "$(nft_set $set)" "elements after a ban that followed another writer"
 	nft flush chain inet f2b-table f2b-chain
 	step ban 192.0.2.3
 	assert_eq 3 "$st" "ban after another program flushed the rules: $msg"
@@ -127,14 +129,14 @@ for o in json.load(sys.stdin)["nftables"]:
 	assert_match "192.0.2.1:? was not banned" "$notice"
 	nft add element inet f2b-table $set '{ 192.0.2.9 }'
 	step_ok unban 192.0.2.9
-	assert_eq $'192.0.2.2\n192.0.2.3' "$(elems)" "elements after two unbans"
+	assert_eq $'192.0.2.2\n192.0.2.3' "$(nft_set $set)" "elements after two unbans"
 	nft delete table inet f2b-table
 	step ban 192.0.2.4
 	assert_eq 3 "$st" "ban after another program deleted the table: $msg"
 	assert_match "set inet f2b-table $set is missing" "$msg"
 	step_ok start
 	step_ok ban 192.0.2.4
-	assert_eq 192.0.2.4 "$(elems)" "elements after the repair"
+	assert_eq 192.0.2.4 "$(nft_set $set)" "elements after the repair"
 	# Others' elements in another set of the table leave the jail's cache as it is; a reload
 	# that queues more notifications than the socket holds (20,000 elements, then the rules
 	# flushed, in one commit) leaves a hole, which is read again, not trusted.
@@ -155,7 +157,7 @@ for o in json.load(sys.stdin)["nftables"]:
 	assert_eq 3 "$st" "ban after a reload that overflowed the notifications: $msg"
 	step_ok start
 	step_ok ban 192.0.2.7
-	assert_eq $'192.0.2.4\n192.0.2.5\n192.0.2.6\n192.0.2.7' "$(elems)" "elements after the reload's repair"
+	assert_eq $'192.0.2.4\n192.0.2.5\n192.0.2.6\n192.0.2.7' "$(nft_set $set)" "elements after the reload's repair"
 	nft delete set inet f2b-table filler
 	step_ok stop
 	nft delete table ip other
@@ -214,10 +216,6 @@ release_lock() { # the holder told, and gone (the kernel drops its lock as it ex
 	for _ in $(seq 200); do kill -0 "$HOLDER" 2>/dev/null || break; sleep 0.05; done
 	rm -f "$HELD"
 }
-nft_set() { nft -j list set inet f2b-table "$1" | /usr/bin/python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []): print(e)' | sort; }
 
 test_nftables_try_busy_while_another_writer_holds_the_lock() {
 	command -v nft >/dev/null || skip "nft not installed"
