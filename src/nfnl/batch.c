@@ -51,11 +51,13 @@ static int reserve(struct nft_batch *b, size_t room)
 
 		while (cap - b->len < room)
 			cap *= 2;
-		nb = realloc(b->buf, cap);
+		/* Zeroed: libmnl does not clear attribute padding.  The first one by calloc:
+		 * fresh pages from the kernel, faulted in only where a message lands. */
+		nb = b->buf ? realloc(b->buf, cap) : calloc(1, cap);
 		if (!nb)
 			return -ENOMEM;
-		/* Zeroed: libmnl does not clear attribute padding. */
-		memset(nb + b->cap, 0, cap - b->cap);
+		if (b->buf)
+			memset(nb + b->cap, 0, cap - b->cap);
 		b->buf = nb;
 		b->cap = cap;
 	}
@@ -87,6 +89,14 @@ int nft_batch_begin(struct nft_batch *b, struct nft_sock *s, uint32_t genid)
 	struct nft_batch_msg *m;
 
 	memset(b, 0, sizeof(*b));
+	b->s = s;
+	if (s->spare.buf) {
+		b->buf = s->spare.buf;
+		b->cap = s->spare.cap;
+		b->msgs = s->spare.msgs;
+		b->cap_msgs = s->spare.cap_msgs;
+		memset(&s->spare, 0, sizeof(s->spare));
+	}
 	if (reserve(b, NFT_MSG_ROOM) < 0)
 		return -ENOMEM;
 	nlh = nftnl_batch_begin(b->buf, nft_sock_next_seq(s));
@@ -111,6 +121,7 @@ static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t t
 				    nft_sock_next_seq(s));
 	m = note(b, nlh->nlmsg_seq, nlh->nlmsg_type);
 	m->echo = flags & NLM_F_ECHO;
+	b->open = nlh;
 	vsnprintf(m->what, sizeof(m->what), fmt, ap);
 	return nlh;
 }
@@ -132,6 +143,7 @@ int nft_batch_add_done(struct nft_batch *b, struct nlmsghdr *nlh)
 	if ((char *)nlh != b->buf + b->len || nlh->nlmsg_len > NFT_MSG_ROOM)
 		return -EMSGSIZE;
 	b->len += MNL_ALIGN(nlh->nlmsg_len);
+	b->open = NULL;
 	return 0;
 }
 
@@ -190,8 +202,22 @@ unsigned nft_batch_count(const struct nft_batch *b)
 
 void nft_batch_free(struct nft_batch *b)
 {
-	free(b->buf);
-	free(b->msgs);
+	size_t dirty = b->len;
+
+	if (b->open) {
+		size_t end = (size_t)((char *)b->open - b->buf) + MNL_ALIGN(b->open->nlmsg_len);
+
+		if (end > dirty)
+			dirty = end;
+	}
+	if (b->s && !b->s->spare.buf && b->buf) {
+		/* The spare is all zeros, as reserve() leaves what it grows. */
+		memset(b->buf, 0, dirty < b->cap ? dirty : b->cap);
+		b->s->spare = (struct nft_batch_mem){ b->buf, b->cap, b->msgs, b->cap_msgs };
+	} else {
+		free(b->buf);
+		free(b->msgs);
+	}
 	memset(b, 0, sizeof(*b));
 }
 
@@ -287,6 +313,7 @@ enum nfban_status nft_batch_commit(struct nft_batch *b, struct nft_sock *s, stru
 	end_seq = nft_sock_next_seq(s);
 	b->len += MNL_ALIGN(nftnl_batch_end(b->buf + b->len, end_seq)->nlmsg_len);
 	nft_sock_drain(s);
+	s->quiet = false;
 	if (mnl_socket_sendto(s->nl, b->buf, b->len) < 0)
 		return io_fail(r, errno, "sending the nf_tables batch");
 	while (answered < expect) {
@@ -301,6 +328,8 @@ enum nfban_status nft_batch_commit(struct nft_batch *b, struct nft_sock *s, stru
 		if (take_answers(b, s, (size_t)n, &answered) < 0)
 			return io_fail(r, EPROTO, "unexpected answer to the nf_tables batch");
 	}
+	/* Every answer read (the acks come last), or, after a refusal, all that was queued. */
+	s->quiet = true;
 	for (unsigned i = 1; i < b->n; i++)
 		if (b->msgs[i].answered && b->msgs[i].err)
 			return fail(r, &b->msgs[i], b->msgs[i].err);

@@ -29,12 +29,14 @@ struct nft_batch_msg {
 typedef void (*nft_batch_echo_fn)(const struct nlmsghdr *nlh, void *data);
 
 struct nft_batch {
+	struct nft_sock *s;             /* whose spare memory it took, and gives back */
 	char *buf;
 	size_t len, cap;
 	unsigned n, cap_msgs;           /* msgs[0] is the batch begin */
 	struct nft_batch_msg *msgs;
 	nft_batch_echo_fn echo;         /* NULL: no message asks for an echo */
 	void *echo_data;
+	struct nlmsghdr *open;          /* added, not yet done: written up to its nlmsg_len */
 };
 
 /* Start a batch; genid != 0 makes the kernel refuse it (ERESTART) if the ruleset changed. */
@@ -50,6 +52,7 @@ struct nlmsghdr *nft_batch_add(struct nft_batch *b, struct nft_sock *s, uint16_t
 int nft_batch_add_done(struct nft_batch *b, struct nlmsghdr *nlh);
 /* Messages in the batch besides begin and end. */
 unsigned nft_batch_count(const struct nft_batch *b);
+/* Its memory back to the socket's spare (cleared where it was written), or freed. */
 void nft_batch_free(struct nft_batch *b);
 /*
  * End, send, and read one answer per message.  NFBAN_OK when the kernel

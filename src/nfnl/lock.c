@@ -55,6 +55,29 @@ static uint64_t holders(const struct nft_sock *s)
 	return pread(s->lock_fd, &n, sizeof(n), slot(s)) == (ssize_t)sizeof(n) ? n : 0;
 }
 
+/*
+ * A mark of this holder and this turn (no read: the holder's path stays
+ * short), at most once per NFT_LOCK_MARK_MS of its own: a waiter only
+ * needs to see the queue move well within NFT_LOCK_WAIT_MS, and a burst of
+ * bans then costs no write each.
+ */
+static void mark(struct nft_sock *s)
+{
+	struct timespec now;
+	int64_t ms;
+	uint64_t n;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	s->lock_turns++;
+	if (s->lock_marked_ms && ms - s->lock_marked_ms < NFT_LOCK_MARK_MS)
+		return;
+	s->lock_marked_ms = ms ? ms : 1;
+	n = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s ^ s->lock_turns;
+	if (pwrite(s->lock_fd, &n, sizeof(n), slot(s)) != (ssize_t)sizeof(n))
+		(void)0;        /* only a waiter's patience depends on it */
+}
+
 bool nft_lock_take(struct nft_sock *s)
 {
 	unsigned waited_us = 0, step_us = 50;
@@ -105,10 +128,7 @@ bool nft_lock_take(struct nft_sock *s)
 			step_us *= 2;
 	}
 held:
-	/* A mark of this holder and this turn (no read: the holder's path stays short). */
-	n = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s ^ ++s->lock_turns;
-	if (pwrite(s->lock_fd, &n, sizeof(n), slot(s)) != (ssize_t)sizeof(n))
-		(void)0;        /* only a waiter's patience depends on it */
+	mark(s);
 	s->locked = true;
 	return true;
 }

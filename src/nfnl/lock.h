@@ -16,9 +16,9 @@
  * inode of /proc/self/ns/net where the kernel has no cookies): one file for
  * every namespace, nothing per namespace left behind, and the kernel drops
  * the lock when its holder dies, however it dies.  Each socket holds its own
- * description, so two handles in one process exclude each other.  Each
- * holder writes a mark of its turn into the slot, which tells a waiter that
- * the queue moves.
+ * description, so two handles in one process exclude each other.  A holder
+ * writes a mark of its turn into the slot (at most once per
+ * NFT_LOCK_MARK_MS of its own), which tells a waiter that the queue moves.
  *
  * The lock is an optimisation of liveness, never a condition of
  * correctness (the stamps are): a lock that cannot be had - no /run, not
@@ -34,6 +34,7 @@
 
 #define NFT_LOCK_PATH "/run/nfban.lock"
 #define NFT_LOCK_WAIT_MS 30000
+#define NFT_LOCK_MARK_MS 1000           /* a holder marks its turn at most this often */
 
 /* Take the namespace's writer lock for s (waits, bounded; with s->nowait, one try: held by
  * another, s->would_wait is set); true when held. */

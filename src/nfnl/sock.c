@@ -59,6 +59,8 @@ void nft_sock_close(struct nft_sock *s)
 		mnl_socket_close(s->nl);
 	nft_mon_close(&s->mon);
 	free(s->buf);
+	free(s->spare.buf);
+	free(s->spare.msgs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -71,6 +73,8 @@ uint32_t nft_sock_next_seq(struct nft_sock *s)
 
 void nft_sock_drain(struct nft_sock *s)
 {
+	if (s->quiet)
+		return;
 	while (recv(mnl_socket_get_fd(s->nl), s->buf, s->bufsz, MSG_DONTWAIT) > 0)
 		;
 }
@@ -95,6 +99,7 @@ int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, 
 
 	/* What an interrupted dump (NLM_F_DUMP_INTR: EINTR) left behind. */
 	nft_sock_drain(s);
+	s->quiet = false;
 	if (mnl_socket_sendto(s->nl, req, req->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {

@@ -20,12 +20,23 @@
 
 #pragma GCC visibility push(hidden)
 
+struct nft_batch_msg;
+
+/* A finished batch's memory, zeroed, kept for the next one (batch.c). */
+struct nft_batch_mem {
+	char *buf;
+	size_t cap;
+	struct nft_batch_msg *msgs;
+	unsigned cap_msgs;
+};
+
 struct nft_sock {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;                   /* last sequence number used */
 	char *buf;                      /* receive buffer */
 	size_t bufsz;
+	bool quiet;                     /* the last batch's answers all read: nothing queued */
 	/*
 	 * Set by the transaction runner (txn.h): the generation read by the
 	 * current try, and after an operation the generation the kernel is at
@@ -41,19 +52,22 @@ struct nft_sock {
 	int lock_fd;
 	bool lock_open, locked;
 	uint64_t lock_key, lock_turns;
+	int64_t lock_marked_ms;         /* CLOCK_MONOTONIC_COARSE of its last mark; 0: none */
 	/*
 	 * Set by a plugin for an operation that must not wait (NFBAN_RUN_NOWAIT):
 	 * the lock is tried once, and a runner that would wait - for the lock
 	 * (would_wait set), before a retry - returns NFBAN_WOULD_WAIT instead.
 	 */
 	bool nowait, would_wait;
+	/* Kept, so that an operation neither allocates nor clears 144 KiB for its batch. */
+	struct nft_batch_mem spare;
 };
 
 /* 0, or -errno (socket(): EPROTONOSUPPORT when the kernel has no nfnetlink). */
 int nft_sock_open(struct nft_sock *s);
 void nft_sock_close(struct nft_sock *s);
 uint32_t nft_sock_next_seq(struct nft_sock *s);
-/* Throw away anything left unread by an earlier, failed exchange. */
+/* Throw away anything left unread by an earlier, failed exchange (nothing to do when quiet). */
 void nft_sock_drain(struct nft_sock *s);
 /*
  * Send one request (req->nlmsg_seq from nft_sock_next_seq) and hand every

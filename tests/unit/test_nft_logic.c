@@ -338,6 +338,14 @@ static void test_sig_tells_rules_apart(void **state)
 
 /* ---- batch layout ---- */
 
+static bool all_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static void test_batch_layout(void **state)
 {
 	struct nft_spec p = params(NFBAN_INET4, "22");
@@ -348,6 +356,7 @@ static void test_batch_layout(void **state)
 	const struct nlattr *attr;
 	struct nft_jail j;
 	char why[NFBAN_MSG_MAX];
+	char *buf;
 	int left;
 
 	(void)state;
@@ -386,10 +395,24 @@ static void test_batch_layout(void **state)
 	assert_string_equal(b.msgs[3].what, "msg 2");
 	assert_int_equal(b.msgs[3].type, NFT_WHERE(NFT_MSG_NEWTABLE));
 	nft_batch_free(&b);
-	/* Without a generation, no attribute. */
+	/* Its memory is the socket's spare now, all zeros (libmnl leaves attribute padding as is). */
+	buf = s.spare.buf;
+	assert_non_null(buf);
+	assert_true(all_zero(buf, s.spare.cap));
+	/* Without a generation, no attribute; the spare taken again. */
 	assert_int_equal(nft_batch_begin(&b, &s, 0), 0);
+	assert_ptr_equal(b.buf, buf);
+	assert_null(s.spare.buf);
 	assert_int_equal(((const struct nlmsghdr *)b.buf)->nlmsg_len, NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+	/* A message added and never done (its build failed): cleared too. */
+	nlh = nft_batch_add(&b, &s, NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, "open");
+	assert_non_null(nlh);
+	mnl_attr_put_strz(nlh, 1, "f2b-table");
 	nft_batch_free(&b);
+	assert_ptr_equal(s.spare.buf, buf);
+	assert_true(all_zero(buf, s.spare.cap));
+	free(s.spare.buf);
+	free(s.spare.msgs);
 }
 
 /*
