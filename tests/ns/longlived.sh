@@ -277,4 +277,27 @@ test_ipset_try_bans() {
 	assert_eq "" "$(ipset list -n)" "ipset after stop"
 }
 
+# A full set grows (a larger set swapped in), which a try does not do: it says busy with the
+# set as it was, and the waiting call grows it, as the .py actions make it on busy.
+test_ipset_try_into_a_full_set_leaves_the_growing_to_the_waiting_call() {
+	command -v ipset >/dev/null || skip "ipset not installed"
+	local before
+	steps_open ipset name=lt port=ssh maxelem=2
+	step_ok start
+	step_ok try:ban 192.0.2.1
+	step_ok try:ban 192.0.2.2
+	before=$(ipset save f2b-lt)
+	step try:ban 192.0.2.3
+	assert_eq 4 "$st" "a try's ban into a full set: $msg"
+	assert_eq "" "$msg$notice" "a busy try says nothing"
+	assert_eq "$before" "$(ipset save f2b-lt)" "the set after the busy try"
+	step_ok ban 192.0.2.3
+	assert_match "ipset f2b-lt was full: grown to maxelem 4 \(swapped in, 2 bans kept\)" "$notice"
+	assert_eq 3 "$(ipset save f2b-lt | grep -c '^add ')" "bans in the grown set"
+	step_ok try:ban 192.0.2.4
+	assert_eq 4 "$(ipset save f2b-lt | grep -c '^add ')" "a try's ban into the grown set"
+	step_ok stop
+	assert_eq "" "$(ipset list -n)" "ipset after stop"
+}
+
 run_suite "$@"
