@@ -25,7 +25,7 @@ SAN    ?=
 OPT    ?= -O2
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-VERSION  := 0.2.0
+VERSION  := 0.3.0
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -Isrc/values -DNFBAN_VERSION='"$(VERSION)"' -DNFBAN_PLUGIN_DIR='"$(PLUGINDIR)"'
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 $(WARN) -fPIC
