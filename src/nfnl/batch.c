@@ -73,6 +73,19 @@ static int reserve(struct nft_batch *b, size_t room)
 	return 0;
 }
 
+/* Fold the open message's extent into b->dirty (the bytes nft_batch_free clears). */
+static void written(struct nft_batch *b)
+{
+	size_t end;
+
+	if (!b->open)
+		return;
+	end = (size_t)((char *)b->open - b->buf) + MNL_ALIGN(b->open->nlmsg_len);
+	if (end > b->dirty)
+		b->dirty = end;
+	b->open = NULL;
+}
+
 static struct nft_batch_msg *note(struct nft_batch *b, uint32_t seq, uint16_t type)
 {
 	struct nft_batch_msg *m = &b->msgs[b->n++];
@@ -115,6 +128,7 @@ static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t t
 	struct nlmsghdr *nlh;
 	struct nft_batch_msg *m;
 
+	written(b);     /* a message never done: its bytes are cleared by nft_batch_free */
 	if (reserve(b, NFT_MSG_ROOM) < 0)
 		return NULL;
 	nlh = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags | NLM_F_ACK,
@@ -202,14 +216,10 @@ unsigned nft_batch_count(const struct nft_batch *b)
 
 void nft_batch_free(struct nft_batch *b)
 {
-	size_t dirty = b->len;
+	size_t dirty;
 
-	if (b->open) {
-		size_t end = (size_t)((char *)b->open - b->buf) + MNL_ALIGN(b->open->nlmsg_len);
-
-		if (end > dirty)
-			dirty = end;
-	}
+	written(b);
+	dirty = b->len > b->dirty ? b->len : b->dirty;
 	if (b->s && !b->s->spare.buf && b->buf) {
 		/* The spare is all zeros, as reserve() leaves what it grows. */
 		memset(b->buf, 0, dirty < b->cap ? dirty : b->cap);

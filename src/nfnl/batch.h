@@ -37,6 +37,7 @@ struct nft_batch {
 	nft_batch_echo_fn echo;         /* NULL: no message asks for an echo */
 	void *echo_data;
 	struct nlmsghdr *open;          /* added, not yet done: written up to its nlmsg_len */
+	size_t dirty;                   /* and messages never done before it, up to here */
 };
 
 /* Start a batch; genid != 0 makes the kernel refuse it (ERESTART) if the ruleset changed. */

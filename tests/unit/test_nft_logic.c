@@ -404,10 +404,13 @@ static void test_batch_layout(void **state)
 	assert_ptr_equal(b.buf, buf);
 	assert_null(s.spare.buf);
 	assert_int_equal(((const struct nlmsghdr *)b.buf)->nlmsg_len, NLMSG_HDRLEN + sizeof(struct nfgenmsg));
-	/* A message added and never done (its build failed): cleared too. */
+	/* Messages added and never done (a build failed): cleared too, the longer first one too. */
 	nlh = nft_batch_add(&b, &s, NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, "open");
 	assert_non_null(nlh);
-	mnl_attr_put_strz(nlh, 1, "f2b-table");
+	mnl_attr_put_strz(nlh, 1, "a table name longer than the next one");
+	nlh = nft_batch_add(&b, &s, NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, "open again");
+	assert_non_null(nlh);
+	mnl_attr_put_strz(nlh, 1, "t");
 	nft_batch_free(&b);
 	assert_ptr_equal(s.spare.buf, buf);
 	assert_true(all_zero(buf, s.spare.cap));
