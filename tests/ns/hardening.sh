@@ -228,6 +228,19 @@ test_state_directory_is_vetted() {
 	assert_match "cannot record fallback to perport under $dir: Operation not permitted" "$err"
 	assert_eq "" "$(find "$dir" -mindepth 1)" "nothing written into a world-writable base"
 	on_no_multiport multiport stop name=v
+	# Read: no file at the state's path is no state, without a word; a file under a base
+	# another user could write into is not read.
+	run nfban multiport start name=v
+	assert_status 0 "$err"
+	assert_eq "" "$err" "no state file: nothing to say"
+	mkdir -m 0700 "$dir/$ns"
+	echo perport >"$dir/$ns/v.inet4"
+	run nfban multiport ban name=v ip=192.0.2.1
+	assert_status 0 "$err"
+	assert_match "fallback state under $dir ignored: Operation not permitted" "$err"
+	assert_eq 1 "$(ipt_rules | grep -c -- '-A f2b-v -s 192.0.2.1/32')" "the ban on multiport's own chain"
+	nfban multiport stop name=v
+	rm -rf "${dir:?}/$ns"
 	chmod 0700 "$dir"
 	# A symlinked namespace directory is not followed.
 	mkdir "$dir/elsewhere"
