@@ -210,7 +210,7 @@ void fallback_run(struct call *c)
 		member_call(c, 0, c->op);
 		return;
 	}
-	have = state_get(c->j->name, c->fam, state, sizeof(state));
+	have = state_get(jail_ns(c->j), c->j->name, c->fam, state, sizeof(state));
 	if (have < 0)
 		result_notice(c->res, "jail %s (%s): fallback state under %s ignored: %s", c->j->name,
 			      fam_name(c->fam), state_base(), strerror(errno));

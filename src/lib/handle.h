@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "nfban.h"
 #include "nfban_plugin.h"
+#include "state.h"
 #include "values.h"
 
 #pragma GCC visibility push(hidden)
@@ -52,6 +53,9 @@ struct nfban_jail {
 	bool kill_sessions;             /* kill_sessions=jail: ct holds the jail's traffic */
 	struct ct_match ct;
 	char *texts;                    /* the key=value texts the host gave, copied */
+	/* The namespace's state key (state.h), read at the first call that needs it: the
+	 * namespace of that call, where the members' instances were opened. "": not yet. */
+	char ns[STATE_NS_KEY_MAX];
 	unsigned n_members;
 	struct member m[1 + HANDLE_FALLBACK_MAX];
 };
@@ -67,6 +71,8 @@ struct call {
 	char why[NFBAN_MSG_MAX + 64];   /* the last plugin failure: reason[: strerror] */
 };
 
+/* j->ns, read now if not yet; NULL when it cannot be (then each state call reads its own). */
+const char *jail_ns(struct nfban_jail *j);
 const char *op_name(enum nfban_op op);
 /* The operation named `name` (NULL too), or OP_COUNT. */
 enum nfban_op op_parse(const char *name);

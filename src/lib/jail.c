@@ -168,6 +168,15 @@ static int parse_keys(struct nfban_jail *j, int n, const char *const kv[], struc
 	return parse_fallback(j, fallback ? fallback : d->fallback, res);
 }
 
+const char *jail_ns(struct nfban_jail *j)
+{
+	if (!j->ns[0] && state_ns_key(j->ns, sizeof(j->ns)) < 0) {
+		j->ns[0] = '\0';
+		return NULL;
+	}
+	return j->ns;
+}
+
 struct nfban_jail *nfban_jail_open(const char *dir, const char *plugin, int n_keys,
 				   const char *const keys[], struct nfban_result *res)
 {

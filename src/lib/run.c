@@ -143,7 +143,7 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	/* (A plugin loaded already and not NOWAIT: busy before the fallback state is read.) */
 	if ((!j->m[0].pl || (j->m[0].pl->desc->flags & NFBAN_PLUGIN_NOWAIT)) &&
 	    (c.op != NFBAN_OP_BAN || !j->kill_sessions || ct_nothing_tracked(&j->ct)) &&
-	    (j->n_members == 1 || state_get(j->name, c.fam, state, sizeof(state)) == 0))
+	    (j->n_members == 1 || state_get(jail_ns(j), j->name, c.fam, state, sizeof(state)) == 0))
 		st = member_call(&c, 0, c.op);
 	pthread_mutex_unlock(&j->lock);
 	if (st != NFBAN_OK) {

@@ -104,20 +104,11 @@ static int open_dir(int at, const char *name, int create)
 	return fd;
 }
 
-/*
- * This network namespace's directory (each has its own tables, so its own
- * state).  With `base`, the vetted base directory stays open there, and
- * `ns` holds the directory's name in it (state_clear removes it through them).
- */
-static int ns_dir(int create, int *base, char ns[STATE_NS_KEY_MAX])
+/* Directory ns in the vetted base (ns_dir's second half). */
+static int ns_dir_of(const char *ns, int create, int *base)
 {
-	char key[STATE_NS_KEY_MAX];
 	int b, fd;
 
-	if (!ns)
-		ns = key;
-	if (state_ns_key(ns, STATE_NS_KEY_MAX) < 0)
-		return -1;
 	b = open_dir(AT_FDCWD, state_base(), create);
 	if (b < 0)
 		return -1;
@@ -133,6 +124,22 @@ static int ns_dir(int create, int *base, char ns[STATE_NS_KEY_MAX])
 	return fd;
 }
 
+/*
+ * This network namespace's directory (each has its own tables, so its own
+ * state).  With `base`, the vetted base directory stays open there, and
+ * `ns` holds the directory's name in it (state_clear removes it through them).
+ */
+static int ns_dir(int create, int *base, char ns[STATE_NS_KEY_MAX])
+{
+	char key[STATE_NS_KEY_MAX];
+
+	if (!ns)
+		ns = key;
+	if (state_ns_key(ns, STATE_NS_KEY_MAX) < 0)
+		return -1;
+	return ns_dir_of(ns, create, base);
+}
+
 static void file_name(const char *jail, enum nfban_family fam, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s.%s", jail, fam == NFBAN_INET6 ? "inet6" : "inet4");
@@ -144,27 +151,31 @@ static void file_name(const char *jail, enum nfban_family fam, char *buf, size_t
  * directories (17 system calls).  Only ENOENT is taken for an answer; a
  * file that is there is read through the vetted directories below.
  */
-static bool surely_absent(const char *name)
+static bool surely_absent(const char *ns, const char *name)
 {
-	char ns[STATE_NS_KEY_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct stat st;
 
-	if (state_ns_key(ns, sizeof(ns)) < 0 ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s/%s", state_base(), ns, name) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", state_base(), ns, name) >= sizeof(path))
 		return false;
 	return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
-int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n)
+int state_get(const char *ns, const char *jail, enum nfban_family fam, char *buf, size_t n)
 {
-	char name[96], data[VALUE_PLUGIN_MAX + 2];
+	char name[96], data[VALUE_PLUGIN_MAX + 2], key[STATE_NS_KEY_MAX];
 	ssize_t len;
 	int dir, fd;
 
+	if (!ns) {
+		if (state_ns_key(key, sizeof(key)) < 0)
+			return -1;
+		ns = key;
+	}
 	file_name(jail, fam, name, sizeof(name));
-	if (surely_absent(name))
+	if (surely_absent(ns, name))
 		return 0;
-	dir = ns_dir(0, NULL, NULL);
+	dir = ns_dir_of(ns, 0, NULL);
 	if (dir < 0)
 		return errno == ENOENT ? 0 : -1;
 	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -30,10 +30,11 @@
 int state_ns_key(char *buf, size_t n);
 /* The base directory: $NFBAN_STATE_DIR, else /run/nfban (for messages). */
 const char *state_base(void);
-/* 1 and the plugin name in buf; 0 when there is no state (no file at its path: then the
+/* The state of namespace ns (state_ns_key's; NULL: the caller's now):
+ * 1 and the plugin name in buf; 0 when there is no state (no file at its path: then the
  * directories are not looked at); -1 on error (errno: EPERM for a directory someone else
  * could write, EINVAL for a file not ours). */
-int state_get(const char *jail, enum nfban_family fam, char *buf, size_t n);
+int state_get(const char *ns, const char *jail, enum nfban_family fam, char *buf, size_t n);
 int state_set(const char *jail, enum nfban_family fam, const char *plugin);
 int state_clear(const char *jail, enum nfban_family fam);
 /* Keep a fallback's announcement beside the jail's state (<state>.announced,
