@@ -168,8 +168,9 @@ int state_get(const char *ns, const char *jail, enum nfban_family fam, char *buf
 	int dir, fd;
 
 	if (!ns) {
+		/* (As ns_dir's callers answer: no namespace file to key by is no state.) */
 		if (state_ns_key(key, sizeof(key)) < 0)
-			return -1;
+			return errno == ENOENT ? 0 : -1;
 		ns = key;
 	}
 	file_name(jail, fam, name, sizeof(name));
