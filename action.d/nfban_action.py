@@ -901,9 +901,13 @@ class NfbanAction(ActionBase):
 				fam = aInfo.get("family")
 			except Exception:
 				fam = None
+		# Fail2ban's IPAddr: str() is ntoa, which str() computes twice (1 us a ban).
+		text = getattr(ip, "ntoa", None)
+		if not isinstance(text, str):
+			text = str(ip)
 		if fam not in FAMILIES:
-			fam = "inet6" if ":" in str(ip) else "inet4"
-		return str(ip), fam
+			fam = "inet6" if ":" in text else "inet4"
+		return text, fam
 
 	def _start(self, family, forceStart=False):
 		# CommandAction._start(family): on demand, only a forced start runs.
