@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fail2Ban action, in-process: the nfban action of this file's name.
 #
-# nfban-multiport.py, nfban-allports.py, nfban-perport.py, nfban-nftables.py,
-# nfban-nftables-allports.py, nfban-ipset.py and nfban-ipset-allports.py are this same file:
-# each leaves in the kernel what the .conf file of its name does - the same keys, defaults and
+# nfban-multiport.py is this file; nfban-allports.py, nfban-perport.py, nfban-nftables.py,
+# nfban-nftables-allports.py, nfban-ipset.py and nfban-ipset-allports.py are links to it in the
+# source tree (make install and the package write each as a file of its own): each leaves in the kernel what the .conf file of its name does - the same keys, defaults and
 # fallback - without a process per operation: Fail2ban loads it, and it runs nfban's plugin
 # through libnfban in Fail2ban's own process (one handle per jail; nfban_action.py, next to
 # this file, does the work).
