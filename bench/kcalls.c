@@ -49,7 +49,9 @@ static void *real(const char *name)
 
 T(ssize_t, sendto, (int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		    socklen_t tolen), (fd, buf, len, flags, to, tolen))
+T(ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags))
 T(ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags))
+T(ssize_t, recv, (int fd, void *buf, size_t len, int flags), (fd, buf, len, flags))
 T(ssize_t, recvfrom, (int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		      socklen_t *fromlen), (fd, buf, len, flags, from, fromlen))
 T(ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags), (fd, msg, flags))
