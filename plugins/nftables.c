@@ -372,19 +372,21 @@ static enum nft_read addr_read(struct nft_sock *s, void *ctx, struct nfban_repor
 
 	if (seen_at(s, j, s->gen_read))
 		return NFT_READ_COMMIT;
-	if ((rd = set_there(s, j, r, st)) != NFT_READ_COMMIT)
-		return rd;
-	/* Any rule looking the set up will do: the jail's ports are check's business. */
+	/* Any rule looking the set up will do: the jail's ports are check's business.  Such
+	 * a rule is proof of the set too (the kernel binds a lookup to an existing set, and
+	 * refuses to delete a bound one); only without one are the sets read, to say which
+	 * is missing. */
 	rc = nft_rules_of_set(s, j, &handles, &n);
 	if (rc)
 		return nft_txn_read_failed(rc, "the rules", j->label, r, st);
 	free(handles);
-	if (n == 0) {
-		*st = report_fail(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
-				  j->table, j->chain, j->set);
-		return NFT_READ_DONE;
-	}
-	return NFT_READ_COMMIT;
+	if (n > 0)
+		return NFT_READ_COMMIT;
+	if ((rd = set_there(s, j, r, st)) != NFT_READ_COMMIT)
+		return rd;
+	*st = report_fail(r, NFBAN_ABSENT, 0, "no rule in %s %s %s looks up set %s", FAM(j),
+			  j->table, j->chain, j->set);
+	return NFT_READ_DONE;
 }
 
 /* Seen in place, and nothing in its table changed since but elements: current now. */
