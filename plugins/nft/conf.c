@@ -4,6 +4,7 @@
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static enum nfban_status fill(struct nft_conf *c, const struct nfban_jail_keys *
 	enum nfban_status st;
 	int rc;
 
-	memset(&s, 0, sizeof(s));
+	memset(&s, 0, offsetof(struct nft_spec, protos));       /* (value_match_keys fills it) */
 	s.allports = value_is(nft_keys, k->values, "type", "allports");
 	snprintf(c->name, sizeof(c->name), "%s", k->name);
 	if ((st = text(c->table, sizeof(c->table), k, "table", r)) != NFBAN_OK ||

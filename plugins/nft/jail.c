@@ -12,6 +12,7 @@
  *     interval reaching 65535 has no end element but the "open" flag.
  */
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,11 +104,20 @@ int nft_ports_match(struct nft_rule_spec *rs, const struct value_port_range *por
 	return 0;
 }
 
+/* A rule of j's, zeroed but for its elements (struct nft_rule_spec). */
+static struct nft_rule_spec *new_rule(struct nft_jail *j)
+{
+	struct nft_rule_spec *rs = &j->rules[j->n_rules++];
+
+	memset(rs, 0, offsetof(struct nft_rule_spec, elems));
+	return rs;
+}
+
 static int multiport_rules(struct nft_jail *j, const struct value_protos *p, char *why, size_t n)
 {
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct value_proto *pr = &p->v[i];
-		struct nft_rule_spec *rs = &j->rules[j->n_rules++];
+		struct nft_rule_spec *rs = new_rule(j);
 
 		snprintf(rs->what, sizeof(rs->what), "%s", pr->name);
 		if (!value_proto_has_ports(pr->number)) {
@@ -126,7 +136,7 @@ static int multiport_rules(struct nft_jail *j, const struct value_protos *p, cha
 /* One rule: meta l4proto { protocols } (or no l4 match at all with "all"). */
 static int allports_rule(struct nft_jail *j, const struct value_protos *p, char *why, size_t n)
 {
-	struct nft_rule_spec *rs = &j->rules[j->n_rules++];
+	struct nft_rule_spec *rs = new_rule(j);
 	size_t len = 0;
 
 	(void)why;
@@ -202,7 +212,7 @@ static int verdict_ok(const struct nft_jail *j, char *why, size_t n)
 
 int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_t n)
 {
-	memset(j, 0, sizeof(*j));
+	memset(j, 0, offsetof(struct nft_jail, rules));
 	j->table_family = s->table_family;
 	j->addr_family = s->addr_family;
 	j->table = s->table;

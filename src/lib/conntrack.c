@@ -22,6 +22,7 @@
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,8 @@ int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *
 	const char *protos = NULL, *ports = NULL;
 	struct nfban_report r;
 
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct ct_match, protos));
+	m->protos.n = 0;
 	for (int k = 0; keys[k].name; k++) {
 		if (keys[k].type == NFBAN_KEY_PROTOCOLS)
 			protos = values[k];
