@@ -30,7 +30,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 	errno = ENOMEM;
 	if (g && nftnl_gen_nlmsg_parse(nlh, g) == 0 && nftnl_gen_is_set(g, NFTNL_GEN_ID)) {
 		*(uint32_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
-		rc = MNL_CB_OK;
+		rc = MNL_CB_STOP;       /* the one answer: no ack was asked for */
 	} else if (g)
 		errno = EPROTO;
 	if (g)
@@ -45,7 +45,8 @@ int nft_query_genid(struct nft_sock *s, uint32_t *genid)
 	uint32_t id = 0;
 	int rc;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nft_sock_next_seq(s));
+	/* No NLM_F_ACK: the answer is one NEWGEN, or an error (which comes unasked). */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, nft_sock_next_seq(s));
 	rc = nft_sock_query(s, nlh, gen_cb, &id);
 	if (rc == 0 && id == 0)
 		rc = -EPROTO;

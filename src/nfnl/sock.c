@@ -43,6 +43,7 @@ int nft_sock_open(struct nft_sock *s)
 		errno = ENOMEM;
 		goto fail;
 	}
+	s->quiet = true;                /* (it is in no multicast group: only answers come) */
 	return 0;
 fail:
 	err = errno ? errno : EIO;
@@ -117,7 +118,11 @@ int nft_sock_query(struct nft_sock *s, const struct nlmsghdr *req, mnl_cb_t cb, 
 		rc = mnl_cb_run(s->buf, (size_t)n, seq, s->portid, cb, data);
 		if (rc < 0)
 			return -(errno ? errno : EPROTO);
-		if (rc == MNL_CB_STOP)
+		if (rc == MNL_CB_STOP) {
+			/* The last answer (NLMSG_DONE, the ack, or cb's own stop at a lone
+			 * answer): nothing of this request is left to read. */
+			s->quiet = true;
 			return 0;
+		}
 	}
 }

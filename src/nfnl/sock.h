@@ -36,7 +36,7 @@ struct nft_sock {
 	uint32_t seq;                   /* last sequence number used */
 	char *buf;                      /* receive buffer */
 	size_t bufsz;
-	bool quiet;                     /* the last batch's answers all read: nothing queued */
+	bool quiet;                     /* the last exchange's answers all read: nothing queued */
 	/*
 	 * Set by the transaction runner (txn.h): the generation read by the
 	 * current try, and after an operation the generation the kernel is at
@@ -71,7 +71,8 @@ uint32_t nft_sock_next_seq(struct nft_sock *s);
 void nft_sock_drain(struct nft_sock *s);
 /*
  * Send one request (req->nlmsg_seq from nft_sock_next_seq) and hand every
- * data message of the answer to cb, until NLMSG_DONE or the ack.  Every
+ * data message of the answer to cb, until NLMSG_DONE, the ack, or cb's
+ * MNL_CB_STOP (a request without NLM_F_ACK whose one answer it read).  Every
  * answer must carry our port id and the request's sequence number.
  * Returns 0, or -errno: the kernel's error, or the socket's.
  */
