@@ -68,8 +68,8 @@ uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32
 {
 	uint32_t now = 0;
 
-	if (since && !s->mon.tried)
-		nft_mon_open(&s->mon);
+	if (since && !s->mon.tried && nft_mon_open(&s->mon) == 0)
+		nft_mon_drop_own(&s->mon, s->portid);
 	if (s->mon.fd >= 0)
 		now = nft_mon_unchanged(&s->mon, s->portid, w, since);
 	if (!now && since && since == s->last)
@@ -183,8 +183,10 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 			 * nothing to send: the ruleset is as read. */
 			if (st == NFBAN_OK && s->sent == 0)
 				s->gen = gen;
-			else if (st == NFBAN_OK && stamp)
+			else if (st == NFBAN_OK && stamp) {
 				s->gen = nft_gen_next(gen);
+				nft_mon_committed(&s->mon, gen);
+			}
 			return st;
 		}
 		memset(r, 0, sizeof(*r));

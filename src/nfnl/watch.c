@@ -2,11 +2,13 @@
 /* watch.c - see watch.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -25,7 +27,7 @@ void nft_mon_init(struct nft_mon *m)
 
 int nft_mon_attach(struct nft_mon *m, int fd)
 {
-	m->gen = m->from = 0;
+	m->gen = m->from = m->own = 0;
 	m->buf = malloc(MON_BUF);
 	if (!m->buf) {
 		close(fd);
@@ -58,6 +60,46 @@ void nft_mon_close(struct nft_mon *m)
 		close(m->fd);
 	free(m->buf);
 	nft_mon_init(m);
+}
+
+void nft_mon_drop_own(struct nft_mon *m, uint32_t self)
+{
+	/* BPF's absolute loads read big-endian: nlmsg_pid (host order) is compared as such. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(self), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),                   /* ours: dropped */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),          /* others': whole */
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	if (m->fd >= 0 && self &&
+	    setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0)
+		m->own = self;
+}
+
+void nft_mon_committed(struct nft_mon *m, uint32_t stamp)
+{
+	uint32_t made = nft_gen_next(stamp);
+
+	if (!m->own)
+		return;         /* (unfiltered, our own NEWGEN comes, and says the same) */
+	if (m->gen && m->gen == stamp) {
+		m->gen = made;
+		return;
+	}
+	/*
+	 * No generation seen yet (or none since a hole): the socket was open
+	 * before the stamp was checked, and the kernel's acceptance says nobody
+	 * committed after stamp, so every commit after ours will be queued: the
+	 * stream is whole from ours on.  (Older notifications still queued, of
+	 * an operation that did not read them first, make the next NEWGEN seen
+	 * not one on: a hole again, as it should be.)
+	 */
+	if (!m->gen && !m->from) {
+		m->gen = made;
+		m->from = made;
+	}
 }
 
 bool nft_mon_add(struct nft_mon *m, struct nft_watch *w)
@@ -184,9 +226,11 @@ static void take(struct nft_mon *m, uint32_t self, const struct nlmsghdr *nlh)
 }
 
 /*
- * Every queued notification, MON_SLOTS datagrams per recvmmsg: a ban's own
- * (its elements, its generation) come in one call.  A datagram cut short
- * (MSG_TRUNC) is a hole like a dropped one.
+ * Every queued notification, MON_SLOTS datagrams per recvmmsg: another
+ * writer's commit (its objects, its generation) comes in one call, and with
+ * our own dropped by the kernel (nft_mon_drop_own) a host that is the only
+ * writer finds the queue empty.  A datagram cut short (MSG_TRUNC) is a hole
+ * like a dropped one.
  */
 static void drain(struct nft_mon *m, uint32_t self)
 {

@@ -13,7 +13,13 @@
  *     queued before the committer's acks, so by the time this instance's own
  *     commit returns, its notifications and every earlier one are here;
  *   - each notification carries the committer's port id (nlmsg_pid): our
- *     own are told apart from others';
+ *     own are told apart from others'; a commit's are one datagram, its
+ *     NEWGEN another, each with that port id first, so a socket filter
+ *     (nft_mon_drop_own) has the kernel drop our own before they are
+ *     queued, and a commit of ours the kernel accepted stamped with the
+ *     generation the stream is at moves the stream on by itself
+ *     (nft_mon_committed): a long-lived host's ban reads nothing but what
+ *     others did;
  *   - a generation not one on from the last seen, or a receive that fails
  *     with ENOBUFS (the kernel dropped what did not fit), means the stream
  *     has a hole: nothing before the next generation seen is vouched for.
@@ -51,6 +57,7 @@ struct nft_mon {
 	bool tried;                     /* nft_mon_open was called */
 	uint32_t gen;                   /* the last generation notified; 0: none since a hole */
 	uint32_t from;                  /* the stream is whole for every commit after this one */
+	uint32_t own;                   /* the port id whose notifications the kernel drops; 0: none */
 	struct nft_watch *w[NFT_WATCH_MAX];
 	unsigned n;
 	char *buf;
@@ -72,6 +79,20 @@ int nft_mon_open(struct nft_mon *m);
 /* Make fd, a datagram socket that receives notifications, m's (nft_mon_open's last step). */
 int nft_mon_attach(struct nft_mon *m, int fd);
 void nft_mon_close(struct nft_mon *m);
+
+/*
+ * Have the kernel drop, on m's socket, the notifications of the commits
+ * sent from port id `self` (a classic BPF filter on the first message's
+ * nlmsg_pid).  Best effort: without it they are read and skipped.
+ */
+void nft_mon_drop_own(struct nft_mon *m, uint32_t self);
+/*
+ * A commit from that port id, stamped with generation `stamp`, was applied:
+ * it made the generation after it.  When the stream was at stamp, or had
+ * seen no generation yet, it is at that one now (and whole from it); else
+ * the next NEWGEN seen is not one on, a hole, as it would be.
+ */
+void nft_mon_committed(struct nft_mon *m, uint32_t stamp);
 
 /* Make w one of m's watches (w lives as long as m); false when m has no room. */
 bool nft_mon_add(struct nft_mon *m, struct nft_watch *w);

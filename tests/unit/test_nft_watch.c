@@ -209,6 +209,51 @@ static void test_many_queued(void **state)
 	close_pair(&p);
 }
 
+/* With our own notifications dropped by the socket's filter, our accepted commits move the
+ * stream on (nft_mon_committed), from the first one on when none was seen yet. */
+static void test_own_filtered(void **state)
+{
+	struct pair p;
+	char buf[64];
+
+	(void)state;
+	open_pair(&p);
+	nft_mon_drop_own(&p.m, SELF);
+	assert_int_equal(p.m.own, SELF);
+	note(&p, NFT_MSG_NEWSETELEM, NFPROTO_INET, "f2b-table", NULL, SELF);
+	gen(&p, 50, SELF);
+	assert_int_equal(recv(p.m.fd, buf, sizeof(buf), MSG_DONTWAIT), -1);  /* dropped */
+	assert_int_equal(unchanged(&p, &p.set, 50), 0);                    /* nothing seen */
+	nft_mon_committed(&p.m, 50);
+	assert_int_equal(unchanged(&p, &p.set, 51), 51);
+	nft_mon_committed(&p.m, 51);
+	assert_int_equal(unchanged(&p, &p.set, 52), 52);
+	/* Others' elements: still current; others' rules in the table: not. */
+	note(&p, NFT_MSG_NEWSETELEM, NFPROTO_INET, "f2b-table", NULL, OTHER);
+	gen(&p, 53, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 52), 53);
+	note(&p, NFT_MSG_NEWRULE, NFPROTO_INET, "f2b-table", "f2b-chain", OTHER);
+	gen(&p, 54, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 53), 0);
+	assert_int_equal(unchanged(&p, &p.set, 54), 54);
+	/* A commit stamped with a generation the stream is not at moves nothing: the next
+	 * NEWGEN seen is not one on, a hole. */
+	nft_mon_committed(&p.m, 60);
+	assert_int_equal(unchanged(&p, &p.set, 61), 0);
+	gen(&p, 62, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 61), 0);
+	assert_int_equal(unchanged(&p, &p.set, 62), 62);
+	close_pair(&p);
+	/* Without the filter, committed changes nothing: our own NEWGEN says it. */
+	open_pair(&p);
+	gen(&p, 70, SELF);
+	nft_mon_committed(&p.m, 70);
+	assert_int_equal(unchanged(&p, &p.set, 71), 0);
+	gen(&p, 71, SELF);
+	assert_int_equal(unchanged(&p, &p.set, 71), 71);
+	close_pair(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_what_counts),
 		cmocka_unit_test(test_holes),
 		cmocka_unit_test(test_many_queued),
+		cmocka_unit_test(test_own_filtered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
