@@ -69,10 +69,6 @@ static enum nfban_status fill(struct ipt_conf *c, const struct ipt_kind *kind,
 	c->backend = value_is(kind->keys, k->values, "backend", "legacy") ? IPT_BACKEND_LEGACY
 		   : value_is(kind->keys, k->values, "backend", "nft")    ? IPT_BACKEND_NFT
 									 : IPT_BACKEND_AUTO;
-	/* Read once per jail, from the program file (no exec): see nft_release.h. */
-	c->nft_release = c->backend == IPT_BACKEND_LEGACY
-				 ? &ipt_nft_releases[ipt_nft_n_releases - 1]
-				 : ipt_nft_release_detect(secure_getenv("PATH"));
 	return st;
 }
 

@@ -8,7 +8,6 @@
 
 #include "backend.h"
 #include "nfban_plugin.h"
-#include "nft_release.h"
 #include "values.h"
 
 #pragma GCC visibility push(hidden)
@@ -59,7 +58,6 @@ struct ipt_conf {
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
-	const struct ipt_nft_release *nft_release;      /* nf_tables: the host's iptables-nft */
 	unsigned lock_wait;                     /* seconds */
 	/* ipset plugins (their configure() sets it): the jumps match this set and
 	 * end in blocktype, and there is no chain f2b-<name>.  "" otherwise. */

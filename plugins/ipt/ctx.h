@@ -18,6 +18,7 @@
 #include "nfnl/sock.h"
 #include "nfnl/watch.h"
 #include "nft_cache.h"
+#include "nft_release.h"
 #include "rule.h"
 #include "view.h"
 
@@ -31,12 +32,15 @@
 
 /*
  * A plugin instance: the nf_tables backend's socket, opened on first use,
- * and what ban and unban read of the jail, per family (nft_cache.h), with
- * a watch of the chains it depends on (src/nfnl/watch.h).
+ * the release of the host's iptables-nft (nft_release.h), read on first use
+ * (from its program file: a jail that ends up on the legacy tables never
+ * reads it), and what ban and unban read of the jail, per family
+ * (nft_cache.h), with a watch of the chains it depends on (src/nfnl/watch.h).
  */
 struct ipt_inst {
 	struct nft_sock nft;
 	bool nft_open;
+	const struct ipt_nft_release *release;  /* NULL: not read yet */
 	struct ipt_nft_cache cache[2];  /* inet4, inet6 */
 	struct nft_watch watch[2];
 };

@@ -783,7 +783,9 @@ enum nfban_status ipt_nft_run(struct ipt_ctx *c)
 	x.family = c->conf->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	x.fam = c->conf->family == NFBAN_INET6 ? "ip6" : "ip";
 	x.nfam = c->conf->family;
-	x.rel = c->conf->nft_release;
+	if (!c->inst->release)
+		c->inst->release = ipt_nft_release_detect(secure_getenv("PATH"));
+	x.rel = c->inst->release;
 	snprintf(x.label, sizeof(x.label), "%s table " IPT_TABLE, c->f->label);
 	rc = build_wanted(&x);
 	if (rc) {
