@@ -43,9 +43,10 @@
       The through-Fail2ban tables from FILE (lines LABEL <tab> KIND <tab>
       BURST IDLE CPU [RESTORE IDLE CPU], tab-separated seconds).
 
-  f2b.py report-scale FILE
+  f2b.py report-scale [--count] FILE
       The "one more ban" table from FILE (lines PLUGIN <tab> BACKEND <tab>
-      HELD <tab> LABEL <tab> NANOSECONDS, one per call).
+      HELD <tab> LABEL <tab> NANOSECONDS, one per call; with --count, a
+      count per line instead: instructions per call).
 """
 import os
 import shlex
@@ -482,17 +483,20 @@ def report_f2b(path):
                                                       cells(4, l, kind, False) + cells(5, l, kind, False)))
 
 
-def report_scale(path):
-    """Medians per plugin, backend, label, held; the ratio of the largest held over the smallest."""
+def report_scale(path, count=False):
+    """Medians per plugin, backend, label, held; the ratio of the largest held over the smallest.
+    Values are nanoseconds (shown as us), or with count, plain counts (instructions)."""
     d = {}
     with open(path) as f:
         for line in f:
-            plugin, backend, held, label, ns = line.rstrip("\n").split("\t")
-            d.setdefault((plugin, backend, label), {}).setdefault(int(held), []).append(int(ns) / 1000.0)
+            plugin, backend, held, label, v = line.rstrip("\n").split("\t")
+            d.setdefault((plugin, backend, label), {}).setdefault(int(held), []).append(
+                int(v) if count else int(v) / 1000.0)
     helds = sorted({h for v in d.values() for h in v})
     w = max(len(label) for _p, _b, label in d)
     hdr = "%-16s %-7s %-*s" % ("plugin", "backend", w, "call") + "".join(
-        " %11s" % ("@%d us" % h) for h in helds) + " %10s" % ("%d/%d" % (helds[-1], helds[0]))
+        " %11s" % ("@%d" % h if count else "@%d us" % h) for h in helds) + " %10s" % (
+        "%d/%d" % (helds[-1], helds[0]))
     print(hdr)
     print("-" * len(hdr))
     for (plugin, backend, label), v in d.items():
@@ -519,6 +523,8 @@ def main():
         report_f2b(sys.argv[2])
     elif cmd == "report-scale" and len(sys.argv) == 3:
         report_scale(sys.argv[2])
+    elif cmd == "report-scale" and len(sys.argv) == 4 and sys.argv[2] == "--count":
+        report_scale(sys.argv[3], count=True)
     else:
         sys.exit(__doc__)
 
