@@ -64,14 +64,14 @@ int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *
 		return 1;
 	/* nftables' type=allports keeps port= and ignores it, as stock does. */
 	m->all_ports = !ports || value_is(keys, values, "type", "allports");
+	m->ports = m->all_ports ? NULL : ports;
+	m->ports_parsed = !m->ports;
 	memset(&r, 0, sizeof(r));
-	if (value_match_keys(protos, m->all_ports ? NULL : ports, &m->protos, &r) != NFBAN_OK) {
+	if (value_match_protocols(protos, m->ports != NULL, &m->protos, &r) != NFBAN_OK) {
 		res->status = NFBAN_BAD_INPUT;
 		snprintf(res->message, sizeof(res->message), "%s", r.reason);
 		return -1;
 	}
-	m->count_fd = open(CT_COUNT, O_RDONLY | O_CLOEXEC);
-	m->count_open = m->count_fd >= 0;
 	return 0;
 }
 
@@ -340,18 +340,41 @@ static unsigned count_msgs(const struct buf *b)
  * end.  Read through the handle's descriptor, else (conntrack loaded since
  * the handle was opened, or never) opened for this call.
  */
-bool ct_nothing_tracked(const struct ct_match *m)
+bool ct_nothing_tracked(struct ct_match *m)
 {
 	char text[32];
-	int fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
+	int fd;
 	ssize_t n;
 
+	if (!m->count_tried) {
+		m->count_tried = true;
+		m->count_fd = open(CT_COUNT, O_RDONLY | O_CLOEXEC);
+		m->count_open = m->count_fd >= 0;
+		if (!m->count_open)
+			return errno == ENOENT;
+	}
+	fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT;
 	n = pread(fd, text, sizeof(text) - 1, 0);
 	if (!m->count_open)
 		close(fd);
 	return n > 0 && text[0] == '0' && (n == 1 || text[1] == '\n');
+}
+
+bool ct_ready(struct ct_match *m)
+{
+	struct nfban_report r;
+
+	if (ct_nothing_tracked(m))
+		return false;
+	if (!m->ports_parsed) {
+		/* The key table's check accepted this text at open: a failure here is
+		 * /etc/services changed since, and ct_kill says so. */
+		memset(&r, 0, sizeof(r));
+		m->ports_parsed = value_match_ports(m->ports, &m->protos, &r) == NFBAN_OK;
+	}
+	return true;
 }
 
 /*
@@ -393,9 +416,9 @@ int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **w
 	struct kill k = { .fd = -1, .m = m, .a = a };
 	int one = 1, rc = 0, saved;
 
-	*what = "conntrack";
-	if (ct_nothing_tracked(m))
-		return 0;
+	*what = "the jail's ports";
+	if (!m->ports_parsed)
+		return errno = EINVAL, -1;
 	k.rx = malloc(CT_RECV_BUF);
 	k.del.cap = CT_SEND_MAX * CT_MSG_MAX;
 	k.del.p = malloc(k.del.cap);

@@ -20,36 +20,54 @@
 
 #pragma GCC visibility push(hidden)
 
-/* Which entries a ban ends: the jail's protocols, each with its ports (none: every port). */
+/*
+ * Which entries a ban ends: the jail's protocols, each with its ports (none:
+ * every port).  What only a kill needs is made ready by the first ban that
+ * needs it, under the handle's lock (ct_ready): a start, a stop or an unban
+ * reads neither /etc/services nor the count, and a ban with nothing tracked
+ * resolves no service name.
+ */
 struct ct_match {
 	bool all_ports;
-	/* The namespace's nf_conntrack_count, kept open: a ban reads it with one pread. */
+	/* The namespace's nf_conntrack_count, kept open from the first ban: one pread a ban. */
+	bool count_tried;
 	bool count_open;
 	int count_fd;
+	/* port= (the handle's copy of the text), parsed into protos at the first kill. */
+	const char *ports;
+	bool ports_parsed;
 	/* Last: 33 KiB, never zeroed whole (9 pages a process would fault in for nothing). */
 	struct value_protos protos;     /* a protocol numbered 0 ("all"): every protocol */
 };
 
 /*
  * The match of a jail from its primary plugin's keys and values (defaults
- * applied).  0; 1 when the table names no protocol (nothing to match: no
- * kill); -1 with res filled (BAD_INPUT, the key named) when the values do
- * not parse.
+ * applied; `values` live as long as m).  0; 1 when the table names no
+ * protocol (nothing to match: no kill); -1 with res filled (BAD_INPUT, the
+ * key named) when the protocols do not parse or one has no ports (the ports'
+ * own syntax is the key table's, checked before).
  */
 int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *const values[],
 		  struct nfban_result *res);
-/* What ct_match_init kept open (a zeroed m: nothing). */
+/* What ct_match_init and ct_ready kept open (a zeroed m: nothing). */
 void ct_match_free(struct ct_match *m);
 
 /*
+ * Under the handle's lock, right after a ban: true when there is something
+ * to end (the count is not 0), m then ready for ct_kill (its ports parsed).
+ * False when the namespace tracks nothing, or has no connection tracking.
+ */
+bool ct_ready(struct ct_match *m);
+/*
  * Delete the entries whose original source is inside `a` and whose protocol
- * and original destination port are m's.  Nothing to delete (or no
- * connection tracking in this network namespace) is success.  Returns the
- * number of entries deleted, or -1 with errno and `what` naming the step.
+ * and original destination port are m's (after ct_ready said true; outside
+ * the handle's lock: a dump can take milliseconds).  Returns the number of
+ * entries deleted, or -1 with errno and `what` naming the step.
  */
 int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **what);
-/* True when the namespace's connection tracking table is empty or absent (ct_kill: nothing to do). */
-bool ct_nothing_tracked(const struct ct_match *m);
+/* Under the handle's lock: true when the namespace's connection tracking table is empty or
+ * absent (a ban would have nothing to end). */
+bool ct_nothing_tracked(struct ct_match *m);
 
 #pragma GCC visibility pop
 

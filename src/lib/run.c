@@ -92,13 +92,21 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 	return 0;
 }
 
-/* After the call: the sessions of a ban ended, the texts made one line each. */
-static int finish(struct call *c)
+/* Under the handle's lock, after the call: sessions to end (kill_sessions, a ban done, the
+ * namespace tracking something)? */
+static bool sessions_to_end(const struct call *c)
+{
+	return c->j->kill_sessions && c->res->status == NFBAN_DONE &&
+	       (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN) && ct_ready(&c->j->ct);
+}
+
+/* After the call, the handle's lock let go: the sessions of a ban ended, the texts made one
+ * line each. */
+static int finish(struct call *c, bool end_sessions)
 {
 	struct nfban_result *res = c->res;
 
-	if (c->j->kill_sessions && res->status == NFBAN_DONE &&
-	    (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN))
+	if (end_sessions)
 		ct_after_ban(c->j, c);
 	if (res->message[0])
 		text_one_line(res->message, sizeof(res->message));
@@ -112,13 +120,15 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 {
 	struct nfban_addr addr;
 	struct call c = { .j = j, .res = res };
+	bool end_sessions;
 
 	if (prepare(&c, operation, family, ip, &addr) < 0)
 		return res->status;
 	pthread_mutex_lock(&j->lock);
 	fallback_run(&c);
+	end_sessions = sessions_to_end(&c);
 	pthread_mutex_unlock(&j->lock);
-	return finish(&c);
+	return finish(&c, end_sessions);
 }
 
 /*
@@ -135,6 +145,7 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	struct call c = { .j = j, .res = res, .nowait = true };
 	char state[VALUE_PLUGIN_MAX];
 	enum nfban_status st = NFBAN_WOULD_WAIT;
+	bool end_sessions = false;
 
 	if (prepare(&c, operation, family, ip, &addr) < 0)
 		return res->status;
@@ -145,10 +156,13 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	    (c.op != NFBAN_OP_BAN || !j->kill_sessions || ct_nothing_tracked(&j->ct)) &&
 	    (j->n_members == 1 || state_get(jail_ns(j), j->name, c.fam, state, sizeof(state)) == 0))
 		st = member_call(&c, 0, c.op);
+	/* Nothing was tracked before the ban; something may be by now (the count read again). */
+	if (st == NFBAN_OK)
+		end_sessions = sessions_to_end(&c);
 	pthread_mutex_unlock(&j->lock);
 	if (st != NFBAN_OK) {
 		result_start(j, res);   /* whatever the try's plugin said is the waiting call's to say */
 		return res->status = NFBAN_BUSY;
 	}
-	return finish(&c);
+	return finish(&c, end_sessions);
 }

@@ -99,20 +99,26 @@ int value_parse_ports(const char *text, struct value_port_range *out, unsigned *
 	}
 }
 
-enum nfban_status value_match_keys(const char *protocols, const char *ports,
-				   struct value_protos *out, struct nfban_report *r)
+enum nfban_status value_match_protocols(const char *protocols, bool with_ports,
+					struct value_protos *out, struct nfban_report *r)
 {
 	char why[NFBAN_MSG_MAX];
 
 	if (!protocols || value_parse_protocols(protocols, out, why, sizeof(why)) < 0)
 		return report_refuse(r, "protocol", protocols, "%s", protocols ? why : "missing");
-	if (!ports)
-		return NFBAN_OK;
-	for (unsigned i = 0; i < out->n; i++)
+	for (unsigned i = 0; with_ports && i < out->n; i++)
 		if (!value_proto_has_ports(out->v[i].number))
 			return report_refuse(r, "protocol", protocols,
 					     "protocol '%s' has no ports (use tcp, udp, sctp or dccp)",
 					     out->v[i].name);
+	return NFBAN_OK;
+}
+
+enum nfban_status value_match_ports(const char *ports, struct value_protos *out,
+				    struct nfban_report *r)
+{
+	char why[NFBAN_MSG_MAX];
+
 	/* The same ports for every protocol: parsed once. */
 	if (out->n && value_parse_ports(ports, out->v[0].ports, &out->v[0].n_ports, why, sizeof(why)) < 0)
 		return report_refuse(r, "port", ports, "%s", why);
@@ -121,4 +127,14 @@ enum nfban_status value_match_keys(const char *protocols, const char *ports,
 		memcpy(out->v[i].ports, out->v[0].ports, out->v[0].n_ports * sizeof(out->v[0].ports[0]));
 	}
 	return NFBAN_OK;
+}
+
+enum nfban_status value_match_keys(const char *protocols, const char *ports,
+				   struct value_protos *out, struct nfban_report *r)
+{
+	enum nfban_status st = value_match_protocols(protocols, ports != NULL, out, r);
+
+	if (st != NFBAN_OK || !ports)
+		return st;
+	return value_match_ports(ports, out, r);
 }

@@ -97,6 +97,12 @@ int value_parse_ports(const char *text, struct value_port_range *out, unsigned *
  */
 enum nfban_status value_match_keys(const char *protocols, const char *ports,
 				   struct value_protos *out, struct nfban_report *r);
+/* Its two halves: the protocols (with_ports: each must carry ports), then the ports into
+ * each of them (no file is read before the second: service names are resolved there). */
+enum nfban_status value_match_protocols(const char *protocols, bool with_ports,
+					struct value_protos *out, struct nfban_report *r);
+enum nfban_status value_match_ports(const char *ports, struct value_protos *out,
+				    struct nfban_report *r);
 
 /* ---- addresses ---------------------------------------------------------------- */
 
