@@ -362,19 +362,17 @@ bool ct_nothing_tracked(struct ct_match *m)
 	return n > 0 && text[0] == '0' && (n == 1 || text[1] == '\n');
 }
 
-bool ct_ready(struct ct_match *m)
+int ct_ready(struct ct_match *m)
 {
 	struct nfban_report r;
 
 	if (ct_nothing_tracked(m))
-		return false;
+		return 0;
 	if (!m->ports_parsed) {
-		/* The key table's check accepted this text at open: a failure here is
-		 * /etc/services changed since, and ct_kill says so. */
 		memset(&r, 0, sizeof(r));
 		m->ports_parsed = value_match_ports(m->ports, &m->protos, &r) == NFBAN_OK;
 	}
-	return true;
+	return m->ports_parsed ? 1 : (errno = EINVAL, -1);
 }
 
 /*
@@ -416,9 +414,6 @@ int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **w
 	struct kill k = { .fd = -1, .m = m, .a = a };
 	int one = 1, rc = 0, saved;
 
-	*what = "the jail's ports";
-	if (!m->ports_parsed)
-		return errno = EINVAL, -1;
 	k.rx = malloc(CT_RECV_BUF);
 	k.del.cap = CT_SEND_MAX * CT_MSG_MAX;
 	k.del.p = malloc(k.del.cap);

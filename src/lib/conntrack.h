@@ -53,15 +53,17 @@ int ct_match_init(struct ct_match *m, const struct nfban_key *keys, const char *
 void ct_match_free(struct ct_match *m);
 
 /*
- * Under the handle's lock, right after a ban: true when there is something
- * to end (the count is not 0), m then ready for ct_kill (its ports parsed).
- * False when the namespace tracks nothing, or has no connection tracking.
+ * Under the handle's lock, right after a ban: 1 when there is something to
+ * end (the count is not 0) and m is ready for ct_kill (its ports parsed,
+ * never written again); 0 when the namespace tracks nothing, or has no
+ * connection tracking; -1 (EINVAL) when port= no longer parses (the key
+ * table's check accepted it at open: /etc/services changed since).
  */
-bool ct_ready(struct ct_match *m);
+int ct_ready(struct ct_match *m);
 /*
  * Delete the entries whose original source is inside `a` and whose protocol
- * and original destination port are m's (after ct_ready said true; outside
- * the handle's lock: a dump can take milliseconds).  Returns the number of
+ * and original destination port are m's (after ct_ready said 1; outside the
+ * handle's lock: a dump can take milliseconds).  Returns the number of
  * entries deleted, or -1 with errno and `what` naming the step.
  */
 int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **what);

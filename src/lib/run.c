@@ -14,12 +14,19 @@
 #include "state.h"
 #include "text.h"
 
-/* After a ban: end the banned address's sessions on the jail's traffic (kill_sessions). */
-static void ct_after_ban(struct nfban_jail *j, const struct call *c)
+/* Sessions to end after a ban: what ct_ready said (0: none; 1; -1 with err). */
+struct ends {
+	int ready;
+	int err;
+};
+
+/* After a ban, e.ready not 0: end the banned address's sessions on the jail's traffic
+ * (kill_sessions). */
+static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends e)
 {
-	const char *what;
+	const char *what = "the jail's ports";
 	char addr[64];
-	int n = ct_kill(&j->ct, c->addr, &what);
+	int n = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, c->addr, &what);
 
 	if (n == 0)
 		return;
@@ -92,22 +99,28 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 	return 0;
 }
 
-/* Under the handle's lock, after the call: sessions to end (kill_sessions, a ban done, the
- * namespace tracking something)? */
-static bool sessions_to_end(const struct call *c)
+/* Under the handle's lock, after the call: kill_sessions, a ban done, the namespace tracking
+ * something? */
+static struct ends sessions_to_end(const struct call *c)
 {
-	return c->j->kill_sessions && c->res->status == NFBAN_DONE &&
-	       (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN) && ct_ready(&c->j->ct);
+	struct ends e = { 0, 0 };
+
+	if (c->j->kill_sessions && c->res->status == NFBAN_DONE &&
+	    (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN)) {
+		e.ready = ct_ready(&c->j->ct);
+		e.err = errno;
+	}
+	return e;
 }
 
 /* After the call, the handle's lock let go: the sessions of a ban ended, the texts made one
  * line each. */
-static int finish(struct call *c, bool end_sessions)
+static int finish(struct call *c, struct ends e)
 {
 	struct nfban_result *res = c->res;
 
-	if (end_sessions)
-		ct_after_ban(c->j, c);
+	if (e.ready)
+		ct_after_ban(c->j, c, e);
 	if (res->message[0])
 		text_one_line(res->message, sizeof(res->message));
 	if (res->notice[0])
@@ -120,7 +133,7 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 {
 	struct nfban_addr addr;
 	struct call c = { .j = j, .res = res };
-	bool end_sessions;
+	struct ends end_sessions;
 
 	if (prepare(&c, operation, family, ip, &addr) < 0)
 		return res->status;
@@ -145,7 +158,7 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	struct call c = { .j = j, .res = res, .nowait = true };
 	char state[VALUE_PLUGIN_MAX];
 	enum nfban_status st = NFBAN_WOULD_WAIT;
-	bool end_sessions = false;
+	struct ends end_sessions = { 0, 0 };
 
 	if (prepare(&c, operation, family, ip, &addr) < 0)
 		return res->status;
