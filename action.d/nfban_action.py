@@ -191,6 +191,12 @@ def _libnfban(plugin_dir):
 		lib.nfban_plugin_keys.restype = ctypes.c_int
 		lib.nfban_plugin_keys.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(KeyInfo),
 		                                  ctypes.c_int, ctypes.POINTER(Result)]
+		# 0.3's nfban_jail_end_sessions: the live bans' sessions ended apart (SessionEnder).
+		lib.end_sessions = getattr(lib, "nfban_jail_end_sessions", None)
+		if lib.end_sessions is not None:
+			lib.end_sessions.restype = ctypes.c_int
+			lib.end_sessions.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+			                             ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(Result)]
 		# PyDLL: the GIL kept during the call, for the one that never waits (0.2 without it:
 		# every call through CDLL).
 		try:
@@ -274,6 +280,7 @@ class Handle(object):
 		self._h = lib.nfban_jail_open(_b(plugin_dir), _b(plugin), len(words), arr, ctypes.byref(res))
 		if not self._h:
 			raise Failed(res)
+		self.opened_keys = tuple(keys)
 
 	def run(self, operation, family, ip=None):
 		res = Result()
@@ -286,12 +293,126 @@ class Handle(object):
 		self._lib.nfban_jail_run(self._h, op, fam, addr, out)
 		return res
 
+	def end_sessions(self, family, ips):
+		"""nfban_jail_end_sessions of ips (at most NFBAN_SESSIONS_MAX), one family."""
+		res = Result()
+		if not self._h:
+			raise RuntimeError("nfban: end_sessions on a closed handle")
+		arr = (ctypes.c_char_p * len(ips))(*[_b(ip) for ip in ips])
+		self._lib.end_sessions(self._h, _b(family), len(ips), arr, ctypes.byref(res))
+		return res
+
 	def close(self):
 		h, self._h = self._h, None
 		if h:
 			self._lib.nfban_jail_close(h)
 
 	__del__ = close
+
+
+NFBAN_SESSIONS_MAX = 256
+_KILL_JAIL, _KILL_NONE = "kill_sessions=jail", "kill_sessions=none"
+
+
+class SessionEnder(object):
+	"""kill_sessions=jail for an action's live bans, in a thread of its own.  Ending a ban's
+	sessions walks the whole connection tracking table (the kernel visits every hash bucket:
+	milliseconds with the default 262,144, whatever the table holds), so a burst of N bans
+	that each ended their own would pay N walks: the bans run on handles opened with
+	kill_sessions=none, each banned address is handed here, and the thread ends the sessions
+	of every address handed since its last walk in one walk (nfban_jail_end_sessions, on
+	handles with the jail's own kill_sessions=jail).  A ban's sessions end within a walk
+	after the ban (the ban itself is in the kernel when ban() returns).  An unban takes its
+	address back; a flush or stop, every address of the family."""
+
+	def __init__(self, action, keys):
+		self._action = action
+		self._keys = keys                     # family: the jail's keys (kill_sessions=jail)
+		self._handles = {}                    # family: Handle, opened at its first address
+		self._cv = threading.Condition()
+		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: order}
+		self._seq = 0
+		self._stopping = False
+		self._thread = threading.Thread(target=self._loop,
+		                                name="f2b/nfban-sessions-" + action._jail_name())
+		self._thread.daemon = True
+		self._thread.start()
+
+	def add(self, family, ip):
+		with self._cv:
+			if not self._stopping:
+				self._seq += 1
+				self._pending[family][ip] = self._seq
+				self._cv.notify()
+
+	def discard(self, family, ip):
+		with self._cv:
+			self._pending[family].pop(ip, None)
+
+	def clear(self, family):
+		with self._cv:
+			self._pending[family] = {}
+
+	def idle(self):
+		"""Nothing handed and not yet ended (for tests)."""
+		with self._cv:
+			return not any(self._pending.values()) and not self._busy
+
+	_busy = False
+
+	def stop(self):
+		"""The thread ended (what is pending is dropped: the bans go with the jail), then the
+		handles closed; a walk still running after 10 s keeps its handle (never closed under
+		it)."""
+		with self._cv:
+			self._stopping = True
+			self._pending = dict((f, {}) for f in FAMILIES)
+			self._cv.notify()
+		if self._thread is not threading.current_thread():
+			self._thread.join(10)
+		if not self._thread.is_alive():
+			for h in set(self._handles.values()):
+				h.close()
+			self._handles = {}
+
+	def _next(self):
+		"""The family and addresses of the next walk (the oldest first), or None to end."""
+		with self._cv:
+			while not self._stopping and not any(self._pending.values()):
+				self._cv.wait()
+			if self._stopping:
+				return None
+			fam = min((f for f in FAMILIES if self._pending[f]),
+			          key=lambda f: min(self._pending[f].values()))
+			ips = sorted(self._pending[fam], key=self._pending[fam].get)[:NFBAN_SESSIONS_MAX]
+			for ip in ips:
+				del self._pending[fam][ip]
+			self._busy = True
+			return fam, ips
+
+	def _loop(self):
+		name = self._action._jail_name()
+		while True:
+			job = self._next()
+			if job is None:
+				return
+			fam, ips = job
+			try:
+				h = self._handles.get(fam)
+				if h is None:
+					h = self._handles[fam] = Handle(self._action._lib, self._action._plugin_dir,
+					                                self._action._plugin, self._keys[fam])
+				res = h.end_sessions(fam, ips)
+				if res.status != NFBAN_DONE:
+					logSys.error("[%s] nfban: %s", name, res.text("message"))
+				elif res.notice:
+					logSys.info("[%s] nfban: %s", name, res.text("notice"))
+			except Exception as e:    # the thread must go on: say it, and take the next walk
+				logSys.error("[%s] nfban: ending the sessions of %d banned addresses: %s",
+				             name, len(ips), e)
+			finally:
+				with self._cv:
+					self._busy = False
 
 
 def passed_keys(table):
@@ -659,6 +780,7 @@ class NfbanAction(ActionBase):
 		self._unbans = 0      # successful unbans (the watcher tells its own deletions apart)
 		self._rebans, self._reban = {}, False   # re-bans' handles (_rebanning)
 		self._handles = {}    # family: Handle
+		self._ender = None    # SessionEnder, from the first live ban that ends sessions apart
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
 		try:
@@ -728,12 +850,21 @@ class NfbanAction(ActionBase):
 		self._lib = library(self._plugin_dir)
 		self._handles = handles if handles is not None else self._open(cfg)
 
+	@staticmethod
+	def _ends_apart(lib, keys):
+		"""Are the sessions of live bans on keys ended apart (SessionEnder)?  Where libnfban
+		has nfban_jail_end_sessions and the jail ends sessions (kill_sessions=jail)."""
+		return getattr(lib, "end_sessions", None) is not None and _KILL_JAIL in keys
+
 	def _open(self, cfg):
-		"""One handle for both families, or one each when their keys differ."""
+		"""One handle for both families, or one each when their keys differ; with
+		kill_sessions=none where the live bans' sessions are ended apart (SessionEnder)."""
 		lib = library(cfg["plugin_dir"])
 		by_keys, handles = {}, {}
 		for fam in FAMILIES:
 			keys = cfg["keys"][fam]
+			if self._ends_apart(lib, keys):
+				keys = tuple(_KILL_NONE if k == _KILL_JAIL else k for k in keys)
 			if keys not in by_keys:
 				by_keys[keys] = Handle(lib, cfg["plugin_dir"], cfg["plugin"], keys)
 			handles[fam] = by_keys[keys]
@@ -747,9 +878,20 @@ class NfbanAction(ActionBase):
 		                if m.group(1) in vals else m.group(0), v)
 
 	def _close_handles(self):
+		ender, self._ender = self._ender, None
+		if ender is not None:
+			ender.stop()
 		for h in set(self._handles.values()) | set(self._rebans.values()):
 			h.close()
 		self._handles, self._rebans = {}, {}
+
+	def _sessions_after_ban(self, family, ip):
+		"""A live ban done: its sessions handed to the SessionEnder, where they are ended apart."""
+		if self._reban or not self._ends_apart(self._lib, self._keys.get(family, ())):
+			return
+		if self._ender is None:
+			self._ender = SessionEnder(self, self._keys)
+		self._ender.add(family, ip)
 
 	def _rebanning(self, on):
 		"""Bans from now on (under the lock) are re-bans: the watcher's restores and the bans
@@ -766,7 +908,7 @@ class NfbanAction(ActionBase):
 		for fam in FAMILIES:
 			keys = tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k
 			             for k in self._keys[fam])
-			if keys == self._keys[fam]:
+			if keys == self._keys[fam] or keys == getattr(self._handles[fam], "opened_keys", None):
 				self._rebans[fam] = self._handles[fam]
 				continue
 			if keys not in opened:
@@ -969,11 +1111,13 @@ class NfbanAction(ActionBase):
 				if self._run("start+ban", family, ip).status == NFBAN_DONE:
 					self._started[family] = self._started.get(family, 0) | 3
 					self._banned(family, ip)
+					self._sessions_after_ban(family, ip)
 					return True
 				self._start(family, forceStart=True)
 			self._process("ban", family, ip)
 			self._started[family] = self._started.get(family, 0) | 3
 			self._banned(family, ip)
+			self._sessions_after_ban(family, ip)
 		return True
 
 	def reban(self, aInfo):
@@ -983,6 +1127,8 @@ class NfbanAction(ActionBase):
 		ip, family = self._family_of(aInfo)
 		with self._lock:
 			# A family that holds no ban (never started, or flushed) has nothing to unban.
+			if self._ender is not None:
+				self._ender.discard(family, ip)
 			if self._started.get(family, 0) & 2:
 				self._process("unban", family, ip)
 				self._unbans += 1
@@ -997,6 +1143,8 @@ class NfbanAction(ActionBase):
 			errors = []
 			for fam in [f for f, v in self._started.items() if v & 3 == 3]:
 				try:
+					if self._ender is not None:
+						self._ender.clear(fam)
 					self._must("flush", fam)
 					self._started[fam] &= ~2
 					self._bans.pop(fam, None)

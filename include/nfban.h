@@ -93,6 +93,24 @@ int nfban_jail_run(struct nfban_jail *j, const char *operation, const char *fami
 int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *family,
 		   const char *ip, struct nfban_result *res);
 
+/*
+ * End the open sessions of n addresses of one family banned on j, as a ban
+ * does after it with kill_sessions=jail (the connection tracking entries
+ * from them to the jail's protocols and ports), for all n in one walk of
+ * the connection tracking table: the kernel's walk covers every hash
+ * bucket whatever the table holds (milliseconds with the default 262,144),
+ * so a burst of bans pays it once, not once per ban.  For a host that runs
+ * its bans on a handle opened with kill_sessions=none and ends their
+ * sessions apart, on this one (the .py actions: in a thread of their own).
+ * family as for nfban_jail_run (NULL: the first address's); n at most
+ * NFBAN_SESSIONS_MAX.  Nothing to do (kill_sessions=none on j, nothing
+ * tracked, n 0) is NFBAN_DONE; notice says how many entries went.  Returns
+ * res->status (NFBAN_FAILED, with kernel_errno, when the walk failed).
+ */
+#define NFBAN_SESSIONS_MAX 256
+int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n,
+			    const char *const ips[], struct nfban_result *res);
+
 void nfban_jail_close(struct nfban_jail *j);
 
 /* "0.2.0" */

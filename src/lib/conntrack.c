@@ -196,9 +196,19 @@ static void parse(const void *data, size_t len, const struct nlattr **tb, unsign
 
 /* ---- one entry -------------------------------------------------------------------- */
 
-/* The dumped entry h is the ban's: put its delete into `del`.  0, or -1 when del is full. */
-static int consider(const struct ct_match *m, const struct nfban_addr *a, const struct nlmsghdr *h,
-		    struct buf *del, uint32_t seq)
+/* Is src inside one of the n addresses (all of one family)? */
+static bool any_in(const struct nfban_addr *a, unsigned n, const uint8_t *src)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (addr_in(&a[i], src))
+			return true;
+	return false;
+}
+
+/* The dumped entry h is one of the bans' (a: n addresses of one family): put its delete into
+ * `del`.  0, or -1 when del is full. */
+static int consider(const struct ct_match *m, const struct nfban_addr *a, unsigned n,
+		    const struct nlmsghdr *h, struct buf *del, uint32_t seq)
 {
 	const struct nlattr *ct[CTA_MAX + 1], *tu[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1],
 		*pr[CTA_PROTO_MAX + 1], *src;
@@ -220,7 +230,7 @@ static int consider(const struct ct_match *m, const struct nfban_addr *a, const 
 	src = ip[family == AF_INET6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC];
 	if (!src || src->nla_len != NLA_HDRLEN + (family == AF_INET6 ? 16 : 4) || !pr[CTA_PROTO_NUM])
 		return 0;
-	if (!addr_in(a, (const uint8_t *)src + NLA_HDRLEN))
+	if (!any_in(a, n, (const uint8_t *)src + NLA_HDRLEN))
 		return 0;
 	num = *((const uint8_t *)pr[CTA_PROTO_NUM] + NLA_HDRLEN);
 	if (pr[CTA_PROTO_DST_PORT] && pr[CTA_PROTO_DST_PORT]->nla_len == NLA_HDRLEN + 2) {
@@ -251,14 +261,16 @@ struct kill {
 	uint32_t seq;
 	char *rx;
 	const struct ct_match *m;
-	const struct nfban_addr *a;
+	const struct nfban_addr *a;     /* n_a addresses of one family */
+	unsigned n_a;
 	struct buf del;
 	bool full;                      /* del filled up during this round's dump */
 	int deleted;                    /* acks without error */
 	int first_err;                  /* the first delete error but ENOENT */
 };
 
-static int dump_request(const struct nfban_addr *a, struct buf *b, uint32_t seq)
+/* The dump of a's family; filtered by source in the kernel for one IPv4 address alone. */
+static int dump_request(const struct nfban_addr *a, unsigned n, struct buf *b, uint32_t seq)
 {
 	bool v6 = a->family == NFBAN_INET6;
 	struct nlmsghdr *h = msg(b, IPCTNL_MSG_CT_GET, NLM_F_DUMP, v6 ? AF_INET6 : AF_INET, seq);
@@ -267,7 +279,7 @@ static int dump_request(const struct nfban_addr *a, struct buf *b, uint32_t seq)
 
 	if (!h)
 		return -1;
-	if (!v6 && a->prefix == 32) {
+	if (!v6 && n == 1 && a->prefix == 32) {
 		orig = attr(b, CTA_TUPLE_ORIG | NLA_F_NESTED, NULL, 0);
 		tip = attr(b, CTA_TUPLE_IP | NLA_F_NESTED, NULL, 0);
 		attr(b, CTA_IP_V4_SRC, &a->u.v4, 4);
@@ -306,7 +318,7 @@ static int receive(struct kill *k, uint32_t seq, bool dump, unsigned acks)
 			if (h->nlmsg_type == NLMSG_DONE && dump)
 				return 0;
 			if (h->nlmsg_type != NLMSG_ERROR) {
-				if (dump && !k->full && consider(k->m, k->a, h, &k->del, seq + 1) < 0)
+				if (dump && !k->full && consider(k->m, k->a, k->n_a, h, &k->del, seq + 1) < 0)
 					k->full = true;
 				continue;
 			}
@@ -392,7 +404,7 @@ static int round_trip(struct kill *k, const char **what)
 	k->del.len = 0;
 	k->seq += 2;
 	*what = "conntrack dump";
-	if (dump_request(k->a, &req, k->seq) < 0)
+	if (dump_request(k->a, k->n_a, &req, k->seq) < 0)
 		return errno = EMSGSIZE, -1;
 	if (send(k->fd, req.p, req.len, 0) < 0)
 		return -1;
@@ -409,9 +421,9 @@ static int round_trip(struct kill *k, const char **what)
 	return k->full && k->deleted > before;
 }
 
-int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **what)
+int ct_kill(const struct ct_match *m, const struct nfban_addr *a, unsigned n, const char **what)
 {
-	struct kill k = { .fd = -1, .m = m, .a = a };
+	struct kill k = { .fd = -1, .m = m, .a = a, .n_a = n };
 	int one = 1, rc = 0, saved;
 
 	k.rx = malloc(CT_RECV_BUF);

@@ -61,12 +61,13 @@ void ct_match_free(struct ct_match *m);
  */
 int ct_ready(struct ct_match *m);
 /*
- * Delete the entries whose original source is inside `a` and whose protocol
- * and original destination port are m's (after ct_ready said 1; outside the
- * handle's lock: a dump can take milliseconds).  Returns the number of
- * entries deleted, or -1 with errno and `what` naming the step.
+ * Delete the entries whose original source is inside one of the n addresses
+ * `a` (all of one family) and whose protocol and original destination port
+ * are m's, in one walk of the table (after ct_ready said 1; outside the
+ * handle's lock: a walk takes milliseconds).  Returns the number of entries
+ * deleted, or -1 with errno and `what` naming the step.
  */
-int ct_kill(const struct ct_match *m, const struct nfban_addr *a, const char **what);
+int ct_kill(const struct ct_match *m, const struct nfban_addr *a, unsigned n, const char **what);
 /* Under the handle's lock: true when the namespace's connection tracking table is empty or
  * absent (a ban would have nothing to end). */
 bool ct_nothing_tracked(struct ct_match *m);

@@ -26,7 +26,7 @@ static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends
 {
 	const char *what = "the jail's ports";
 	char addr[64];
-	int n = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, c->addr, &what);
+	int n = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, c->addr, 1, &what);
 
 	if (n == 0)
 		return;
@@ -50,13 +50,53 @@ static void result_start(const struct nfban_jail *j, struct nfban_result *res)
 	memcpy(res->plugin, j->m[0].name, sizeof(res->plugin));
 }
 
+/* An address the host gave: 0, or -1 with res filled (BAD_INPUT naming ip=). */
+static int parse_ip(const struct nfban_jail *j, const char *ip, struct nfban_addr *addr,
+		    struct nfban_result *res)
+{
+	char why[NFBAN_LINE_MAX];
+
+	if (value_parse_addr(ip, addr, why, sizeof(why)) < 0)
+		return result_bad_key(res, "ip", 2, ip, why), -1;
+	/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
+	value_addr_unmap(addr);
+	if (!j->allow_special && value_addr_special(addr, why, sizeof(why))) {
+		strncat(why, "; special_addresses=allow bans it all the same",
+			sizeof(why) - strlen(why) - 1);
+		return result_bad_key(res, "ip", 2, ip, why), -1;
+	}
+	return 0;
+}
+
+/* family= of a call: 0, or -1 with res filled; NULL: the address's, else inet4. */
+static int parse_family(const char *family, const struct nfban_addr *addr, enum nfban_family *fam,
+			struct nfban_result *res)
+{
+	if (!family)
+		*fam = addr ? addr->family : NFBAN_INET4;
+	else if (strcmp(family, "inet4") == 0)
+		*fam = NFBAN_INET4;
+	else if (strcmp(family, "inet6") == 0)
+		*fam = NFBAN_INET6;
+	else
+		return result_bad_key(res, "family", 6, family, "not inet4 or inet6"), -1;
+	return 0;
+}
+
+/* An address of another family than the call's: -1 with res filled. */
+static int family_mismatch(const char *ip, enum nfban_family fam, struct nfban_result *res)
+{
+	return result_bad_key(res, "ip", 2, ip,
+			      fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
+						 : "an IPv6 address with family=inet4"), -1;
+}
+
 /* The call's operation, address and family from the host's strings: 0, or -1 with res filled. */
 static int prepare(struct call *c, const char *operation, const char *family, const char *ip,
 		   struct nfban_addr *addr)
 {
 	struct nfban_jail *j = c->j;
 	struct nfban_result *res = c->res;
-	char why[NFBAN_LINE_MAX];
 
 	result_start(j, res);
 	c->op = op_parse(operation);
@@ -69,33 +109,18 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 				   echo), -1;
 	}
 	if (ip) {
-		if (value_parse_addr(ip, addr, why, sizeof(why)) < 0)
-			return result_bad_key(res, "ip", 2, ip, why), -1;
-		/* ::ffff:a.b.c.d is an IPv4 client seen by an IPv6 socket: ban it as IPv4. */
-		value_addr_unmap(addr);
-		if (!j->allow_special && value_addr_special(addr, why, sizeof(why))) {
-			strncat(why, "; special_addresses=allow bans it all the same",
-				sizeof(why) - strlen(why) - 1);
-			return result_bad_key(res, "ip", 2, ip, why), -1;
-		}
+		if (parse_ip(j, ip, addr, res) < 0)
+			return -1;
 		if (OP_HAS_ADDR(c->op))
 			c->addr = addr;
 	} else if (OP_HAS_ADDR(c->op)) {
 		return result_fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s",
 				   op_name(c->op), op_name(c->op)), -1;
 	}
-	if (!family)
-		c->fam = ip ? addr->family : NFBAN_INET4;
-	else if (strcmp(family, "inet4") == 0)
-		c->fam = NFBAN_INET4;
-	else if (strcmp(family, "inet6") == 0)
-		c->fam = NFBAN_INET6;
-	else
-		return result_bad_key(res, "family", 6, family, "not inet4 or inet6"), -1;
+	if (parse_family(family, ip ? addr : NULL, &c->fam, res) < 0)
+		return -1;
 	if (ip && addr->family != c->fam)
-		return result_bad_key(res, "ip", 2, ip,
-				      c->fam == NFBAN_INET6 ? "an IPv4 address with family=inet6"
-							    : "an IPv6 address with family=inet4"), -1;
+		return family_mismatch(ip, c->fam, res);
 	return 0;
 }
 
@@ -178,4 +203,48 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 		return res->status = NFBAN_BUSY;
 	}
 	return finish(&c, end_sessions);
+}
+
+int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n, const char *const ips[],
+			    struct nfban_result *res)
+{
+	struct nfban_addr a[NFBAN_SESSIONS_MAX];
+	enum nfban_family fam;
+	struct ends e = { 0, 0 };
+	const char *what = "the jail's ports";
+	int k;
+
+	result_start(j, res);
+	if (n < 0 || n > NFBAN_SESSIONS_MAX || (n && !ips))
+		return result_fail(res, NFBAN_BAD_INPUT, "end_sessions: %d addresses (0 to %d)", n,
+				   NFBAN_SESSIONS_MAX);
+	for (int i = 0; i < n; i++)
+		if (!ips[i] || parse_ip(j, ips[i], &a[i], res) < 0)
+			return ips[i] ? res->status : result_fail(res, NFBAN_BAD_INPUT, "ip='': no address");
+	if (parse_family(family, n ? &a[0] : NULL, &fam, res) < 0)
+		return res->status;
+	for (int i = 0; i < n; i++)
+		if (a[i].family != fam)
+			return family_mismatch(ips[i], fam, res), res->status;
+	if (!j->kill_sessions || n == 0)
+		return res->status;
+	pthread_mutex_lock(&j->lock);
+	e.ready = ct_ready(&j->ct);
+	e.err = errno;
+	pthread_mutex_unlock(&j->lock);
+	if (!e.ready)
+		return res->status;
+	k = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, a, (unsigned)n, &what);
+	if (k < 0) {
+		res->kernel_errno = errno;
+		result_fail(res, NFBAN_FAILED,
+			    "jail %s (%s): kill_sessions: the sessions of %d banned address%s are kept: %s: %s",
+			    j->name, fam_name(fam), n, n == 1 ? "" : "es", what, strerror(res->kernel_errno));
+	} else if (k > 0) {
+		result_notice(res, "jail %s (%s): kill_sessions: %d connection tracking entr%s of %d banned address%s deleted",
+			      j->name, fam_name(fam), k, k == 1 ? "y" : "ies", n, n == 1 ? "" : "es");
+	}
+	if (res->message[0])
+		text_one_line(res->message, sizeof(res->message));
+	return res->status;
 }

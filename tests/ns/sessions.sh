@@ -171,6 +171,83 @@ test_nothing_to_delete() {
 	nfban multiport stop name=t port=22 backend=legacy
 }
 
+# The .py actions: live bans on a handle with kill_sessions=none, their sessions ended apart
+# by the action's SessionEnder (nfban_jail_end_sessions: one walk of the table for every
+# address banned since the last).  Two clients (10.77.0.2, .3) hold a session each on 22 and
+# the first one on 8080; both are banned back to back, through the action in Debian's Python.
+test_py_action_ends_the_sessions_of_live_bans_apart() {
+	[ -e /usr/lib/python3/dist-packages/fail2ban ] || skip "Fail2ban's Python package is not installed"
+	local cli2=10.77.0.3 asan before22 before22b before80 got22 got22b got80
+	SRV=$SRV4 CLI=$CLI4 CTF=ipv4 FAM=4
+	pair
+	ip -n "$CL" addr add $cli2/24 dev c0
+	nfban nftables start name=t port=22 protocol=tcp family=inet4
+	firewall nftables
+	hold 22
+	hold 8080
+	ip netns exec "$CL" "$PY" "$SESS" hold $cli2 "$SRV" 22 >"$TMP/22b" 2>&1 &
+	PIDS+=($!) HOLDERS[22b]=$!
+	for _ in $(seq 100); do [ "$(grep -c '^echo' "$TMP/22b")" -ge 3 ] && break; sleep 0.1; done
+	[ "$(grep -c '^echo' "$TMP/22b")" -ge 3 ] || fail "the second client's session does not echo"
+	[ "$(conntrack -L -f ipv4 -p tcp -s $cli2 2>/dev/null | grep -c dport=22)" -ge 1 ] ||
+		fail "no conntrack entry for the second client's session"
+	kill -STOP "${HOLDERS[22]}" "${HOLDERS[8080]}" "${HOLDERS[22b]}"
+	sleep 0.5
+	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
+	run env LD_PRELOAD="$asan" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		"$PY" "$SESS" pyban "$NFBAN_PLUGIN_DIR" nfban-nftables "$CLI4" $cli2 -- port=22 protocol=tcp
+	kill -CONT "${HOLDERS[22]}" "${HOLDERS[8080]}" "${HOLDERS[22b]}"
+	printf '%s\n' "$out" "$err" | sed 's/^/# /'
+	assert_status 0 "pyban"
+	sleep 0.3
+	before22=$(wc -l <"$TMP/22") before22b=$(wc -l <"$TMP/22b") before80=$(wc -l <"$TMP/8080")
+	sleep 1.5
+	got22=$(echoes_since 22 "$before22") got22b=$(echoes_since 22b "$before22b")
+	got80=$(echoes_since 8080 "$before80")
+	[ "$got22" = 0 ] || fail "the first client's session to 22 still echoes ($got22)"
+	[ "$got22b" = 0 ] || fail "the second client's session to 22 still echoes ($got22b)"
+	[ "$got80" -ge 5 ] || fail "the session to 8080 stopped ($got80 echoes)"
+	[ -z "$(ct_entries 22)" ] || fail "conntrack still holds: $(ct_entries 22)"
+	[ "$(conntrack -L -f ipv4 -p tcp -s $cli2 2>/dev/null | grep -c dport=22 || true)" = 0 ] ||
+		fail "conntrack still holds the second client's entry"
+	[ -n "$(ct_entries 8080)" ] || fail "the conntrack entry to 8080 is gone"
+	# Both bans' sessions in one or two walks (the thread may wake between the two bans),
+	# each saying what it deleted; the bans themselves end none (kill_sessions=none).
+	assert_match "^walks [12]$" "$(grep '^walks' <<<"$out")"
+	assert_match "kill_sessions: [0-9]+ connection tracking entr(y|ies) of [12] banned address" "$out"
+	assert_no_match "entr(y|ies) of 10\.77\.0\.[23] deleted" "$out"
+	nfban nftables stop name=t port=22 protocol=tcp family=inet4
+}
+
+# nfban_jail_end_sessions itself: entries of three sources put in by conntrack -I, two of them
+# ended in one call, on the jail's port only.
+test_end_sessions_of_many_in_one_walk() {
+	local i out2
+	nfban nftables start name=t port=22 protocol=tcp family=inet4
+	nft add table inet fw
+	nft add chain inet fw input '{ type filter hook input priority -10; }'
+	nft add rule inet fw input ct state established accept
+	for i in 1 2 3; do
+		conntrack -I -s 192.0.2.$i -d 198.51.100.1 -p tcp --sport 4000$i --dport 22 \
+			--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1 || skip "conntrack -I refused"
+	done
+	conntrack -I -s 192.0.2.1 -d 198.51.100.1 -p tcp --sport 40009 --dport 8080 \
+		--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1
+	run "$PY" "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.1 192.0.2.2 -- name=t port=22 protocol=tcp
+	assert_status 0 "end: $out $err"
+	assert_match "^0 .*kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
+	out2=$(conntrack -L -f ipv4 -p tcp 2>/dev/null | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(src|dport)=/) printf "%s ", $i; print ""}' | sort)
+	assert_match "src=192\.0\.2\.3 dport=22 " "$out2"
+	assert_match "src=192\.0\.2\.1 dport=8080 " "$out2"
+	assert_eq 0 "$(grep -c '^src=192\.0\.2\.[12] dport=22 ' <<<"$out2" || true)" "entries of the two on 22 left"
+	# Bad input: the address named, nothing done.
+	run "$PY" "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.3 2001:db8::1 -- name=t port=22 protocol=tcp
+	assert_match "^2 .*ip='2001:db8::1'" "$out"
+	assert_match "src=192.0.2.3 " "$(conntrack -L -f ipv4 -p tcp 2>/dev/null)"
+	nft delete table inet fw
+	nfban nftables stop name=t port=22 protocol=tcp family=inet4
+}
+
 test_bad_value() {
 	run nfban multiport ban name=t port=22 kill_sessions=all ip=192.0.2.1
 	assert_status 2
