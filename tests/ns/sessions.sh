@@ -171,13 +171,21 @@ test_nothing_to_delete() {
 	nfban multiport stop name=t port=22 backend=legacy
 }
 
+# The distribution's Python loading this build's libnfban (an ASan build's needs its runtime
+# loaded first; Python's leaks are not ours).
+pylib() {
+	local asan
+	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
+	env LD_PRELOAD="$asan" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$PY" "$@"
+}
+
 # The .py actions: live bans on a handle with kill_sessions=none, their sessions ended apart
 # by the action's SessionEnder (nfban_jail_end_sessions: one walk of the table for every
 # address banned since the last).  Two clients (10.77.0.2, .3) hold a session each on 22 and
 # the first one on 8080; both are banned back to back, through the action in Debian's Python.
 test_py_action_ends_the_sessions_of_live_bans_apart() {
 	[ -e /usr/lib/python3/dist-packages/fail2ban ] || skip "Fail2ban's Python package is not installed"
-	local cli2=10.77.0.3 asan before22 before22b before80 got22 got22b got80
+	local cli2=10.77.0.3 before22 before22b before80 got22 got22b got80
 	SRV=$SRV4 CLI=$CLI4 CTF=ipv4 FAM=4
 	pair
 	ip -n "$CL" addr add $cli2/24 dev c0
@@ -193,9 +201,7 @@ test_py_action_ends_the_sessions_of_live_bans_apart() {
 		fail "no conntrack entry for the second client's session"
 	kill -STOP "${HOLDERS[22]}" "${HOLDERS[8080]}" "${HOLDERS[22b]}"
 	sleep 0.5
-	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
-	run env LD_PRELOAD="$asan" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
-		"$PY" "$SESS" pyban "$NFBAN_PLUGIN_DIR" nfban-nftables "$CLI4" $cli2 -- port=22 protocol=tcp
+	run pylib "$SESS" pyban "$NFBAN_PLUGIN_DIR" nfban-nftables "$CLI4" $cli2 -- port=22 protocol=tcp
 	kill -CONT "${HOLDERS[22]}" "${HOLDERS[8080]}" "${HOLDERS[22b]}"
 	printf '%s\n' "$out" "$err" | sed 's/^/# /'
 	assert_status 0 "pyban"
@@ -233,7 +239,7 @@ test_end_sessions_of_many_in_one_walk() {
 	done
 	conntrack -I -s 192.0.2.1 -d 198.51.100.1 -p tcp --sport 40009 --dport 8080 \
 		--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1
-	run "$PY" "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.1 192.0.2.2 -- name=t port=22 protocol=tcp
+	run pylib "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.1 192.0.2.2 -- name=t port=22 protocol=tcp
 	assert_status 0 "end: $out $err"
 	assert_match "^0 .*kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
 	out2=$(conntrack -L -f ipv4 -p tcp 2>/dev/null | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(src|dport)=/) printf "%s ", $i; print ""}' | sort)
@@ -241,7 +247,7 @@ test_end_sessions_of_many_in_one_walk() {
 	assert_match "src=192\.0\.2\.1 dport=8080 " "$out2"
 	assert_eq 0 "$(grep -c '^src=192\.0\.2\.[12] dport=22 ' <<<"$out2" || true)" "entries of the two on 22 left"
 	# Bad input: the address named, nothing done.
-	run "$PY" "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.3 2001:db8::1 -- name=t port=22 protocol=tcp
+	run pylib "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.3 2001:db8::1 -- name=t port=22 protocol=tcp
 	assert_match "^2 .*ip='2001:db8::1'" "$out"
 	assert_match "src=192.0.2.3 " "$(conntrack -L -f ipv4 -p tcp 2>/dev/null)"
 	nft delete table inet fw
