@@ -311,7 +311,12 @@ class Handle(object):
 
 
 NFBAN_SESSIONS_MAX = 256
-_KILL_JAIL, _KILL_NONE = "kill_sessions=jail", "kill_sessions=none"
+_KILL_JAIL = "kill_sessions=jail"
+
+
+def _keeping_sessions(keys):
+	"""keys with kill_sessions=none: for the handles whose bans end no sessions themselves."""
+	return tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k for k in keys)
 
 
 class SessionEnder(object):
@@ -332,6 +337,7 @@ class SessionEnder(object):
 		self._cv = threading.Condition()
 		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: order}
 		self._seq = 0
+		self._busy = False                    # a walk taken from _pending and not yet done
 		self._stopping = False
 		self._thread = threading.Thread(target=self._loop,
 		                                name="f2b/nfban-sessions-" + action._jail_name())
@@ -357,8 +363,6 @@ class SessionEnder(object):
 		"""Nothing handed and not yet ended (for tests)."""
 		with self._cv:
 			return not any(self._pending.values()) and not self._busy
-
-	_busy = False
 
 	def stop(self):
 		"""The thread ended (what is pending is dropped: the bans go with the jail), then the
@@ -864,7 +868,7 @@ class NfbanAction(ActionBase):
 		for fam in FAMILIES:
 			keys = cfg["keys"][fam]
 			if self._ends_apart(lib, keys):
-				keys = tuple(_KILL_NONE if k == _KILL_JAIL else k for k in keys)
+				keys = _keeping_sessions(keys)
 			if keys not in by_keys:
 				by_keys[keys] = Handle(lib, cfg["plugin_dir"], cfg["plugin"], keys)
 			handles[fam] = by_keys[keys]
@@ -906,8 +910,7 @@ class NfbanAction(ActionBase):
 			self._handles = self._open(self._cfg)
 		opened = {}
 		for fam in FAMILIES:
-			keys = tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k
-			             for k in self._keys[fam])
+			keys = _keeping_sessions(self._keys[fam])
 			if keys == self._keys[fam] or keys == getattr(self._handles[fam], "opened_keys", None):
 				self._rebans[fam] = self._handles[fam]
 				continue

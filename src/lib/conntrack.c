@@ -360,12 +360,11 @@ bool ct_nothing_tracked(struct ct_match *m)
 
 	if (!m->count_tried) {
 		m->count_tried = true;
-		m->count_fd = open(CT_COUNT, O_RDONLY | O_CLOEXEC);
-		m->count_open = m->count_fd >= 0;
-		if (!m->count_open)
-			return errno == ENOENT;
+		fd = m->count_fd = open(CT_COUNT, O_RDONLY | O_CLOEXEC);
+		m->count_open = fd >= 0;
+	} else {
+		fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
 	}
-	fd = m->count_open ? m->count_fd : open(CT_COUNT, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT;
 	n = pread(fd, text, sizeof(text) - 1, 0);

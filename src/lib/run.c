@@ -20,13 +20,34 @@ struct ends {
 	int err;
 };
 
+/* Under the handle's lock: what ct_ready says of j's match, its errno kept. */
+static struct ends ends_ready(struct nfban_jail *j)
+{
+	struct ends e;
+
+	e.ready = ct_ready(&j->ct);
+	e.err = errno;
+	return e;
+}
+
+/* The lock let go, e.ready not 0: the sessions of a's n addresses ended (ct_kill's answer; -1
+ * with errno and what also when ct_ready could not make the match ready). */
+static int ends_kill(struct nfban_jail *j, struct ends e, const struct nfban_addr *a, unsigned n,
+		     const char **what)
+{
+	*what = "the jail's ports";
+	if (e.ready < 0)
+		return errno = e.err, -1;
+	return ct_kill(&j->ct, a, n, what);
+}
+
 /* After a ban, e.ready not 0: end the banned address's sessions on the jail's traffic
  * (kill_sessions). */
 static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends e)
 {
-	const char *what = "the jail's ports";
+	const char *what;
 	char addr[64];
-	int n = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, c->addr, 1, &what);
+	int n = ends_kill(j, e, c->addr, 1, &what);
 
 	if (n == 0)
 		return;
@@ -131,10 +152,8 @@ static struct ends sessions_to_end(const struct call *c)
 	struct ends e = { 0, 0 };
 
 	if (c->j->kill_sessions && c->res->status == NFBAN_DONE &&
-	    (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN)) {
-		e.ready = ct_ready(&c->j->ct);
-		e.err = errno;
-	}
+	    (c->op == NFBAN_OP_BAN || c->op == NFBAN_OP_START_BAN))
+		e = ends_ready(c->j);
 	return e;
 }
 
@@ -210,17 +229,20 @@ int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n, con
 {
 	struct nfban_addr a[NFBAN_SESSIONS_MAX];
 	enum nfban_family fam;
-	struct ends e = { 0, 0 };
-	const char *what = "the jail's ports";
+	struct ends e;
+	const char *what;
 	int k;
 
 	result_start(j, res);
 	if (n < 0 || n > NFBAN_SESSIONS_MAX || (n && !ips))
 		return result_fail(res, NFBAN_BAD_INPUT, "end_sessions: %d addresses (0 to %d)", n,
 				   NFBAN_SESSIONS_MAX);
-	for (int i = 0; i < n; i++)
-		if (!ips[i] || parse_ip(j, ips[i], &a[i], res) < 0)
-			return ips[i] ? res->status : result_fail(res, NFBAN_BAD_INPUT, "ip='': no address");
+	for (int i = 0; i < n; i++) {
+		if (!ips[i])
+			return result_fail(res, NFBAN_BAD_INPUT, "ip='': no address");
+		if (parse_ip(j, ips[i], &a[i], res) < 0)
+			return res->status;
+	}
 	if (parse_family(family, n ? &a[0] : NULL, &fam, res) < 0)
 		return res->status;
 	for (int i = 0; i < n; i++)
@@ -229,12 +251,11 @@ int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n, con
 	if (!j->kill_sessions || n == 0)
 		return res->status;
 	pthread_mutex_lock(&j->lock);
-	e.ready = ct_ready(&j->ct);
-	e.err = errno;
+	e = ends_ready(j);
 	pthread_mutex_unlock(&j->lock);
 	if (!e.ready)
 		return res->status;
-	k = e.ready < 0 ? (errno = e.err, -1) : ct_kill(&j->ct, a, (unsigned)n, &what);
+	k = ends_kill(j, e, a, (unsigned)n, &what);
 	if (k < 0) {
 		res->kernel_errno = errno;
 		result_fail(res, NFBAN_FAILED,
