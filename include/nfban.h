@@ -111,6 +111,27 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n,
 			    const char *const ips[], struct nfban_result *res);
 
+/*
+ * Ban n addresses of one family on j in one kernel transaction (one libiptc
+ * commit, one nf_tables batch), for a host that gathers a burst of bans: on
+ * the iptables plugins each commit costs what the table holds (libiptc
+ * replaces the whole table; nf_tables validates every rule a base chain
+ * reaches), so N bans in groups of up to NFBAN_BANS_MAX pay it once a group.
+ * Only on the plain path, as nfban_jail_try: the jail on its primary plugin,
+ * a plugin with one-transaction group bans (the iptables plugins; on the
+ * others each ban costs the same alone), started, every address fine to ban.
+ * Anything else - a refusal, an error, the rules absent, a fallback - is
+ * NFBAN_BUSY with nothing changed: the host then bans each address with
+ * nfban_jail_run(), which says what is wrong as it always does.  It waits
+ * for the handle's lock and the kernel's (it is not nfban_jail_try).  The
+ * same address twice bans it once; one already banned is no error (notice
+ * counts them).  kill_sessions=jail ends the sessions of all n in one walk.
+ * family as for nfban_jail_end_sessions.  Returns res->status.
+ */
+#define NFBAN_BANS_MAX 256
+int nfban_jail_ban_many(struct nfban_jail *j, const char *family, int n, const char *const ips[],
+			struct nfban_result *res);
+
 void nfban_jail_close(struct nfban_jail *j);
 
 /* "0.2.0" */

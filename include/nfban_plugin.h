@@ -38,7 +38,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#define NFBAN_ABI_VERSION 5u
+#define NFBAN_ABI_VERSION 6u
 #define NFBAN_PLUGIN_SYMBOL "nfban_plugin"
 
 #define NFBAN_MSG_MAX 256        /* report texts, NUL included */
@@ -166,6 +166,12 @@ enum nfban_op {
 #define NFBAN_PLUGIN_START_BAN (1u << 1)
 /* run() takes NFBAN_RUN_NOWAIT for NFBAN_OP_BAN and NFBAN_OP_UNBAN. */
 #define NFBAN_PLUGIN_NOWAIT (1u << 2)
+/* run() takes NFBAN_OP_BAN of up to NFBAN_PLUGIN_BANS_MAX addresses at once, as one
+ * transaction (ABI 6): where each commit costs what the table holds (libiptc's copy of the
+ * table, nf_tables' validation of every rule a base chain reaches), a burst of bans pays it
+ * once per group, not once per ban. */
+#define NFBAN_PLUGIN_BANS (1u << 3)
+#define NFBAN_PLUGIN_BANS_MAX 256u
 
 /*
  * run()'s flags (ABI 5).  NFBAN_RUN_NOWAIT: never wait - for a lock another
@@ -204,12 +210,17 @@ struct nfban_plugin {
 	void (*release)(void *jail);
 
 	/*
-	 * One operation on a configured jail (what configure() made): addr is
-	 * the address for NFBAN_OP_BAN, NFBAN_OP_UNBAN and NFBAN_OP_START_BAN,
-	 * NULL otherwise; flags NFBAN_RUN_* (0: wait as needed).
+	 * One operation on a configured jail (what configure() made): addr[0]
+	 * is the address for NFBAN_OP_BAN, NFBAN_OP_UNBAN and
+	 * NFBAN_OP_START_BAN (n_addr 1), NULL otherwise (n_addr 0); flags
+	 * NFBAN_RUN_* (0: wait as needed).  With NFBAN_PLUGIN_BANS, a ban of
+	 * n_addr addresses (2 .. NFBAN_PLUGIN_BANS_MAX, distinct, of the
+	 * jail's family, never with NFBAN_RUN_NOWAIT): every one banned in one
+	 * transaction, or none; a notice counts those banned already.
 	 */
 	enum nfban_status (*run)(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-				 const struct nfban_addr *addr, struct nfban_report *r);
+				 const struct nfban_addr *addr, unsigned n_addr,
+				 struct nfban_report *r);
 };
 
 #endif /* NFBAN_PLUGIN_H */

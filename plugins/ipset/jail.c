@@ -137,7 +137,7 @@ static enum nfban_status start(void *inst, const void *jail, const struct nfban_
 
 	if (ipc_create(&in->conn, &j->spec, &created, r) < 0)
 		return set_failed();
-	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, 0, r);
 	if (st != NFBAN_OK && created) {
 		memset(&undo, 0, sizeof(undo));
 		ipc_destroy(&in->conn, j->spec.name, &undo);
@@ -160,7 +160,7 @@ static enum nfban_status stop(void *inst, const void *jail, const struct nfban_a
 		report_notice(r, "not started: there is no set %s to remove", j->spec.name);
 		return NFBAN_OK;
 	}
-	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, 0, addr, r);
+	st = ipt_run(in->ipt, j->ipt, NFBAN_OP_STOP, 0, addr, 0, r);
 	if (st != NFBAN_OK)
 		return st;
 	/* Jumps deleted through nf_tables hold the set until its deferred frees ran. */
@@ -171,7 +171,7 @@ static enum nfban_status stop(void *inst, const void *jail, const struct nfban_a
 		struct nfban_report undo;
 
 		memset(&undo, 0, sizeof(undo));
-		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, &undo);
+		ipt_run(in->ipt, j->ipt, NFBAN_OP_START, 0, addr, 0, &undo);
 		return NFBAN_ERROR;
 	}
 	return NFBAN_OK;
@@ -189,7 +189,7 @@ static enum nfban_status check(void *inst, const void *jail, const struct nfban_
 	if (!has) {
 		return report_fail(r, NFBAN_ABSENT, 0, "ipset %s does not exist", j->spec.name);
 	}
-	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, 0, addr, r);
+	return ipt_run(in->ipt, j->ipt, NFBAN_OP_CHECK, 0, addr, 0, r);
 }
 
 /* The ban into a full set: grow it, then add again. */
@@ -260,8 +260,11 @@ static enum nfban_status flush(void *inst, const void *jail, const struct nfban_
 /* A ban or unban is one ipset message (no lock, no retry): NFBAN_RUN_NOWAIT changes only a
  * full set's growing. */
 enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-			  const struct nfban_addr *addr, struct nfban_report *r)
+			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
+	if (n_addr > 1)         /* no NFBAN_PLUGIN_BANS: one ban is one message already */
+		return report_fail(r, NFBAN_BADPARAM, 0, "a group of %u addresses: one at a time",
+				   n_addr);
 	switch (op) {
 	case NFBAN_OP_START: return start(inst, jail, addr, r);
 	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);

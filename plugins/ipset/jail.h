@@ -45,7 +45,7 @@ void ipj_close(void *inst);
 /* The descriptor's run() (no NFBAN_OP_START_BAN: the set and the jumps are two subsystems,
  * never one transaction; libnfban runs start, then ban). */
 enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-			  const struct nfban_addr *addr, struct nfban_report *r);
+			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r);
 
 /* The descriptor's operations, the same in both plugins. */
 #define IPSET_PLUGIN_OPS \

@@ -49,7 +49,8 @@ struct ipt_ctx {
 	struct ipt_inst *inst;
 	const struct ipt_family *f;
 	const struct ipt_conf *conf;
-	const struct nfban_addr *addr;  /* ban, unban */
+	const struct nfban_addr *addr;  /* ban, unban: n_addr of them (more than one: a ban) */
+	unsigned n_addr;
 	struct nfban_report *r;
 	enum nfban_op op;
 	xt_chainlabel jail;             /* f2b-<name> */
@@ -58,6 +59,10 @@ struct ipt_ctx {
 	struct ipt_rules jump_rules;    /* start, check: in the order start inserts them */
 	struct ipt_rule ret_rule;       /* start, flush: -j <returntype> */
 	struct ipt_rule ban_rule;       /* ban, unban: -s <ip> -j <blocktype> (start+ban: all three) */
+	/* ban: the rule of each address, addr[i]'s at bans[i] (&ban_rule for one); IPT_W_BAN
+	 * names bans[ban_i], the one the operation is at. */
+	struct ipt_rule *bans;
+	unsigned ban_i;
 	xt_chainlabel ret_jump;         /* user chain returntype jumps to, or "" */
 	xt_chainlabel ban_jump;         /* user chain blocktype jumps to, or "" */
 };

@@ -186,10 +186,15 @@ static enum nfban_status op_check(struct ipt_ctx *c, struct ipt_view *v)
 	return NFBAN_OK;
 }
 
-/* ban: `-I f2b-<name> 1 -s <ip> -j <blocktype>`, unless that rule is there. */
+/*
+ * ban: `-I f2b-<name> 1 -s <ip> -j <blocktype>`, unless that rule is there;
+ * for each address of a group in turn, so the last ends on top, as the same
+ * bans one by one leave it.
+ */
 static enum nfban_status op_ban(struct ipt_ctx *c, struct ipt_view *v)
 {
 	enum nfban_status st = in_place(c, v);
+	unsigned held = 0;
 	int rc;
 
 	if (st != NFBAN_OK)
@@ -197,12 +202,18 @@ static enum nfban_status op_ban(struct ipt_ctx *c, struct ipt_view *v)
 	st = check_jump(c, v, "blocktype", c->ban_jump);
 	if (st != NFBAN_OK)
 		return st;
-	if (V(holds, c->jail, IPT_W_BAN)) {
-		report_notice(c->r, "already banned");
-		return NFBAN_OK;
+	for (c->ban_i = 0; c->ban_i < c->n_addr; c->ban_i++) {
+		if (V(holds, c->jail, IPT_W_BAN))
+			held++;
+		else if ((rc = V(insert, c->jail, IPT_W_BAN)) < 0)
+			return report_fail(c->r, NFBAN_ERROR, -rc, "inserting the ban into %s",
+					   c->jail);
 	}
-	if ((rc = V(insert, c->jail, IPT_W_BAN)) < 0)
-		return report_fail(c->r, NFBAN_ERROR, -rc, "inserting the ban into %s", c->jail);
+	c->ban_i = 0;
+	if (held && c->n_addr == 1)
+		report_notice(c->r, "already banned");
+	else if (held)
+		report_notice(c->r, "%u of %u already banned", held, c->n_addr);
 	return NFBAN_OK;
 }
 
@@ -277,5 +288,5 @@ const struct ipt_rule *ipt_wanted(const struct ipt_ctx *c, int w)
 {
 	if (w == IPT_W_RET)
 		return &c->ret_rule;
-	return w == IPT_W_BAN ? &c->ban_rule : &c->jump_rules.v[w];
+	return w == IPT_W_BAN ? &c->bans[c->ban_i] : &c->jump_rules.v[w];
 }

@@ -31,7 +31,7 @@ void ipt_settle(void *inst);
 /* The descriptor's run(): every operation, NFBAN_OP_START_BAN in one libiptc commit or
  * one nf_tables batch (NFBAN_PLUGIN_START_BAN). */
 enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-			  const struct nfban_addr *addr, struct nfban_report *r);
+			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r);
 
 /* The jumps() of -m multiport --dports <port> (jumps.c) and of every port. */
 enum nfban_status ipt_jumps_multiport(const struct value_proto *pr, struct ipt_rules *out,

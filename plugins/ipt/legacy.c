@@ -36,7 +36,9 @@ struct legacy {
 	/* The wanted rules encoded for libiptc. */
 	struct ipt_blob *jumps;
 	size_t n_jumps;
-	struct ipt_blob ret, ban;
+	struct ipt_blob ret;
+	struct ipt_blob *bans;          /* the ctx's bans[], n_bans of them encoded */
+	unsigned n_bans;
 };
 
 static struct legacy *of(struct ipt_view *v)
@@ -48,7 +50,7 @@ static const struct ipt_blob *blob(const struct legacy *l, int w)
 {
 	if (w == IPT_W_RET)
 		return &l->ret;
-	return w == IPT_W_BAN ? &l->ban : &l->jumps[w];
+	return w == IPT_W_BAN ? &l->bans[l->c->ban_i] : &l->jumps[w];
 }
 
 /* libiptc's result: 0, or -errno. */
@@ -181,8 +183,16 @@ static enum nfban_status encode_all(struct legacy *l)
 	}
 	if (st == NFBAN_OK && (IPT_STARTS(c->op) || c->op == NFBAN_OP_FLUSH))
 		st = encode(l, &c->ret_rule, &l->ret);
-	if (st == NFBAN_OK && IPT_BANS(c->op))
-		st = encode(l, &c->ban_rule, &l->ban);
+	if (st == NFBAN_OK && IPT_BANS(c->op)) {
+		l->bans = calloc(c->n_addr, sizeof(*l->bans));
+		if (!l->bans)
+			return report_nomem(c->r, "building the rules");
+	}
+	for (unsigned i = 0; st == NFBAN_OK && IPT_BANS(c->op) && i < c->n_addr; i++) {
+		st = encode(l, &c->bans[i], &l->bans[i]);
+		if (st == NFBAN_OK)
+			l->n_bans++;
+	}
 	return st;
 }
 
@@ -192,7 +202,9 @@ static void free_all(struct legacy *l)
 		ipt_blob_free(&l->jumps[i]);
 	free(l->jumps);
 	ipt_blob_free(&l->ret);
-	ipt_blob_free(&l->ban);
+	for (unsigned i = 0; i < l->n_bans; i++)
+		ipt_blob_free(&l->bans[i]);
+	free(l->bans);
 }
 
 /*

@@ -78,7 +78,9 @@ struct nftx {
 	/* The wanted rules, built once. */
 	struct nftnl_rule **jumps;
 	size_t n_jumps;
-	struct nftnl_rule *ret, *ban;
+	struct nftnl_rule *ret;
+	struct nftnl_rule **bans;       /* the ctx's bans[]: n_bans built */
+	unsigned n_bans;
 	/* What the kernel holds, read at every attempt, and what the batch changes. */
 	bool table, table_added;
 	struct vchain vc[VC_N];
@@ -89,7 +91,11 @@ struct nftx {
 	bool indexed;                   /* f2b-<name>'s rules are in the cache */
 	struct ipt_nft_entry *found[IPT_NFT_FOUND_MAX];
 	unsigned n_found;
-	uint64_t new_handle;            /* the ban's rule, as the kernel echoed it; 0: none */
+	/* ban: the bans this batch inserts (indexes into bans[]), and their handles as the
+	 * kernel echoed them, in the batch's order. */
+	unsigned *inserted, n_inserted;
+	uint64_t *new_handles;
+	unsigned n_echoed;
 	bool echo;                      /* msg_rule asks for the echo */
 };
 
@@ -326,7 +332,7 @@ static struct nftnl_rule *nft_wanted(const struct nftx *x, int w)
 {
 	if (w == IPT_W_RET)
 		return x->ret;
-	return w == IPT_W_BAN ? x->ban : x->jumps[w];
+	return w == IPT_W_BAN ? x->bans[x->c->ban_i] : x->jumps[w];
 }
 
 static int ensure_table(struct nftx *x)
@@ -472,6 +478,8 @@ static int add(struct nftx *x, const char *chain, int w, bool append)
 	x->echo = false;
 	if (rc)
 		return rc;
+	if (w == IPT_W_BAN && x->c->op == NFBAN_OP_BAN)
+		x->inserted[x->n_inserted++] = x->c->ban_i;
 	vc->added[vc->n_added++] = want;
 	if (want->standard && (to = vchain_of(x, want->target.name)))
 		to->refs_added++;
@@ -607,8 +615,15 @@ static int build_wanted(struct nftx *x)
 			return -errno;
 	}
 	if (IPT_BANS(c->op)) {
-		x->ban = ipt_nft_rule_build(x->rel, &c->ban_rule, fam);
-		if (!x->ban)
+		x->bans = calloc(c->n_addr, sizeof(*x->bans));
+		x->inserted = calloc(c->n_addr, sizeof(*x->inserted));
+		x->new_handles = calloc(c->n_addr, sizeof(*x->new_handles));
+		if (!x->bans || !x->inserted || !x->new_handles)
+			return -ENOMEM;
+	}
+	for (; IPT_BANS(c->op) && x->n_bans < c->n_addr; x->n_bans++) {
+		x->bans[x->n_bans] = ipt_nft_rule_build(x->rel, &c->bans[x->n_bans], fam);
+		if (!x->bans[x->n_bans])
 			return -errno;
 	}
 	return 0;
@@ -621,8 +636,12 @@ static void free_wanted(struct nftx *x)
 	free(x->jumps);
 	if (x->ret)
 		nftnl_rule_free(x->ret);
-	if (x->ban)
-		nftnl_rule_free(x->ban);
+	for (unsigned i = 0; i < x->n_bans; i++)
+		if (x->bans[i])
+			nftnl_rule_free(x->bans[i]);
+	free(x->bans);
+	free(x->inserted);
+	free(x->new_handles);
 }
 
 static enum nft_read read_cb(struct nft_sock *s, void *ctx, struct nfban_report *r,
@@ -654,9 +673,9 @@ static void echo_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftx *x = data;
 	uint64_t h = 0;
 
-	if (nlh->nlmsg_type == NFT_WHERE(NFT_MSG_NEWRULE) &&
+	if (nlh->nlmsg_type == NFT_WHERE(NFT_MSG_NEWRULE) && x->n_echoed < x->n_inserted &&
 	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), handle_attr, &h) >= 0)
-		x->new_handle = h;
+		x->new_handles[x->n_echoed++] = h;
 }
 
 /* The batch's changes start afresh at every try. */
@@ -669,7 +688,7 @@ static void reset_changes(struct nftx *x)
 	}
 	x->table_added = false;
 	x->n_found = 0;
-	x->new_handle = 0;
+	x->n_inserted = x->n_echoed = 0;
 }
 
 static enum nfban_status build_cb(struct nft_batch *b, struct nft_sock *s, void *ctx,
@@ -748,15 +767,27 @@ static void keep(struct nftx *x, enum nfban_status st)
 		return;
 	}
 	if (x->c->op == NFBAN_OP_BAN && x->s->sent > 0) {
-		if (!x->new_handle || ipt_nft_cache_add(k, x->ban, x->new_handle) < 0) {
-			if (!x->new_handle)
-				nftnl_rule_free(x->ban);
-			x->ban = NULL;
+		/* Each rule inserted goes to the cache with its handle (the cache takes it,
+		 * also when it fails); a handle missing: the cache is not known. */
+		bool whole = x->n_echoed == x->n_inserted;
+
+		for (unsigned i = 0; i < x->n_inserted; i++) {
+			struct nftnl_rule **b = &x->bans[x->inserted[i]];
+
+			if (!whole || !x->new_handles[i]) {
+				whole = false;
+				nftnl_rule_free(*b);
+			} else if (ipt_nft_cache_add(k, *b, x->new_handles[i]) < 0) {
+				whole = false;
+			} else {
+				k->jail.use++;
+			}
+			*b = NULL;
+		}
+		if (!whole) {
 			ipt_nft_cache_clear(k);
 			return;
 		}
-		x->ban = NULL;          /* the cache's now */
-		k->jail.use++;
 	}
 	if (x->c->op == NFBAN_OP_UNBAN && x->s->sent > 0) {
 		for (unsigned i = 0; i < x->n_found; i++)

@@ -108,8 +108,14 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	bool ban = IPT_BANS(c->op);
 	enum nfban_status st;
 
-	if (ban && (st = check_addr(c->conf, c->addr, c->r)) != NFBAN_OK)
-		return st;
+	if (ban && c->n_addr == 0)
+		return check_addr(c->conf, NULL, c->r);
+	if (ban && c->n_addr > 1 && (c->op != NFBAN_OP_BAN || c->n_addr > NFBAN_PLUGIN_BANS_MAX))
+		return report_fail(c->r, NFBAN_BADPARAM, 0, "a group of %u addresses (a ban of 2 to %u)",
+				   c->n_addr, NFBAN_PLUGIN_BANS_MAX);
+	for (unsigned i = 0; ban && i < c->n_addr; i++)
+		if ((st = check_addr(c->conf, &c->addr[i], c->r)) != NFBAN_OK)
+			return st;
 	c->f = c->conf->family == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
 	snprintf(c->jail, sizeof(c->jail), "%s", c->conf->jail);
 	snprintf(c->chain, sizeof(c->chain), "%s", c->conf->chain);
@@ -126,8 +132,17 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 	}
 	if (ban) {
 		c->ban_rule.has_src = true;
-		c->ban_rule.src = *c->addr;
+		c->ban_rule.src = c->addr[0];
 		st = verdict_rule(c, "blocktype", &c->conf->block, &c->ban_rule, c->ban_jump);
+	}
+	if (st == NFBAN_OK && c->n_addr > 1) {
+		c->bans = malloc(c->n_addr * sizeof(*c->bans));
+		if (!c->bans)
+			return report_nomem(c->r, "building the rules");
+		for (unsigned i = 0; i < c->n_addr; i++) {
+			c->bans[i] = c->ban_rule;
+			c->bans[i].src = c->addr[i];
+		}
 	}
 	return st;
 }
@@ -135,10 +150,12 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 static void ctx_free(struct ipt_ctx *c)
 {
 	ipt_rules_free(&c->jump_rules);
+	if (c->bans != &c->ban_rule)
+		free(c->bans);
 }
 
 enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-			  const struct nfban_addr *addr, struct nfban_report *r)
+			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
 	const struct ipt_conf *conf = jail;
 	struct nft_sock *s = NULL;
@@ -152,6 +169,8 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsign
 	c.inst = inst;
 	c.conf = conf;
 	c.addr = addr;
+	c.n_addr = addr ? n_addr : 0;
+	c.bans = &c.ban_rule;
 	c.r = r;
 	c.op = op;
 	st = prepare(&c);

@@ -353,7 +353,9 @@ static void describe(const struct call *c, enum nfban_op op, char *buf, size_t n
 {
 	char addr[64] = "";
 
-	if (c->addr && OP_HAS_ADDR(op)) {
+	if (c->addr && OP_HAS_ADDR(op) && c->n_addr > 1) {
+		snprintf(addr, sizeof(addr), " of %u addresses", c->n_addr);
+	} else if (c->addr && OP_HAS_ADDR(op)) {
 		addr[0] = ' ';
 		value_addr_str(c->addr, addr + 1, sizeof(addr) - 1);
 	}
@@ -390,7 +392,8 @@ enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op)
 	if (serial && !c->nowait)
 		pthread_mutex_lock(&m->pl->serial);
 	st = d->run(m->inst, m->conf[FAM_IX(c->fam)], op, c->nowait ? NFBAN_RUN_NOWAIT : 0,
-		    OP_HAS_ADDR(op) ? c->addr : NULL, &r);
+		    OP_HAS_ADDR(op) ? c->addr : NULL,
+		    OP_HAS_ADDR(op) ? (c->n_addr > 1 ? c->n_addr : 1) : 0, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
 	if (st == NFBAN_WOULD_WAIT)

@@ -4,6 +4,7 @@
  * family checked, run with fallback (fallback.c) under the handle's lock;
  * after a ban, the banned address's sessions ended (kill_sessions: conntrack.c).
  * nfban_jail_try(): the same ban or unban on its plain path, or NFBAN_BUSY.
+ * nfban_jail_ban_many(): a group of bans in one transaction, on the plain path.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,23 +42,28 @@ static int ends_kill(struct nfban_jail *j, struct ends e, const struct nfban_add
 	return ct_kill(&j->ct, a, n, what);
 }
 
-/* After a ban, e.ready not 0: end the banned address's sessions on the jail's traffic
+/* After a ban, e.ready not 0: end the banned addresses' sessions on the jail's traffic
  * (kill_sessions). */
 static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends e)
 {
+	unsigned na = c->n_addr > 1 ? c->n_addr : 1;
 	const char *what;
 	char addr[64];
-	int n = ends_kill(j, e, c->addr, 1, &what);
+	int n = ends_kill(j, e, c->addr, na, &what);
 
 	if (n == 0)
 		return;
-	value_addr_str(c->addr, addr, sizeof(addr));
+	if (na > 1)
+		snprintf(addr, sizeof(addr), "%u banned addresses", na);
+	else
+		value_addr_str(c->addr, addr, sizeof(addr));
 	if (n > 0)
 		result_notice(c->res, "jail %s (%s): kill_sessions: %d connection tracking entr%s of %s deleted",
 			      j->name, fam_name(c->fam), n, n == 1 ? "y" : "ies", addr);
 	else
-		result_notice(c->res, "jail %s (%s): kill_sessions: %s banned, but its sessions are kept: %s: %s",
-			      j->name, fam_name(c->fam), addr, what, strerror(errno));
+		result_notice(c->res, "jail %s (%s): kill_sessions: %s banned, but %s sessions are kept: %s: %s",
+			      j->name, fam_name(c->fam), addr, na > 1 ? "their" : "its", what,
+			      strerror(errno));
 }
 
 /* A result saying nothing yet.  Each field set, not the whole result cleared: this is every
@@ -224,6 +230,80 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	return finish(&c, end_sessions);
 }
 
+/*
+ * The n addresses of a call on many (`what`: its name in messages), parsed into a[], all of
+ * one family (*fam): 0, or -1 with res filled (BAD_INPUT).
+ */
+static int parse_many(const struct nfban_jail *j, const char *what, const char *family, int n,
+		      const char *const ips[], int max, struct nfban_addr *a, enum nfban_family *fam,
+		      struct nfban_result *res)
+{
+	if (n < 0 || n > max || (n && !ips))
+		return result_fail(res, NFBAN_BAD_INPUT, "%s: %d addresses (0 to %d)", what, n, max), -1;
+	for (int i = 0; i < n; i++) {
+		if (!ips[i])
+			return result_fail(res, NFBAN_BAD_INPUT, "ip='': no address"), -1;
+		if (parse_ip(j, ips[i], &a[i], res) < 0)
+			return -1;
+	}
+	if (parse_family(family, n ? &a[0] : NULL, fam, res) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (a[i].family != *fam)
+			return family_mismatch(ips[i], *fam, res);
+	return 0;
+}
+
+/* a[0..n-1] with each address once, in the order first given; how many are left. */
+static unsigned distinct(struct nfban_addr *a, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned m = 0;
+
+		while (m < k && !(a[m].prefix == a[i].prefix &&
+				  memcmp(a[m].u.bytes, a[i].u.bytes, sizeof(a[i].u.bytes)) == 0))
+			m++;
+		if (m == k)
+			a[k++] = a[i];
+	}
+	return k;
+}
+
+int nfban_jail_ban_many(struct nfban_jail *j, const char *family, int n, const char *const ips[],
+			struct nfban_result *res)
+{
+	struct nfban_addr a[NFBAN_BANS_MAX];
+	struct call c = { .j = j, .res = res, .op = NFBAN_OP_BAN, .addr = a };
+	char state[VALUE_PLUGIN_MAX];
+	enum nfban_status st = NFBAN_WOULD_WAIT;
+	struct ends end_sessions = { 0, 0 };
+	const struct plugin *pl;
+
+	result_start(j, res);
+	if (parse_many(j, "ban_many", family, n, ips, NFBAN_BANS_MAX, a, &c.fam, res) < 0)
+		return res->status;
+	if (n == 0)
+		return res->status;
+	c.n_addr = distinct(a, (unsigned)n);
+	pthread_mutex_lock(&j->lock);
+	/* The plain path only (see nfban.h); the plugin loaded first, to know whether it
+	 * takes a group. */
+	if ((j->m[0].pl || member_ready(&c, 0) == 0) && (pl = j->m[0].pl) &&
+	    (c.n_addr == 1 || (pl->desc->flags & NFBAN_PLUGIN_BANS)) &&
+	    (j->n_members == 1 || state_get(jail_ns(j), j->name, c.fam, state, sizeof(state)) == 0))
+		st = member_call(&c, 0, NFBAN_OP_BAN);
+	if (st == NFBAN_OK)
+		end_sessions = sessions_to_end(&c);
+	pthread_mutex_unlock(&j->lock);
+	if (st != NFBAN_OK) {
+		result_start(j, res);   /* nfban_jail_run says it, address by address */
+		return res->status = NFBAN_BUSY;
+	}
+	return finish(&c, end_sessions);
+}
+
 int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n, const char *const ips[],
 			    struct nfban_result *res)
 {
@@ -234,20 +314,8 @@ int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n, con
 	int k;
 
 	result_start(j, res);
-	if (n < 0 || n > NFBAN_SESSIONS_MAX || (n && !ips))
-		return result_fail(res, NFBAN_BAD_INPUT, "end_sessions: %d addresses (0 to %d)", n,
-				   NFBAN_SESSIONS_MAX);
-	for (int i = 0; i < n; i++) {
-		if (!ips[i])
-			return result_fail(res, NFBAN_BAD_INPUT, "ip='': no address");
-		if (parse_ip(j, ips[i], &a[i], res) < 0)
-			return res->status;
-	}
-	if (parse_family(family, n ? &a[0] : NULL, &fam, res) < 0)
+	if (parse_many(j, "end_sessions", family, n, ips, NFBAN_SESSIONS_MAX, a, &fam, res) < 0)
 		return res->status;
-	for (int i = 0; i < n; i++)
-		if (a[i].family != fam)
-			return family_mismatch(ips[i], fam, res), res->status;
 	if (!j->kill_sessions || n == 0)
 		return res->status;
 	pthread_mutex_lock(&j->lock);

@@ -323,6 +323,7 @@ enum nfban_status nft_batch_commit(struct nft_batch *b, struct nft_sock *s, stru
 	end_seq = nft_sock_next_seq(s);
 	b->len += MNL_ALIGN(nftnl_batch_end(b->buf + b->len, end_seq)->nlmsg_len);
 	nft_sock_drain(s);
+	nft_sock_room(s, b->len, b->n);     /* failing, a large batch may lose answers: said then */
 	s->quiet = false;
 	if (mnl_socket_sendto(s->nl, b->buf, b->len) < 0)
 		return io_fail(r, errno, "sending the nf_tables batch");

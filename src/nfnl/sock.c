@@ -52,6 +52,34 @@ fail:
 	return -err;
 }
 
+/* Below this, the kernel's default buffers hold it all. */
+#define NFT_ROOM_DEFAULT (96 * 1024)
+/* What one answer takes of the receive buffer: an ack's skb (its truesize, about 768
+ * bytes) and a share of an echo's (rules echoed several to a page-sized skb). */
+#define NFT_ROOM_PER_ANSWER 1536
+
+/* SO_*BUFFORCE (CAP_NET_ADMIN, which nf_tables asks for anyway) passes net.core.*mem_max. */
+static int grow(struct nft_sock *s, int force, int plain, int *have, size_t want)
+{
+	int fd = mnl_socket_get_fd(s->nl), v;
+
+	if (want <= NFT_ROOM_DEFAULT || want <= (size_t)*have)
+		return 0;
+	v = want > (size_t)(64 << 20) ? 64 << 20 : (int)want;
+	if (setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, plain, &v, sizeof(v)) < 0)
+		return -errno;
+	*have = v;
+	return 0;
+}
+
+int nft_sock_room(struct nft_sock *s, size_t len, unsigned n)
+{
+	int rc = grow(s, SO_RCVBUFFORCE, SO_RCVBUF, &s->rcvbuf, (size_t)n * NFT_ROOM_PER_ANSWER);
+
+	return grow(s, SO_SNDBUFFORCE, SO_SNDBUF, &s->sndbuf, len + 4096) ?: rc;
+}
+
 void nft_sock_close(struct nft_sock *s)
 {
 	if (s->lock_open)

@@ -59,6 +59,8 @@ struct nft_sock {
 	 * (would_wait set), before a retry - returns NFBAN_WOULD_WAIT instead.
 	 */
 	bool nowait, would_wait;
+	/* The socket's buffers as nft_sock_room() last made them (0: the kernel's default). */
+	int rcvbuf, sndbuf;
 	/* Kept, so that an operation neither allocates nor clears 144 KiB for its batch. */
 	struct nft_batch_mem spare;
 };
@@ -67,6 +69,15 @@ struct nft_sock {
 int nft_sock_open(struct nft_sock *s);
 void nft_sock_close(struct nft_sock *s);
 uint32_t nft_sock_next_seq(struct nft_sock *s);
+/*
+ * Room on the socket for a batch of len bytes whose commit answers n messages:
+ * the kernel queues every answer (an ack each, the echoes) before the send
+ * returns, and drops what overflows the receive buffer (ENOBUFS), so a large
+ * batch needs more than the default (net.core.rmem_default, 208 KiB: about
+ * 130 acks and echoes of rules).  Raised, never lowered; nothing for small
+ * batches.  0, or -errno (the batch may then lose answers).
+ */
+int nft_sock_room(struct nft_sock *s, size_t len, unsigned n);
 /* Throw away anything left unread by an earlier, failed exchange (nothing to do when quiet). */
 void nft_sock_drain(struct nft_sock *s);
 /*

@@ -133,6 +133,17 @@ assert_ipt() {
 	want=$(cat)
 	assert_eq "$want" "$(ipt_rules "$1")" "$IPT-save (IPv$1)"
 }
+# steps_open ACTION KEY=VALUE...: one libnfban handle kept open (tests/host/steps.c), driven a
+# call at a time: step OPERATION [ADDRESS] sets st, msg and notice; step_ok also asserts 0.
+steps_open() { coproc STEPS { "$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" "$@"; }; }
+step() {
+	local line rest
+	echo "$*" >&"${STEPS[1]}"
+	IFS= read -r line <&"${STEPS[0]}" || fail "the steps host is gone (after: ${*:0:200})"
+	st=${line%%$'\t'*} rest=${line#*$'\t'}
+	msg=${rest%%$'\t'*} notice=${rest#*$'\t'}
+}
+step_ok() { step "$@"; assert_eq 0 "$st" "${*:0:200}: $msg"; }
 # in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
 # stock Fail2ban commands whose result we compare with nfban's).
 in_fresh_ns() { unshare -n "$@"; }

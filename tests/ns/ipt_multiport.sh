@@ -725,4 +725,53 @@ test_start_ban_is_one_transaction() {
 	assert_eq "$s" "$(kernel_state)" "a refused start+ban on a started jail"
 }
 
+# nfban_jail_ban_many (the .py actions' BanGrouper): a group of bans in one commit leaves what
+# the same bans one by one leave (the last on top), both families; an address banned already,
+# or twice in the group, is one rule; the handle's cache serves the unban that follows.  Any
+# refusal is busy (4) with nothing changed: a jail not started, one address the kernel refuses.
+test_group_bans_as_stock() {
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" j=(name=grp port=ssh,80:90) ips4 ips6 ip s
+	ips4=$(seq -f '10.7.0.%g' 1 200 | paste -sd,)
+	ips6=$(seq -f '2001:db8::%g' 1 130 | paste -sd,)
+	s=$(kernel_state)
+	steps_open multiport "${j[@]}"
+	step bans 10.7.0.1,10.7.0.2
+	assert_eq 4 "$st" "a group on a jail not started: $msg"
+	assert_eq "$s" "$(kernel_state)" "the kernel after a group on a jail not started"
+	nf multiport 4 start "${j[@]}"
+	nf multiport 6 start "${j[@]}"
+	step_ok bans "$ips4,10.7.0.1"
+	assert_eq "" "$notice" "a group with one address twice"
+	step_ok bans "$ips6"
+	step_ok bans 10.7.0.5,10.7.1.1
+	assert_match "ban of 2 addresses: 1 of 2 already banned" "$notice"
+	step_ok unban 10.7.0.7
+	step_ok unban 2001:db8::9
+	step bans 10.7.0.500
+	assert_eq 2 "$st" "a group with a bad address: $msg"
+	for ip in ${ips4//,/ } 10.7.1.1; do
+		STOCK_OPS+=("$(printf '%q ' stock multiport 4 ban "${j[@]}" "ip=$ip")")
+	done
+	for ip in ${ips6//,/ }; do
+		STOCK_OPS+=("$(printf '%q ' stock multiport 6 ban "${j[@]}" "ip=$ip")")
+	done
+	STOCK_OPS+=("$(printf '%q ' stock multiport 4 unban "${j[@]}" ip=10.7.0.7)"
+		"$(printf '%q ' stock multiport 6 unban "${j[@]}" ip=2001:db8::9)")
+	same_as_stock 4
+	same_as_stock 6
+	if [ -e "$fake" ]; then
+		s=$(kernel_state)
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" multiport "${j[@]}" \
+			<<<"bans 192.0.2.65,192.0.2.66,192.0.2.67"
+		assert_status 0 "$err"
+		assert_eq 4 "${out%%$'\t'*}" "a group with an address the kernel refuses: $out"
+		assert_eq "$s" "$(kernel_state)" "the kernel after a refused group"
+	fi
+	nf multiport 4 stop "${j[@]}"
+	nf multiport 6 stop "${j[@]}"
+	assert_eq "" "$(ipt_rules 4)$(ipt_rules 6)" "nothing left after stop"
+}
+
 run_suite "$@"

@@ -65,6 +65,8 @@ import time
 
 BUILD = os.environ["NFBAN_BUILD"]
 NFBAN = os.path.join(BUILD, "nfban")
+# A step of a long-lived host's call that the shim has not: tests/host/steps.c -c LINE.
+STEPS = os.path.join(BUILD, "tests", "host", "steps")
 FAKE = os.path.join(BUILD, "tests", "fakekernel.so")
 
 # ---------------------------------------------------------------- scenarios
@@ -80,6 +82,25 @@ def step(name, args, kill=True, fault=None, split=False):
     """split: the step changes two subsystems, ipset's sets and a table, each in one message
     (the ipset plugins' start and stop): a kill may leave each of them before or after."""
     return {"name": name, "args": args, "kill": kill, "fault": fault, "split": split}
+
+
+def argv_of(args):
+    """A step's command: the shim with args, or (args ["--steps", LINE, ACTION, KEY=VALUE...])
+    one call of tests/host/steps.c."""
+    if args[:1] == ["--steps"]:
+        return [STEPS, "-c", args[1], os.path.join(BUILD, "plugins")] + args[2:]
+    return [NFBAN] + args
+
+
+def group_steps(keys, ips):
+    """A group ban (nfban_jail_ban_many, the .py actions' BanGrouper) killed: one commit for all
+    of ips, or nothing of it; the jail started and stopped around it."""
+    return [
+        step("start", ["multiport", "start"] + keys, kill=False),
+        step("ban-group", ["--steps", "bans " + ",".join(ips), "multiport"]
+             + [k for k in keys if not k.startswith("family=")]),
+        step("stop", ["multiport", "stop"] + keys, kill=False),
+    ]
 
 
 def jail_steps(plugin, keys, ip):
@@ -101,6 +122,9 @@ KINDS = {
     "nft": lambda: jail_steps("multiport", KEYS + ["backend=nft", "family=inet6"], IP6),
     # nftables, IPv4.
     "nftables": lambda: jail_steps("nftables", KEYS, IP4),
+    # A group of three bans, multiport: legacy IPv4, nf_tables IPv6.
+    "legacy-group": lambda: group_steps(KEYS + ["backend=legacy"], [IP4, "192.0.2.2", IP4C]),
+    "nft-group": lambda: group_steps(KEYS + ["backend=nft", "family=inet6"], [IP6, "2001:db8::2", IP6C]),
     # ipset (the set, then the jumps on the legacy tables), IPv4.
     "ipset": lambda: [dict(s, split=s["name"] in ("start", "stop"))
                       for s in jail_steps("ipset", KEYS + ["backend=legacy"], IP4)],
@@ -532,7 +556,7 @@ def strace_kill(op, env, fault, sc, k, out):
     """The shim killed by strace at the k-th sc; None, or what went wrong."""
     p = subprocess.run(["strace", "-f", "-o", out, "-e", "trace=" + sc,
                         "-e", "inject=%s:signal=KILL:when=%d" % (sc, k)] + strace_env(env, fault)
-                       + [NFBAN] + op, env=env, stdout=subprocess.DEVNULL,
+                       + argv_of(op), env=env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, timeout=60)
     with open(out) as f:
         tl = [l.rstrip("\n") for l in f if l.strip()]
@@ -545,7 +569,7 @@ def strace_kill(op, env, fault, sc, k, out):
 
 
 def shim(args, env):
-    return subprocess.run([NFBAN] + args, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(argv_of(args), env=env, capture_output=True, text=True, timeout=60)
 
 
 class Killer:
@@ -574,7 +598,7 @@ def trace_points(st, env, tmp):
     """The step's syscalls as (name, k-th call of that name), from one strace -f run."""
     trace = os.path.join(tmp, "trace")
     p = subprocess.run(["strace", "-f", "-o", trace] + strace_env(env, st.get("fault"))
-                       + [NFBAN] + st["args"], env=env, capture_output=True, text=True, timeout=60)
+                       + argv_of(st["args"]), env=env, capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
         raise RuntimeError("traced %s: exit %d: %s" % (" ".join(st["args"]), p.returncode, p.stderr))
     points, pids, seen = [], set(), {}
@@ -702,7 +726,7 @@ def kill_point(kernel, killer, env, st, r, before, after, tmp):
     if sc not in NR:
         res["harness"].append("%s: no syscall number for %s" % (where, sc))
         return kernel.snapshot()
-    ok, how = killer.kill_at([NFBAN] + args, traced(fenv), NR[sc], k)
+    ok, how = killer.kill_at(argv_of(args), traced(fenv), NR[sc], k)
     if ok:
         res["killed"] += 1
     else:

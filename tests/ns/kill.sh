@@ -58,6 +58,8 @@ kill_kind() { # kind
 test_multiport_legacy() { kill_kind legacy; }
 test_multiport_nft() { kill_kind nft; }
 test_nftables() { kill_kind nftables; }
+test_group_legacy() { kill_kind legacy-group; }
+test_group_nft() { kill_kind nft-group; }
 test_ipset_legacy() { kill_kind ipset; }
 test_fallback_ban() { kill_kind fallback-ban; }
 test_fallback_start() { kill_kind fallback-start; }

@@ -99,15 +99,7 @@ test_valgrind_clean_two_threads() {
 # must be seen - a ban after an unrelated write goes in, a ban into rules
 # another program removed is "rules absent", an unban of a ban another
 # program removed says "was not banned", and one it added is removed.
-steps_open() { coproc STEPS { "$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" "$@"; }; }
-step() { # OPERATION [ADDRESS]: sets st, msg, notice
-	local line rest
-	echo "$*" >&"${STEPS[1]}"
-	IFS= read -r line <&"${STEPS[0]}" || fail "the steps host is gone (after: $*)"
-	st=${line%%$'\t'*} rest=${line#*$'\t'}
-	msg=${rest%%$'\t'*} notice=${rest#*$'\t'}
-}
-step_ok() { step "$@"; assert_eq 0 "$st" "$*: $msg"; }
+# (steps_open, step, step_ok: tests/lib/nstest.sh.)
 
 test_nftables_one_handle_sees_other_writers() {
 	command -v nft >/dev/null || skip "nft not installed"

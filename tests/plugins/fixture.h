@@ -56,9 +56,10 @@ static void fx_release(void *jail)
 }
 
 static enum nfban_status fx_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-				const struct nfban_addr *addr, struct nfban_report *r)
+				const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
 	(void)flags;
+	(void)n_addr;
 	(void)inst;
 	(void)jail;
 	(void)addr;

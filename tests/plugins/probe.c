@@ -9,7 +9,8 @@
  * where n counts the instance's operations (the handle keeps the instance).
  * mode= picks the answer: ok; error (every operation: NFBAN_ERROR, EPERM);
  * absent (check: NFBAN_ABSENT); refuse (configure: NFBAN_BADPARAM);
- * nofeature (start, ban and start+ban: NFBAN_NOFEATURE).  start+ban is one
+ * nofeature (start, ban and start+ban: NFBAN_NOFEATURE).  A group ban
+ * (NFBAN_PLUGIN_BANS) answers addr=<a>,<b>,... in the order given.  start+ban is one
  * operation (NFBAN_OP_START_BAN), as a plugin's one transaction.  When it takes a jail over
  * (fallback), adopt() sets tag=adopted unless the jail's tag came along,
  * and refuses a jail whose tag is "noadopt".
@@ -101,15 +102,20 @@ static enum nfban_status probe_adopt(const struct nfban_plugin *from, const char
 }
 
 static enum nfban_status answer(const char *op, void *inst, const void *jail,
-				const struct nfban_addr *addr, struct nfban_report *r)
+				const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
 	struct probe_inst *in = inst;
 	const struct probe_jail *j = jail;
-	char a[64] = "-";
+	char a[NFBAN_MSG_MAX] = "-";
+	size_t len = 0;
 
 	in->ops++;
-	if (addr)
-		value_addr_str(addr, a, sizeof(a));
+	for (unsigned i = 0; addr && i < n_addr && len + 48 < sizeof(a); i++) {
+		if (i)
+			a[len++] = ',';
+		value_addr_str(&addr[i], a + len, sizeof(a) - len);
+		len += strlen(a + len);
+	}
 	/* A long jail name cuts the notice, never more. */
 	report_notice(r, "%s#%u %s %s port=%s protocol=%s mode=%s tag=%s addr=%s", op, in->ops,
 		      j->name, j->family == NFBAN_INET6 ? "inet6" : "inet4", j->port, j->protocol,
@@ -125,7 +131,7 @@ static enum nfban_status answer(const char *op, void *inst, const void *jail,
 }
 
 static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
-				   const struct nfban_addr *addr, struct nfban_report *r)
+				   const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
 	(void)flags;
 	static const char *const names[] = {
@@ -134,7 +140,8 @@ static enum nfban_status probe_run(void *inst, const void *jail, enum nfban_op o
 		[NFBAN_OP_START_BAN] = "start+ban",
 	};
 
-	return answer((unsigned)op <= NFBAN_OP_START_BAN ? names[op] : "?", inst, jail, addr, r);
+	return answer((unsigned)op <= NFBAN_OP_START_BAN ? names[op] : "?", inst, jail, addr, n_addr,
+		      r);
 }
 
 __attribute__((visibility("default")))
@@ -144,7 +151,7 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "test fixture: says what it was given",
 	.keys = probe_keys,
 	.fallback = "",
-	.flags = NFBAN_PLUGIN_START_BAN,
+	.flags = NFBAN_PLUGIN_START_BAN | NFBAN_PLUGIN_BANS,
 	.adopt = probe_adopt,
 	.open = probe_open,
 	.close = probe_close,

@@ -337,6 +337,84 @@ static void test_run_refusals(void **state)
 	nfban_jail_close(j);
 }
 
+/* nfban_jail_ban_many: one call of the plugin for a group it takes, each address once, every
+ * address checked before; anything but the plain path's success is busy, nothing said. */
+static int ban_many(struct nfban_jail *j, const char *family, int n, const char *const ips[])
+{
+	int st;
+
+	memset(&res, 0x5a, sizeof(res));
+	st = nfban_jail_ban_many(j, family, n, ips, &res);
+	assert_int_equal(st, res.status);
+	assert_null(strchr(res.message, '\n'));
+	assert_null(strchr(res.notice, '\n'));
+	return st;
+}
+
+static void test_ban_many(void **state)
+{
+	static const char *const three[] = { "192.0.2.1", "192.0.2.7/24", "192.0.2.1", "198.51.100.9" };
+	static const char *const mixed[] = { "192.0.2.1", "2001:db8::1" };
+	static const char *const bad[] = { "192.0.2.1", "192.0.2.300" };
+	static const char *const special[] = { "192.0.2.1", "127.0.0.1" };
+	static const char *const v6[] = { "2001:db8::1", "2001:db8::2" };
+	const char *many[NFBAN_BANS_MAX + 1];
+	struct nfban_jail *j;
+
+	(void)state;
+	need_root();
+	for (int i = 0; i <= NFBAN_BANS_MAX; i++)
+		many[i] = "192.0.2.1";
+	j = open_jail("probe", NULL);
+	assert_non_null(j);
+	assert_int_equal(ban_many(j, NULL, 4, three), NFBAN_DONE);
+	assert_string_equal(res.plugin, "probe");
+	assert_string_equal(res.notice, "probe: jail default (inet4): ban of 3 addresses: "
+			    "ban#1 default inet4 port=ssh protocol=tcp mode=ok tag=- "
+			    "addr=192.0.2.1,192.0.2.0/24,198.51.100.9");
+	assert_int_equal(ban_many(j, "inet6", 2, v6), NFBAN_DONE);
+	assert_has(res.notice, "jail default (inet6): ban of 2 addresses: ban#2 default inet6 ");
+	assert_has(res.notice, "addr=2001:db8::1,2001:db8::2");
+	/* One address: a ban. */
+	assert_int_equal(ban_many(j, NULL, 1, three), NFBAN_DONE);
+	assert_has(res.notice, "jail default (inet4): ban 192.0.2.1: ban#3 ");
+	assert_int_equal(ban_many(j, NULL, 0, NULL), NFBAN_DONE);
+	assert_string_equal(res.notice, "");
+	/* Refused before the plugin sees any of it: its next operation is #4. */
+	assert_int_equal(ban_many(j, NULL, 2, mixed), NFBAN_BAD_INPUT);
+	assert_string_equal(res.message, "ip='2001:db8::1': an IPv6 address with family=inet4");
+	assert_int_equal(ban_many(j, NULL, 2, bad), NFBAN_BAD_INPUT);
+	assert_string_equal(res.message, "ip='192.0.2.300': not an IPv4 or IPv6 address");
+	assert_int_equal(ban_many(j, NULL, 2, special), NFBAN_BAD_INPUT);
+	assert_has(res.message, "ip='127.0.0.1': ");
+	assert_int_equal(ban_many(j, "inet6", 2, three), NFBAN_BAD_INPUT);
+	assert_int_equal(ban_many(j, NULL, NFBAN_BANS_MAX + 1, many), NFBAN_BAD_INPUT);
+	assert_string_equal(res.message, "ban_many: 257 addresses (0 to 256)");
+	assert_int_equal(ban_many(j, NULL, -1, many), NFBAN_BAD_INPUT);
+	assert_int_equal(ban_many(j, NULL, NFBAN_BANS_MAX, many), NFBAN_DONE);
+	assert_has(res.notice, "ban 192.0.2.1: ban#4 ");
+	nfban_jail_close(j);
+	/* The plugin says no: busy, nothing said (nfban_jail_run says it, address by address). */
+	j = open_jail("probe", "mode=error", NULL);
+	assert_int_equal(ban_many(j, NULL, 4, three), NFBAN_BUSY);
+	assert_string_equal(res.message, "");
+	assert_string_equal(res.notice, "");
+	assert_int_equal(res.kernel_errno, 0);
+	nfban_jail_close(j);
+	/* A plugin without group bans: one address is a ban, more are busy. */
+	j = open_jail("good", NULL);
+	assert_int_equal(ban_many(j, NULL, 1, three), NFBAN_DONE);
+	assert_int_equal(ban_many(j, NULL, 2, three), NFBAN_BUSY);
+	nfban_jail_close(j);
+	/* A jail on a fallback is not the plain path. */
+	j = open_jail("nofeat", "name=bm", NULL);
+	assert_int_equal(run(j, "start", NULL, NULL), NFBAN_DONE);
+	assert_int_equal(res.fallback, 1);
+	assert_int_equal(ban_many(j, NULL, 2, three), NFBAN_BUSY);
+	assert_int_equal(run(j, "stop", NULL, NULL), NFBAN_DONE);
+	nfban_jail_close(j);
+}
+
 /* The plugin's answer, as a status, an errno and one line. */
 static void test_plugin_answers(void **state)
 {
@@ -671,6 +749,7 @@ int main(int argc, char *argv[])
 		cmocka_unit_test(test_stale_state),
 		cmocka_unit_test(test_plugin_keys),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_ban_many),
 	};
 	char self[PATH_MAX];
 
