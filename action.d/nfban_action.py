@@ -197,6 +197,11 @@ def _libnfban(plugin_dir):
 			lib.end_sessions.restype = ctypes.c_int
 			lib.end_sessions.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
 			                             ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(Result)]
+		# nfban_jail_ban_many: a burst of bans, a kernel transaction per group (BanGrouper).
+		lib.ban_many = getattr(lib, "nfban_jail_ban_many", None)
+		if lib.ban_many is not None:
+			lib.ban_many.restype = ctypes.c_int
+			lib.ban_many.argtypes = lib.end_sessions.argtypes
 		# PyDLL: the GIL kept during the call, for the one that never waits (0.2 without it:
 		# every call through CDLL).
 		try:
@@ -300,6 +305,15 @@ class Handle(object):
 			raise RuntimeError("nfban: end_sessions on a closed handle")
 		arr = (ctypes.c_char_p * len(ips))(*[_b(ip) for ip in ips])
 		self._lib.end_sessions(self._h, _b(family), len(ips), arr, ctypes.byref(res))
+		return res
+
+	def ban_many(self, family, ips):
+		"""nfban_jail_ban_many of ips (at most NFBAN_BANS_MAX), one family."""
+		res = Result()
+		if not self._h:
+			raise RuntimeError("nfban: ban_many on a closed handle")
+		arr = (ctypes.c_char_p * len(ips))(*[_b(ip) for ip in ips])
+		self._lib.ban_many(self._h, _b(family), len(ips), arr, ctypes.byref(res))
 		return res
 
 	def close(self):
@@ -417,6 +431,160 @@ class SessionEnder(object):
 			finally:
 				with self._cv:
 					self._busy = False
+
+
+NFBAN_BANS_MAX = 256
+
+
+class BanGrouper(object):
+	"""The live and restored bans of an iptables plugin's started family, in a thread of their
+	own, a kernel transaction per group.  Each iptables commit costs what the table holds
+	(libiptc replaces the whole table; nf_tables validates every rule a base chain reaches:
+	milliseconds at 20,000 bans), so a burst of N bans that each committed alone would pay N
+	times a cost that grows with N.  ban() hands its address here and returns; the thread bans
+	every address handed since its last commit in one call (nfban_jail_ban_many, on the
+	action's own handle): while a commit runs, the next group gathers.  A group the plain path
+	refuses (an error, the rules absent, a fallback) changed nothing: its addresses are banned
+	one by one then, as ban() would, under the action's lock, with its check and repair, and a
+	failure logged (ban() has returned).  A ban is in the kernel within a commit after ban()
+	returns.  An unban takes its address back first (waiting for a commit that holds it); a
+	flush, every address of the family; a stop, every address."""
+
+	def __init__(self, action):
+		self._action = action
+		self._cv = threading.Condition()
+		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: (order, ends sessions)}
+		self._seq = 0
+		self._flight = None       # (family, ips) of the commit running now
+		self._retry = []          # [(family, ip, ends sessions)] of a refused group
+		self._stopping = False
+		self._thread = threading.Thread(target=self._loop,
+		                                name="f2b/nfban-bans-" + action._jail_name())
+		self._thread.daemon = True
+		self._thread.start()
+
+	def add(self, family, ip, ends):
+		with self._cv:
+			if not self._stopping:
+				self._seq += 1
+				self._pending[family][ip] = (self._seq, ends)
+				self._cv.notify_all()
+
+	def _wait_flight(self, family, ip=None):
+		while self._flight is not None and self._flight[0] == family and \
+				(ip is None or ip in self._flight[1]):
+			self._cv.wait()
+
+	def take_back(self, family, ip):
+		"""Before an unban: ip neither pending nor in a commit."""
+		with self._cv:
+			self._wait_flight(family, ip)     # (a refused one puts it into _retry)
+			self._pending[family].pop(ip, None)
+			self._retry = [r for r in self._retry if r[:2] != (family, ip)]
+
+	def clear(self, family):
+		"""Before a flush: nothing of family pending nor in a commit."""
+		with self._cv:
+			self._wait_flight(family)
+			self._pending[family] = {}
+			self._retry = [r for r in self._retry if r[0] != family]
+
+	def holds(self, family, ip):
+		"""Is ip handed and not yet banned (or refused)?"""
+		with self._cv:
+			return ip in self._pending[family] or any(r[:2] == (family, ip) for r in self._retry) \
+				or (self._flight is not None and self._flight[0] == family and ip in self._flight[1])
+
+	def idle(self):
+		"""Nothing handed and not yet banned (for tests)."""
+		with self._cv:
+			return not any(self._pending.values()) and self._flight is None and not self._retry
+
+	def stop(self):
+		"""What is pending dropped (the bans go with the jail), the commit running let end, the
+		thread ended."""
+		with self._cv:
+			self._stopping = True
+			self._pending = dict((f, {}) for f in FAMILIES)
+			self._retry = []
+			self._cv.notify_all()
+			while self._flight is not None:
+				self._cv.wait()
+		if self._thread is not threading.current_thread():
+			self._thread.join(10)
+
+	def _next(self):
+		"""The family and addresses of the next commit (the oldest first), or None to end."""
+		with self._cv:
+			while not self._stopping and not any(self._pending.values()) and not self._retry:
+				self._cv.wait()
+			if self._stopping:
+				return None
+			if self._retry:
+				return "retry"
+			fam = min((f for f in FAMILIES if self._pending[f]),
+			          key=lambda f: min(v[0] for v in self._pending[f].values()))
+			pend = self._pending[fam]
+			ips = sorted(pend, key=lambda ip: pend[ip][0])[:NFBAN_BANS_MAX]
+			ends = [ip for ip in ips if pend[ip][1]]
+			for ip in ips:
+				del pend[ip]
+			self._flight = (fam, frozenset(ips))
+			return fam, ips, ends
+
+	def _loop(self):
+		name = self._action._jail_name()
+		while True:
+			job = self._next()
+			if job is None:
+				return
+			if job == "retry":
+				self._one_by_one()
+				continue
+			fam, ips, ends = job
+			res = None
+			try:
+				res = self._action._handles[fam].ban_many(fam, ips)
+			except Exception as e:    # the thread must go on: its bans one by one then
+				logSys.error("[%s] nfban: banning %d addresses at once: %s", name, len(ips), e)
+			with self._cv:
+				self._flight = None
+				if res is None or res.status != NFBAN_DONE:
+					self._retry.extend((fam, ip, ip in ends) for ip in ips)
+				self._cv.notify_all()
+			if res is not None and res.status == NFBAN_DONE:
+				if res.notice:
+					logSys.info("[%s] nfban: %s", name, res.text("notice"))
+				ender = self._action._ender
+				for ip in ends:
+					if ender is not None:
+						ender.add(fam, ip)
+
+	def _one_by_one(self):
+		"""A refused group's bans, each as ban() runs it, under the action's lock (given up
+		when the grouper stops)."""
+		a = self._action
+		while not a._lock.acquire(timeout=0.05):
+			with self._cv:
+				if self._stopping:
+					return
+		try:
+			while True:
+				with self._cv:
+					if self._stopping or not self._retry:
+						return
+					fam, ip, ends = self._retry.pop(0)
+				if not a._started.get(fam, 0) & 1:
+					continue          # stopped meanwhile: the ban went with the jail
+				try:
+					a._process("ban", fam, ip)
+					if ends and a._ender is not None:
+						a._ender.add(fam, ip)
+				except Exception as e:
+					a._bans.get(fam, set()).discard(ip)
+					logSys.error("[%s] nfban: ban %s: %s", a._jail_name(), ip, e)
+		finally:
+			a._lock.release()
 
 
 def passed_keys(table):
@@ -785,6 +953,7 @@ class NfbanAction(ActionBase):
 		self._rebans, self._reban = {}, False   # re-bans' handles (_rebanning)
 		self._handles = {}    # family: Handle
 		self._ender = None    # SessionEnder, from the first live ban that ends sessions apart
+		self._grouper = None  # BanGrouper, from the first ban of a started iptables family
 		self._broken = None   # why the options cannot work: raised by every operation
 		self._cfg, self._keys, self._on_demand, self._repair_on_unban = None, {}, True, False
 		try:
@@ -881,7 +1050,13 @@ class NfbanAction(ActionBase):
 		return _TAG.sub(lambda m: NfbanAction._subst(vals, vals[m.group(1)], depth + 1)
 		                if m.group(1) in vals else m.group(0), v)
 
+	def _stop_grouper(self):
+		grouper, self._grouper = self._grouper, None
+		if grouper is not None:
+			grouper.stop()
+
 	def _close_handles(self):
+		self._stop_grouper()      # before the handles it bans on are closed
 		ender, self._ender = self._ender, None
 		if ender is not None:
 			ender.stop()
@@ -889,13 +1064,32 @@ class NfbanAction(ActionBase):
 			h.close()
 		self._handles, self._rebans = {}, {}
 
-	def _sessions_after_ban(self, family, ip):
-		"""A live ban done: its sessions handed to the SessionEnder, where they are ended apart."""
+	def _ends_sessions(self, family):
+		"""Does a ban now end its sessions apart (a live ban, SessionEnder)?  The SessionEnder
+		is there once it does."""
 		if self._reban or not self._ends_apart(self._lib, self._keys.get(family, ())):
-			return
+			return False
 		if self._ender is None:
 			self._ender = SessionEnder(self, self._keys)
-		self._ender.add(family, ip)
+		return True
+
+	def _sessions_after_ban(self, family, ip):
+		"""A live ban done: its sessions handed to the SessionEnder, where they are ended apart."""
+		if self._ends_sessions(family):
+			self._ender.add(family, ip)
+
+	def _grouped(self, family, ip):
+		"""Under the lock: the ban of ip handed to the BanGrouper, where bans are grouped (an
+		iptables plugin, libnfban with nfban_jail_ban_many, the family started)?"""
+		if self._plugin not in _IPT_PLUGINS or getattr(self._lib, "ban_many", None) is None or \
+				not self._started.get(family, 0) & 1 or self._broken is not None:
+			return False
+		if not self._handles:
+			self._handles = self._open(self._cfg)
+		if self._grouper is None:
+			self._grouper = BanGrouper(self)
+		self._grouper.add(family, ip, self._ends_sessions(family))
+		return True
 
 	def _rebanning(self, on):
 		"""Bans from now on (under the lock) are re-bans: the watcher's restores and the bans
@@ -992,7 +1186,9 @@ class NfbanAction(ActionBase):
 			if res.status == NFBAN_RULES_ABSENT:
 				absent[fam] = res.text("message")
 				continue
-			ip = next(iter(self._bans.get(fam, ())), None)
+			# (Not one the BanGrouper holds: it may not be in the kernel yet.)
+			g = self._grouper
+			ip = next((a for a in self._bans.get(fam, ()) if g is None or not g.holds(fam, a)), None)
 			if not probe or res.status != NFBAN_DONE or ip is None or self._plugin not in _IPT_PLUGINS:
 				continue
 			res = self._handles[fam].run("ban", fam, ip)
@@ -1020,7 +1216,15 @@ class NfbanAction(ActionBase):
 				errors.append("%s: %s" % (fam, res.text("message")))
 				continue
 			n += 1 if bans else 0
-			for ip in bans[1:]:
+			rest = bans[1:]
+			# The iptables plugins: the rest in groups, a commit each (one by one if refused).
+			while rest and self._plugin in _IPT_PLUGINS and getattr(self._lib, "ban_many", None):
+				res = self._rebans[fam].ban_many(fam, rest[:NFBAN_BANS_MAX])
+				if res.status != NFBAN_DONE:
+					break
+				n += len(rest[:NFBAN_BANS_MAX])
+				rest = rest[NFBAN_BANS_MAX:]
+			for ip in rest:
 				res = self._run("ban", fam, ip)
 				if res.status == NFBAN_DONE:
 					n += 1
@@ -1117,6 +1321,10 @@ class NfbanAction(ActionBase):
 					self._sessions_after_ban(family, ip)
 					return True
 				self._start(family, forceStart=True)
+			elif self._grouped(family, ip):
+				self._started[family] |= 2
+				self._banned(family, ip)
+				return True
 			self._process("ban", family, ip)
 			self._started[family] = self._started.get(family, 0) | 3
 			self._banned(family, ip)
@@ -1132,6 +1340,8 @@ class NfbanAction(ActionBase):
 			# A family that holds no ban (never started, or flushed) has nothing to unban.
 			if self._ender is not None:
 				self._ender.discard(family, ip)
+			if self._grouper is not None:
+				self._grouper.take_back(family, ip)
 			if self._started.get(family, 0) & 2:
 				self._process("unban", family, ip)
 				self._unbans += 1
@@ -1148,6 +1358,8 @@ class NfbanAction(ActionBase):
 				try:
 					if self._ender is not None:
 						self._ender.clear(fam)
+					if self._grouper is not None:
+						self._grouper.clear(fam)
 					self._must("flush", fam)
 					self._started[fam] &= ~2
 					self._bans.pop(fam, None)
@@ -1163,6 +1375,7 @@ class NfbanAction(ActionBase):
 		self._watch_end()
 		with self._lock:
 			self._watch_end()     # one a concurrent ban started meanwhile
+			self._stop_grouper()  # its pending bans go with the jail
 			errors = []
 			started, self._started = self._started, {}
 			self._bans = {}

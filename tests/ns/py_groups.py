@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""tests/ns/py_groups.py - the .py actions' BanGrouper (tests/ns/ipt_grouped.sh).
+
+  py_groups.py PLUGIN_DIR BACKEND REFUSED
+
+nfban-multiport.py with backend=BACKEND on port 22, against this namespace's kernel: the
+family's first ban is start+ban, in the kernel when ban() returns; later bans are handed to the
+grouper, which bans every address handed since its last commit in one nfban_jail_ban_many call
+(the test holds the grouper's condition while it bans, so that all of them are pending at
+once: groups of 256 and the rest); an unban of an address still pending takes it back; a group
+holding REFUSED (which the fault injector makes the kernel refuse) is banned one by one, every
+other address banned and REFUSED's failure logged; a flush drops what is pending.  Prints TAP,
+then "order A B C ..." (the bans in the kernel, in the order they were made), and waits for
+"go" on stdin (the caller compares the kernel with stock meanwhile); then the flush, and
+"flushed".  The jail is left started.
+"""
+import logging
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.environ["NFBAN_ROOT"], "action.d"))
+import nfban_action  # noqa: E402
+
+n_test, failed = [0], [0]
+
+
+def tap(ok, name, diag=""):
+	n_test[0] += 1
+	print("%s %d - %s" % ("ok" if ok else "not ok", n_test[0], name))
+	if not ok:
+		failed[0] += 1
+		for line in str(diag).splitlines():
+			print("# " + line)
+
+
+def settle(act, what):
+	end = time.monotonic() + 30
+	while time.monotonic() < end and not act._grouper.idle():
+		time.sleep(0.01)
+	tap(act._grouper.idle(), "the grouper is idle after " + what)
+
+
+def main():
+	plugin_dir, backend, refused = sys.argv[1], sys.argv[2], sys.argv[3]
+	logged = []
+
+	class Keep(logging.Handler):
+		def emit(self, record):
+			logged.append(record.getMessage())
+	nfban_action.logSys.addHandler(Keep())
+	nfban_action.logSys.setLevel(logging.INFO)
+	groups, singles = [], []
+	orig_many, orig_run = nfban_action.Handle.ban_many, nfban_action.Handle.run
+
+	def many(self, family, ips):
+		groups.append(len(ips))
+		return orig_many(self, family, ips)
+
+	def run(self, operation, family, ip=None):
+		if operation == "ban":
+			singles.append(ip)
+		return orig_run(self, operation, family, ip)
+	nfban_action.Handle.ban_many, nfban_action.Handle.run = many, run
+
+	class Jail:
+		name = "grp"
+	act = nfban_action.action_class("nfban-multiport")(Jail(), "nfban", port="22", backend=backend,
+	                                                  plugin_dir=plugin_dir)
+	order = []
+
+	def ban(ip):
+		act.ban({"ip": ip, "family": "inet4"})
+		order.append(ip)
+
+	ban("10.9.0.1")
+	tap(act._grouper is None and groups == [], "the family's first ban: start+ban, no grouper",
+	    "%r %r" % (act._grouper, groups))
+	ban("10.9.0.2")
+	tap(act._grouper is not None, "the second ban goes to the grouper")
+	settle(act, "one ban")
+	tap(groups == [1], "one ban, one group of one", groups)
+
+	ips = ["10.9.%d.%d" % (1 + i // 250, 1 + i % 250) for i in range(300)]
+	del groups[:]
+	with act._grouper._cv:           # the grouper's thread waits: everything pending at once
+		for ip in ips:
+			ban(ip)
+		act.ban({"ip": "10.9.9.9", "family": "inet4"})
+		act.unban({"ip": "10.9.9.9", "family": "inet4"})
+	settle(act, "300 bans and an unban of one still pending")
+	tap(groups == [256, 44] and singles == [], "300 bans: groups of 256 and 44, no ban alone",
+	    "groups %r, alone %r" % (groups, singles))
+	tap(act._bans["inet4"] == set(order), "the action knows every ban, not the one taken back",
+	    sorted(act._bans["inet4"] ^ set(order)))
+
+	del groups[:]
+	with act._grouper._cv:
+		for ip in ("10.9.8.1", refused, "10.9.8.3"):
+			act.ban({"ip": ip, "family": "inet4"})
+	settle(act, "a group the kernel refuses")
+	order += ["10.9.8.1", "10.9.8.3"]
+	tap(groups == [3] and singles == ["10.9.8.1", refused, refused, "10.9.8.3"],
+	    "a refused group: its bans one by one (the refused one with its check and one retry)",
+	    "groups %r, alone %r" % (groups, singles))
+	errors = [m for m in logged if "ban %s:" % refused in m]
+	tap(len(errors) == 1, "the refused ban is logged once", "\n".join(logged))
+	tap(refused not in act._bans["inet4"], "the refused ban is not the action's")
+
+	print("order " + " ".join(order))
+	sys.stdout.flush()
+	if failed[0] or sys.stdin.readline().strip() != "go":
+		os._exit(1)
+	# A flush drops what is pending, and leaves the chain with its return rule.
+	with act._grouper._cv:
+		act.ban({"ip": "10.9.7.1", "family": "inet4"})
+		act.flush()
+	settle(act, "a flush")
+	tap(act._grouper.idle(), "nothing pending after the flush")
+	print("flushed")
+	sys.stdout.flush()
+	os._exit(1 if failed[0] else 0)
+
+
+main()
