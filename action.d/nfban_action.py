@@ -19,6 +19,8 @@
 #     after a failed operation: check, repair by stop + start of the family, one retry;
 #   - while a family is started, a Watcher thread (below) puts back the jail's rules and bans
 #     when another program removed them (nft flush ruleset, iptables-restore, iptables -F);
+#   - the iptables plugins' bans of a started family go to a BanGrouper thread (below), which
+#     bans a burst in one commit per group: ban() returns before the kernel holds the ban;
 #   - errors raised with the line the `nfban` command prints ("nfban: <message>"), notices
 #     logged at INFO, fallback announcements at WARNING (logger fail2ban.nfban).
 # ctypes.CDLL releases the GIL during each call: a jail waiting for the xtables lock does not
