@@ -300,23 +300,22 @@ class Handle(object):
 		self._lib.nfban_jail_run(self._h, op, fam, addr, out)
 		return res
 
-	def end_sessions(self, family, ips):
-		"""nfban_jail_end_sessions of ips (at most NFBAN_SESSIONS_MAX), one family."""
+	def _on_many(self, call, family, ips):
+		"""libnfban's call (lib.end_sessions, lib.ban_many) on ips, one family."""
 		res = Result()
 		if not self._h:
-			raise RuntimeError("nfban: end_sessions on a closed handle")
+			raise RuntimeError("nfban: a call on %d addresses on a closed handle" % len(ips))
 		arr = (ctypes.c_char_p * len(ips))(*[_b(ip) for ip in ips])
-		self._lib.end_sessions(self._h, _b(family), len(ips), arr, ctypes.byref(res))
+		call(self._h, _b(family), len(ips), arr, ctypes.byref(res))
 		return res
+
+	def end_sessions(self, family, ips):
+		"""nfban_jail_end_sessions of ips (at most NFBAN_SESSIONS_MAX), one family."""
+		return self._on_many(self._lib.end_sessions, family, ips)
 
 	def ban_many(self, family, ips):
 		"""nfban_jail_ban_many of ips (at most NFBAN_BANS_MAX), one family."""
-		res = Result()
-		if not self._h:
-			raise RuntimeError("nfban: ban_many on a closed handle")
-		arr = (ctypes.c_char_p * len(ips))(*[_b(ip) for ip in ips])
-		self._lib.ban_many(self._h, _b(family), len(ips), arr, ctypes.byref(res))
-		return res
+		return self._on_many(self._lib.ban_many, family, ips)
 
 	def close(self):
 		h, self._h = self._h, None
@@ -335,7 +334,66 @@ def _keeping_sessions(keys):
 	return tuple("kill_sessions=none" if k.startswith("kill_sessions=") else k for k in keys)
 
 
-class SessionEnder(object):
+class _AddressThread(object):
+	"""A thread of an action that takes the addresses handed to it (add) in batches of one
+	family, the oldest first, at most MAX a batch: the SessionEnder's walks, the BanGrouper's
+	commits.  A subclass sets its own state before this __init__ (the thread starts in it),
+	and says what a batch is (_next, with _wait and _take; _work)."""
+
+	MAX = 256
+	WHAT = ""
+
+	def __init__(self, action):
+		self._action = action
+		self._cv = threading.Condition()
+		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: (order, data)}
+		self._seq = 0
+		self._stopping = False
+		self._thread = threading.Thread(target=self._loop, name="f2b/nfban-%s-%s" %
+		                                (self.WHAT, action._jail_name()))
+		self._thread.daemon = True
+		self._thread.start()
+
+	def add(self, family, ip, data=None):
+		with self._cv:
+			if not self._stopping:
+				self._seq += 1
+				self._pending[family][ip] = (self._seq, data)
+				self._cv.notify_all()
+
+	def _wait(self, more=lambda: False):
+		"""Under the condition: until something is pending (or more()); False to end."""
+		while not self._stopping and not any(self._pending.values()) and not more():
+			self._cv.wait()
+		return not self._stopping
+
+	def _take(self):
+		"""Under the condition, something pending: (family, [(ip, data)]) of the next batch,
+		taken from what is pending."""
+		fam = min((f for f in FAMILIES if self._pending[f]),
+		          key=lambda f: min(v[0] for v in self._pending[f].values()))
+		pend = self._pending[fam]
+		ips = sorted(pend, key=lambda ip: pend[ip][0])[:self.MAX]
+		return fam, [(ip, pend.pop(ip)[1]) for ip in ips]
+
+	def _end_thread(self):
+		"""Stopping: what is pending dropped, the thread told and (10 s at most) ended."""
+		with self._cv:
+			self._stopping = True
+			self._pending = dict((f, {}) for f in FAMILIES)
+			self._cv.notify_all()
+		if self._thread is not threading.current_thread():
+			self._thread.join(10)
+
+	def _loop(self):
+		while True:
+			job = self._next()
+			if job is None:
+				return
+			self._work(job)
+
+
+class SessionEnder(_AddressThread):
 	"""kill_sessions=jail for an action's live bans, in a thread of its own.  Ending a ban's
 	sessions walks the whole connection tracking table (the kernel visits every hash bucket:
 	milliseconds with the default 262,144, whatever the table holds), so a burst of N bans
@@ -346,26 +404,14 @@ class SessionEnder(object):
 	after the ban (the ban itself is in the kernel when ban() returns).  An unban takes its
 	address back; a flush or stop, every address of the family."""
 
+	MAX = NFBAN_SESSIONS_MAX
+	WHAT = "sessions"
+
 	def __init__(self, action, keys):
-		self._action = action
 		self._keys = keys                     # family: the jail's keys (kill_sessions=jail)
 		self._handles = {}                    # family: Handle, opened at its first address
-		self._cv = threading.Condition()
-		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: order}
-		self._seq = 0
 		self._busy = False                    # a walk taken from _pending and not yet done
-		self._stopping = False
-		self._thread = threading.Thread(target=self._loop,
-		                                name="f2b/nfban-sessions-" + action._jail_name())
-		self._thread.daemon = True
-		self._thread.start()
-
-	def add(self, family, ip):
-		with self._cv:
-			if not self._stopping:
-				self._seq += 1
-				self._pending[family][ip] = self._seq
-				self._cv.notify()
+		_AddressThread.__init__(self, action)
 
 	def discard(self, family, ip):
 		with self._cv:
@@ -384,61 +430,46 @@ class SessionEnder(object):
 		"""The thread ended (what is pending is dropped: the bans go with the jail), then the
 		handles closed; a walk still running after 10 s keeps its handle (never closed under
 		it)."""
-		with self._cv:
-			self._stopping = True
-			self._pending = dict((f, {}) for f in FAMILIES)
-			self._cv.notify()
-		if self._thread is not threading.current_thread():
-			self._thread.join(10)
+		self._end_thread()
 		if not self._thread.is_alive():
 			for h in set(self._handles.values()):
 				h.close()
 			self._handles = {}
 
 	def _next(self):
-		"""The family and addresses of the next walk (the oldest first), or None to end."""
+		"""The family and addresses of the next walk, or None to end."""
 		with self._cv:
-			while not self._stopping and not any(self._pending.values()):
-				self._cv.wait()
-			if self._stopping:
+			if not self._wait():
 				return None
-			fam = min((f for f in FAMILIES if self._pending[f]),
-			          key=lambda f: min(self._pending[f].values()))
-			ips = sorted(self._pending[fam], key=self._pending[fam].get)[:NFBAN_SESSIONS_MAX]
-			for ip in ips:
-				del self._pending[fam][ip]
+			fam, taken = self._take()
 			self._busy = True
-			return fam, ips
+			return fam, [ip for ip, _ in taken]
 
-	def _loop(self):
+	def _work(self, job):
 		name = self._action._jail_name()
-		while True:
-			job = self._next()
-			if job is None:
-				return
-			fam, ips = job
-			try:
-				h = self._handles.get(fam)
-				if h is None:
-					h = self._handles[fam] = Handle(self._action._lib, self._action._plugin_dir,
-					                                self._action._plugin, self._keys[fam])
-				res = h.end_sessions(fam, ips)
-				if res.status != NFBAN_DONE:
-					logSys.error("[%s] nfban: %s", name, res.text("message"))
-				elif res.notice:
-					logSys.info("[%s] nfban: %s", name, res.text("notice"))
-			except Exception as e:    # the thread must go on: say it, and take the next walk
-				logSys.error("[%s] nfban: ending the sessions of %d banned addresses: %s",
-				             name, len(ips), e)
-			finally:
-				with self._cv:
-					self._busy = False
+		fam, ips = job
+		try:
+			h = self._handles.get(fam)
+			if h is None:
+				h = self._handles[fam] = Handle(self._action._lib, self._action._plugin_dir,
+				                                self._action._plugin, self._keys[fam])
+			res = h.end_sessions(fam, ips)
+			if res.status != NFBAN_DONE:
+				logSys.error("[%s] nfban: %s", name, res.text("message"))
+			elif res.notice:
+				logSys.info("[%s] nfban: %s", name, res.text("notice"))
+		except Exception as e:    # the thread must go on: say it, and take the next walk
+			logSys.error("[%s] nfban: ending the sessions of %d banned addresses: %s",
+			             name, len(ips), e)
+		finally:
+			with self._cv:
+				self._busy = False
 
 
 NFBAN_BANS_MAX = 256
 
 
-class BanGrouper(object):
+class BanGrouper(_AddressThread):
 	"""The live and restored bans of an iptables plugin's started family, in a thread of their
 	own, a kernel transaction per group.  Each iptables commit costs what the table holds
 	(libiptc replaces the whole table; nf_tables validates every rule a base chain reaches:
@@ -450,27 +481,16 @@ class BanGrouper(object):
 	one by one then, as ban() would, under the action's lock, with its check and repair, and a
 	failure logged (ban() has returned).  A ban is in the kernel within a commit after ban()
 	returns.  An unban takes its address back first (waiting for a commit that holds it); a
-	flush, every address of the family; a stop, every address."""
+	flush, every address of the family; a stop, every address.  add()'s data: whether the
+	ban's sessions are handed to the SessionEnder once it is in the kernel."""
+
+	MAX = NFBAN_BANS_MAX
+	WHAT = "bans"
 
 	def __init__(self, action):
-		self._action = action
-		self._cv = threading.Condition()
-		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: (order, ends sessions)}
-		self._seq = 0
 		self._flight = None       # (family, ips) of the commit running now
 		self._retry = []          # [(family, ip, ends sessions)] of a refused group
-		self._stopping = False
-		self._thread = threading.Thread(target=self._loop,
-		                                name="f2b/nfban-bans-" + action._jail_name())
-		self._thread.daemon = True
-		self._thread.start()
-
-	def add(self, family, ip, ends):
-		with self._cv:
-			if not self._stopping:
-				self._seq += 1
-				self._pending[family][ip] = (self._seq, ends)
-				self._cv.notify_all()
+		_AddressThread.__init__(self, action)
 
 	def _wait_flight(self, family, ip=None):
 		while self._flight is not None and self._flight[0] == family and \
@@ -506,61 +526,47 @@ class BanGrouper(object):
 		"""What is pending dropped (the bans go with the jail), the commit running let end, the
 		thread ended."""
 		with self._cv:
-			self._stopping = True
-			self._pending = dict((f, {}) for f in FAMILIES)
 			self._retry = []
-			self._cv.notify_all()
+		self._end_thread()
+		with self._cv:
 			while self._flight is not None:
 				self._cv.wait()
-		if self._thread is not threading.current_thread():
-			self._thread.join(10)
 
 	def _next(self):
-		"""The family and addresses of the next commit (the oldest first), or None to end."""
+		"""The next commit, (family, ips, those whose sessions end after), or "retry" (a refused
+		group's bans), or None to end."""
 		with self._cv:
-			while not self._stopping and not any(self._pending.values()) and not self._retry:
-				self._cv.wait()
-			if self._stopping:
+			if not self._wait(lambda: self._retry):
 				return None
 			if self._retry:
 				return "retry"
-			fam = min((f for f in FAMILIES if self._pending[f]),
-			          key=lambda f: min(v[0] for v in self._pending[f].values()))
-			pend = self._pending[fam]
-			ips = sorted(pend, key=lambda ip: pend[ip][0])[:NFBAN_BANS_MAX]
-			ends = [ip for ip in ips if pend[ip][1]]
-			for ip in ips:
-				del pend[ip]
-			self._flight = (fam, frozenset(ips))
-			return fam, ips, ends
+			fam, taken = self._take()
+			self._flight = (fam, frozenset(ip for ip, _ in taken))
+			return fam, [ip for ip, _ in taken], [ip for ip, ends in taken if ends]
 
-	def _loop(self):
+	def _work(self, job):
+		if job == "retry":
+			self._one_by_one()
+			return
 		name = self._action._jail_name()
-		while True:
-			job = self._next()
-			if job is None:
-				return
-			if job == "retry":
-				self._one_by_one()
-				continue
-			fam, ips, ends = job
-			res = None
-			try:
-				res = self._action._handles[fam].ban_many(fam, ips)
-			except Exception as e:    # the thread must go on: its bans one by one then
-				logSys.error("[%s] nfban: banning %d addresses at once: %s", name, len(ips), e)
-			with self._cv:
-				self._flight = None
-				if res is None or res.status != NFBAN_DONE:
-					self._retry.extend((fam, ip, ip in ends) for ip in ips)
-				self._cv.notify_all()
-			if res is not None and res.status == NFBAN_DONE:
-				if res.notice:
-					logSys.info("[%s] nfban: %s", name, res.text("notice"))
-				ender = self._action._ender
-				for ip in ends:
-					if ender is not None:
-						ender.add(fam, ip)
+		fam, ips, ends = job
+		res = None
+		try:
+			res = self._action._handles[fam].ban_many(fam, ips)
+		except Exception as e:    # the thread must go on: its bans one by one then
+			logSys.error("[%s] nfban: banning %d addresses at once: %s", name, len(ips), e)
+		with self._cv:
+			self._flight = None
+			if res is None or res.status != NFBAN_DONE:
+				self._retry.extend((fam, ip, ip in ends) for ip in ips)
+			self._cv.notify_all()
+		if res is not None and res.status == NFBAN_DONE:
+			if res.notice:
+				logSys.info("[%s] nfban: %s", name, res.text("notice"))
+			ender = self._action._ender
+			for ip in ends:
+				if ender is not None:
+					ender.add(fam, ip)
 
 	def _one_by_one(self):
 		"""A refused group's bans, each as ban() runs it, under the action's lock (given up

@@ -14,24 +14,14 @@ then "order A B C ..." (the bans in the kernel, in the order they were made), an
 "go" on stdin (the caller compares the kernel with stock meanwhile); then the flush, and
 "flushed".  The jail is left started.
 """
-import logging
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ["NFBAN_ROOT"], "action.d"))
+sys.path.insert(0, os.path.join(os.environ["NFBAN_ROOT"], "tests", "lib"))
 import nfban_action  # noqa: E402
-
-n_test, failed = [0], [0]
-
-
-def tap(ok, name, diag=""):
-	n_test[0] += 1
-	print("%s %d - %s" % ("ok" if ok else "not ok", n_test[0], name))
-	if not ok:
-		failed[0] += 1
-		for line in str(diag).splitlines():
-			print("# " + line)
+from pytap import failed, kept, tap  # noqa: E402
 
 
 def settle(act, what):
@@ -43,13 +33,7 @@ def settle(act, what):
 
 def main():
 	plugin_dir, backend, refused = sys.argv[1], sys.argv[2], sys.argv[3]
-	logged = []
-
-	class Keep(logging.Handler):
-		def emit(self, record):
-			logged.append(record.getMessage())
-	nfban_action.logSys.addHandler(Keep())
-	nfban_action.logSys.setLevel(logging.INFO)
+	logged = kept(nfban_action.logSys)
 	groups, singles = [], []
 	orig_many, orig_run = nfban_action.Handle.ban_many, nfban_action.Handle.run
 

@@ -17,18 +17,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ["NFBAN_ROOT"], "action.d"))
+sys.path.insert(0, os.path.join(os.environ["NFBAN_ROOT"], "tests", "lib"))
 import nfban_action  # noqa: E402
-
-n_test, failed = [0], [0]
-
-
-def tap(ok, name, diag=""):
-	n_test[0] += 1
-	print("%s %d - %s" % ("ok" if ok else "not ok", n_test[0], name))
-	if not ok:
-		failed[0] += 1
-		for line in str(diag).splitlines():
-			print("# " + line)
+from pytap import failed, n_test, tap  # noqa: E402
 
 
 def elements():

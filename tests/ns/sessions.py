@@ -93,16 +93,11 @@ def hold(src, dst, port):
 
 
 def pyban(plugin_dir, action, ips, opts):
-    import logging
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "action.d"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
     import nfban_action
-    logged = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            logged.append(record.getMessage())
-    nfban_action.logSys.addHandler(Keep())
-    nfban_action.logSys.setLevel(logging.INFO)
+    from pytap import kept
+    logged = kept(nfban_action.logSys)
 
     class Jail:
         name = "t"

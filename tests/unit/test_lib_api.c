@@ -65,18 +65,21 @@ static struct nfban_jail *open_jail(const char *plugin, ...)
 	return j;
 }
 
-static int run(struct nfban_jail *j, const char *op, const char *family, const char *ip)
+/* A call's answer: its status is res's, each text one line, none when done. */
+static int answered(int st)
 {
-	int st;
-
-	memset(&res, 0x5a, sizeof(res));
-	st = nfban_jail_run(j, op, family, ip, &res);
 	assert_int_equal(st, res.status);
 	assert_null(strchr(res.message, '\n'));
 	assert_null(strchr(res.notice, '\n'));
 	if (res.status == NFBAN_DONE)
 		assert_string_equal(res.message, "");
 	return st;
+}
+
+static int run(struct nfban_jail *j, const char *op, const char *family, const char *ip)
+{
+	memset(&res, 0x5a, sizeof(res));
+	return answered(nfban_jail_run(j, op, family, ip, &res));
 }
 
 static void assert_has(const char *text, const char *part)
@@ -341,14 +344,8 @@ static void test_run_refusals(void **state)
  * address checked before; anything but the plain path's success is busy, nothing said. */
 static int ban_many(struct nfban_jail *j, const char *family, int n, const char *const ips[])
 {
-	int st;
-
 	memset(&res, 0x5a, sizeof(res));
-	st = nfban_jail_ban_many(j, family, n, ips, &res);
-	assert_int_equal(st, res.status);
-	assert_null(strchr(res.message, '\n'));
-	assert_null(strchr(res.notice, '\n'));
-	return st;
+	return answered(nfban_jail_ban_many(j, family, n, ips, &res));
 }
 
 static void test_ban_many(void **state)
