@@ -586,6 +586,9 @@ class BanGrouper(_AddressThread):
 					continue          # stopped meanwhile: the ban went with the jail
 				try:
 					a._process("ban", fam, ip)
+					# (as _ban after it: a repair on the way stopped and started the family)
+					a._started[fam] = a._started.get(fam, 0) | 3
+					a._banned(fam, ip)
 					if ends and a._ender is not None:
 						a._ender.add(fam, ip)
 				except Exception as e:

@@ -9,12 +9,14 @@ grouper, which bans every address handed since its last commit in one nfban_jail
 (the test holds the grouper's condition while it bans, so that all of them are pending at
 once: groups of 256 and the rest); an unban of an address still pending takes it back; a group
 holding REFUSED (which the fault injector makes the kernel refuse) is banned one by one, every
-other address banned and REFUSED's failure logged; a flush drops what is pending.  Prints TAP,
+other address banned and REFUSED's failure logged; a flush drops what is pending; a group that
+meets the rules absent (the jump deleted) is banned one by one, the first repaired.  Prints TAP,
 then "order A B C ..." (the bans in the kernel, in the order they were made), and waits for
 "go" on stdin (the caller compares the kernel with stock meanwhile); then the flush, and
 "flushed".  The jail is left started.
 """
 import os
+import subprocess
 import sys
 import time
 
@@ -67,7 +69,9 @@ def main():
 
 	ips = ["10.9.%d.%d" % (1 + i // 250, 1 + i % 250) for i in range(300)]
 	del groups[:]
-	with act._grouper._cv:           # the grouper's thread waits: everything pending at once
+	# The grouper's thread waits while this holds its condition: everything pending at once.
+	# (The action's lock first, as the action takes the two.)
+	with act._lock, act._grouper._cv:
 		for ip in ips:
 			ban(ip)
 		act.ban({"ip": "10.9.9.9", "family": "inet4"})
@@ -79,7 +83,7 @@ def main():
 	    sorted(act._bans["inet4"] ^ set(order)))
 
 	del groups[:]
-	with act._grouper._cv:
+	with act._lock, act._grouper._cv:
 		for ip in ("10.9.8.1", refused, "10.9.8.3"):
 			act.ban({"ip": ip, "family": "inet4"})
 	settle(act, "a group the kernel refuses")
@@ -96,11 +100,33 @@ def main():
 	if failed[0] or sys.stdin.readline().strip() != "go":
 		os._exit(1)
 	# A flush drops what is pending, and leaves the chain with its return rule.
-	with act._grouper._cv:
+	with act._lock, act._grouper._cv:
 		act.ban({"ip": "10.9.7.1", "family": "inet4"})
 		act.flush()
 	settle(act, "a flush")
 	tap(act._grouper.idle(), "nothing pending after the flush")
+	# Another program deletes the jump: the group meets the rules absent, and its bans go one
+	# by one, the first with Fail2ban's check and repair (the family stopped and started).
+	# (The watcher ended first: it would put the jump back itself, before or after the group.)
+	act._watch_end()
+	subprocess.run(["iptables", "-w", "-D", "INPUT", "-p", "tcp", "-m", "multiport", "--dports",
+	                "22", "-j", "f2b-grp"], check=True)
+	del groups[:], singles[:]
+	again = ["10.9.6.1", "10.9.6.2", "10.9.6.3"]
+	with act._lock, act._grouper._cv:
+		for ip in again:
+			act.ban({"ip": ip, "family": "inet4"})
+	settle(act, "a group that met the rules absent")
+	tap(groups == [3] and singles == [again[0]] + again, "the rules absent: the group's bans one "
+	    "by one, the first again after the repair", "groups %r, alone %r" % (groups, singles))
+	tap(act._bans["inet4"] == set(again) and act._started["inet4"] & 3 == 3,
+	    "the action knows the three bans, and the family holds bans",
+	    "%r %r" % (act._bans.get("inet4"), act._started))
+	out = subprocess.run(["iptables-save", "-t", "filter"], capture_output=True, text=True).stdout
+	tap(all("-A f2b-grp -s %s/32 " % ip in out for ip in again) and
+	    "-A INPUT -p tcp -m multiport --dports 22 -j f2b-grp" in out,
+	    "the kernel holds the jump and the three bans", out)
+	act.flush()
 	print("flushed")
 	sys.stdout.flush()
 	os._exit(1 if failed[0] else 0)

@@ -254,6 +254,29 @@ test_end_sessions_of_many_in_one_walk() {
 	nfban nftables stop name=t port=22 protocol=tcp family=inet4
 }
 
+# A group of bans (nfban_jail_ban_many) with kill_sessions=jail ends the sessions of all of them
+# in one walk after its commit, on the jail's port only.
+test_group_ban_ends_the_sessions_of_its_bans() {
+	local i line rest out2
+	nfban multiport start name=t port=22 protocol=tcp backend=nft family=inet4
+	for i in 1 2 3; do
+		conntrack -I -s 192.0.2.$i -d 198.51.100.1 -p tcp --sport 4000$i --dport 22 \
+			--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1 || skip "conntrack -I refused"
+	done
+	conntrack -I -s 192.0.2.1 -d 198.51.100.1 -p tcp --sport 40009 --dport 8080 \
+		--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1
+	run "$NFBAN_BUILD/tests/host/steps" -c "bans 192.0.2.1,192.0.2.2" "$NFBAN_PLUGIN_DIR" multiport \
+		name=t port=22 protocol=tcp backend=nft
+	assert_status 0 "bans: $out $err"
+	assert_match "kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
+	out2=$(conntrack -L -f ipv4 -p tcp 2>/dev/null | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(src|dport)=/) printf "%s ", $i; print ""}' | sort)
+	assert_match "src=192\.0\.2\.3 dport=22 " "$out2"
+	assert_match "src=192\.0\.2\.1 dport=8080 " "$out2"
+	assert_eq 0 "$(grep -c '^src=192\.0\.2\.[12] dport=22 ' <<<"$out2" || true)" "entries of the two on 22 left"
+	assert_eq 2 "$(iptables-nft-save -t filter | grep -c -- '-A f2b-t -s 192\.0\.2\.[12]/32 ')" "the group's bans"
+	nfban multiport stop name=t port=22 protocol=tcp backend=nft family=inet4
+}
+
 test_bad_value() {
 	run nfban multiport ban name=t port=22 kill_sessions=all ip=192.0.2.1
 	assert_status 2
