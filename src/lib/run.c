@@ -262,8 +262,11 @@ static unsigned distinct(struct nfban_addr *a, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned m = 0;
 
+		/* (the family's bytes: an address is compared as the kernel is given it) */
+		size_t len = a[i].family == NFBAN_INET6 ? 16 : 4;
+
 		while (m < k && !(a[m].prefix == a[i].prefix &&
-				  memcmp(a[m].u.bytes, a[i].u.bytes, sizeof(a[i].u.bytes)) == 0))
+				  memcmp(a[m].u.bytes, a[i].u.bytes, len) == 0))
 			m++;
 		if (m == k)
 			a[k++] = a[i];

@@ -350,7 +350,7 @@ static int ban_many(struct nfban_jail *j, const char *family, int n, const char 
 
 static void test_ban_many(void **state)
 {
-	static const char *const three[] = { "192.0.2.1", "192.0.2.7/24", "192.0.2.1", "198.51.100.9" };
+	static const char *const three[] = { "192.0.2.1", "192.0.2.7/24", "::ffff:192.0.2.1", "198.51.100.9" };
 	static const char *const mixed[] = { "192.0.2.1", "2001:db8::1" };
 	static const char *const bad[] = { "192.0.2.1", "192.0.2.300" };
 	static const char *const special[] = { "192.0.2.1", "127.0.0.1" };
