@@ -225,27 +225,37 @@ test_py_action_ends_the_sessions_of_live_bans_apart() {
 	nfban nftables stop name=t port=22 protocol=tcp family=inet4
 }
 
-# nfban_jail_end_sessions itself: entries of three sources put in by conntrack -I, two of them
-# ended in one call, on the jail's port only.
-test_end_sessions_of_many_in_one_walk() {
-	local i out2
-	nfban nftables start name=t port=22 protocol=tcp family=inet4
-	nft add table inet fw
-	nft add chain inet fw input '{ type filter hook input priority -10; }'
-	nft add rule inet fw input ct state established accept
+# Entries put in by conntrack -I: sources 192.0.2.1-3 on port 22, and 192.0.2.1 on 8080.
+three_sources() {
+	local i
 	for i in 1 2 3; do
 		conntrack -I -s 192.0.2.$i -d 198.51.100.1 -p tcp --sport 4000$i --dport 22 \
 			--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1 || skip "conntrack -I refused"
 	done
 	conntrack -I -s 192.0.2.1 -d 198.51.100.1 -p tcp --sport 40009 --dport 8080 \
 		--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1
-	run pylib "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.1 192.0.2.2 -- name=t port=22 protocol=tcp
-	assert_status 0 "end: $out $err"
-	assert_match "^0 .*kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
+}
+# After the sessions of 192.0.2.1 and .2 were ended: .3's entry on 22 and .1's on 8080 left.
+two_of_three_ended() {
+	local out2
 	out2=$(conntrack -L -f ipv4 -p tcp 2>/dev/null | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(src|dport)=/) printf "%s ", $i; print ""}' | sort)
 	assert_match "src=192\.0\.2\.3 dport=22 " "$out2"
 	assert_match "src=192\.0\.2\.1 dport=8080 " "$out2"
 	assert_eq 0 "$(grep -c '^src=192\.0\.2\.[12] dport=22 ' <<<"$out2" || true)" "entries of the two on 22 left"
+}
+
+# nfban_jail_end_sessions itself: entries of three sources put in by conntrack -I, two of them
+# ended in one call, on the jail's port only.
+test_end_sessions_of_many_in_one_walk() {
+	nfban nftables start name=t port=22 protocol=tcp family=inet4
+	nft add table inet fw
+	nft add chain inet fw input '{ type filter hook input priority -10; }'
+	nft add rule inet fw input ct state established accept
+	three_sources
+	run pylib "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.1 192.0.2.2 -- name=t port=22 protocol=tcp
+	assert_status 0 "end: $out $err"
+	assert_match "^0 .*kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
+	two_of_three_ended
 	# Bad input: the address named, nothing done.
 	run pylib "$SESS" end "$NFBAN_PLUGIN_DIR" nftables inet4 192.0.2.3 2001:db8::1 -- name=t port=22 protocol=tcp
 	assert_match "^2 .*ip='2001:db8::1'" "$out"
@@ -257,22 +267,13 @@ test_end_sessions_of_many_in_one_walk() {
 # A group of bans (nfban_jail_ban_many) with kill_sessions=jail ends the sessions of all of them
 # in one walk after its commit, on the jail's port only.
 test_group_ban_ends_the_sessions_of_its_bans() {
-	local i line rest out2
 	nfban multiport start name=t port=22 protocol=tcp backend=nft family=inet4
-	for i in 1 2 3; do
-		conntrack -I -s 192.0.2.$i -d 198.51.100.1 -p tcp --sport 4000$i --dport 22 \
-			--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1 || skip "conntrack -I refused"
-	done
-	conntrack -I -s 192.0.2.1 -d 198.51.100.1 -p tcp --sport 40009 --dport 8080 \
-		--state ESTABLISHED -u ASSURED -t 600 >/dev/null 2>&1
+	three_sources
 	run "$NFBAN_BUILD/tests/host/steps" -c "bans 192.0.2.1,192.0.2.2" "$NFBAN_PLUGIN_DIR" multiport \
 		name=t port=22 protocol=tcp backend=nft
 	assert_status 0 "bans: $out $err"
 	assert_match "kill_sessions: 2 connection tracking entries of 2 banned addresses deleted" "$out"
-	out2=$(conntrack -L -f ipv4 -p tcp 2>/dev/null | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(src|dport)=/) printf "%s ", $i; print ""}' | sort)
-	assert_match "src=192\.0\.2\.3 dport=22 " "$out2"
-	assert_match "src=192\.0\.2\.1 dport=8080 " "$out2"
-	assert_eq 0 "$(grep -c '^src=192\.0\.2\.[12] dport=22 ' <<<"$out2" || true)" "entries of the two on 22 left"
+	two_of_three_ended
 	assert_eq 2 "$(iptables-nft-save -t filter | grep -c -- '-A f2b-t -s 192\.0\.2\.[12]/32 ')" "the group's bans"
 	nfban multiport stop name=t port=22 protocol=tcp backend=nft family=inet4
 }
