@@ -536,14 +536,10 @@ static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
 {
 	struct nft_sock *s = &((struct nft_inst *)inst)->s;
 	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
-	enum nfban_status st = NFBAN_OK;
-
 	/* No NFBAN_PLUGIN_BANS: a ban adds one element to a set, at the same cost alone. */
-	if (n_addr > 1)
-		return report_fail(r, NFBAN_BADPARAM, 0, "a group of %u addresses: one at a time",
-				   n_addr);
+	enum nfban_status st = report_count(r, op, n_addr, false);
 
-	if (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN)
+	if (st == NFBAN_OK && (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN))
 		st = addr_ok(j, addr, r);
 	if (st != NFBAN_OK)
 		return st;

@@ -262,9 +262,9 @@ static enum nfban_status flush(void *inst, const void *jail, const struct nfban_
 enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
-	if (n_addr > 1)         /* no NFBAN_PLUGIN_BANS: one ban is one message already */
-		return report_fail(r, NFBAN_BADPARAM, 0, "a group of %u addresses: one at a time",
-				   n_addr);
+	/* No NFBAN_PLUGIN_BANS: one ban is one message already. */
+	if (report_count(r, op, n_addr, false) != NFBAN_OK)
+		return NFBAN_BADPARAM;
 	switch (op) {
 	case NFBAN_OP_START: return start(inst, jail, addr, r);
 	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);

@@ -110,9 +110,8 @@ static enum nfban_status prepare(struct ipt_ctx *c)
 
 	if (ban && c->n_addr == 0)
 		return check_addr(c->conf, NULL, c->r);
-	if (ban && c->n_addr > 1 && (c->op != NFBAN_OP_BAN || c->n_addr > NFBAN_PLUGIN_BANS_MAX))
-		return report_fail(c->r, NFBAN_BADPARAM, 0, "a group of %u addresses (a ban of 2 to %u)",
-				   c->n_addr, NFBAN_PLUGIN_BANS_MAX);
+	if (ban && (st = report_count(c->r, c->op, c->n_addr, true)) != NFBAN_OK)
+		return st;
 	for (unsigned i = 0; ban && i < c->n_addr; i++)
 		if ((st = check_addr(c->conf, &c->addr[i], c->r)) != NFBAN_OK)
 			return st;

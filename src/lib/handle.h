@@ -65,7 +65,7 @@ struct call {
 	struct nfban_jail *j;
 	enum nfban_op op;
 	enum nfban_family fam;
-	const struct nfban_addr *addr;  /* ban, unban: n_addr of them (0 counts as 1) */
+	const struct nfban_addr *addr;  /* ban, unban: n_addr of them */
 	unsigned n_addr;                /* more than 1: nfban_jail_ban_many's group */
 	struct nfban_result *res;
 	bool nowait;                    /* nfban_jail_try: NFBAN_WOULD_WAIT rather than waiting */

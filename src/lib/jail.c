@@ -392,8 +392,7 @@ enum nfban_status member_call(struct call *c, unsigned i, enum nfban_op op)
 	if (serial && !c->nowait)
 		pthread_mutex_lock(&m->pl->serial);
 	st = d->run(m->inst, m->conf[FAM_IX(c->fam)], op, c->nowait ? NFBAN_RUN_NOWAIT : 0,
-		    OP_HAS_ADDR(op) ? c->addr : NULL,
-		    OP_HAS_ADDR(op) ? (c->n_addr > 1 ? c->n_addr : 1) : 0, &r);
+		    OP_HAS_ADDR(op) ? c->addr : NULL, OP_HAS_ADDR(op) ? c->n_addr : 0, &r);
 	if (serial)
 		pthread_mutex_unlock(&m->pl->serial);
 	if (st == NFBAN_WOULD_WAIT)

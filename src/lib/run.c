@@ -46,15 +46,14 @@ static int ends_kill(struct nfban_jail *j, struct ends e, const struct nfban_add
  * (kill_sessions). */
 static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends e)
 {
-	unsigned na = c->n_addr > 1 ? c->n_addr : 1;
 	const char *what;
 	char addr[64];
-	int n = ends_kill(j, e, c->addr, na, &what);
+	int n = ends_kill(j, e, c->addr, c->n_addr, &what);
 
 	if (n == 0)
 		return;
-	if (na > 1)
-		snprintf(addr, sizeof(addr), "%u banned addresses", na);
+	if (c->n_addr > 1)
+		snprintf(addr, sizeof(addr), "%u banned addresses", c->n_addr);
 	else
 		value_addr_str(c->addr, addr, sizeof(addr));
 	if (n > 0)
@@ -62,7 +61,7 @@ static void ct_after_ban(struct nfban_jail *j, const struct call *c, struct ends
 			      j->name, fam_name(c->fam), n, n == 1 ? "y" : "ies", addr);
 	else
 		result_notice(c->res, "jail %s (%s): kill_sessions: %s banned, but %s sessions are kept: %s: %s",
-			      j->name, fam_name(c->fam), addr, na > 1 ? "their" : "its", what,
+			      j->name, fam_name(c->fam), addr, c->n_addr > 1 ? "their" : "its", what,
 			      strerror(errno));
 }
 
@@ -138,8 +137,10 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 	if (ip) {
 		if (parse_ip(j, ip, addr, res) < 0)
 			return -1;
-		if (OP_HAS_ADDR(c->op))
+		if (OP_HAS_ADDR(c->op)) {
 			c->addr = addr;
+			c->n_addr = 1;
+		}
 	} else if (OP_HAS_ADDR(c->op)) {
 		return result_fail(res, NFBAN_BAD_INPUT, "ip='': %s needs the address to %s",
 				   op_name(c->op), op_name(c->op)), -1;
@@ -149,6 +150,14 @@ static int prepare(struct call *c, const char *operation, const char *family, co
 	if (ip && addr->family != c->fam)
 		return family_mismatch(ip, c->fam, res);
 	return 0;
+}
+
+/* Under the handle's lock: is the jail on its primary plugin for fam (no fallback state)? */
+static bool on_primary(struct nfban_jail *j, enum nfban_family fam)
+{
+	char state[VALUE_PLUGIN_MAX];
+
+	return j->n_members == 1 || state_get(jail_ns(j), j->name, fam, state, sizeof(state)) == 0;
 }
 
 /* Under the handle's lock, after the call: kill_sessions, a ban done, the namespace tracking
@@ -206,7 +215,6 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 {
 	struct nfban_addr addr;
 	struct call c = { .j = j, .res = res, .nowait = true };
-	char state[VALUE_PLUGIN_MAX];
 	enum nfban_status st = NFBAN_WOULD_WAIT;
 	struct ends end_sessions = { 0, 0 };
 
@@ -217,7 +225,7 @@ int nfban_jail_try(struct nfban_jail *j, const char *operation, const char *fami
 	/* (A plugin loaded already and not NOWAIT: busy before the fallback state is read.) */
 	if ((!j->m[0].pl || (j->m[0].pl->desc->flags & NFBAN_PLUGIN_NOWAIT)) &&
 	    (c.op != NFBAN_OP_BAN || !j->kill_sessions || ct_nothing_tracked(&j->ct)) &&
-	    (j->n_members == 1 || state_get(jail_ns(j), j->name, c.fam, state, sizeof(state)) == 0))
+	    on_primary(j, c.fam))
 		st = member_call(&c, 0, c.op);
 	/* Nothing was tracked before the ban; something may be by now (the count read again). */
 	if (st == NFBAN_OK)
@@ -279,7 +287,6 @@ int nfban_jail_ban_many(struct nfban_jail *j, const char *family, int n, const c
 {
 	struct nfban_addr a[NFBAN_BANS_MAX];
 	struct call c = { .j = j, .res = res, .op = NFBAN_OP_BAN, .addr = a };
-	char state[VALUE_PLUGIN_MAX];
 	enum nfban_status st = NFBAN_WOULD_WAIT;
 	struct ends end_sessions = { 0, 0 };
 	const struct plugin *pl;
@@ -294,8 +301,7 @@ int nfban_jail_ban_many(struct nfban_jail *j, const char *family, int n, const c
 	/* The plain path only (see nfban.h); the plugin loaded first, to know whether it
 	 * takes a group. */
 	if ((j->m[0].pl || member_ready(&c, 0) == 0) && (pl = j->m[0].pl) &&
-	    (c.n_addr == 1 || (pl->desc->flags & NFBAN_PLUGIN_BANS)) &&
-	    (j->n_members == 1 || state_get(jail_ns(j), j->name, c.fam, state, sizeof(state)) == 0))
+	    (c.n_addr == 1 || (pl->desc->flags & NFBAN_PLUGIN_BANS)) && on_primary(j, c.fam))
 		st = member_call(&c, 0, NFBAN_OP_BAN);
 	if (st == NFBAN_OK)
 		end_sessions = sessions_to_end(&c);

@@ -40,6 +40,16 @@ enum nfban_status report_nomem(struct nfban_report *r, const char *what)
 	return report_fail(r, NFBAN_ERROR, ENOMEM, "%s", what);
 }
 
+enum nfban_status report_count(struct nfban_report *r, enum nfban_op op, unsigned n, bool groups)
+{
+	if (n <= 1 || (groups && op == NFBAN_OP_BAN && n <= NFBAN_PLUGIN_BANS_MAX))
+		return NFBAN_OK;
+	if (groups)
+		return report_fail(r, NFBAN_BADPARAM, 0, "a group of %u addresses (a ban of 2 to %u)",
+				   n, NFBAN_PLUGIN_BANS_MAX);
+	return report_fail(r, NFBAN_BADPARAM, 0, "a group of %u addresses: one at a time", n);
+}
+
 void report_notice(struct nfban_report *r, const char *fmt, ...)
 {
 	va_list ap;

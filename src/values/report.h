@@ -24,6 +24,13 @@ enum nfban_status report_refuse(struct nfban_report *r, const char *key, const c
 /* NFBAN_ERROR, kernel_errno ENOMEM, reason `what` ("building the rules"). */
 enum nfban_status report_nomem(struct nfban_report *r, const char *what);
 
+/*
+ * run()'s address count against what the plugin takes (groups: it has NFBAN_PLUGIN_BANS):
+ * NFBAN_OK for one or none, and for a ban of 2 to NFBAN_PLUGIN_BANS_MAX where it takes groups;
+ * NFBAN_BADPARAM otherwise (libnfban passes no other).
+ */
+enum nfban_status report_count(struct nfban_report *r, enum nfban_op op, unsigned n, bool groups);
+
 /* A remark on a successful operation ("1.2.3.4 was not banned"). */
 __attribute__((format(printf, 2, 3)))
 void report_notice(struct nfban_report *r, const char *fmt, ...);
