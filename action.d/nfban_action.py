@@ -564,8 +564,8 @@ class BanGrouper(_AddressThread):
 			if res.notice:
 				logSys.info("[%s] nfban: %s", name, res.text("notice"))
 			ender = self._action._ender
-			for ip in ends:
-				if ender is not None:
+			if ender is not None:
+				for ip in ends:
 					ender.add(fam, ip)
 
 	def _one_by_one(self):
@@ -586,9 +586,7 @@ class BanGrouper(_AddressThread):
 					continue          # stopped meanwhile: the ban went with the jail
 				try:
 					a._process("ban", fam, ip)
-					# (as _ban after it: a repair on the way stopped and started the family)
-					a._started[fam] = a._started.get(fam, 0) | 3
-					a._banned(fam, ip)
+					a._banned(fam, ip)    # (again: a repair on the way stopped the family)
 					if ends and a._ender is not None:
 						a._ender.add(fam, ip)
 				except Exception as e:
@@ -1089,11 +1087,16 @@ class NfbanAction(ActionBase):
 		if self._ends_sessions(family):
 			self._ender.add(family, ip)
 
+	def _bans_in_groups(self):
+		"""Does this action ban a burst in groups (an iptables plugin: NFBAN_PLUGIN_BANS, and
+		libnfban with nfban_jail_ban_many)?"""
+		return self._plugin in _IPT_PLUGINS and getattr(self._lib, "ban_many", None) is not None
+
 	def _grouped(self, family, ip):
-		"""Under the lock: the ban of ip handed to the BanGrouper, where bans are grouped (an
-		iptables plugin, libnfban with nfban_jail_ban_many, the family started)?"""
-		if self._plugin not in _IPT_PLUGINS or getattr(self._lib, "ban_many", None) is None or \
-				not self._started.get(family, 0) & 1 or self._broken is not None:
+		"""Under the lock: the ban of ip handed to the BanGrouper, where bans are grouped (the
+		family started)?"""
+		if not self._bans_in_groups() or not self._started.get(family, 0) & 1 or \
+				self._broken is not None:
 			return False
 		if not self._handles:
 			self._handles = self._open(self._cfg)
@@ -1160,6 +1163,9 @@ class NfbanAction(ActionBase):
 	# ---------------------------------------------------------------- restore (Watcher)
 
 	def _banned(self, family, ip):
+		"""A ban done (or handed to the BanGrouper): the family started and holding bans
+		(CommandAction's __started |3), the address the action's, the watcher running."""
+		self._started[family] = self._started.get(family, 0) | 3
 		self._bans.setdefault(family, set()).add(ip)
 		self._watch_begin()
 
@@ -1229,12 +1235,12 @@ class NfbanAction(ActionBase):
 			n += 1 if bans else 0
 			rest = bans[1:]
 			# The iptables plugins: the rest in groups, a commit each (one by one if refused).
-			while rest and self._plugin in _IPT_PLUGINS and getattr(self._lib, "ban_many", None):
-				res = self._rebans[fam].ban_many(fam, rest[:NFBAN_BANS_MAX])
-				if res.status != NFBAN_DONE:
+			while rest and self._bans_in_groups():
+				group = rest[:NFBAN_BANS_MAX]
+				if self._rebans[fam].ban_many(fam, group).status != NFBAN_DONE:
 					break
-				n += len(rest[:NFBAN_BANS_MAX])
-				rest = rest[NFBAN_BANS_MAX:]
+				n += len(group)
+				rest = rest[len(group):]
 			for ip in rest:
 				res = self._run("ban", fam, ip)
 				if res.status == NFBAN_DONE:
@@ -1327,17 +1333,14 @@ class NfbanAction(ActionBase):
 				# nothing of it was applied: CommandAction's way then, start and the ban
 				# with its check and repair, which say what is wrong.
 				if self._run("start+ban", family, ip).status == NFBAN_DONE:
-					self._started[family] = self._started.get(family, 0) | 3
 					self._banned(family, ip)
 					self._sessions_after_ban(family, ip)
 					return True
 				self._start(family, forceStart=True)
 			elif self._grouped(family, ip):
-				self._started[family] |= 2
 				self._banned(family, ip)
 				return True
 			self._process("ban", family, ip)
-			self._started[family] = self._started.get(family, 0) | 3
 			self._banned(family, ip)
 			self._sessions_after_ban(family, ip)
 		return True
