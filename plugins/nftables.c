@@ -336,6 +336,7 @@ static enum nfban_status check_jail(struct nft_sock *s, const struct nft_jail *j
 struct addr_ctx {
 	const struct nft_jail *j;
 	const struct nfban_addr *a;
+	unsigned n;                     /* a[]'s count: more than 1 for a group's ban */
 	uint16_t type;                  /* NFT_MSG_NEWSETELEM, NFT_MSG_DELSETELEM */
 };
 
@@ -344,7 +345,7 @@ static enum nfban_status addr_build(struct nft_batch *b, struct nft_sock *s, voi
 {
 	const struct addr_ctx *c = ctx;
 
-	return nft_txn_built(nft_msg_addr(b, s, c->j, c->a, c->type), r);
+	return nft_txn_built(nft_msg_addr(b, s, c->j, c->a, c->n, c->type), r);
 }
 
 static enum nfban_status flush_build(struct nft_batch *b, struct nft_sock *s, void *ctx,
@@ -404,11 +405,12 @@ static const struct nft_txn_op addr_op = { .read = addr_read, .build = addr_buil
 					   .kept = addr_kept };
 static const struct nft_txn_op flush_op = { .build = flush_build };
 
-/* No NLM_F_EXCL: an address already in the set is success, as with nft. */
+/* No NLM_F_EXCL: an address already in the set is success, as with nft.  A group's n
+ * addresses are one message: every one added, or none. */
 static enum nfban_status ban_addr(struct nft_sock *s, const struct nft_jail *j,
-				  const struct nfban_addr *a, struct nfban_report *r)
+				  const struct nfban_addr *a, unsigned n, struct nfban_report *r)
 {
-	struct addr_ctx c = { j, a, NFT_MSG_NEWSETELEM };
+	struct addr_ctx c = { j, a, n, NFT_MSG_NEWSETELEM };
 	enum nfban_status st = nft_txn_run(s, &addr_op, &c, j->label, r);
 
 	saw(s, j, st);
@@ -437,7 +439,7 @@ static const struct nft_txn_op census_op = { .read = census_read };
 static enum nfban_status unban_addr(struct nft_sock *s, const struct nft_jail *j,
 				    const struct nfban_addr *a, struct nfban_report *r)
 {
-	struct addr_ctx c = { j, a, NFT_MSG_DELSETELEM };
+	struct addr_ctx c = { j, a, 1, NFT_MSG_DELSETELEM };
 	enum nfban_status st = nft_txn_run(s, &addr_op, &c, j->label, r);
 	struct nfban_report first;
 	struct census_ctx cs = { .j = j };
@@ -494,7 +496,7 @@ static const struct nft_txn_op start_ban_op = { .read = start_ban_read, .build =
 static enum nfban_status start_ban_jail(struct nft_sock *s, const struct nft_jail *j,
 					const struct nfban_addr *a, struct nfban_report *r)
 {
-	struct start_ban_ctx c = { .start = { .j = j }, .ban = { j, a, NFT_MSG_NEWSETELEM } };
+	struct start_ban_ctx c = { .start = { .j = j }, .ban = { j, a, 1, NFT_MSG_NEWSETELEM } };
 
 	return nft_txn_run(s, &start_ban_op, &c, j->label, r);
 }
@@ -526,7 +528,7 @@ static enum nfban_status addr_nowait(struct nft_sock *s, const struct nft_jail *
 	enum nfban_status st;
 
 	s->nowait = true;
-	st = op == NFBAN_OP_BAN ? ban_addr(s, j, a, r) : unban_addr(s, j, a, r);
+	st = op == NFBAN_OP_BAN ? ban_addr(s, j, a, 1, r) : unban_addr(s, j, a, r);
 	s->nowait = false;
 	return st;
 }
@@ -536,11 +538,13 @@ static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
 {
 	struct nft_sock *s = &((struct nft_inst *)inst)->s;
 	const struct nft_jail *j = &((const struct nft_conf *)jail)->j;
-	/* No NFBAN_PLUGIN_BANS: a ban adds one element to a set, at the same cost alone. */
-	enum nfban_status st = report_count(r, op, n_addr, false);
+	/* NFBAN_PLUGIN_BANS: a group's elements in one message cost the kernel one transaction,
+	 * and the host one call, where each ban alone pays both. */
+	enum nfban_status st = report_count(r, op, n_addr, true);
 
-	if (st == NFBAN_OK && (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN))
-		st = addr_ok(j, addr, r);
+	for (unsigned i = 0; st == NFBAN_OK && i < (n_addr ? n_addr : 1) &&
+	     (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN || op == NFBAN_OP_START_BAN); i++)
+		st = addr_ok(j, addr ? &addr[i] : NULL, r);
 	if (st != NFBAN_OK)
 		return st;
 	if (flags & NFBAN_RUN_NOWAIT)
@@ -550,7 +554,7 @@ static enum nfban_status nft_run(void *inst, const void *jail, enum nfban_op op,
 	case NFBAN_OP_START: return start_jail(s, j, r);
 	case NFBAN_OP_STOP: return stop_jail(s, j, r);
 	case NFBAN_OP_CHECK: return check_jail(s, j, r);
-	case NFBAN_OP_BAN: return ban_addr(s, j, addr, r);
+	case NFBAN_OP_BAN: return ban_addr(s, j, addr, n_addr, r);
 	case NFBAN_OP_UNBAN: return unban_addr(s, j, addr, r);
 	case NFBAN_OP_FLUSH: return flush_jail(s, j, r);
 	case NFBAN_OP_START_BAN: return start_ban_jail(s, j, addr, r);
@@ -565,7 +569,7 @@ const struct nfban_plugin nfban_plugin = {
 	.summary = "nftables: a set per jail and family (stock nftables)",
 	.keys = nft_keys,
 	.fallback = "",
-	.flags = NFBAN_PLUGIN_START_BAN | NFBAN_PLUGIN_NOWAIT,
+	.flags = NFBAN_PLUGIN_START_BAN | NFBAN_PLUGIN_NOWAIT | NFBAN_PLUGIN_BANS,
 	.adopt = nft_adopt,
 	.open = nft_open,
 	.close = nft_close,

@@ -117,8 +117,9 @@ int nft_build_table(const struct nft_jail *j, struct nftnl_table **out);
 int nft_build_chain(const struct nft_jail *j, struct nftnl_chain **out);
 /* The jail's named set, without elements. */
 int nft_build_set(const struct nft_jail *j, struct nftnl_set **out);
-/* The named set holding one address (ban, unban); -EINVAL for the other family. */
-int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, struct nftnl_set **out);
+/* The named set holding the n addresses a[] (ban, unban); -EINVAL for one of the other family. */
+int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, unsigned n,
+			struct nftnl_set **out);
 /* The named set with no elements: what a flush sends. */
 int nft_build_set_ref(const struct nft_jail *j, struct nftnl_set **out);
 /* Rule i's anonymous set, with its elements; *out stays NULL when the rule needs none. */

@@ -89,10 +89,10 @@ static int set_msg(struct nft_batch *b, struct nft_sock *s, const struct nft_jai
 }
 
 int nft_msg_addr(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
-		 const struct nfban_addr *a, uint16_t type)
+		 const struct nfban_addr *a, unsigned n, uint16_t type)
 {
 	struct nftnl_set *set;
-	int rc = nft_build_addr_elem(j, a, &set);
+	int rc = nft_build_addr_elem(j, a, n, &set);
 
 	if (rc)
 		return rc;

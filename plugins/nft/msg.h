@@ -18,9 +18,9 @@
 int nft_msg_setup(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j);
 /* Rule i, preceded by its anonymous set and that set's elements. */
 int nft_msg_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j, unsigned i);
-/* NFT_MSG_NEWSETELEM / NFT_MSG_DELSETELEM of one address. */
+/* NFT_MSG_NEWSETELEM / NFT_MSG_DELSETELEM of the n addresses a[] (one message). */
 int nft_msg_addr(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
-		 const struct nfban_addr *a, uint16_t type);
+		 const struct nfban_addr *a, unsigned n, uint16_t type);
 int nft_msg_flush(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j);
 int nft_msg_del_rule(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
 		     uint64_t handle);

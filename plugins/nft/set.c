@@ -97,25 +97,29 @@ int nft_build_set_ref(const struct nft_jail *j, struct nftnl_set **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, struct nftnl_set **out)
+int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, unsigned n,
+			struct nftnl_set **out)
 {
+	uint32_t len = j->addr_family == NFBAN_INET6 ? 16 : 4;
 	struct nftnl_set *s;
-	struct nftnl_set_elem *e;
-	uint32_t len = a->family == NFBAN_INET6 ? 16 : 4;
 
 	*out = NULL;
-	if (a->family != j->addr_family)
-		return -EINVAL;
-	s = set_new(j, j->set);
-	e = nftnl_set_elem_alloc();
-	if (!s || !e || nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a->u.bytes, len) < 0) {
-		if (e)
-			nftnl_set_elem_free(e);
-		if (s)
-			nftnl_set_free(s);
+	for (unsigned i = 0; i < n; i++)
+		if (a[i].family != j->addr_family)
+			return -EINVAL;
+	if (!(s = set_new(j, j->set)))
 		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+		if (!e || nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a[i].u.bytes, len) < 0) {
+			if (e)
+				nftnl_set_elem_free(e);
+			nftnl_set_free(s);
+			return -ENOMEM;
+		}
+		nftnl_set_elem_add(s, e);
 	}
-	nftnl_set_elem_add(s, e);
 	*out = s;
 	return 0;
 }

@@ -92,14 +92,14 @@ def argv_of(args):
     return [NFBAN] + args
 
 
-def group_steps(keys, ips):
+def group_steps(keys, ips, plugin="multiport"):
     """A group ban (nfban_jail_ban_many, the .py actions' BanGrouper) killed: one commit for all
     of ips, or nothing of it; the jail started and stopped around it."""
     return [
-        step("start", ["multiport", "start"] + keys, kill=False),
-        step("ban-group", ["--steps", "bans " + ",".join(ips), "multiport"]
+        step("start", [plugin, "start"] + keys, kill=False),
+        step("ban-group", ["--steps", "bans " + ",".join(ips), plugin]
              + [k for k in keys if not k.startswith("family=")]),
-        step("stop", ["multiport", "stop"] + keys, kill=False),
+        step("stop", [plugin, "stop"] + keys, kill=False),
     ]
 
 
@@ -125,6 +125,8 @@ KINDS = {
     # A group of three bans, multiport: legacy IPv4, nf_tables IPv6.
     "legacy-group": lambda: group_steps(KEYS + ["backend=legacy"], [IP4, "192.0.2.2", IP4C]),
     "nft-group": lambda: group_steps(KEYS + ["backend=nft", "family=inet6"], [IP6, "2001:db8::2", IP6C]),
+    # A group of three bans, nftables IPv4 (one message of three elements).
+    "nftables-group": lambda: group_steps(KEYS, [IP4, "192.0.2.2", IP4C], "nftables"),
     # ipset (the set, then the jumps on the legacy tables), IPv4.
     "ipset": lambda: [dict(s, split=s["name"] in ("start", "stop"))
                       for s in jail_steps("ipset", KEYS + ["backend=legacy"], IP4)],

@@ -526,6 +526,53 @@ test_ban_of_many_addresses_on_one_instance() {
 	assert_eq "" "$(elements addr-set-sshd)" "all unbanned"
 }
 
+# A group of bans (nfban_jail_ban_many: the .py actions' BanGrouper) is one NEWSETELEM
+# of its elements: the set as stock's `nft add element`, one by one, leaves it; an address
+# twice, or banned already, is no error (nft add, no NLM_F_EXCL); one the kernel refuses
+# takes the whole group with it.
+test_group_bans_as_stock() {
+	setup
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" j=(name=grp port=ssh) ips4 ips6 ip s
+	ips4=$(seq -f '10.7.0.%g' 1 200 | paste -sd,)
+	ips6=$(seq -f '2001:db8::%g' 1 130 | paste -sd,)
+	nf 4 start "${j[@]}"
+	nf 6 start "${j[@]}"
+	steps_open nftables "${j[@]}"
+	step_ok bans "$ips4,10.7.0.1"
+	step_ok bans "$ips6"
+	step_ok bans 10.7.0.5,10.7.1.1
+	step_ok unban 10.7.0.7
+	step bans 10.7.0.500
+	assert_eq 2 "$st" "a group with a bad address: $msg"
+	s=$(nft_json)
+	step bans 10.7.2.1,10.7.2.0/24
+	assert_eq 4 "$st" "a group with a network (the plugin refuses it: busy, one by one): $msg"
+	assert_eq "$s" "$(nft_json)" "the kernel after a group with a network"
+	for ip in ${ips4//,/ } 10.7.1.1; do
+		STOCK_OPS+=("$(printf '%q ' stock 4 ban "${j[@]}" "ip=$ip")")
+	done
+	for ip in ${ips6//,/ }; do
+		STOCK_OPS+=("$(printf '%q ' stock 6 ban "${j[@]}" "ip=$ip")")
+	done
+	STOCK_OPS+=("$(printf '%q ' stock 4 unban "${j[@]}" ip=10.7.0.7)")
+	same_as_stock "after groups of 201, 130 and 2"
+	assert_eq 200 "$(elements addr-set-grp | wc -l)" "IPv4 elements"
+	assert_eq 130 "$(elements addr6-set-grp | wc -l)" "IPv6 elements"
+	if [ -e "$fake" ]; then
+		s=$(nft_json)
+		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" nftables "${j[@]}" \
+			<<<"bans 192.0.2.65,192.0.2.66,192.0.2.67"
+		assert_status 0 "$err"
+		assert_eq 4 "${out%%$'\t'*}" "a group with an address the kernel refuses: $out"
+		assert_eq "$s" "$(nft_json)" "the kernel after a refused group"
+	fi
+	nf 4 stop "${j[@]}"
+	nf 6 stop "${j[@]}"
+	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
+}
+
 # churn_jail I: one jail's life, as Fail2ban drives it: start, three bans,
 # check, an unban, stop; every call must succeed, and after the unban the
 # set holds the other two addresses.  Jails take turns at family and type.

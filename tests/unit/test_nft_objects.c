@@ -383,7 +383,7 @@ static void test_addr_elements(void **state)
 
 		inet_pton(f ? AF_INET6 : AF_INET, addrs[f], a.u.bytes);
 		memcpy(raw, a.u.bytes, 16);
-		assert_int_equal(nft_build_addr_elem(&j, &a, &s), 0);
+		assert_int_equal(nft_build_addr_elem(&j, &a, 1, &s), 0);
 		back = elems_roundtrip(&j, s);
 		assert_string_equal(nftnl_set_get_str(back, NFTNL_SET_NAME),
 				    f ? "addr6-set-sshd" : "addr-set-sshd");
@@ -402,8 +402,44 @@ static void test_addr_elements(void **state)
 		nftnl_set_free(back);
 		/* The other family's address does not go into this set. */
 		a.family = f ? NFBAN_INET4 : NFBAN_INET6;
-		assert_int_equal(nft_build_addr_elem(&j, &a, &s), -EINVAL);
+		assert_int_equal(nft_build_addr_elem(&j, &a, 1, &s), -EINVAL);
 	}
+}
+
+/* A group's ban: its addresses as the elements of one message, in order, each parsed back; one
+ * of the other family refuses the whole group. */
+static void test_addr_elements_of_a_group(void **state)
+{
+	struct nft_spec p = params(NFBAN_INET4, "22");
+	struct nft_jail j = jail(&p);
+	const char *ips[] = { "192.0.2.1", "198.51.100.7", "203.0.113.255" };
+	struct nfban_addr a[3];
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set *s, *back;
+	unsigned n = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++) {
+		a[i] = (struct nfban_addr){ .family = NFBAN_INET4, .prefix = 32 };
+		inet_pton(AF_INET, ips[i], a[i].u.bytes);
+	}
+	assert_int_equal(nft_build_addr_elem(&j, a, 3, &s), 0);
+	back = elems_roundtrip(&j, s);
+	it = nftnl_set_elems_iter_create(back);
+	for (struct nftnl_set_elem *e; (e = nftnl_set_elems_iter_next(it)); n++) {
+		uint32_t len;
+		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+		assert_true(n < 3);
+		assert_bytes(key, len, a[n].u.bytes, 4);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	assert_int_equal(n, 3);
+	nftnl_set_free(s);
+	nftnl_set_free(back);
+	a[2].family = NFBAN_INET6;
+	assert_int_equal(nft_build_addr_elem(&j, a, 3, &s), -EINVAL);
+	assert_null(s);
 }
 
 /*
@@ -635,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_open_interval),
 		cmocka_unit_test(test_no_anon_set_for_one_value),
 		cmocka_unit_test(test_addr_elements),
+		cmocka_unit_test(test_addr_elements_of_a_group),
 		cmocka_unit_test(test_rule_multiport_set),
 		cmocka_unit_test(test_rule_one_port),
 		cmocka_unit_test(test_rule_one_range),
