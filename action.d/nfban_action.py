@@ -36,6 +36,7 @@
 INSTALLED_PLUGIN_DIR = "@PLUGINDIR@"
 
 import ctypes
+import itertools
 import logging
 import os
 import re
@@ -116,6 +117,9 @@ def _as_bool(key, v):
 NFBAN_DONE, NFBAN_FAILED, NFBAN_BAD_INPUT, NFBAN_RULES_ABSENT, NFBAN_BUSY = 0, 1, 2, 3, 4
 _STATUS = {0: "done", 1: "failed", 2: "bad input", 3: "rules absent", 4: "busy"}
 _TRIED = frozenset((b"ban", b"unban"))   # the operations nfban_jail_try takes
+# The operations' and families' names as libnfban takes them, encoded once (a ban's call).
+_ENCODED = dict((w, w.encode()) for w in ("ban", "unban", "start", "stop", "check", "flush",
+                                          "start+ban", "inet4", "inet6"))
 
 
 class Result(ctypes.Structure):
@@ -291,13 +295,15 @@ class Handle(object):
 
 	def run(self, operation, family, ip=None):
 		res = Result()
-		if not self._h:
+		h = self._h
+		if not h:
 			raise RuntimeError("nfban: %s on a closed handle" % operation)
-		op, fam, addr, out = _b(operation), _b(family), _b(ip), ctypes.byref(res)
-		if self._try is not None and op in _TRIED and \
-				self._try(self._h, op, fam, addr, out) != NFBAN_BUSY:
+		# (ctypes passes res by reference: argtypes say POINTER(Result))
+		op, fam, addr = _ENCODED.get(operation) or _b(operation), \
+			_ENCODED.get(family) or _b(family), _b(ip)
+		if self._try is not None and op in _TRIED and self._try(h, op, fam, addr, res) != NFBAN_BUSY:
 			return res
-		self._lib.nfban_jail_run(self._h, op, fam, addr, out)
+		self._lib.nfban_jail_run(h, op, fam, addr, res)
 		return res
 
 	def _on_many(self, call, family, ips):
@@ -337,17 +343,25 @@ def _keeping_sessions(keys):
 class _AddressThread(object):
 	"""A thread of an action that takes the addresses handed to it (add) in batches of one
 	family, the oldest first, at most MAX a batch: the SessionEnder's walks, the BanGrouper's
-	commits.  A subclass sets its own state before this __init__ (the thread starts in it),
+	commits.  The thread is woken only where it waits (a busy thread finds what was handed
+	meanwhile when it looks again): a wakeup takes the interpreter's lock from the thread
+	that hands, ban() in Fail2ban's burst.  With LINGER, a batch waits for more until MAX
+	addresses of one family are pending or LINGER seconds have passed since the thread saw
+	the first.  A subclass sets its own state before this __init__ (the thread starts in it),
 	and says what a batch is (_next, with _wait and _take; _work)."""
 
 	MAX = 256
+	LINGER = 0.0
 	WHAT = ""
+	_IDLE, _WANTS_ANY, _WANTS_MAX = 0, 1, 2   # _waiting: what wakes the waiting thread
 
 	def __init__(self, action):
 		self._action = action
 		self._cv = threading.Condition()
-		self._pending = dict((f, {}) for f in FAMILIES)   # family: {ip: (order, data)}
+		# family: {ip: (order, data)}, in the order handed (a handed again goes last)
+		self._pending = dict((f, {}) for f in FAMILIES)
 		self._seq = 0
+		self._waiting = self._IDLE
 		self._stopping = False
 		self._thread = threading.Thread(target=self._loop, name="f2b/nfban-%s-%s" %
 		                                (self.WHAT, action._jail_name()))
@@ -356,25 +370,45 @@ class _AddressThread(object):
 
 	def add(self, family, ip, data=None):
 		with self._cv:
-			if not self._stopping:
-				self._seq += 1
-				self._pending[family][ip] = (self._seq, data)
+			if self._stopping:
+				return
+			pend = self._pending[family]
+			pend.pop(ip, None)
+			self._seq += 1
+			pend[ip] = (self._seq, data)
+			if self._waiting == self._WANTS_ANY or \
+					(self._waiting == self._WANTS_MAX and len(pend) >= self.MAX):
 				self._cv.notify_all()
 
 	def _wait(self, more=lambda: False):
-		"""Under the condition: until something is pending (or more()); False to end."""
-		while not self._stopping and not any(self._pending.values()) and not more():
-			self._cv.wait()
-		return not self._stopping
+		"""Under the condition: until something is pending (or more()), then LINGER; False to
+		end."""
+		while True:
+			self._waiting = self._WANTS_ANY
+			while not self._stopping and not any(self._pending.values()) and not more():
+				self._cv.wait()
+			end = time.monotonic() + self.LINGER
+			self._waiting = self._WANTS_MAX
+			while self.LINGER and not self._stopping and not more() and \
+					max(len(p) for p in self._pending.values()) < self.MAX:
+				left = end - time.monotonic()
+				if left <= 0:
+					break
+				self._cv.wait(left)
+			self._waiting = self._IDLE
+			if self._stopping or any(self._pending.values()) or more():
+				return not self._stopping
 
 	def _take(self):
 		"""Under the condition, something pending: (family, [(ip, data)]) of the next batch,
-		taken from what is pending."""
+		taken from what is pending: of the family whose oldest was handed first."""
 		fam = min((f for f in FAMILIES if self._pending[f]),
-		          key=lambda f: min(v[0] for v in self._pending[f].values()))
+		          key=lambda f: next(iter(self._pending[f].values()))[0])
 		pend = self._pending[fam]
-		ips = sorted(pend, key=lambda ip: pend[ip][0])[:self.MAX]
-		return fam, [(ip, pend.pop(ip)[1]) for ip in ips]
+		taken = [(ip, v[1]) for ip, v in itertools.islice(pend.items(), self.MAX)]
+		for ip, _ in taken:
+			del pend[ip]
+		return fam, taken
 
 	def _end_thread(self):
 		"""Stopping: what is pending dropped, the thread told and (10 s at most) ended."""
@@ -400,11 +434,16 @@ class SessionEnder(_AddressThread):
 	that each ended their own would pay N walks: the bans run on handles opened with
 	kill_sessions=none, each banned address is handed here, and the thread ends the sessions
 	of every address handed since its last walk in one walk (nfban_jail_end_sessions, on
-	handles with the jail's own kill_sessions=jail).  A ban's sessions end within a walk
+	handles with the jail's own kill_sessions=jail).  A walk waits for MAX addresses, LINGER
+	at most: it costs the same whatever it ends, and a thread that walked as soon as it could
+	would walk every few bans of a burst and take the interpreter's lock from ban() each time
+	(measured through Fail2ban, 20,000 bans: 3,060 walks of 6.5 addresses, the burst 1.87x
+	Fail2ban's floor, 1.36x without the walks).  A ban's sessions end within LINGER and a walk
 	after the ban (the ban itself is in the kernel when ban() returns).  An unban takes its
 	address back; a flush or stop, every address of the family."""
 
 	MAX = NFBAN_SESSIONS_MAX
+	LINGER = 0.05
 	WHAT = "sessions"
 
 	def __init__(self, action, keys):
