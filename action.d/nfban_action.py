@@ -509,13 +509,17 @@ NFBAN_BANS_MAX = 256
 
 
 class BanGrouper(_AddressThread):
-	"""The live and restored bans of an iptables plugin's started family, in a thread of their
-	own, a kernel transaction per group.  Each iptables commit costs what the table holds
-	(libiptc replaces the whole table; nf_tables validates every rule a base chain reaches:
-	milliseconds at 20,000 bans), so a burst of N bans that each committed alone would pay N
-	times a cost that grows with N.  ban() hands its address here and returns; the thread bans
-	every address handed since its last commit in one call (nfban_jail_ban_many, on the
-	action's own handle): while a commit runs, the next group gathers.  A group the plain path
+	"""The live and restored bans of a started family of an iptables plugin or nftables, in a
+	thread of their own, a kernel transaction per group.  Each iptables commit costs what the
+	table holds (libiptc replaces the whole table; nf_tables validates every rule a base chain
+	reaches: milliseconds at 20,000 bans), so a burst of N bans that each committed alone would
+	pay N times a cost that grows with N; on nftables a ban costs the same at any size, but its
+	call and transaction (4 us) are most of what ban() costs, in the thread Fail2ban bans in.
+	ban() hands its address here and returns; the thread bans every address handed since its
+	last commit in one call (nfban_jail_ban_many, on the action's own handle): while a commit
+	runs, the next group gathers.  An nftables commit (one message) is over too soon for that:
+	a group waits LINGERS[plugin] for more (a thread that committed every few bans of a burst
+	would take the interpreter's lock from ban() each time, as the SessionEnder's walks did).  A group the plain path
 	refuses (an error, the rules absent, a fallback) changed nothing: its addresses are banned
 	one by one then, as ban() would, under the action's lock, with its check and repair, and a
 	failure logged (ban() has returned).  A ban is in the kernel within a commit after ban()
@@ -525,10 +529,12 @@ class BanGrouper(_AddressThread):
 
 	MAX = NFBAN_BANS_MAX
 	WHAT = "bans"
+	LINGERS = {"nftables": 0.005}
 
 	def __init__(self, action):
 		self._flight = None       # (family, ips) of the commit running now
 		self._retry = []          # [(family, ip, ends sessions)] of a refused group
+		self.LINGER = self.LINGERS.get(action._plugin, 0.0)
 		_AddressThread.__init__(self, action)
 
 	def _wait_flight(self, family, ip=None):
@@ -594,18 +600,20 @@ class BanGrouper(_AddressThread):
 			res = self._action._handles[fam].ban_many(fam, ips)
 		except Exception as e:    # the thread must go on: its bans one by one then
 			logSys.error("[%s] nfban: banning %d addresses at once: %s", name, len(ips), e)
-		with self._cv:
-			self._flight = None
-			if res is None or res.status != NFBAN_DONE:
-				self._retry.extend((fam, ip, ip in ends) for ip in ips)
-			self._cv.notify_all()
-		if res is not None and res.status == NFBAN_DONE:
+		done = res is not None and res.status == NFBAN_DONE
+		if done:
 			if res.notice:
 				logSys.info("[%s] nfban: %s", name, res.text("notice"))
+			# (handed before the commit is over: nothing is between the two threads then)
 			ender = self._action._ender
 			if ender is not None:
 				for ip in ends:
 					ender.add(fam, ip)
+		with self._cv:
+			self._flight = None
+			if not done:
+				self._retry.extend((fam, ip, ip in ends) for ip in ips)
+			self._cv.notify_all()
 
 	def _one_by_one(self):
 		"""A refused group's bans, each as ban() runs it, under the action's lock (given up
@@ -676,6 +684,9 @@ NFNL_SUBSYS_NFTABLES = 10
 _NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
 _SO_ATTACH_FILTER = 26
 _IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
+# The plugins that ban a group in one kernel transaction (NFBAN_PLUGIN_BANS); ipset's kernel
+# applies a list of members one by one.
+_GROUPING_PLUGINS = _IPT_PLUGINS | frozenset(("nftables",))
 
 
 def _attach_deletions_filter(sock):
@@ -1127,9 +1138,9 @@ class NfbanAction(ActionBase):
 			self._ender.add(family, ip)
 
 	def _bans_in_groups(self):
-		"""Does this action ban a burst in groups (an iptables plugin: NFBAN_PLUGIN_BANS, and
-		libnfban with nfban_jail_ban_many)?"""
-		return self._plugin in _IPT_PLUGINS and getattr(self._lib, "ban_many", None) is not None
+		"""Does this action ban a burst in groups (an iptables plugin or nftables:
+		NFBAN_PLUGIN_BANS, and libnfban with nfban_jail_ban_many)?"""
+		return self._plugin in _GROUPING_PLUGINS and getattr(self._lib, "ban_many", None) is not None
 
 	def _grouped(self, family, ip):
 		"""Under the lock: the ban of ip handed to the BanGrouper, where bans are grouped (the

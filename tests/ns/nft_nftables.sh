@@ -573,6 +573,42 @@ test_group_bans_as_stock() {
 	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
 }
 
+# nfban-nftables.py's bans grouped, as nfban-multiport.py's (tests/ns/py_groups.py says what
+# is asked; tests/ns/ipt_grouped.sh): the set 300 grouped bans leave is the set stock's
+# `nft add element`s of the same addresses leave; an address the kernel refuses fails alone.
+test_py_grouped_bans_as_stock() {
+	setup
+	[ -e /usr/lib/python3/dist-packages/fail2ban ] || skip "Fail2ban's Python package is not installed"
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" asan line order="" rest="" ip
+	[ -e "$fake" ] || skip "$fake not built"
+	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
+	coproc PYG { env LD_PRELOAD="${asan:+$asan }$fake" NFBAN_FAKE_KERNEL=refuse-ban \
+		NFBAN_FAKE_BAN=10.9.8.2 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0:verify_asan_link_order=0" \
+		/usr/bin/python3 "$NFBAN_ROOT/tests/ns/py_groups.py" "$NFBAN_PLUGIN_DIR" nftables \
+		10.9.8.2 2>&1; }
+	while IFS= read -r line <&"${PYG[0]}"; do
+		case $line in
+		"order "*) order=${line#order }; break ;;
+		*) rest+="$line"$'\n'; echo "# $line" ;;
+		esac
+	done
+	assert_no_match "^not ok" "$rest"
+	[ -n "$order" ] || fail "py_groups.py ended before its bans: $rest"
+	STOCK_OPS=("$(printf '%q ' stock 4 start name=grp port=22)")
+	for ip in $order; do
+		STOCK_OPS+=("$(printf '%q ' stock 4 ban name=grp port=22 "ip=$ip")")
+	done
+	same_as_stock "after the grouped bans"
+	echo go >&"${PYG[1]}"
+	rest=""
+	while IFS= read -r line <&"${PYG[0]}"; do rest+="$line"$'\n'; echo "# $line"; done
+	assert_no_match "^not ok" "$rest"
+	assert_match "flushed" "$rest"
+	assert_eq "" "$(elements addr-set-grp)" "the set after the flush"
+	nfban nftables stop name=grp port=22
+	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
+}
+
 # churn_jail I: one jail's life, as Fail2ban drives it: start, three bans,
 # check, an unban, stop; every call must succeed, and after the unban the
 # set holds the other two addresses.  Jails take turns at family and type.

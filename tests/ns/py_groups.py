@@ -3,7 +3,9 @@
 
   py_groups.py PLUGIN_DIR BACKEND REFUSED
 
-nfban-multiport.py with backend=BACKEND on port 22, against this namespace's kernel: the
+nfban-multiport.py with backend=BACKEND (BACKEND nftables: nfban-nftables.py, which groups
+the same way, each group one message of its elements) on port 22, against this namespace's
+kernel: the
 family's first ban is start+ban, in the kernel when ban() returns; later bans are handed to the
 grouper, which bans every address handed since its last commit in one nfban_jail_ban_many call
 (the test holds the grouper's condition while it bans, so that all of them are pending at
@@ -51,8 +53,12 @@ def main():
 
 	class Jail:
 		name = "grp"
-	act = nfban_action.action_class("nfban-multiport")(Jail(), "nfban", port="22", backend=backend,
-	                                                  plugin_dir=plugin_dir)
+	if backend == "nftables":
+		act = nfban_action.action_class("nfban-nftables")(Jail(), "nfban", port="22",
+		                                                  plugin_dir=plugin_dir)
+	else:
+		act = nfban_action.action_class("nfban-multiport")(Jail(), "nfban", port="22",
+		                                                  backend=backend, plugin_dir=plugin_dir)
 	order = []
 
 	def ban(ip):
@@ -109,8 +115,11 @@ def main():
 	# by one, the first with Fail2ban's check and repair (the family stopped and started).
 	# (The watcher ended first: it would put the jump back itself, before or after the group.)
 	act._watch_end()
-	subprocess.run(["iptables", "-w", "-D", "INPUT", "-p", "tcp", "-m", "multiport", "--dports",
-	                "22", "-j", "f2b-grp"], check=True)
+	if backend == "nftables":     # (the rule looking the set up)
+		subprocess.run(["nft", "flush", "chain", "inet", "f2b-table", "f2b-chain"], check=True)
+	else:
+		subprocess.run(["iptables", "-w", "-D", "INPUT", "-p", "tcp", "-m", "multiport",
+		                "--dports", "22", "-j", "f2b-grp"], check=True)
 	del groups[:], singles[:]
 	again = ["10.9.6.1", "10.9.6.2", "10.9.6.3"]
 	with act._lock, act._grouper._cv:
@@ -122,10 +131,16 @@ def main():
 	tap(act._bans["inet4"] == set(again) and act._started["inet4"] & 3 == 3,
 	    "the action knows the three bans, and the family holds bans",
 	    "%r %r" % (act._bans.get("inet4"), act._started))
-	out = subprocess.run(["iptables-save", "-t", "filter"], capture_output=True, text=True).stdout
-	tap(all("-A f2b-grp -s %s/32 " % ip in out for ip in again) and
-	    "-A INPUT -p tcp -m multiport --dports 22 -j f2b-grp" in out,
-	    "the kernel holds the jump and the three bans", out)
+	if backend == "nftables":
+		out = subprocess.run(["nft", "list", "table", "inet", "f2b-table"], capture_output=True,
+		                     text=True).stdout
+		held = all(ip in out for ip in again) and "ip saddr @addr-set-grp reject" in out
+	else:
+		out = subprocess.run(["iptables-save", "-t", "filter"], capture_output=True,
+		                     text=True).stdout
+		held = all("-A f2b-grp -s %s/32 " % ip in out for ip in again) and \
+			"-A INPUT -p tcp -m multiport --dports 22 -j f2b-grp" in out
+	tap(held, "the kernel holds the jump (the rule) and the three bans", out)
 	act.flush()
 	print("flushed")
 	sys.stdout.flush()

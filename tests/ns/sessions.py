@@ -114,7 +114,8 @@ def pyban(plugin_dir, action, ips, opts):
     for ip in ips:
         act.ban({"ip": ip, "family": "inet6" if ":" in ip else "inet4"})
     end = time.monotonic() + 20
-    while time.monotonic() < end and (act._ender is None or not act._ender.idle()):
+    while time.monotonic() < end and ((act._grouper is not None and not act._grouper.idle()) or
+                                      act._ender is None or not act._ender.idle()):
         time.sleep(0.02)
     print("walks %d" % walks[0])
     for line in logged:
