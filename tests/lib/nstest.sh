@@ -144,6 +144,50 @@ step() {
 	msg=${rest%%$'\t'*} notice=${rest#*$'\t'}
 }
 step_ok() { step "$@"; assert_eq 0 "$st" "${*:0:200}: $msg"; }
+# refused_group STATE_FN ACTION KEY=VALUE...: a group of three bans whose second the kernel
+# refuses (tests/lib/fakekernel.c refuse-ban) is busy (4), and STATE_FN's kernel as before.
+refused_group() {
+	local state=$1 s fake="$NFBAN_BUILD/tests/fakekernel.so"
+	shift
+	[ -e "$fake" ] || return 0
+	s=$("$state")
+	run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" "$@" \
+		<<<"bans 192.0.2.65,192.0.2.66,192.0.2.67"
+	assert_status 0 "$err"
+	assert_eq 4 "${out%%$'\t'*}" "a group with an address the kernel refuses: $out"
+	assert_eq "$s" "$("$state")" "the kernel after a refused group"
+}
+# py_groups_start BACKEND: tests/ns/py_groups.py with BACKEND against this namespace (the kernel
+# refusing 10.9.8.2), read until it names its bans in order: order set, its TAP passed.
+# py_groups_end: let it flush and end; its TAP after that passed.
+py_groups_start() {
+	[ -e /usr/lib/python3/dist-packages/fail2ban ] || skip "Fail2ban's Python package is not installed"
+	local fake="$NFBAN_BUILD/tests/fakekernel.so" asan line rest=""
+	[ -e "$fake" ] || skip "$fake not built"
+	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
+	coproc PYG { env LD_PRELOAD="${asan:+$asan }$fake" NFBAN_FAKE_KERNEL=refuse-ban \
+		NFBAN_FAKE_BAN=10.9.8.2 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0:verify_asan_link_order=0" \
+		/usr/bin/python3 "$NFBAN_ROOT/tests/ns/py_groups.py" "$NFBAN_PLUGIN_DIR" "$1" \
+		10.9.8.2 2>&1; }
+	order=""
+	while IFS= read -r line <&"${PYG[0]}"; do
+		case $line in
+		"order "*) order=${line#order }; break ;;
+		*) rest+="$line"$'\n'; echo "# $line" ;;
+		esac
+	done
+	assert_no_match "^not ok" "$rest"
+	[ -n "$order" ] || fail "py_groups.py ended before its bans: $rest"
+}
+py_groups_end() {
+	local line rest=""
+	echo go >&"${PYG[1]}"
+	while IFS= read -r line <&"${PYG[0]}"; do rest+="$line"$'\n'; echo "# $line"; done
+	assert_no_match "^not ok" "$rest"
+	assert_match "flushed" "$rest"
+}
 # in_fresh_ns CMD...: run CMD in yet another empty network namespace (for
 # stock Fail2ban commands whose result we compare with nfban's).
 in_fresh_ns() { unshare -n "$@"; }

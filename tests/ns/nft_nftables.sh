@@ -532,7 +532,7 @@ test_ban_of_many_addresses_on_one_instance() {
 # takes the whole group with it.
 test_group_bans_as_stock() {
 	setup
-	local fake="$NFBAN_BUILD/tests/fakekernel.so" j=(name=grp port=ssh) ips4 ips6 ip s
+	local j=(name=grp port=ssh) ips4 ips6 ip s
 	ips4=$(seq -f '10.7.0.%g' 1 200 | paste -sd,)
 	ips6=$(seq -f '2001:db8::%g' 1 130 | paste -sd,)
 	nf 4 start "${j[@]}"
@@ -558,16 +558,7 @@ test_group_bans_as_stock() {
 	same_as_stock "after groups of 201, 130 and 2"
 	assert_eq 200 "$(elements addr-set-grp | wc -l)" "IPv4 elements"
 	assert_eq 130 "$(elements addr6-set-grp | wc -l)" "IPv6 elements"
-	if [ -e "$fake" ]; then
-		s=$(nft_json)
-		run env LD_PRELOAD="$fake" NFBAN_FAKE_KERNEL=refuse-ban NFBAN_FAKE_BAN=192.0.2.66 \
-			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-			"$NFBAN_BUILD/tests/host/steps" "$NFBAN_PLUGIN_DIR" nftables "${j[@]}" \
-			<<<"bans 192.0.2.65,192.0.2.66,192.0.2.67"
-		assert_status 0 "$err"
-		assert_eq 4 "${out%%$'\t'*}" "a group with an address the kernel refuses: $out"
-		assert_eq "$s" "$(nft_json)" "the kernel after a refused group"
-	fi
+	refused_group nft_json nftables "${j[@]}"
 	nf 4 stop "${j[@]}"
 	nf 6 stop "${j[@]}"
 	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
@@ -578,32 +569,14 @@ test_group_bans_as_stock() {
 # `nft add element`s of the same addresses leave; an address the kernel refuses fails alone.
 test_py_grouped_bans_as_stock() {
 	setup
-	[ -e /usr/lib/python3/dist-packages/fail2ban ] || skip "Fail2ban's Python package is not installed"
-	local fake="$NFBAN_BUILD/tests/fakekernel.so" asan line order="" rest="" ip
-	[ -e "$fake" ] || skip "$fake not built"
-	asan=$(ldd "$NFBAN_PLUGIN_DIR/libnfban.so" | awk '/libasan/ {print $3}')
-	coproc PYG { env LD_PRELOAD="${asan:+$asan }$fake" NFBAN_FAKE_KERNEL=refuse-ban \
-		NFBAN_FAKE_BAN=10.9.8.2 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0:verify_asan_link_order=0" \
-		/usr/bin/python3 "$NFBAN_ROOT/tests/ns/py_groups.py" "$NFBAN_PLUGIN_DIR" nftables \
-		10.9.8.2 2>&1; }
-	while IFS= read -r line <&"${PYG[0]}"; do
-		case $line in
-		"order "*) order=${line#order }; break ;;
-		*) rest+="$line"$'\n'; echo "# $line" ;;
-		esac
-	done
-	assert_no_match "^not ok" "$rest"
-	[ -n "$order" ] || fail "py_groups.py ended before its bans: $rest"
+	local ip
+	py_groups_start nftables
 	STOCK_OPS=("$(printf '%q ' stock 4 start name=grp port=22)")
 	for ip in $order; do
 		STOCK_OPS+=("$(printf '%q ' stock 4 ban name=grp port=22 "ip=$ip")")
 	done
 	same_as_stock "after the grouped bans"
-	echo go >&"${PYG[1]}"
-	rest=""
-	while IFS= read -r line <&"${PYG[0]}"; do rest+="$line"$'\n'; echo "# $line"; done
-	assert_no_match "^not ok" "$rest"
-	assert_match "flushed" "$rest"
+	py_groups_end
 	assert_eq "" "$(elements addr-set-grp)" "the set after the flush"
 	nfban nftables stop name=grp port=22
 	assert_eq "" "$(nft list ruleset)" "nothing left after stop"
