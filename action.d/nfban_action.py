@@ -534,6 +534,7 @@ class BanGrouper(_AddressThread):
 	def __init__(self, action):
 		self._flight = None       # (family, ips) of the commit running now
 		self._retry = []          # [(family, ip, ends sessions)] of a refused group
+		self._alone = False       # one of them taken from _retry and not yet banned
 		self.LINGER = self.LINGERS.get(action._plugin, 0.0)
 		_AddressThread.__init__(self, action)
 
@@ -565,7 +566,8 @@ class BanGrouper(_AddressThread):
 	def idle(self):
 		"""Nothing handed and not yet banned (for tests)."""
 		with self._cv:
-			return not any(self._pending.values()) and self._flight is None and not self._retry
+			return not any(self._pending.values()) and self._flight is None and not self._retry \
+				and not self._alone
 
 	def stop(self):
 		"""What is pending dropped (the bans go with the jail), the commit running let end, the
@@ -626,9 +628,11 @@ class BanGrouper(_AddressThread):
 		try:
 			while True:
 				with self._cv:
+					self._alone = False
 					if self._stopping or not self._retry:
 						return
 					fam, ip, ends = self._retry.pop(0)
+					self._alone = True
 				if not a._started.get(fam, 0) & 1:
 					continue          # stopped meanwhile: the ban went with the jail
 				try:

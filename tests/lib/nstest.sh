@@ -171,8 +171,10 @@ py_groups_start() {
 		NFBAN_FAKE_BAN=10.9.8.2 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0:verify_asan_link_order=0" \
 		/usr/bin/python3 "$NFBAN_ROOT/tests/ns/py_groups.py" "$NFBAN_PLUGIN_DIR" "$1" \
 		10.9.8.2 2>&1; }
+	# (copies: bash unsets PYG once the coprocess has ended, its last words still unread)
+	exec {PYG_R}<&"${PYG[0]}" {PYG_W}>&"${PYG[1]}"
 	order=""
-	while IFS= read -r line <&"${PYG[0]}"; do
+	while IFS= read -r line <&"$PYG_R"; do
 		case $line in
 		"order "*) order=${line#order }; break ;;
 		*) rest+="$line"$'\n'; echo "# $line" ;;
@@ -183,8 +185,9 @@ py_groups_start() {
 }
 py_groups_end() {
 	local line rest=""
-	echo go >&"${PYG[1]}"
-	while IFS= read -r line <&"${PYG[0]}"; do rest+="$line"$'\n'; echo "# $line"; done
+	echo go >&"$PYG_W" || true
+	while IFS= read -r line <&"$PYG_R"; do rest+="$line"$'\n'; echo "# $line"; done
+	exec {PYG_R}<&- {PYG_W}>&-
 	assert_no_match "^not ok" "$rest"
 	assert_match "flushed" "$rest"
 }
