@@ -117,12 +117,12 @@ int nfban_jail_end_sessions(struct nfban_jail *j, const char *family, int n,
  * the iptables plugins each commit costs what the table holds (libiptc
  * replaces the whole table; nf_tables validates every rule a base chain
  * reaches), so N bans in groups of up to NFBAN_BANS_MAX pay it once a group;
- * on nftables a group is one message of n elements, one call and one
- * transaction where each ban alone pays both.  Only on the plain path, as
- * nfban_jail_try: the jail on its primary plugin, a plugin with
- * one-transaction group bans (the iptables plugins and nftables; ipset's
- * kernel applies a list of members one by one), started, every address fine
- * to ban.
+ * on nftables and ipset a group is one message of n elements, one call
+ * where each ban alone pays one (ipset's kernel adds a list's members one by
+ * one: the plugin sends a group only into a set with room for all of it).
+ * Only on the plain path, as nfban_jail_try: the jail on its primary plugin,
+ * a plugin with group bans (NFBAN_PLUGIN_BANS: all of nfban's), started,
+ * every address fine to ban.
  * Anything else - a refusal, an error, the rules absent, a fallback - is
  * NFBAN_BUSY with nothing changed: the host then bans each address with
  * nfban_jail_run(), which says what is wrong as it always does.  It waits

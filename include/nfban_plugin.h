@@ -169,7 +169,10 @@ enum nfban_op {
 /* run() takes NFBAN_OP_BAN of up to NFBAN_PLUGIN_BANS_MAX addresses at once, as one
  * transaction (ABI 6): where each commit costs what the table holds (libiptc's copy of the
  * table, nf_tables' validation of every rule a base chain reaches), a burst of bans pays it
- * once per group, not once per ban. */
+ * once per group, not once per ban; where a ban costs the same at any size (a set), the
+ * call and the message are paid once per group.  ipset has no transactions: its kernel adds
+ * a list's members one by one and stops at one it refuses, so the ipset plugins send a group
+ * only into a set with room for all of it. */
 #define NFBAN_PLUGIN_BANS (1u << 3)
 #define NFBAN_PLUGIN_BANS_MAX 256u
 

@@ -235,6 +235,30 @@ static enum nfban_status ban(void *inst, const void *jail, const struct nfban_ad
 	return full ? grow_and_add(in, j, addr, r) : NFBAN_ERROR;
 }
 
+/*
+ * A group's bans, one message: only into a set with room for all of them (ipc_room; else
+ * refused, nothing sent, and the host bans them one by one, the set growing as a ban needs),
+ * so that the kernel, which adds a list's members one by one, adds every one (only another
+ * writer filling the set in between could make it stop part way).
+ */
+static enum nfban_status ban_many(struct ipj_inst *in, const struct ipj_jail *j,
+				  const struct nfban_addr *addr, unsigned n, struct nfban_report *r)
+{
+	unsigned long members, maxelem;
+
+	for (unsigned i = 0; i < n; i++)
+		if (addr[i].family != j->spec.family)
+			return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
+	if (ipc_room(&in->conn, j->spec.name, &members, &maxelem, r) < 0)
+		return NFBAN_ERROR;
+	if (members + n > maxelem)
+		return report_fail(r, NFBAN_ERROR, 0,
+				   "ipset %s holds %lu of maxelem %lu: no room for a group of %u",
+				   j->spec.name, members, maxelem, n);
+	return ipc_add_many(&in->conn, j->spec.name, j->spec.family, addr, n, j->ipsettime, r) == 0
+		? NFBAN_OK : NFBAN_ERROR;
+}
+
 static enum nfban_status unban(void *inst, const void *jail, const struct nfban_addr *addr,
 			       struct nfban_report *r)
 {
@@ -258,13 +282,14 @@ static enum nfban_status flush(void *inst, const void *jail, const struct nfban_
 }
 
 /* A ban or unban is one ipset message (no lock, no retry): NFBAN_RUN_NOWAIT changes only a
- * full set's growing. */
+ * full set's growing.  NFBAN_PLUGIN_BANS: a group's bans are one message too (ban_many). */
 enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
-	/* No NFBAN_PLUGIN_BANS: one ban is one message already. */
-	if (report_count(r, op, n_addr, false) != NFBAN_OK)
+	if (report_count(r, op, n_addr, true) != NFBAN_OK)
 		return NFBAN_BADPARAM;
+	if (op == NFBAN_OP_BAN && n_addr > 1)
+		return ban_many(inst, jail, addr, n_addr, r);
 	switch (op) {
 	case NFBAN_OP_START: return start(inst, jail, addr, r);
 	case NFBAN_OP_STOP: return stop(inst, jail, addr, r);

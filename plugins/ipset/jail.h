@@ -49,7 +49,7 @@ enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsign
 
 /* The descriptor's operations, the same in both plugins. */
 #define IPSET_PLUGIN_OPS \
-	.flags = NFBAN_PLUGIN_SERIAL | NFBAN_PLUGIN_NOWAIT, \
+	.flags = NFBAN_PLUGIN_SERIAL | NFBAN_PLUGIN_NOWAIT | NFBAN_PLUGIN_BANS, \
 	.open = ipj_open, \
 	.close = ipj_close, \
 	.release = ipj_release, \

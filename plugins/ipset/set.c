@@ -250,6 +250,63 @@ int ipc_add(struct ipc_conn *c, const char *name, enum nfban_family fam,
 	return failed(c, r, EPROTO, "add to", name);
 }
 
+int ipc_add_many(struct ipc_conn *c, const char *name, enum nfban_family fam,
+		 const struct nfban_addr *a, unsigned n, uint32_t timeout, struct nfban_report *r)
+{
+	int rc = 0;
+
+	begin(c, name, true);
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		ipset_data_reset(ipset_session_data(c->s));
+		ipset_session_data_set(c->s, IPSET_SETNAME, name);
+		if (element(c, name, fam, &a[i]) < 0 ||
+		    ipset_session_data_set(c->s, IPSET_OPT_TIMEOUT, &timeout) < 0)
+			rc = -1;
+		else
+			rc = ipset_cmd(c->s, IPSET_CMD_ADD, i + 1);
+	}
+	if (rc == 0)
+		rc = ipset_commit(c->s);
+	ipset_session_lineno(c->s, 0);
+	if (rc == 0) {
+		ipset_session_report_reset(c->s);
+		return 0;
+	}
+	forget(c, name);
+	return failed(c, r, EPROTO, "add to", name);
+}
+
+/* The number after `word` (": " or " " between) in c->out, or 0. */
+static unsigned long listed(const struct ipc_conn *c, const char *word)
+{
+	const char *p = c->out ? strstr(c->out, word) : NULL;
+
+	return p ? strtoul(p + strlen(word), NULL, 10) : 0;
+}
+
+int ipc_room(struct ipc_conn *c, const char *name, unsigned long *members, unsigned long *maxelem,
+	     struct nfban_report *r)
+{
+	int rc;
+
+	c->out_len = 0;
+	if (c->out)
+		c->out[0] = '\0';
+	begin(c, name, false);
+	ipset_envopt_set(c->s, IPSET_ENV_LIST_HEADER);
+	ipset_session_output(c->s, IPSET_LIST_PLAIN);
+	rc = run(c, IPSET_CMD_LIST);
+	ipset_session_output(c->s, IPSET_LIST_NONE);
+	ipset_envopt_unset(c->s, IPSET_ENV_LIST_HEADER);
+	if (rc < 0)
+		return failed(c, r, EPROTO, "list", name);
+	*members = listed(c, "\nNumber of entries: ");
+	*maxelem = listed(c, " maxelem ");
+	if (!*maxelem)
+		return failed(c, r, EPROTO, "reading the header of", name);
+	return 0;
+}
+
 int ipc_del(struct ipc_conn *c, const char *name, enum nfban_family fam,
 		  const struct nfban_addr *a, struct nfban_report *r)
 {

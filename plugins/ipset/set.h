@@ -64,6 +64,18 @@ int ipc_flush(struct ipc_conn *c, const char *name, struct nfban_report *r);
  */
 int ipc_add(struct ipc_conn *c, const char *name, enum nfban_family fam,
 		  const struct nfban_addr *a, uint32_t timeout, bool *full, struct nfban_report *r);
+/*
+ * A group's `ipset -exist add <set> <addr> timeout <t>` of the n addresses a[], in one message
+ * (libipset packs adds given line numbers: IPSET_ATTR_ADT).  The kernel adds them in order and
+ * stops at the first it refuses, keeping those before: the caller makes sure first that the set
+ * has room (ipc_room).
+ */
+int ipc_add_many(struct ipc_conn *c, const char *name, enum nfban_family fam,
+		 const struct nfban_addr *a, unsigned n, uint32_t timeout, struct nfban_report *r);
+/* The set's members (expired ones the kernel has not collected yet counted) and maxelem, from
+ * its header (`ipset list -t`). */
+int ipc_room(struct ipc_conn *c, const char *name, unsigned long *members, unsigned long *maxelem,
+	     struct nfban_report *r);
 /* `ipset -exist del <set> <addr>`. */
 int ipc_del(struct ipc_conn *c, const char *name, enum nfban_family fam,
 		  const struct nfban_addr *a, struct nfban_report *r);

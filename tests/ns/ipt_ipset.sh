@@ -261,6 +261,40 @@ test_full_set_grows_without_losing_a_ban() {
 	assert_eq "" "$(left)"
 }
 
+# A group of bans (nfban_jail_ban_many: the .py actions' BanGrouper) is one ipset message of
+# its members: the sets as stock's `ipset -exist add`s one by one leave them, an address twice
+# or banned already no error; a group the set has no room for (members + group > maxelem) is
+# refused whole, nothing sent (the host then bans one by one, the set growing as a ban needs).
+test_group_bans_as_stock() {
+	local j=(name=grp port=22 maxelem=300) ips4 ips6 ip s
+	ips4=$(seq -f '10.7.0.%g' 1 200 | paste -sd,)
+	ips6=$(seq -f '2001:db8::%g' 1 130 | paste -sd,)
+	nfs ipset 4 start "${j[@]}"
+	nfs ipset 6 start "${j[@]}"
+	steps_open ipset "${j[@]}"
+	step_ok bans "$ips4,10.7.0.1"
+	step_ok bans "$ips6"
+	step_ok bans 10.7.0.5,10.7.1.1
+	step_ok unban 10.7.0.7
+	for ip in ${ips4//,/ } 10.7.1.1; do
+		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 ban "${j[@]}" "ip=$ip")")
+	done
+	for ip in ${ips6//,/ }; do
+		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 6 ban "${j[@]}" "ip=$ip")")
+	done
+	STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 unban "${j[@]}" ip=10.7.0.7)")
+	same_as_stock "groups of 201, 130 and 2"
+	s=$(state)
+	step bans "$(seq -f '10.8.0.%g' 1 101 | paste -sd,)"
+	assert_eq 4 "$st" "a group of 101 into a set holding 200 of maxelem 300: $msg"
+	assert_eq "$s" "$(state)" "the kernel after a group the set has no room for"
+	step_ok bans "$(seq -f '10.8.0.%g' 1 100 | paste -sd,)"
+	assert_eq 300 "$(ipset save f2b-grp | grep -c '^add ')" "a group of 100 that fits"
+	nfs ipset 4 stop "${j[@]}"
+	nfs ipset 6 stop "${j[@]}"
+	assert_eq "" "$(left)" "nothing left after stop"
+}
+
 # When growing is impossible the ban fails with one clear line and nothing changes.
 test_full_set_that_cannot_grow_fails_the_ban() {
 	local j=(name=g maxelem=2) s

@@ -127,6 +127,9 @@ KINDS = {
     "nft-group": lambda: group_steps(KEYS + ["backend=nft", "family=inet6"], [IP6, "2001:db8::2", IP6C]),
     # A group of three bans, nftables IPv4 (one message of three elements).
     "nftables-group": lambda: group_steps(KEYS, [IP4, "192.0.2.2", IP4C], "nftables"),
+    # A group of three bans, ipset on the legacy tables IPv4 (the set's room read, then one
+    # message of three members).
+    "ipset-group": lambda: group_steps(KEYS + ["backend=legacy"], [IP4, "192.0.2.2", IP4C], "ipset"),
     # ipset (the set, then the jumps on the legacy tables), IPv4.
     "ipset": lambda: [dict(s, split=s["name"] in ("start", "stop"))
                       for s in jail_steps("ipset", KEYS + ["backend=legacy"], IP4)],

@@ -19,7 +19,7 @@
 # multiport, perport taking over and the state written after it; ipset on the
 # legacy tables, whose start and stop change two subsystems (the set, the
 # table), each in one message: a kill leaves each before or after; a group of
-# bans (nfban_jail_ban_many) on legacy, nf_tables and nftables.  The
+# bans (nfban_jail_ban_many) on legacy, nf_tables, nftables and ipset.  The
 # jails live beside a host's rules and another jail (kill.py's baseline).
 #
 # Every syscall is a kill point but one: the first execve, strace's exec of
@@ -62,6 +62,7 @@ test_nftables() { kill_kind nftables; }
 test_group_legacy() { kill_kind legacy-group; }
 test_group_nft() { kill_kind nft-group; }
 test_group_nftables() { kill_kind nftables-group; }
+test_group_ipset() { kill_kind ipset-group; }
 test_ipset_legacy() { kill_kind ipset; }
 test_fallback_ban() { kill_kind fallback-ban; }
 test_fallback_start() { kill_kind fallback-start; }
