@@ -509,27 +509,27 @@ NFBAN_BANS_MAX = 256
 
 
 class BanGrouper(_AddressThread):
-	"""The live and restored bans of a started family of an iptables plugin or nftables, in a
-	thread of their own, a kernel transaction per group.  Each iptables commit costs what the
-	table holds (libiptc replaces the whole table; nf_tables validates every rule a base chain
-	reaches: milliseconds at 20,000 bans), so a burst of N bans that each committed alone would
-	pay N times a cost that grows with N; on nftables a ban costs the same at any size, but its
-	call and transaction (4 us) are most of what ban() costs, in the thread Fail2ban bans in.
-	ban() hands its address here and returns; the thread bans every address handed since its
-	last commit in one call (nfban_jail_ban_many, on the action's own handle): while a commit
-	runs, the next group gathers.  An nftables commit (one message) is over too soon for that:
-	a group waits LINGERS[plugin] for more (a thread that committed every few bans of a burst
-	would take the interpreter's lock from ban() each time, as the SessionEnder's walks did).  A group the plain path
-	refuses (an error, the rules absent, a fallback) changed nothing: its addresses are banned
-	one by one then, as ban() would, under the action's lock, with its check and repair, and a
-	failure logged (ban() has returned).  A ban is in the kernel within a commit after ban()
-	returns.  An unban takes its address back first (waiting for a commit that holds it); a
-	flush, every address of the family; a stop, every address.  add()'s data: whether the
+	"""The live and restored bans of a started family, in a thread of their own, a kernel call per
+	group.  Each iptables commit costs what the table holds (libiptc replaces the whole table;
+	nf_tables validates every rule a base chain reaches: milliseconds at 20,000 bans), so a
+	burst of N bans that each committed alone would pay N times a cost that grows with N; in a
+	set (nftables, ipset) a ban costs the same at any size, but its call and message (4 us) are
+	most of what ban() costs, in the thread Fail2ban bans in.  ban() hands its address here and
+	returns; the thread bans every address handed since its last commit in one call
+	(nfban_jail_ban_many, on the action's own handle): while a commit runs, the next group
+	gathers.  A set's commit (one message) is over too soon for that: a group waits
+	LINGERS[plugin] for more (a thread that committed every few bans of a burst would take the
+	interpreter's lock from ban() each time, as the SessionEnder's walks did).  A group the
+	plain path refuses (an error, the rules absent, a fallback) changed nothing: its addresses
+	are banned one by one then, as ban() would, under the action's lock, with its check and
+	repair, and a failure logged (ban() has returned).  A ban is in the kernel within a commit
+	after ban() returns.  An unban takes its address back first (waiting for a commit that holds
+	it); a flush, every address of the family; a stop, every address.  add()'s data: whether the
 	ban's sessions are handed to the SessionEnder once it is in the kernel."""
 
 	MAX = NFBAN_BANS_MAX
 	WHAT = "bans"
-	LINGERS = {"nftables": 0.005}
+	LINGERS = {"nftables": 0.005, "ipset": 0.005, "ipset-allports": 0.005}
 
 	def __init__(self, action):
 		self._flight = None       # (family, ips) of the commit running now
@@ -688,9 +688,8 @@ NFNL_SUBSYS_NFTABLES = 10
 _NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
 _SO_ATTACH_FILTER = 26
 _IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
-# The plugins that ban a group in one kernel transaction (NFBAN_PLUGIN_BANS); ipset's kernel
-# applies a list of members one by one.
-_GROUPING_PLUGINS = _IPT_PLUGINS | frozenset(("nftables",))
+# The plugins that ban a group in one kernel call (NFBAN_PLUGIN_BANS).
+_GROUPING_PLUGINS = _IPT_PLUGINS | frozenset(("nftables", "ipset", "ipset-allports"))
 
 
 def _attach_deletions_filter(sock):
@@ -1142,8 +1141,8 @@ class NfbanAction(ActionBase):
 			self._ender.add(family, ip)
 
 	def _bans_in_groups(self):
-		"""Does this action ban a burst in groups (an iptables plugin or nftables:
-		NFBAN_PLUGIN_BANS, and libnfban with nfban_jail_ban_many)?"""
+		"""Does this action ban a burst in groups (NFBAN_PLUGIN_BANS: every plugin but the
+		shim-only ones, and libnfban with nfban_jail_ban_many)?"""
 		return self._plugin in _GROUPING_PLUGINS and getattr(self._lib, "ban_many", None) is not None
 
 	def _grouped(self, family, ip):

@@ -295,6 +295,22 @@ test_group_bans_as_stock() {
 	assert_eq "" "$(left)" "nothing left after stop"
 }
 
+# nfban-ipset.py's bans grouped, as nfban-multiport.py's (tests/ns/py_groups.py says what is
+# asked): the set 300 grouped bans leave is the set stock's `ipset -exist add`s leave.
+test_py_grouped_bans_as_stock() {
+	local ip
+	py_groups_start ipset
+	STOCK_OPS=("$(printf '%q ' stock_ipset multiport 4 start name=grp port=22)")
+	for ip in $order; do
+		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 ban name=grp port=22 "ip=$ip")")
+	done
+	same_as_stock "the grouped bans"
+	py_groups_end
+	assert_eq "" "$(ipset save f2b-grp | grep '^add ' || true)" "the set after the flush"
+	nfban ipset stop name=grp port=22
+	assert_eq "" "$(left)" "nothing left after stop"
+}
+
 # When growing is impossible the ban fails with one clear line and nothing changes.
 test_full_set_that_cannot_grow_fails_the_ban() {
 	local j=(name=g maxelem=2) s

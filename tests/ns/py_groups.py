@@ -3,9 +3,10 @@
 
   py_groups.py PLUGIN_DIR BACKEND REFUSED
 
-nfban-multiport.py with backend=BACKEND (BACKEND nftables: nfban-nftables.py, which groups
-the same way, each group one message of its elements) on port 22, against this namespace's
-kernel: the
+nfban-multiport.py with backend=BACKEND (BACKEND nftables: nfban-nftables.py, ipset:
+nfban-ipset.py, which group the same way, each group one message of its elements; ipset's
+without the refused group and the rules absent: the fault injector refuses no ipset message, and
+an ipset ban touches the set alone, as stock's) on port 22, against this namespace's kernel: the
 family's first ban is start+ban, in the kernel when ban() returns; later bans are handed to the
 grouper, which bans every address handed since its last commit in one nfban_jail_ban_many call
 (the test holds the grouper's condition while it bans, so that all of them are pending at
@@ -53,9 +54,9 @@ def main():
 
 	class Jail:
 		name = "grp"
-	if backend == "nftables":
-		act = nfban_action.action_class("nfban-nftables")(Jail(), "nfban", port="22",
-		                                                  plugin_dir=plugin_dir)
+	if backend in ("nftables", "ipset"):
+		act = nfban_action.action_class("nfban-" + backend)(Jail(), "nfban", port="22",
+		                                                   plugin_dir=plugin_dir)
 	else:
 		act = nfban_action.action_class("nfban-multiport")(Jail(), "nfban", port="22",
 		                                                  backend=backend, plugin_dir=plugin_dir)
@@ -87,6 +88,19 @@ def main():
 	    "groups %r, alone %r" % (groups, singles))
 	tap(act._bans["inet4"] == set(order), "the action knows every ban, not the one taken back",
 	    sorted(act._bans["inet4"] ^ set(order)))
+
+	if backend == "ipset":
+		print("order " + " ".join(order))
+		sys.stdout.flush()
+		if failed[0] or sys.stdin.readline().strip() != "go":
+			os._exit(1)
+		with act._lock, act._grouper._cv:
+			act.ban({"ip": "10.9.7.1", "family": "inet4"})
+			act.flush()
+		settle(act, "a flush")
+		print("flushed")
+		sys.stdout.flush()
+		os._exit(1 if failed[0] else 0)
 
 	del groups[:]
 	with act._lock, act._grouper._cv:
