@@ -183,6 +183,18 @@ py_groups_start() {
 	assert_no_match "^not ok" "$rest"
 	[ -n "$order" ] || fail "py_groups.py ended before its bans: $rest"
 }
+# stock_bans "IP,IP IP..." STOCK...: STOCK_OPS gets `STOCK... ip=IP` for each address, in order.
+stock_bans() {
+	local ip list=$1
+	shift
+	for ip in ${list//,/ }; do STOCK_OPS+=("$(printf '%q ' "$@" "ip=$ip")"); done
+}
+# py_groups_stock_ops STOCK...: STOCK_OPS as stock's commands (STOCK... OP KEY=VALUE...) for
+# py_groups.py's jail: its start, then its bans in $order.
+py_groups_stock_ops() {
+	STOCK_OPS=("$(printf '%q ' "$@" start name=grp port=22)")
+	stock_bans "$order" "$@" ban name=grp port=22
+}
 py_groups_end() {
 	local line rest=""
 	echo go >&"$PYG_W" || true

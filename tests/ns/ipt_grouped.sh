@@ -11,12 +11,8 @@ STOCK_TYPE=multiport
 source "$(dirname "$0")/../lib/stock_ipt.sh"
 
 test_grouped_bans_as_stock_one_by_one() {
-	local ip
 	py_groups_start "$NFBAN_IPT_BACKEND"
-	STOCK_OPS=("$(printf '%q ' stock multiport 4 start name=grp port=22)")
-	for ip in $order; do
-		STOCK_OPS+=("$(printf '%q ' stock multiport 4 ban name=grp port=22 "ip=$ip")")
-	done
+	py_groups_stock_ops stock multiport 4
 	same_as_stock 4
 	py_groups_end
 	assert_ipt 4 <<'EOT'

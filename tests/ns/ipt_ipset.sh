@@ -276,12 +276,8 @@ test_group_bans_as_stock() {
 	step_ok bans "$ips6"
 	step_ok bans 10.7.0.5,10.7.1.1
 	step_ok unban 10.7.0.7
-	for ip in ${ips4//,/ } 10.7.1.1; do
-		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 ban "${j[@]}" "ip=$ip")")
-	done
-	for ip in ${ips6//,/ }; do
-		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 6 ban "${j[@]}" "ip=$ip")")
-	done
+	stock_bans "$ips4,10.7.1.1" stock_ipset multiport 4 ban "${j[@]}"
+	stock_bans "$ips6" stock_ipset multiport 6 ban "${j[@]}"
 	STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 unban "${j[@]}" ip=10.7.0.7)")
 	same_as_stock "groups of 201, 130 and 2"
 	s=$(state)
@@ -298,12 +294,8 @@ test_group_bans_as_stock() {
 # nfban-ipset.py's bans grouped, as nfban-multiport.py's (tests/ns/py_groups.py says what is
 # asked): the set 300 grouped bans leave is the set stock's `ipset -exist add`s leave.
 test_py_grouped_bans_as_stock() {
-	local ip
 	py_groups_start ipset
-	STOCK_OPS=("$(printf '%q ' stock_ipset multiport 4 start name=grp port=22)")
-	for ip in $order; do
-		STOCK_OPS+=("$(printf '%q ' stock_ipset multiport 4 ban name=grp port=22 "ip=$ip")")
-	done
+	py_groups_stock_ops stock_ipset multiport 4
 	same_as_stock "the grouped bans"
 	py_groups_end
 	assert_eq "" "$(ipset save f2b-grp | grep '^add ' || true)" "the set after the flush"

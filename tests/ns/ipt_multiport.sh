@@ -749,12 +749,8 @@ test_group_bans_as_stock() {
 	step_ok unban 2001:db8::9
 	step bans 10.7.0.500
 	assert_eq 2 "$st" "a group with a bad address: $msg"
-	for ip in ${ips4//,/ } 10.7.1.1; do
-		STOCK_OPS+=("$(printf '%q ' stock multiport 4 ban "${j[@]}" "ip=$ip")")
-	done
-	for ip in ${ips6//,/ }; do
-		STOCK_OPS+=("$(printf '%q ' stock multiport 6 ban "${j[@]}" "ip=$ip")")
-	done
+	stock_bans "$ips4,10.7.1.1" stock multiport 4 ban "${j[@]}"
+	stock_bans "$ips6" stock multiport 6 ban "${j[@]}"
 	STOCK_OPS+=("$(printf '%q ' stock multiport 4 unban "${j[@]}" ip=10.7.0.7)"
 		"$(printf '%q ' stock multiport 6 unban "${j[@]}" ip=2001:db8::9)")
 	same_as_stock 4

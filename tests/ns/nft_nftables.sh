@@ -548,12 +548,8 @@ test_group_bans_as_stock() {
 	step bans 10.7.2.1,10.7.2.0/24
 	assert_eq 4 "$st" "a group with a network (the plugin refuses it: busy, one by one): $msg"
 	assert_eq "$s" "$(nft_json)" "the kernel after a group with a network"
-	for ip in ${ips4//,/ } 10.7.1.1; do
-		STOCK_OPS+=("$(printf '%q ' stock 4 ban "${j[@]}" "ip=$ip")")
-	done
-	for ip in ${ips6//,/ }; do
-		STOCK_OPS+=("$(printf '%q ' stock 6 ban "${j[@]}" "ip=$ip")")
-	done
+	stock_bans "$ips4,10.7.1.1" stock 4 ban "${j[@]}"
+	stock_bans "$ips6" stock 6 ban "${j[@]}"
 	STOCK_OPS+=("$(printf '%q ' stock 4 unban "${j[@]}" ip=10.7.0.7)")
 	same_as_stock "after groups of 201, 130 and 2"
 	assert_eq 200 "$(elements addr-set-grp | wc -l)" "IPv4 elements"
@@ -569,12 +565,8 @@ test_group_bans_as_stock() {
 # `nft add element`s of the same addresses leave; an address the kernel refuses fails alone.
 test_py_grouped_bans_as_stock() {
 	setup
-	local ip
 	py_groups_start nftables
-	STOCK_OPS=("$(printf '%q ' stock 4 start name=grp port=22)")
-	for ip in $order; do
-		STOCK_OPS+=("$(printf '%q ' stock 4 ban name=grp port=22 "ip=$ip")")
-	done
+	py_groups_stock_ops stock 4
 	same_as_stock "after the grouped bans"
 	py_groups_end
 	assert_eq "" "$(elements addr-set-grp)" "the set after the flush"

@@ -36,6 +36,27 @@ def settle(act, what):
 	tap(act._grouper.idle(), "the grouper is idle after " + what)
 
 
+def order_then_flush(act, order):
+	"""The bans in the order they were made, printed; the caller's "go" waited for (it compares
+	the kernel meanwhile); then a flush, which drops what is pending (and leaves the chain with
+	its return rule)."""
+	print("order " + " ".join(order))
+	sys.stdout.flush()
+	if failed[0] or sys.stdin.readline().strip() != "go":
+		os._exit(1)
+	with act._lock, act._grouper._cv:
+		act.ban({"ip": "10.9.7.1", "family": "inet4"})
+		act.flush()
+	settle(act, "a flush")
+	tap(act._grouper.idle(), "nothing pending after the flush")
+
+
+def flushed():
+	print("flushed")
+	sys.stdout.flush()
+	os._exit(1 if failed[0] else 0)
+
+
 def main():
 	plugin_dir, backend, refused = sys.argv[1], sys.argv[2], sys.argv[3]
 	logged = kept(nfban_action.logSys)
@@ -90,17 +111,8 @@ def main():
 	    sorted(act._bans["inet4"] ^ set(order)))
 
 	if backend == "ipset":
-		print("order " + " ".join(order))
-		sys.stdout.flush()
-		if failed[0] or sys.stdin.readline().strip() != "go":
-			os._exit(1)
-		with act._lock, act._grouper._cv:
-			act.ban({"ip": "10.9.7.1", "family": "inet4"})
-			act.flush()
-		settle(act, "a flush")
-		print("flushed")
-		sys.stdout.flush()
-		os._exit(1 if failed[0] else 0)
+		order_then_flush(act, order)
+		flushed()
 
 	del groups[:]
 	with act._lock, act._grouper._cv:
@@ -115,16 +127,7 @@ def main():
 	tap(len(errors) == 1, "the refused ban is logged once", "\n".join(logged))
 	tap(refused not in act._bans["inet4"], "the refused ban is not the action's")
 
-	print("order " + " ".join(order))
-	sys.stdout.flush()
-	if failed[0] or sys.stdin.readline().strip() != "go":
-		os._exit(1)
-	# A flush drops what is pending, and leaves the chain with its return rule.
-	with act._lock, act._grouper._cv:
-		act.ban({"ip": "10.9.7.1", "family": "inet4"})
-		act.flush()
-	settle(act, "a flush")
-	tap(act._grouper.idle(), "nothing pending after the flush")
+	order_then_flush(act, order)
 	# Another program deletes the jump: the group meets the rules absent, and its bans go one
 	# by one, the first with Fail2ban's check and repair (the family stopped and started).
 	# (The watcher ended first: it would put the jump back itself, before or after the group.)
@@ -156,9 +159,7 @@ def main():
 			"-A INPUT -p tcp -m multiport --dports 22 -j f2b-grp" in out
 	tap(held, "the kernel holds the jump (the rule) and the three bans", out)
 	act.flush()
-	print("flushed")
-	sys.stdout.flush()
-	os._exit(1 if failed[0] else 0)
+	flushed()
 
 
 main()
