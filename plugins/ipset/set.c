@@ -265,8 +265,10 @@ int ipc_add_many(struct ipc_conn *c, const char *name, enum nfban_family fam,
 		else
 			rc = ipset_cmd(c->s, IPSET_CMD_ADD, i + 1);
 	}
-	if (rc == 0)
-		rc = ipset_commit(c->s);
+	/* (also after a failure part way: libipset may hold packed adds of the lines before, and
+	 * would send them with the session's next command) */
+	if (ipset_commit(c->s) < 0)
+		rc = -1;
 	ipset_session_lineno(c->s, 0);
 	if (rc == 0) {
 		ipset_session_report_reset(c->s);
