@@ -439,7 +439,8 @@ class SessionEnder(_AddressThread):
 	would walk every few bans of a burst and take the interpreter's lock from ban() each time
 	(measured through Fail2ban, 20,000 bans: 3,060 walks of 6.5 addresses, the burst 1.87x
 	Fail2ban's floor, 1.36x without the walks).  A ban's sessions end within LINGER and a walk
-	after the ban (the ban itself is in the kernel when ban() returns).  An unban takes its
+	after the ban is in the kernel (the BanGrouper hands a group's addresses here once its commit
+	is done; a ban not grouped is in the kernel when ban() returns).  An unban takes its
 	address back; a flush or stop, every address of the family."""
 
 	MAX = NFBAN_SESSIONS_MAX
