@@ -223,8 +223,6 @@ static enum nfban_status ban(void *inst, const void *jail, const struct nfban_ad
 	const struct ipj_jail *j = jail;
 	bool full;
 
-	if (!addr || addr->family != j->spec.family)
-		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (ipc_add(&in->conn, j->spec.name, j->spec.family, addr, j->ipsettime, &full, r) == 0)
 		return NFBAN_OK;
 	if (full && nowait) {
@@ -246,9 +244,6 @@ static enum nfban_status ban_many(struct ipj_inst *in, const struct ipj_jail *j,
 {
 	unsigned long members, maxelem;
 
-	for (unsigned i = 0; i < n; i++)
-		if (addr[i].family != j->spec.family)
-			return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (ipc_room(&in->conn, j->spec.name, &members, &maxelem, r) < 0)
 		return NFBAN_ERROR;
 	if (members + n > maxelem)
@@ -265,8 +260,6 @@ static enum nfban_status unban(void *inst, const void *jail, const struct nfban_
 	struct ipj_inst *in = inst;
 	const struct ipj_jail *j = jail;
 
-	if (!addr || addr->family != j->spec.family)
-		return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	return ipc_del(&in->conn, j->spec.name, j->spec.family, addr, r) == 0 ? NFBAN_OK
 										   : NFBAN_ERROR;
 }
@@ -286,8 +279,15 @@ static enum nfban_status flush(void *inst, const void *jail, const struct nfban_
 enum nfban_status ipj_run(void *inst, const void *jail, enum nfban_op op, unsigned flags,
 			  const struct nfban_addr *addr, unsigned n_addr, struct nfban_report *r)
 {
+	const struct ipj_jail *j = jail;
+
 	if (report_count(r, op, n_addr, true) != NFBAN_OK)
 		return NFBAN_BADPARAM;
+	/* ban and unban: addresses, every one of the jail's family */
+	for (unsigned i = 0; (op == NFBAN_OP_BAN || op == NFBAN_OP_UNBAN) && i < (n_addr ? n_addr : 1);
+	     i++)
+		if (!addr || addr[i].family != j->spec.family)
+			return report_fail(r, NFBAN_BADPARAM, 0, "no address of the jail's family given");
 	if (op == NFBAN_OP_BAN && n_addr > 1)
 		return ban_many(inst, jail, addr, n_addr, r);
 	switch (op) {

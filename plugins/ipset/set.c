@@ -230,6 +230,32 @@ static int element(struct ipc_conn *c, const char *name, enum nfban_family fam,
 	return 0;
 }
 
+/* One member's add, line lineno: libipset packs consecutive adds into few messages, sent when
+ * full and by commit_packed(). */
+static int packed_add(struct ipc_conn *c, const char *name, enum nfban_family fam,
+		      const struct nfban_addr *a, uint32_t timeout, uint32_t lineno)
+{
+	uint8_t family = fam == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+	ipset_data_reset(ipset_session_data(c->s));
+	ipset_session_data_set(c->s, IPSET_SETNAME, name);
+	ipset_session_data_set(c->s, IPSET_OPT_FAMILY, &family);
+	if (element(c, name, fam, a) < 0 ||
+	    ipset_session_data_set(c->s, IPSET_OPT_TIMEOUT, &timeout) < 0)
+		return -1;
+	return ipset_cmd(c->s, IPSET_CMD_ADD, lineno);
+}
+
+/* What packed_add() packed, sent; also after a failure part way (libipset would send what it
+ * holds with the session's next command).  The line numbers ended. */
+static int commit_packed(struct ipc_conn *c)
+{
+	int rc = ipset_commit(c->s);
+
+	ipset_session_lineno(c->s, 0);
+	return rc;
+}
+
 int ipc_add(struct ipc_conn *c, const char *name, enum nfban_family fam,
 		  const struct nfban_addr *a, uint32_t timeout, bool *full, struct nfban_report *r)
 {
@@ -256,20 +282,10 @@ int ipc_add_many(struct ipc_conn *c, const char *name, enum nfban_family fam,
 	int rc = 0;
 
 	begin(c, name, true);
-	for (unsigned i = 0; i < n && rc == 0; i++) {
-		ipset_data_reset(ipset_session_data(c->s));
-		ipset_session_data_set(c->s, IPSET_SETNAME, name);
-		if (element(c, name, fam, &a[i]) < 0 ||
-		    ipset_session_data_set(c->s, IPSET_OPT_TIMEOUT, &timeout) < 0)
-			rc = -1;
-		else
-			rc = ipset_cmd(c->s, IPSET_CMD_ADD, i + 1);
-	}
-	/* (also after a failure part way: libipset may hold packed adds of the lines before, and
-	 * would send them with the session's next command) */
-	if (ipset_commit(c->s) < 0)
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		rc = packed_add(c, name, fam, &a[i], timeout, i + 1);
+	if (commit_packed(c) < 0)
 		rc = -1;
-	ipset_session_lineno(c->s, 0);
 	if (rc == 0) {
 		ipset_session_report_reset(c->s);
 		return 0;
@@ -356,14 +372,13 @@ static unsigned long header_value(const char *create, const char *word)
 	return 0;
 }
 
-/* One `add <set> <ip> [timeout t]` line of the save, into the tmp set (aggregated). */
+/* One `add <set> <ip> [timeout t]` line of the save, into the tmp set (packed). */
 static int copy_line(struct ipc_conn *c, const char *tmp, const struct ipc_spec *sp,
 		     char *line, unsigned long lineno)
 {
 	char *save = NULL, *ip, *tok;
-	union nf_inet_addr a;
+	struct nfban_addr a = { .family = sp->family, .prefix = sp->family == NFBAN_INET6 ? 128 : 32 };
 	uint32_t timeout = sp->timeout;
-	uint8_t family = sp->family == NFBAN_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 
 	strtok_r(line, " ", &save);             /* add */
 	strtok_r(NULL, " ", &save);             /* the set */
@@ -373,17 +388,9 @@ static int copy_line(struct ipc_conn *c, const char *tmp, const struct ipc_spec 
 	while ((tok = strtok_r(NULL, " ", &save)))
 		if (strcmp(tok, "timeout") == 0 && (tok = strtok_r(NULL, " ", &save)))
 			timeout = (uint32_t)strtoul(tok, NULL, 10);
-	memset(&a, 0, sizeof(a));
-	if (inet_pton(sp->family == NFBAN_INET6 ? AF_INET6 : AF_INET, ip, &a) != 1)
+	if (inet_pton(sp->family == NFBAN_INET6 ? AF_INET6 : AF_INET, ip, a.u.bytes) != 1)
 		return -1;
-	ipset_data_reset(ipset_session_data(c->s));
-	ipset_session_data_set(c->s, IPSET_SETNAME, tmp);
-	ipset_session_data_set(c->s, IPSET_OPT_FAMILY, &family);
-	if (typed(c, tmp, sp->family) < 0 || ipset_session_data_set(c->s, IPSET_OPT_IP, &a) < 0 ||
-	    ipset_session_data_set(c->s, IPSET_OPT_TIMEOUT, &timeout) < 0)
-		return -1;
-	/* A line number: libipset packs consecutive adds into few messages. */
-	return ipset_cmd(c->s, IPSET_CMD_ADD, (uint32_t)lineno);
+	return packed_add(c, tmp, sp->family, &a, timeout, (uint32_t)lineno);
 }
 
 /* Every member listed in c->out into tmp; the count into *n. */
@@ -392,18 +399,19 @@ static int copy_members(struct ipc_conn *c, const char *tmp, const struct ipc_sp
 {
 	char *save = NULL;
 
+	int rc = 0;
+
 	*n = 0;
 	ipset_envopt_set(c->s, IPSET_ENV_EXIST);
-	for (char *line = strtok_r(c->out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(c->out, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "add ", 4) != 0)
 			continue;
-		if (copy_line(c, tmp, sp, line, *n + 1) < 0)
-			return failed(c, r, EPROTO, "copying members into", tmp);
-		(*n)++;
+		if ((rc = copy_line(c, tmp, sp, line, *n + 1)) == 0)
+			(*n)++;
 	}
-	if (ipset_commit(c->s) < 0)
+	if (commit_packed(c) < 0 || rc < 0)
 		return failed(c, r, EPROTO, "copying members into", tmp);
-	ipset_session_lineno(c->s, 0);
 	ipset_session_report_reset(c->s);
 	return 0;
 }
