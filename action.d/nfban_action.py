@@ -519,7 +519,7 @@ class BanGrouper(_AddressThread):
 	returns; the thread bans every address handed since its last commit in one call
 	(nfban_jail_ban_many, on the action's own handle): while a commit runs, the next group
 	gathers.  A set's commit (one message) is over too soon for that: a group waits
-	LINGERS[plugin] for more (a thread that committed every few bans of a burst would take the
+	SET_LINGER for more (a thread that committed every few bans of a burst would take the
 	interpreter's lock from ban() each time, as the SessionEnder's walks did).  A group the
 	plain path refuses (an error, the rules absent, a fallback) changed nothing: its addresses
 	are banned one by one then, as ban() would, under the action's lock, with its check and
@@ -530,13 +530,13 @@ class BanGrouper(_AddressThread):
 
 	MAX = NFBAN_BANS_MAX
 	WHAT = "bans"
-	LINGERS = {"nftables": 0.005, "ipset": 0.005, "ipset-allports": 0.005}
+	SET_LINGER = 0.005        # the plugins of a set: all but the iptables rule plugins
 
 	def __init__(self, action):
 		self._flight = None       # (family, ips) of the commit running now
 		self._retry = []          # [(family, ip, ends sessions)] of a refused group
 		self._alone = False       # one of them taken from _retry and not yet banned
-		self.LINGER = self.LINGERS.get(action._plugin, 0.0)
+		self.LINGER = 0.0 if action._plugin in _IPT_PLUGINS else self.SET_LINGER
 		_AddressThread.__init__(self, action)
 
 	def _wait_flight(self, family, ip=None):
@@ -689,8 +689,6 @@ NFNL_SUBSYS_NFTABLES = 10
 _NFT_DELETIONS = frozenset((2, 5, 8, 11, 14))
 _SO_ATTACH_FILTER = 26
 _IPT_PLUGINS = frozenset(("multiport", "allports", "perport"))
-# The plugins that ban a group in one kernel call (NFBAN_PLUGIN_BANS).
-_GROUPING_PLUGINS = _IPT_PLUGINS | frozenset(("nftables", "ipset", "ipset-allports"))
 
 
 def _attach_deletions_filter(sock):
@@ -1142,9 +1140,10 @@ class NfbanAction(ActionBase):
 			self._ender.add(family, ip)
 
 	def _bans_in_groups(self):
-		"""Does this action ban a burst in groups (NFBAN_PLUGIN_BANS: every plugin but the
-		shim-only ones, and libnfban with nfban_jail_ban_many)?"""
-		return self._plugin in _GROUPING_PLUGINS and getattr(self._lib, "ban_many", None) is not None
+		"""Does this action ban a burst in groups (libnfban with nfban_jail_ban_many; every
+		plugin of nfban's takes a group, NFBAN_PLUGIN_BANS, and libnfban answers busy for one
+		that would not: its bans then go one by one)?"""
+		return getattr(self._lib, "ban_many", None) is not None
 
 	def _grouped(self, family, ip):
 		"""Under the lock: the ban of ip handed to the BanGrouper, where bans are grouped (the
