@@ -11,36 +11,56 @@
  * this lock; only writers outside nfban (iptables-nft, nft) can then make a
  * stamped batch try again.
  *
- * The lock is an open-file-description lock (F_OFD_SETLK) on an 8-byte slot
- * of /run/nfban.lock at 8 x the namespace's cookie (SO_NETNS_COOKIE; the
- * inode of /proc/self/ns/net where the kernel has no cookies): one file for
- * every namespace, nothing per namespace left behind, and the kernel drops
- * the lock when its holder dies, however it dies.  Each socket holds its own
- * description, so two handles in one process exclude each other.  A holder
- * writes a mark of its turn into the slot (at most once per
- * NFT_LOCK_MARK_MS of its own), which tells a waiter that the queue moves.
+ * The lock is a process-shared robust mutex (pthread_mutexattr_setrobust)
+ * in a 64-byte slot of NFT_LOCK_PATH, mapped shared, at 64 x the
+ * namespace's cookie (SO_NETNS_COOKIE; the inode of /proc/self/ns/net where
+ * the kernel has no cookies), low 36 bits: one file for every namespace,
+ * nothing per namespace left behind.  Taken and let go without a system call
+ * while nobody else holds it (a futex is only waited on, or woken, when
+ * another writer is there), and handed to a waiter when let go.  The kernel
+ * lets go of it when its holder dies, however it dies (the thread's robust
+ * list: the next taker is told EOWNERDEAD and carries on).  A slot is
+ * initialised once, under an OFD lock on its 64 bytes, and marked ready; a
+ * holder counts its turn in the slot (turns), which tells a waiter that the
+ * queue moves.
+ *
+ *   struct { uint32 ready (NFT_LOCK_READY); uint32 turns; pthread_mutex_t mutex; }
  *
  * The lock is an optimisation of liveness, never a condition of
  * correctness (the stamps are): a lock that cannot be had - no /run, not
- * root, one holder that does not let go within NFT_LOCK_WAIT_MS - is gone
- * without, and the operation runs as it would unlocked.
+ * root, one holder that does not let go within NFT_LOCK_WAIT_MS, this
+ * thread holding it through another handle - is gone without, and the
+ * operation runs as it would unlocked.
  */
 #ifndef NFNL_LOCK_H
 #define NFNL_LOCK_H
 
-#include "sock.h"
+#include <stdbool.h>
 
 #pragma GCC visibility push(hidden)
 
-#define NFT_LOCK_PATH "/run/nfban.lock"
+#define NFT_LOCK_PATH "/run/nfban-writers.lock"
+#define NFT_LOCK_SLOT 64                /* bytes a namespace's slot takes */
+#define NFT_LOCK_KEY_BITS 36            /* of the cookie: 64 x 2^36 is 4 TiB into a sparse file */
+#define NFT_LOCK_READY 0x6e66624cu      /* a slot's first word once its mutex is initialised */
 #define NFT_LOCK_WAIT_MS 30000
-#define NFT_LOCK_MARK_MS 1000           /* a holder marks its turn at most this often */
 
-/* Take the namespace's writer lock for s (waits, bounded; with s->nowait, one try: held by
- * another, s->would_wait is set); true when held. */
-bool nft_lock_take(struct nft_sock *s);
+/* A socket's hold on its namespace's slot (all zero: none yet). */
+struct nft_lock {
+	void *map;                      /* the page mapped, NULL: not yet */
+	void *slot;
+	bool locked;
+};
+
+/*
+ * Take the writer lock of the namespace of netlink socket fd (waits, bounded;
+ * with nowait, one try: held by another, *would_wait is set); true when held.
+ */
+bool nft_lock_take(struct nft_lock *l, int fd, bool nowait, bool *would_wait);
 /* Let go of it (a no-op when not held). */
-void nft_lock_drop(struct nft_sock *s);
+void nft_lock_drop(struct nft_lock *l);
+/* Let go if held, and unmap the slot. */
+void nft_lock_close(struct nft_lock *l);
 
 #pragma GCC visibility pop
 

@@ -82,8 +82,7 @@ int nft_sock_room(struct nft_sock *s, size_t len, unsigned n)
 
 void nft_sock_close(struct nft_sock *s)
 {
-	if (s->lock_open)
-		close(s->lock_fd);      /* and with it the lock, if held */
+	nft_lock_close(&s->lock);
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	nft_mon_close(&s->mon);

@@ -15,6 +15,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "lock.h"
 #include "nfban_plugin.h"
 #include "watch.h"
 
@@ -48,11 +49,8 @@ struct nft_sock {
 	unsigned sent;
 	/* What others changed (watch.h): the caches' proof of nothing, opened on first use (txn.c). */
 	struct nft_mon mon;
-	/* The namespace's writer lock (lock.h), opened on first use. */
-	int lock_fd;
-	bool lock_open, locked;
-	uint64_t lock_key, lock_turns;
-	int64_t lock_marked_ms;         /* CLOCK_MONOTONIC_COARSE of its last mark; 0: none */
+	/* The namespace's writer lock (lock.h), mapped on first use. */
+	struct nft_lock lock;
 	/*
 	 * Set by a plugin for an operation that must not wait (NFBAN_RUN_NOWAIT):
 	 * the lock is tried once, and a runner that would wait - for the lock

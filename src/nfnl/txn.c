@@ -213,7 +213,7 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, v
 	enum nfban_status st;
 
 	memset(r, 0, sizeof(*r));
-	nft_lock_take(s);
+	nft_lock_take(&s->lock, mnl_socket_get_fd(s->nl), s->nowait, &s->would_wait);
 	if (s->would_wait) {
 		s->would_wait = false;
 		return NFBAN_WOULD_WAIT;        /* nothing read or sent: s as it was */
@@ -221,6 +221,6 @@ enum nfban_status nft_txn_run(struct nft_sock *s, const struct nft_txn_op *op, v
 	s->last = s->gen;
 	s->gen = 0;
 	st = run(s, op, ctx, label, r);
-	nft_lock_drop(s);
+	nft_lock_drop(&s->lock);
 	return st;
 }

@@ -243,6 +243,49 @@ test_nftables_try_busy_while_another_writer_holds_the_lock() {
 	assert_eq "" "$(nft list ruleset)" "nft after stop"
 }
 
+# The waiting call behind another writer (tests/tools/holdlock): it waits while the lock is
+# held, bans once it is let go, and when the holder dies holding it (SIGKILL, mid-operation) the
+# kernel lets go for it (a robust mutex: the next taker is told, and carries on) - well within
+# the 30 s a waiter gives one holder before going on without the lock.
+wait_gone() { # PID SECONDS: PID gone within SECONDS
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+	return 1
+}
+test_nftables_ban_waits_for_the_writer_lock_and_outlives_its_holder() {
+	command -v nft >/dev/null || skip "nft not installed"
+	local ban rc
+	nfban nftables start name=lw port=ssh
+	hold_lock
+	nfban nftables ban name=lw port=ssh ip=192.0.2.1 {HOLD}>&- & ban=$!
+	sleep 0.5
+	kill -0 "$ban" 2>/dev/null || fail "a ban did not wait for the lock another writer holds"
+	assert_eq "" "$(nft_set addr-set-lw)" "elements while the ban waits"
+	release_lock
+	wait_gone "$ban" 10 || fail "the ban still waits 10 s after the holder let go"
+	wait "$ban" && rc=0 || rc=$?
+	assert_eq 0 "$rc" "the waiting ban's exit"
+	assert_eq 192.0.2.1 "$(nft_set addr-set-lw)" "elements once the holder let go"
+	hold_lock
+	nfban nftables ban name=lw port=ssh ip=192.0.2.2 {HOLD}>&- & ban=$!
+	sleep 0.5
+	kill -0 "$ban" 2>/dev/null || fail "a ban did not wait for the lock (second holder)"
+	kill -KILL "$HOLDER"
+	wait_gone "$ban" 10 || fail "the ban still waits 10 s after the holder died holding the lock"
+	wait "$ban" && rc=0 || rc=$?
+	assert_eq 0 "$rc" "the ban's exit after the holder died"
+	exec {HOLD}>&-
+	rm -f "$HELD"
+	assert_eq "$(printf '192.0.2.1\n192.0.2.2')" "$(nft_set addr-set-lw)" "elements after the holder died"
+	# The lock is whole again: a try (one try of the lock, no wait) is not busy.
+	steps_open nftables name=lw port=ssh
+	step_ok ban 192.0.2.3
+	step_ok try:ban 192.0.2.4
+	assert_eq "$(printf '192.0.2.%s\n' 1 2 3 4)" "$(nft_set addr-set-lw)" "elements after a try"
+	nfban nftables stop name=lw port=ssh
+	assert_eq "" "$(nft list ruleset)" "nft after stop"
+}
+
 test_iptables_plugins_try_always_busy() {
 	local before
 	steps_open multiport name=lt port=ssh
