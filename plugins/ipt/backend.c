@@ -11,7 +11,6 @@
 #include <libnftnl/chain.h>
 
 #include "backend.h"
-#include "family.h"
 #include "nfnl/query.h"
 #include "nfnl/sock.h"
 
@@ -101,36 +100,37 @@ static bool nft_holds(enum nfban_family fam, const char *jail, struct nft_sock *
 	return exists;
 }
 
-/* The legacy filter table is loaded and has chain `jail`. */
-static bool legacy_holds(enum nfban_family fam, const char *jail)
+/* The kernel has the family's legacy filter table (reading it otherwise would create it). */
+static bool legacy_loaded(enum nfban_family fam)
 {
-	const struct ipt_family *f = fam == NFBAN_INET6 ? &ipt_family6 : &ipt_family4;
 	FILE *names = fopen(fam == NFBAN_INET6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names",
 			    "re");
 	char line[64];
-	bool loaded = false, holds = false;
-	struct xtc_handle *h;
+	bool loaded = false;
 
 	if (!names)
 		return false;
 	while (!loaded && fgets(line, sizeof(line), names))
 		loaded = strcmp(line, "filter\n") == 0;
 	fclose(names);
-	if (loaded && (h = f->init("filter"))) {
-		holds = f->is_chain(jail, h) != 0;
-		f->free(h);
-	}
-	return holds;
+	return loaded;
+}
+
+bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft)
+{
+	/* The one that holds the chain; with both or neither, the one `iptables` is. */
+	if (legacy_holds != on_nft)
+		return legacy_holds;
+	return ipt_backend_resolve(IPT_BACKEND_AUTO) == IPT_BACKEND_LEGACY;
 }
 
 enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
-				      struct nft_sock *s)
+				      struct nft_sock *s, bool *on_nft)
 {
-	enum ipt_backend r = ipt_backend_resolve(b);
-
 	if (b != IPT_BACKEND_AUTO)
-		return r;
-	if (r == IPT_BACKEND_NFT)
-		return legacy_holds(fam, jail) && !nft_holds(fam, jail, s) ? IPT_BACKEND_LEGACY : r;
-	return nft_holds(fam, jail, s) && !legacy_holds(fam, jail) ? IPT_BACKEND_NFT : r;
+		return b;
+	*on_nft = nft_holds(fam, jail, s);
+	if (legacy_loaded(fam))
+		return IPT_BACKEND_AUTO;
+	return ipt_backend_legacy_decides(false, *on_nft) ? IPT_BACKEND_LEGACY : IPT_BACKEND_NFT;
 }

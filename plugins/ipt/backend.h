@@ -30,14 +30,20 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b);
 /*
  * The backend of one jail's operation: b itself unless auto; with auto,
  * where the jail's chain f2b-<name> already is (a jail stays where it was
- * started, whatever `iptables` says since), else ipt_backend_resolve().
- * The legacy tables are looked into only when the kernel has them loaded
- * (/proc/net/ip*_tables_names): reading them would otherwise create them;
- * nf_tables through s (the instance's socket) when not NULL.
+ * started, whatever `iptables` says since), else (both or neither) the one
+ * `iptables` is (ipt_backend_resolve(), asked only then).  nf_tables is asked
+ * here (through s, the instance's socket, when not NULL; *on_nft its answer);
+ * the legacy table is not read here: where the kernel has it loaded
+ * (/proc/net/ip*_tables_names; reading it otherwise would create it),
+ * IPT_BACKEND_AUTO leaves the choice to the legacy run's own read of the
+ * table, by ipt_backend_legacy_decides() (ctx.h if_chain): one read, not
+ * one to choose and one to change.
  */
 struct nft_sock;
 enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
-				      struct nft_sock *s);
+				      struct nft_sock *s, bool *on_nft);
+/* backend=auto: the jail is the legacy table's, given whether that table holds its chain. */
+bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft);
 
 /* What the final name of the `iptables` command says: AUTO when it says nothing. */
 enum ipt_backend ipt_backend_of_command(const char *basename);

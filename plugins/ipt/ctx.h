@@ -65,6 +65,10 @@ struct ipt_ctx {
 	unsigned ban_i;
 	xt_chainlabel ret_jump;         /* user chain returntype jumps to, or "" */
 	xt_chainlabel ban_jump;         /* user chain blocktype jumps to, or "" */
+	/* backend=auto undecided (backend.h): the legacy run decides by the table it reads
+	 * (on_nft: nf_tables holds the jail's chain), or does nothing and sets absent (the
+	 * operation is then nf_tables'). */
+	bool if_chain, on_nft, absent;
 };
 
 /* The operation's changes to the table, over the backend's view (jail.c). */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "ctx.h"
 #include "report.h"
 #include "view.h"
@@ -249,6 +250,12 @@ static enum nfban_status cycle(struct legacy *l, struct ipt_ctx *c)
 		if (!l->h)
 			return init_failed(c, errno);
 		memset(r, 0, sizeof(*r));
+		if (c->if_chain &&
+		    !ipt_backend_legacy_decides(l->f->is_chain(c->conf->jail, l->h), c->on_nft)) {
+			l->f->free(l->h);
+			c->absent = true;
+			return NFBAN_OK;
+		}
 		st = ipt_op(c, &l->view);
 		/* After a reread (below), "already banned" or "was not banned"
 		 * describes our own first commit: not worth a remark. */
@@ -282,6 +289,24 @@ static enum nfban_status cycle(struct legacy *l, struct ipt_ctx *c)
 	}
 }
 
+/* The jail's chain is in the kernel's table, read without the lock (as `iptables -S` reads). */
+static bool holds_jail(const struct ipt_ctx *c)
+{
+	struct xtc_handle *h = c->f->init(IPT_TABLE);
+	bool holds = h && c->f->is_chain(c->conf->jail, h);
+
+	if (h)
+		c->f->free(h);
+	return holds;
+}
+
+/*
+ * With backend=auto undecided (c->if_chain), the cycle's own read tells whether
+ * the jail is the legacy table's (backend.h): one read of the table, not one to
+ * choose and one to change.  Only an operation of the legacy table waits for
+ * the lock: held by another right now, the chain is looked for without it
+ * first, and an operation it leaves to nf_tables does not wait.
+ */
 enum nfban_status ipt_legacy_run(struct ipt_ctx *c)
 {
 	struct legacy l = { .view = { &legacy_view }, .c = c, .f = c->f };
@@ -289,8 +314,17 @@ enum nfban_status ipt_legacy_run(struct ipt_ctx *c)
 	int lock;
 
 	if (st == NFBAN_OK) {
-		lock = ipt_xtlock_acquire(c->conf->lock_wait, c->r);
-		if (lock < 0) {
+		lock = ipt_xtlock_acquire(c->if_chain ? 0 : c->conf->lock_wait, c->r);
+		if (lock < 0 && c->if_chain) {
+			memset(c->r, 0, sizeof(*c->r));
+			c->if_chain = false;
+			c->absent = !ipt_backend_legacy_decides(holds_jail(c), c->on_nft);
+			if (!c->absent)
+				lock = ipt_xtlock_acquire(c->conf->lock_wait, c->r);
+		}
+		if (c->absent) {
+			st = NFBAN_OK;
+		} else if (lock < 0) {
 			st = NFBAN_ERROR;
 		} else {
 			st = cycle(&l, c);

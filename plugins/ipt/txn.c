@@ -158,6 +158,7 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsign
 {
 	const struct ipt_conf *conf = jail;
 	struct nft_sock *s = NULL;
+	enum ipt_backend b;
 	struct ipt_ctx c;
 	enum nfban_status st;
 
@@ -178,8 +179,14 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsign
 	/* backend=auto looks into nf_tables through the instance's socket. */
 	if (conf->backend != IPT_BACKEND_LEGACY)
 		ipt_nft_sock(inst, &s);
-	st = ipt_backend_for_jail(conf->backend, conf->family, conf->jail, s) == IPT_BACKEND_NFT
-		     ? ipt_nft_run(&c) : ipt_legacy_run(&c);
+	b = ipt_backend_for_jail(conf->backend, conf->family, conf->jail, s, &c.on_nft);
+	if (b != IPT_BACKEND_NFT) {
+		c.if_chain = b == IPT_BACKEND_AUTO;     /* the legacy table's if its chain is there */
+		st = ipt_legacy_run(&c);
+		if (!c.absent)
+			goto out;
+	}
+	st = ipt_nft_run(&c);
 out:
 	ctx_free(&c);
 	return st;

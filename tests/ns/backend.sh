@@ -44,6 +44,55 @@ test_jail_started_on_nft_stays_there() {
 	assert_eq "" "$(ip6tables-nft-save -t filter | grep -E '^-A' || true)" "nf_tables after stop"
 }
 
+# The legacy table loaded, without the jail: the jail on nf_tables stays there, the legacy table
+# as it was - also while another process holds the xtables lock (an operation that is not the
+# legacy table's does not wait for it).
+test_jail_on_nft_stays_there_beside_a_loaded_legacy_table() {
+	local before lk
+	point_iptables nft
+	nfban multiport start name=k
+	iptables-legacy -w -N other
+	before=$(iptables-legacy-save -t filter | grep -v '^#')
+	point_iptables legacy
+	run nfban multiport ban name=k ip=192.0.2.1
+	assert_status 0 "$err"
+	assert_match "-A f2b-k -s 192.0.2.1/32 -j REJECT" "$(nft_rules)"
+	exec {lk}>"$XTABLES_LOCKFILE"
+	flock -x "$lk"
+	SECONDS=0
+	run nfban multiport ban name=k ip=192.0.2.2 lock_wait=5
+	assert_status 0 "$err"
+	[ "$SECONDS" -lt 4 ] || fail "a ban of a jail on nf_tables waited ${SECONDS} s for the xtables lock"
+	assert_match "-A f2b-k -s 192.0.2.2/32 -j REJECT" "$(nft_rules)"
+	exec {lk}>&-
+	assert_eq "$before" "$(iptables-legacy-save -t filter | grep -v '^#')" "the legacy table"
+	run nfban multiport stop name=k
+	assert_status 0 "$err"
+	assert_eq "" "$(nft_rules)" "nf_tables after stop"
+	iptables-legacy -w -X other
+}
+
+# The jail's chain in both: the operation goes where `iptables` points.
+test_jail_in_both_follows_iptables() {
+	point_iptables legacy
+	nfban multiport start name=k
+	point_iptables nft
+	nfban multiport start name=k backend=nft
+	run nfban multiport ban name=k ip=192.0.2.1
+	assert_status 0 "$err"
+	assert_match "-A f2b-k -s 192.0.2.1/32 -j REJECT" "$(nft_rules)"
+	assert_no_match "192.0.2.1" "$(legacy_rules)"
+	point_iptables legacy
+	run nfban multiport ban name=k ip=192.0.2.2
+	assert_status 0 "$err"
+	assert_match "-A f2b-k -s 192.0.2.2/32 -j REJECT" "$(legacy_rules)"
+	assert_no_match "192.0.2.2" "$(nft_rules)"
+	nfban multiport stop name=k
+	nfban multiport stop name=k backend=nft
+	assert_eq "" "$(legacy_rules)" "legacy tables after stop"
+	assert_eq "" "$(nft_rules)" "nf_tables after stop"
+}
+
 # A new jail goes where `iptables` writes.
 test_new_jail_follows_iptables() {
 	point_iptables nft
