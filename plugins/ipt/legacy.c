@@ -250,11 +250,15 @@ static enum nfban_status cycle(struct legacy *l, struct ipt_ctx *c)
 		if (!l->h)
 			return init_failed(c, errno);
 		memset(r, 0, sizeof(*r));
-		if (c->if_chain &&
-		    !ipt_backend_legacy_decides(l->f->is_chain(c->conf->jail, l->h), c->on_nft)) {
-			l->f->free(l->h);
-			c->absent = true;
-			return NFBAN_OK;
+		/* Decided by the first read only: a reread after our own half-done commit
+		 * (a stop that deleted the chain) must not hand the operation over. */
+		if (c->if_chain) {
+			c->if_chain = false;
+			if (!ipt_backend_legacy_decides(l->f->is_chain(c->conf->jail, l->h), c->on_nft)) {
+				l->f->free(l->h);
+				c->absent = true;
+				return NFBAN_OK;
+			}
 		}
 		st = ipt_op(c, &l->view);
 		/* After a reread (below), "already banned" or "was not banned"
