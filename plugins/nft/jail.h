@@ -23,6 +23,7 @@ struct nftnl_table;
 struct nftnl_chain;
 struct nftnl_set;
 struct nftnl_rule;
+struct nlmsghdr;
 
 #pragma GCC visibility push(hidden)
 
@@ -117,14 +118,19 @@ int nft_build_table(const struct nft_jail *j, struct nftnl_table **out);
 int nft_build_chain(const struct nft_jail *j, struct nftnl_chain **out);
 /* The jail's named set, without elements. */
 int nft_build_set(const struct nft_jail *j, struct nftnl_set **out);
-/* The named set holding the n addresses a[] (ban, unban); -EINVAL for one of the other family. */
-int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, unsigned n,
-			struct nftnl_set **out);
 /* The named set with no elements: what a flush sends. */
 int nft_build_set_ref(const struct nft_jail *j, struct nftnl_set **out);
 /* Rule i's anonymous set, with its elements; *out stays NULL when the rule needs none. */
 int nft_build_anon_set(const struct nft_jail *j, unsigned i, struct nftnl_set **out);
 int nft_build_rule(const struct nft_jail *j, unsigned i, struct nftnl_rule **out);
+/*
+ * The payload of a ban's or unban's message (NEWSETELEM, DELSETELEM) into
+ * nlh, whose header is written: the named set holding the n addresses a[]
+ * (n <= NFBAN_PLUGIN_BANS_MAX).  0, -EINVAL for an address of the other family
+ * (nothing written then), -EMSGSIZE for too many.
+ */
+int nft_put_addr_elems(struct nlmsghdr *nlh, const struct nft_jail *j,
+		       const struct nfban_addr *a, unsigned n);
 
 #pragma GCC visibility pop
 

@@ -91,14 +91,17 @@ static int set_msg(struct nft_batch *b, struct nft_sock *s, const struct nft_jai
 int nft_msg_addr(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j,
 		 const struct nfban_addr *a, unsigned n, uint16_t type)
 {
-	struct nftnl_set *set;
-	int rc = nft_build_addr_elem(j, a, n, &set);
+	bool add = type == NFT_MSG_NEWSETELEM;
+	struct nlmsghdr *nlh;
+	int rc;
 
-	if (rc)
-		return rc;
-	return type == NFT_MSG_NEWSETELEM
-		? set_msg(b, s, j, set, type, NLM_F_CREATE, "add element to")
-		: set_msg(b, s, j, set, type, 0, "delete element from");
+	nlh = nft_batch_add(b, s, type, j->table_family, add ? NLM_F_CREATE : 0, "%s set %s %s %s",
+			    add ? "add element to" : "delete element from", FAM(j), j->table,
+			    j->set);
+	if (!nlh)
+		return -ENOMEM;
+	rc = nft_put_addr_elems(nlh, j, a, n);
+	return rc ? rc : nft_batch_add_done(b, nlh);
 }
 
 int nft_msg_flush(struct nft_batch *b, struct nft_sock *s, const struct nft_jail *j)

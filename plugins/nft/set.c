@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
@@ -97,30 +98,39 @@ int nft_build_set_ref(const struct nft_jail *j, struct nftnl_set **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int nft_build_addr_elem(const struct nft_jail *j, const struct nfban_addr *a, unsigned n,
-			struct nftnl_set **out)
+/*
+ * Written in place, not through libnftnl's set and element objects (for one
+ * address those are three allocations, two string copies and their frees:
+ * a third of a long-lived host's ban outside the kernel): the attributes
+ * nftnl_set_elems_nlmsg_build_payload writes for the same set (tests/unit
+ * compares the bytes).  The element nests are numbered from 1, as libnftnl
+ * and nft number them; the kernel reads any nest of the list as an element.
+ */
+int nft_put_addr_elems(struct nlmsghdr *nlh, const struct nft_jail *j,
+		       const struct nfban_addr *a, unsigned n)
 {
 	uint32_t len = j->addr_family == NFBAN_INET6 ? 16 : 4;
-	struct nftnl_set *s;
+	struct nlattr *list;
 
-	*out = NULL;
+	if (n > NFBAN_PLUGIN_BANS_MAX)
+		return -EMSGSIZE;       /* (256 x 28 bytes: far from the nest's 64 KiB) */
 	for (unsigned i = 0; i < n; i++)
 		if (a[i].family != j->addr_family)
 			return -EINVAL;
-	if (!(s = set_new(j, j->set)))
-		return -ENOMEM;
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, j->set);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, j->table);
+	if (!n)
+		return 0;
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	for (unsigned i = 0; i < n; i++) {
-		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		struct nlattr *elem = mnl_attr_nest_start(nlh, (uint16_t)(i + 1));
+		struct nlattr *key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
 
-		if (!e || nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a[i].u.bytes, len) < 0) {
-			if (e)
-				nftnl_set_elem_free(e);
-			nftnl_set_free(s);
-			return -ENOMEM;
-		}
-		nftnl_set_elem_add(s, e);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, len, a[i].u.bytes);
+		mnl_attr_nest_end(nlh, key);
+		mnl_attr_nest_end(nlh, elem);
 	}
-	*out = s;
+	mnl_attr_nest_end(nlh, list);
 	return 0;
 }
 

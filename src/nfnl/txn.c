@@ -69,7 +69,7 @@ uint32_t nft_txn_unchanged(struct nft_sock *s, const struct nft_watch *w, uint32
 	uint32_t now = 0;
 
 	if (since && !s->mon.tried && nft_mon_open(&s->mon) == 0)
-		nft_mon_drop_own(&s->mon, s->portid);
+		nft_mon_filter(&s->mon, s->portid);
 	if (s->mon.fd >= 0)
 		now = nft_mon_unchanged(&s->mon, s->portid, w, since);
 	if (!now && since && since == s->last)
@@ -142,14 +142,13 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 {
 	struct nft_backoff bo;
 	enum nfban_status st;
-	unsigned tries = 0;
+	unsigned tries = 0, waits = 0;
 	uint32_t guess;
 	bool again;
 
 	if (!op->read)
 		return commit(s, op, ctx, 0, r, &again);
 	guess = op->build && op->kept ? op->kept(s, ctx) : 0;
-	nft_backoff_start(&bo, s);
 	for (;;) {
 		uint32_t gen = guess;
 		bool stamp;
@@ -199,6 +198,8 @@ static enum nfban_status run(struct nft_sock *s, const struct nft_txn_op *op, vo
 			memset(r, 0, sizeof(*r));
 			return NFBAN_WOULD_WAIT;
 		}
+		if (!waits++)
+			nft_backoff_start(&bo, s);      /* (the clock read only when a try failed) */
 		if (!nft_backoff_wait(&bo))
 			break;
 	}

@@ -62,19 +62,129 @@ void nft_mon_close(struct nft_mon *m)
 	nft_mon_init(m);
 }
 
-void nft_mon_drop_own(struct nft_mon *m, uint32_t self)
-{
-	/* BPF's absolute loads read big-endian: nlmsg_pid (host order) is compared as such. */
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(self), 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0),                   /* ours: dropped */
-		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),          /* others': whole */
-	};
-	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+/*
+ * The socket filter (classic BPF, which the kernel runs on each datagram
+ * before it is queued; its loads read big-endian, and a load past the
+ * datagram's end drops it, so each one is bounds-checked first):
+ *   - a datagram whose first message is from port id `self`: dropped (a
+ *     commit's notifications are one datagram, its NEWGEN another: see
+ *     watch.h);
+ *   - one whose messages are all set elements (NEWSETELEM, DELSETELEM):
+ *     dropped, as take() would skip them.  That is every other writer's
+ *     ban and unban: a datagram for its elements, one for its NEWGEN,
+ *     which still comes, so the generations stay whole, and a long-lived
+ *     host's ban after another's reads one datagram, not two;
+ *   - anything else: queued whole.  So is a datagram of more messages than
+ *     the walk looks at (FILTER_WALK: a bulk load's datagrams, a page of
+ *     elements each, are read and skipped as before), or whose lengths do
+ *     not add up.
+ */
+#define FILTER_WALK 8
+#define FILTER_MAX (6 + FILTER_WALK * 24 + 2)
+#define KEEP 0x10000u                   /* jump targets resolved at the end */
+#define DROP 0x10001u
 
-	if (m->fd >= 0 && self &&
-	    setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0)
+struct filter {
+	struct sock_filter f[FILTER_MAX];
+	unsigned t[FILTER_MAX], e[FILTER_MAX];   /* a jump's targets: instruction indices */
+	unsigned n;
+};
+
+static void op(struct filter *p, uint16_t code, uint32_t k)
+{
+	p->f[p->n] = (struct sock_filter)BPF_STMT(code, k);
+	p->t[p->n] = p->e[p->n] = 0;
+	p->n++;
+}
+
+/* A conditional jump to instruction t when true, e when false. */
+static void jmp(struct filter *p, uint16_t code, uint32_t k, unsigned t, unsigned e)
+{
+	p->f[p->n] = (struct sock_filter)BPF_JUMP(code, k, 0, 0);
+	p->t[p->n] = t;
+	p->e[p->n] = e;
+	p->n++;
+}
+
+/* The targets as the forward offsets BPF takes (at most 255): false if one does not fit. */
+static bool resolve(struct filter *p, unsigned keep, unsigned drop)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		unsigned t = p->t[i] == KEEP ? keep : p->t[i] == DROP ? drop : p->t[i];
+		unsigned e = p->e[i] == KEEP ? keep : p->e[i] == DROP ? drop : p->e[i];
+
+		if (BPF_CLASS(p->f[i].code) != BPF_JMP)
+			continue;
+		if (t <= i || e <= i || t - i - 1 > 0xff || e - i - 1 > 0xff)
+			return false;
+		p->f[i].jt = (uint8_t)(t - i - 1);
+		p->f[i].jf = (uint8_t)(e - i - 1);
+	}
+	return true;
+}
+
+/* The message at offset X: set elements, X moved past it (and to A) when so; else KEEP. */
+static void one_message(struct filter *p)
+{
+	const uint16_t add = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM;
+	const uint16_t del = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELSETELEM;
+	unsigned n;
+
+	op(p, BPF_LD | BPF_W | BPF_LEN, 0);
+	op(p, BPF_ALU | BPF_SUB | BPF_K, sizeof(struct nlmsghdr));
+	jmp(p, BPF_JMP | BPF_JGE | BPF_X, 0, p->n + 1, KEEP);         /* a header at X fits */
+	op(p, BPF_LD | BPF_H | BPF_IND, offsetof(struct nlmsghdr, nlmsg_type));
+	n = p->n;
+	jmp(p, BPF_JMP | BPF_JEQ | BPF_K, ntohs(add), n + 2, n + 1);  /* (a host-order u16 read */
+	jmp(p, BPF_JMP | BPF_JEQ | BPF_K, ntohs(del), n + 2, KEEP);   /*  big-endian: ntohs) */
+	/* A = nlmsg_len, a host-order u32 */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	op(p, BPF_LD | BPF_H | BPF_IND, 2);
+	jmp(p, BPF_JMP | BPF_JEQ | BPF_K, 0, p->n + 1, KEEP);         /* under 64 KiB */
+	op(p, BPF_LD | BPF_B | BPF_IND, 1);
+	op(p, BPF_ALU | BPF_LSH | BPF_K, 8);
+	op(p, BPF_ST, 0);
+	op(p, BPF_LD | BPF_B | BPF_IND, 0);
+	op(p, BPF_LDX | BPF_MEM, 0);
+	op(p, BPF_ALU | BPF_ADD | BPF_X, 0);
+#else
+	op(p, BPF_LD | BPF_W | BPF_IND, 0);
+#endif
+	jmp(p, BPF_JMP | BPF_JGE | BPF_K, sizeof(struct nlmsghdr), p->n + 1, KEEP);
+	op(p, BPF_ALU | BPF_ADD | BPF_K, NLMSG_ALIGNTO - 1);
+	op(p, BPF_ALU | BPF_AND | BPF_K, ~(uint32_t)(NLMSG_ALIGNTO - 1));
+	op(p, BPF_LDX | BPF_MEM, 1);
+	op(p, BPF_ALU | BPF_ADD | BPF_X, 0);
+	op(p, BPF_ST, 1);
+	op(p, BPF_MISC | BPF_TAX, 0);
+}
+
+void nft_mon_filter(struct nft_mon *m, uint32_t self)
+{
+	struct filter p = { .n = 0 };
+	struct sock_fprog prog;
+	unsigned keep;
+
+	if (m->fd < 0 || !self)
+		return;
+	op(&p, BPF_LD | BPF_W | BPF_LEN, 0);
+	jmp(&p, BPF_JMP | BPF_JGE | BPF_K, sizeof(struct nlmsghdr), p.n + 1, KEEP);
+	op(&p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid));
+	jmp(&p, BPF_JMP | BPF_JEQ | BPF_K, ntohl(self), DROP, p.n + 1);   /* ours */
+	op(&p, BPF_LDX | BPF_IMM, 0);
+	op(&p, BPF_STX, 1);                                                /* M[1] = X = 0 */
+	for (unsigned i = 0; i < FILTER_WALK; i++) {
+		one_message(&p);
+		op(&p, BPF_LD | BPF_W | BPF_LEN, 0);
+		jmp(&p, BPF_JMP | BPF_JEQ | BPF_X, 0, DROP, p.n + 1);     /* all of it elements */
+	}
+	keep = p.n;
+	op(&p, BPF_RET | BPF_K, 0xffffffff);                               /* queued whole */
+	op(&p, BPF_RET | BPF_K, 0);                                        /* dropped */
+	if (!resolve(&p, keep, keep + 1))
+		return;
+	prog = (struct sock_fprog){ .len = (unsigned short)p.n, .filter = p.f };
+	if (setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0)
 		m->own = self;
 }
 
@@ -228,7 +338,7 @@ static void take(struct nft_mon *m, uint32_t self, const struct nlmsghdr *nlh)
 /*
  * Every queued notification, MON_SLOTS datagrams per recvmmsg: another
  * writer's commit (its objects, its generation) comes in one call, and with
- * our own dropped by the kernel (nft_mon_drop_own) a host that is the only
+ * our own dropped by the kernel (nft_mon_filter) a host that is the only
  * writer finds the queue empty.  A datagram cut short (MSG_TRUNC) is a hole
  * like a dropped one.
  */

@@ -15,8 +15,9 @@
  *   - each notification carries the committer's port id (nlmsg_pid): our
  *     own are told apart from others'; a commit's are one datagram, its
  *     NEWGEN another, each with that port id first, so a socket filter
- *     (nft_mon_drop_own) has the kernel drop our own before they are
- *     queued, and a commit of ours the kernel accepted stamped with the
+ *     (nft_mon_filter) has the kernel drop our own before they are
+ *     queued (and others' datagrams of set elements only: nothing here
+ *     counts them, their NEWGEN still comes), and a commit of ours the kernel accepted stamped with the
  *     generation the stream is at moves the stream on by itself
  *     (nft_mon_committed): a long-lived host's ban reads nothing but what
  *     others did;
@@ -83,9 +84,11 @@ void nft_mon_close(struct nft_mon *m);
 /*
  * Have the kernel drop, on m's socket, the notifications of the commits
  * sent from port id `self` (a classic BPF filter on the first message's
- * nlmsg_pid).  Best effort: without it they are read and skipped.
+ * nlmsg_pid), and every datagram of nothing but set elements (another
+ * writer's ban or unban: up to 8 messages walked).  Best effort: without
+ * it they are read and skipped.
  */
-void nft_mon_drop_own(struct nft_mon *m, uint32_t self);
+void nft_mon_filter(struct nft_mon *m, uint32_t self);
 /*
  * A commit from that port id, stamped with generation `stamp`, was applied:
  * it made the generation after it.  When the stream was at stamp, or had

@@ -130,19 +130,17 @@ static struct nftnl_set *set_roundtrip(const struct nft_jail *j, struct nftnl_se
 	return back;
 }
 
-/* Serialise the elements of s as a NEWSETELEM message and parse them back. */
-static struct nftnl_set *elems_roundtrip(const struct nft_jail *j, struct nftnl_set *s)
+/* The elements of the NEWSETELEM message nlh, parsed back. */
+static struct nftnl_set *elems_parse(struct nlmsghdr *nlh)
 {
 	struct nftnl_set *back = nftnl_set_alloc();
-	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSETELEM, j->table_family);
-
 	struct nlattr *a, *e;
 
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	/*
-	 * libnftnl numbers the elements' nests 1, 2, 3... (so does nft; the
-	 * kernel ignores the type) but parses only NFTA_LIST_ELEM, which is
-	 * what the kernel answers with: relabel them as the kernel would.
+	 * libnftnl numbers the elements' nests 1, 2, 3... (so does nft, and
+	 * so does nft_put_addr_elems; the kernel ignores the type) but parses
+	 * only NFTA_LIST_ELEM, which is what the kernel answers with: relabel
+	 * them as the kernel would.
 	 */
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
 		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_ELEMENTS)
@@ -150,6 +148,48 @@ static struct nftnl_set *elems_roundtrip(const struct nft_jail *j, struct nftnl_
 				e->nla_type = NFTA_LIST_ELEM | NLA_F_NESTED;
 	assert_int_equal(nftnl_set_elems_nlmsg_parse(nlh, back), 0);
 	return back;
+}
+
+/* Serialise the elements of s as a NEWSETELEM message and parse them back. */
+static struct nftnl_set *elems_roundtrip(const struct nft_jail *j, struct nftnl_set *s)
+{
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWSETELEM, j->table_family);
+
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	return elems_parse(nlh);
+}
+
+/*
+ * A ban's message for a[0..n-1] by nft_put_addr_elems, checked byte for
+ * byte against what libnftnl writes for the jail's set holding those
+ * elements, and parsed back.
+ */
+static struct nftnl_set *addr_elems(const struct nft_jail *j, const struct nfban_addr *a,
+				    unsigned n)
+{
+	static char ref[sizeof(buf)];
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh, *want;
+
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, j->table_family);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, j->table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, j->set);
+	for (unsigned i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a[i].u.bytes,
+				   a[i].family == NFBAN_INET6 ? 16 : 4);
+		nftnl_set_elem_add(s, e);
+	}
+	memset(ref, 0, sizeof(ref));
+	want = nftnl_nlmsg_build_hdr(ref, NFT_MSG_NEWSETELEM, j->table_family,
+				     NLM_F_CREATE | NLM_F_ACK, 7);
+	nftnl_set_elems_nlmsg_build_payload(want, s);
+	nftnl_set_free(s);
+	nlh = hdr(NFT_MSG_NEWSETELEM, j->table_family);
+	assert_int_equal(nft_put_addr_elems(nlh, j, a, n), 0);
+	assert_bytes(nlh, nlh->nlmsg_len, (const uint8_t *)want, want->nlmsg_len);
+	return elems_parse(nlh);
 }
 
 static void test_named_sets(void **state)
@@ -378,13 +418,12 @@ static void test_addr_elements(void **state)
 		struct nft_jail j = jail(&p);
 		struct nfban_addr a = { .family = fams[f], .prefix = f ? 128 : 32 };
 		struct want_elem w = { .keylen = f ? 16 : 4 };
-		struct nftnl_set *s, *back;
+		struct nftnl_set *back;
 		uint8_t raw[16];
 
 		inet_pton(f ? AF_INET6 : AF_INET, addrs[f], a.u.bytes);
 		memcpy(raw, a.u.bytes, 16);
-		assert_int_equal(nft_build_addr_elem(&j, &a, 1, &s), 0);
-		back = elems_roundtrip(&j, s);
+		back = addr_elems(&j, &a, 1);
 		assert_string_equal(nftnl_set_get_str(back, NFTNL_SET_NAME),
 				    f ? "addr6-set-sshd" : "addr-set-sshd");
 		assert_false(nftnl_set_is_set(back, NFTNL_SET_ID));
@@ -398,11 +437,11 @@ static void test_addr_elements(void **state)
 			assert_null(nftnl_set_elems_iter_next(it));
 			nftnl_set_elems_iter_destroy(it);
 		}
-		nftnl_set_free(s);
 		nftnl_set_free(back);
 		/* The other family's address does not go into this set. */
 		a.family = f ? NFBAN_INET4 : NFBAN_INET6;
-		assert_int_equal(nft_build_addr_elem(&j, &a, 1, &s), -EINVAL);
+		assert_int_equal(nft_put_addr_elems(hdr(NFT_MSG_NEWSETELEM, j.table_family), &j, &a, 1),
+				 -EINVAL);
 	}
 }
 
@@ -415,7 +454,7 @@ static void test_addr_elements_of_a_group(void **state)
 	const char *ips[] = { "192.0.2.1", "198.51.100.7", "203.0.113.255" };
 	struct nfban_addr a[3];
 	struct nftnl_set_elems_iter *it;
-	struct nftnl_set *s, *back;
+	struct nftnl_set *back;
 	unsigned n = 0;
 
 	(void)state;
@@ -423,8 +462,7 @@ static void test_addr_elements_of_a_group(void **state)
 		a[i] = (struct nfban_addr){ .family = NFBAN_INET4, .prefix = 32 };
 		inet_pton(AF_INET, ips[i], a[i].u.bytes);
 	}
-	assert_int_equal(nft_build_addr_elem(&j, a, 3, &s), 0);
-	back = elems_roundtrip(&j, s);
+	back = addr_elems(&j, a, 3);
 	it = nftnl_set_elems_iter_create(back);
 	for (struct nftnl_set_elem *e; (e = nftnl_set_elems_iter_next(it)); n++) {
 		uint32_t len;
@@ -435,11 +473,10 @@ static void test_addr_elements_of_a_group(void **state)
 	}
 	nftnl_set_elems_iter_destroy(it);
 	assert_int_equal(n, 3);
-	nftnl_set_free(s);
 	nftnl_set_free(back);
 	a[2].family = NFBAN_INET6;
-	assert_int_equal(nft_build_addr_elem(&j, a, 3, &s), -EINVAL);
-	assert_null(s);
+	assert_int_equal(nft_put_addr_elems(hdr(NFT_MSG_NEWSETELEM, j.table_family), &j, a, 3),
+			 -EINVAL);
 }
 
 /*

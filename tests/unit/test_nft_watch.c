@@ -6,6 +6,7 @@
  * for a cache exactly when nobody else changed what it watches.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -218,7 +219,7 @@ static void test_own_filtered(void **state)
 
 	(void)state;
 	open_pair(&p);
-	nft_mon_drop_own(&p.m, SELF);
+	nft_mon_filter(&p.m, SELF);
 	assert_int_equal(p.m.own, SELF);
 	note(&p, NFT_MSG_NEWSETELEM, NFPROTO_INET, "f2b-table", NULL, SELF);
 	gen(&p, 50, SELF);
@@ -254,6 +255,95 @@ static void test_own_filtered(void **state)
 	close_pair(&p);
 }
 
+/* n messages of the given types in one datagram, by port id pid (a NEWRULE names f2b-table's
+ * f2b-chain, others the table only); len_of, when not 0, is written as message `bad`'s length. */
+static void datagram(struct pair *p, unsigned n, const uint16_t *types, uint32_t pid, int bad,
+		     uint32_t len_of)
+{
+	static char buf[4096];
+	size_t off = 0;
+
+	memset(buf, 0, sizeof(buf));
+	for (unsigned i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + off);
+		struct nfgenmsg *g;
+
+		nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | types[i];
+		nlh->nlmsg_pid = pid;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->nfgen_family = NFPROTO_INET;
+		mnl_attr_put_strz(nlh, 1, "f2b-table");
+		if (types[i] == NFT_MSG_NEWRULE)
+			mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "f2b-chain");
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if ((int)i == bad)
+			nlh->nlmsg_len = len_of;
+	}
+	assert_int_equal(send(p->in, buf, off, 0), (ssize_t)off);
+}
+
+/* Whether the filter let the last datagram through (read and thrown away here). */
+static bool queued(struct pair *p)
+{
+	char buf[4096];
+
+	return recv(p->m.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0;
+}
+
+/* The filter also drops others' datagrams of set elements only (their NEWGEN still comes);
+ * anything else, more than 8 messages, or lengths that do not add up are queued whole. */
+static void test_others_elements_filtered(void **state)
+{
+	uint16_t t[12];
+	struct pair p;
+
+	(void)state;
+	for (unsigned i = 0; i < 12; i++)
+		t[i] = i % 2 ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+	open_pair(&p);
+	nft_mon_filter(&p.m, SELF);
+	assert_int_equal(p.m.own, SELF);
+	for (unsigned n = 1; n <= 8; n++) {
+		datagram(&p, n, t, OTHER, -1, 0);
+		assert_false(queued(&p));
+	}
+	datagram(&p, 9, t, OTHER, -1, 0);               /* beyond the walk: queued */
+	assert_true(queued(&p));
+	gen(&p, 5, OTHER);                              /* generations always come */
+	assert_true(queued(&p));
+	note(&p, NFT_MSG_NEWSET, NFPROTO_INET, "f2b-table", NULL, OTHER);
+	assert_true(queued(&p));
+	/* Elements, then something else: queued, and it counts. */
+	t[3] = NFT_MSG_NEWRULE;
+	datagram(&p, 4, t, OTHER, -1, 0);
+	assert_true(queued(&p));
+	t[3] = NFT_MSG_DELTABLE;
+	datagram(&p, 4, t, OTHER, -1, 0);
+	assert_true(queued(&p));
+	t[3] = NFT_MSG_NEWSETELEM;
+	/* Lengths that do not add up: queued whole, never dropped unread. */
+	datagram(&p, 3, t, OTHER, 1, 8);                /* shorter than a header */
+	assert_true(queued(&p));
+	datagram(&p, 3, t, OTHER, 2, 4000);             /* past the datagram's end */
+	assert_true(queued(&p));
+	datagram(&p, 2, t, OTHER, 0, 0x10000 + 36);    /* a length over 64 KiB */
+	assert_true(queued(&p));
+	/* Through the monitor: a cache current at 10 stays so across others' bans, and a
+	 * NEWRULE after elements in one datagram makes it stale. */
+	gen(&p, 10, SELF);
+	assert_int_equal(unchanged(&p, &p.set, 10), 0);         /* our own: dropped */
+	nft_mon_committed(&p.m, 10);
+	datagram(&p, 2, t, OTHER, -1, 0);
+	gen(&p, 12, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 11), 12);
+	t[1] = NFT_MSG_NEWRULE;
+	datagram(&p, 2, t, OTHER, -1, 0);
+	gen(&p, 13, OTHER);
+	assert_int_equal(unchanged(&p, &p.set, 12), 0);
+	assert_int_equal(unchanged(&p, &p.set, 13), 13);
+	close_pair(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_holes),
 		cmocka_unit_test(test_many_queued),
 		cmocka_unit_test(test_own_filtered),
+		cmocka_unit_test(test_others_elements_filtered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
