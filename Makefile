@@ -247,7 +247,12 @@ $(B)/bench/inproc: $(B)/obj/bench/inproc.o $(B)/obj/bench/kcalls.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $(filter %.o,$^) -L$(B)/plugins -Wl,-rpath,$(abspath $(B)/plugins) -lnfban
 
-bench: deps all $(B)/bench/inproc
+# Preloaded into the in-process drivers only: their malloc thresholds fixed (bench/pin_malloc.c).
+$(B)/bench/pin_malloc.so: $(B)/obj/bench/pin_malloc.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
+bench: deps all $(B)/bench/inproc $(B)/bench/pin_malloc.so
 	B=$(B) bench/run
 
 # The demo's second act runs on a kernel without multiport: the fault injector of the tests.

@@ -242,6 +242,10 @@ int nft_jail_init(struct nft_jail *j, const struct nft_spec *s, char *why, size_
 	}
 	snprintf(j->label, sizeof(j->label), "%s table %s", nft_family_name(j->table_family),
 		 s->table);
+	for (unsigned i = 0; i < 2; i++)
+		snprintf(j->elem_what[i], sizeof(j->elem_what[i]), "%s set %s %s %s",
+			 i ? "delete element from" : "add element to",
+			 nft_family_name(j->table_family), s->table, j->set);
 	if (s->protos.n == 0 || s->protos.n > VALUE_MAX_PROTOS) {
 		snprintf(why, n, "no protocol");
 		return -1;

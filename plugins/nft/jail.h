@@ -89,6 +89,9 @@ struct nft_jail {
 	int32_t prio;
 	char set[VALUE_NFT_NAME_MAX];   /* addr-set-<name> or addr6-set-<name> */
 	char label[VALUE_NFT_NAME_MAX + 16];   /* "inet table f2b-table", for messages */
+	/* "add element to set inet f2b-table addr-set-sshd", "delete element from ...": what a
+	 * failed ban's or unban's message is named by, made once (nft_msg_addr) */
+	char elem_what[2][NFBAN_MSG_MAX];
 	struct value_nft_verdict block;
 	unsigned n_rules;
 	struct nft_rule_spec rules[VALUE_MAX_PROTOS];   /* last: n_rules of them set */

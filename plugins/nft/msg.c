@@ -95,9 +95,8 @@ int nft_msg_addr(struct nft_batch *b, struct nft_sock *s, const struct nft_jail 
 	struct nlmsghdr *nlh;
 	int rc;
 
-	nlh = nft_batch_add(b, s, type, j->table_family, add ? NLM_F_CREATE : 0, "%s set %s %s %s",
-			    add ? "add element to" : "delete element from", FAM(j), j->table,
-			    j->set);
+	nlh = nft_batch_add_text(b, s, type, j->table_family, add ? NLM_F_CREATE : 0,
+				 j->elem_what[!add]);
 	if (!nlh)
 		return -ENOMEM;
 	rc = nft_put_addr_elems(nlh, j, a, n);

@@ -121,22 +121,32 @@ int nft_batch_begin(struct nft_batch *b, struct nft_sock *s, uint32_t genid)
 	return 0;
 }
 
-__attribute__((format(printf, 6, 0)))
-static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t type,
-			     uint16_t family, uint16_t flags, const char *fmt, va_list ap)
+/* Room, header and note of the next message; NULL: out of memory. */
+static struct nlmsghdr *open_msg(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+				 uint16_t family, uint16_t flags, struct nft_batch_msg **m)
 {
 	struct nlmsghdr *nlh;
-	struct nft_batch_msg *m;
 
 	written(b);     /* a message never done: its bytes are cleared by nft_batch_free */
 	if (reserve(b, NFT_MSG_ROOM) < 0)
 		return NULL;
 	nlh = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags | NLM_F_ACK,
 				    nft_sock_next_seq(s));
-	m = note(b, nlh->nlmsg_seq, nlh->nlmsg_type);
-	m->echo = flags & NLM_F_ECHO;
+	*m = note(b, nlh->nlmsg_seq, nlh->nlmsg_type);
+	(*m)->echo = flags & NLM_F_ECHO;
 	b->open = nlh;
-	vsnprintf(m->what, sizeof(m->what), fmt, ap);
+	return nlh;
+}
+
+__attribute__((format(printf, 6, 0)))
+static struct nlmsghdr *vadd(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+			     uint16_t family, uint16_t flags, const char *fmt, va_list ap)
+{
+	struct nft_batch_msg *m;
+	struct nlmsghdr *nlh = open_msg(b, s, type, family, flags, &m);
+
+	if (nlh)
+		vsnprintf(m->what, sizeof(m->what), fmt, ap);
 	return nlh;
 }
 
@@ -149,6 +159,20 @@ struct nlmsghdr *nft_batch_add(struct nft_batch *b, struct nft_sock *s, uint16_t
 	va_start(ap, fmt);
 	nlh = vadd(b, s, type, family, flags, fmt, ap);
 	va_end(ap);
+	return nlh;
+}
+
+struct nlmsghdr *nft_batch_add_text(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+				    uint16_t family, uint16_t flags, const char *what)
+{
+	struct nft_batch_msg *m;
+	struct nlmsghdr *nlh = open_msg(b, s, type, family, flags, &m);
+	size_t n = strnlen(what, sizeof(m->what) - 1);
+
+	if (nlh) {
+		memcpy(m->what, what, n);
+		m->what[n] = '\0';
+	}
 	return nlh;
 }
 

@@ -50,6 +50,9 @@ int nft_batch_begin(struct nft_batch *b, struct nft_sock *s, uint32_t genid);
 struct nlmsghdr *nft_batch_add(struct nft_batch *b, struct nft_sock *s, uint16_t type,
 			       uint16_t family, uint16_t flags, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* The same, named by a text made beforehand (a long-lived host's ban: no formatting per call). */
+struct nlmsghdr *nft_batch_add_text(struct nft_batch *b, struct nft_sock *s, uint16_t type,
+				    uint16_t family, uint16_t flags, const char *what);
 int nft_batch_add_done(struct nft_batch *b, struct nlmsghdr *nlh);
 /* Messages in the batch besides begin and end. */
 unsigned nft_batch_count(const struct nft_batch *b);
