@@ -52,20 +52,23 @@ int ipt_backend_find_iptables(const char *path, char *out, size_t n)
 }
 
 /* Does the kernel answer nf_tables?  (No iptables installed to follow.) */
-static bool kernel_has_nftables(void)
+/* Asked on s, or on a socket of its own (whose close waits for nf_tables' deferred frees). */
+static bool kernel_has_nftables(struct nft_sock *s)
 {
-	struct nft_sock s;
+	struct nft_sock own;
 	uint32_t genid;
 	bool ok;
 
-	if (nft_sock_open(&s) < 0)
+	if (s)
+		return nft_query_genid(s, &genid) == 0;
+	if (nft_sock_open(&own) < 0)
 		return false;
-	ok = nft_query_genid(&s, &genid) == 0;
-	nft_sock_close(&s);
+	ok = nft_query_genid(&own, &genid) == 0;
+	nft_sock_close(&own);
 	return ok;
 }
 
-enum ipt_backend ipt_backend_resolve(enum ipt_backend b)
+enum ipt_backend ipt_backend_resolve(enum ipt_backend b, struct nft_sock *s)
 {
 	char real[PATH_MAX];
 
@@ -78,7 +81,7 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b)
 		if (b != IPT_BACKEND_AUTO)
 			return b;
 	}
-	return kernel_has_nftables() ? IPT_BACKEND_NFT : IPT_BACKEND_LEGACY;
+	return kernel_has_nftables(s) ? IPT_BACKEND_NFT : IPT_BACKEND_LEGACY;
 }
 
 /* nf_tables' ip/ip6 filter table has chain `jail` (asked on s, or a socket of its own). */
@@ -116,12 +119,12 @@ static bool legacy_loaded(enum nfban_family fam)
 	return loaded;
 }
 
-bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft)
+bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft, struct nft_sock *s)
 {
 	/* The one that holds the chain; with both or neither, the one `iptables` is. */
 	if (legacy_holds != on_nft)
 		return legacy_holds;
-	return ipt_backend_resolve(IPT_BACKEND_AUTO) == IPT_BACKEND_LEGACY;
+	return ipt_backend_resolve(IPT_BACKEND_AUTO, s) == IPT_BACKEND_LEGACY;
 }
 
 enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
@@ -132,5 +135,5 @@ enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam,
 	*on_nft = nft_holds(fam, jail, s);
 	if (legacy_loaded(fam))
 		return IPT_BACKEND_AUTO;
-	return ipt_backend_legacy_decides(false, *on_nft) ? IPT_BACKEND_LEGACY : IPT_BACKEND_NFT;
+	return ipt_backend_legacy_decides(false, *on_nft, s) ? IPT_BACKEND_LEGACY : IPT_BACKEND_NFT;
 }

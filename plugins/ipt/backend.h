@@ -24,8 +24,10 @@ enum ipt_backend {
 	IPT_BACKEND_NFT,
 };
 
-/* IPT_BACKEND_LEGACY or IPT_BACKEND_NFT. */
-enum ipt_backend ipt_backend_resolve(enum ipt_backend b);
+struct nft_sock;
+/* IPT_BACKEND_LEGACY or IPT_BACKEND_NFT; nf_tables asked, when `iptables` does not say, on s (the
+ * instance's socket) unless NULL. */
+enum ipt_backend ipt_backend_resolve(enum ipt_backend b, struct nft_sock *s);
 
 /*
  * The backend of one jail's operation: b itself unless auto; with auto,
@@ -39,11 +41,11 @@ enum ipt_backend ipt_backend_resolve(enum ipt_backend b);
  * table, by ipt_backend_legacy_decides() (ctx.h if_chain): one read, not
  * one to choose and one to change.
  */
-struct nft_sock;
 enum ipt_backend ipt_backend_for_jail(enum ipt_backend b, enum nfban_family fam, const char *jail,
 				      struct nft_sock *s, bool *on_nft);
-/* backend=auto: the jail is the legacy table's, given whether that table holds its chain. */
-bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft);
+/* backend=auto: the jail is the legacy table's, given whether that table holds its chain (s:
+ * as for ipt_backend_resolve). */
+bool ipt_backend_legacy_decides(bool legacy_holds, bool on_nft, struct nft_sock *s);
 
 /* What the final name of the `iptables` command says: AUTO when it says nothing. */
 enum ipt_backend ipt_backend_of_command(const char *basename);

@@ -69,6 +69,7 @@ struct ipt_ctx {
 	 * (on_nft: nf_tables holds the jail's chain), or does nothing and sets absent (the
 	 * operation is then nf_tables'). */
 	bool if_chain, on_nft, absent;
+	struct nft_sock *nft;           /* the instance's socket where auto opened it, or NULL */
 };
 
 /* The operation's changes to the table, over the backend's view (jail.c). */

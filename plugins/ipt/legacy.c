@@ -254,7 +254,7 @@ static enum nfban_status cycle(struct legacy *l, struct ipt_ctx *c)
 		 * (a stop that deleted the chain) must not hand the operation over. */
 		if (c->if_chain) {
 			c->if_chain = false;
-			if (!ipt_backend_legacy_decides(l->f->is_chain(c->conf->jail, l->h), c->on_nft)) {
+			if (!ipt_backend_legacy_decides(l->f->is_chain(c->conf->jail, l->h), c->on_nft, c->nft)) {
 				l->f->free(l->h);
 				c->absent = true;
 				return NFBAN_OK;
@@ -322,7 +322,7 @@ enum nfban_status ipt_legacy_run(struct ipt_ctx *c)
 		if (lock < 0 && c->if_chain) {
 			memset(c->r, 0, sizeof(*c->r));
 			c->if_chain = false;
-			c->absent = !ipt_backend_legacy_decides(holds_jail(c), c->on_nft);
+			c->absent = !ipt_backend_legacy_decides(holds_jail(c), c->on_nft, c->nft);
 			if (!c->absent)
 				lock = ipt_xtlock_acquire(c->conf->lock_wait, c->r);
 		}

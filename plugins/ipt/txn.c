@@ -179,6 +179,7 @@ enum nfban_status ipt_run(void *inst, const void *jail, enum nfban_op op, unsign
 	/* backend=auto looks into nf_tables through the instance's socket. */
 	if (conf->backend != IPT_BACKEND_LEGACY)
 		ipt_nft_sock(inst, &s);
+	c.nft = s;
 	b = ipt_backend_for_jail(conf->backend, conf->family, conf->jail, s, &c.on_nft);
 	if (b != IPT_BACKEND_NFT) {
 		c.if_chain = b == IPT_BACKEND_AUTO;     /* the legacy table's if its chain is there */

@@ -102,4 +102,22 @@ test_new_jail_follows_iptables() {
 	nfban perport stop name=n
 }
 
+# No `iptables` in PATH at all (Debian 13 without the iptables package): a new jail goes to
+# nf_tables when the kernel has it (asked on the instance's own socket), and stays there.
+test_no_iptables_in_path_is_nf_tables() {
+	local empty
+	empty=$(mktemp -d /tmp/nfban-nopath.XXXXXX)
+	run env PATH="$empty" "$NFBAN_BIN" multiport start name=z
+	assert_status 0 "$err"
+	assert_match "-A INPUT -p tcp -m multiport --dports 22 -j f2b-z" "$(nft_rules)"
+	run env PATH="$empty" "$NFBAN_BIN" multiport ban name=z ip=192.0.2.7
+	assert_status 0 "$err"
+	assert_match "-A f2b-z -s 192.0.2.7/32 -j REJECT" "$(nft_rules)"
+	assert_eq "" "$(cat /proc/net/ip_tables_names)" "legacy tables untouched"
+	run env PATH="$empty" "$NFBAN_BIN" multiport stop name=z
+	assert_status 0 "$err"
+	rmdir "$empty"
+	assert_eq "" "$(nft_rules)" "nf_tables after stop"
+}
+
 run_suite "$@"

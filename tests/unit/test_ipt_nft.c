@@ -859,8 +859,8 @@ static void test_backend_of_command(void **state)
 	assert_int_equal(ipt_backend_of_command("iptables-legacy"), IPT_BACKEND_LEGACY);
 	assert_int_equal(ipt_backend_of_command("xtables-multi"), IPT_BACKEND_LEGACY);
 	assert_int_equal(ipt_backend_of_command("busybox"), IPT_BACKEND_AUTO);
-	assert_int_equal(ipt_backend_resolve(IPT_BACKEND_LEGACY), IPT_BACKEND_LEGACY);
-	assert_int_equal(ipt_backend_resolve(IPT_BACKEND_NFT), IPT_BACKEND_NFT);
+	assert_int_equal(ipt_backend_resolve(IPT_BACKEND_LEGACY, NULL), IPT_BACKEND_LEGACY);
+	assert_int_equal(ipt_backend_resolve(IPT_BACKEND_NFT, NULL), IPT_BACKEND_NFT);
 }
 
 /* PATH order, and links followed through an alternatives-like chain. */
