@@ -6,6 +6,7 @@
 #include <netinet/in.h> /* before any linux/ header: they share definitions */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
@@ -75,12 +76,15 @@ static enum nfban_status fill(struct ipt_conf *c, const struct ipt_kind *kind,
 enum nfban_status ipt_configure(const struct ipt_kind *kind, const struct nfban_jail_keys *k,
 				void **jail, struct nfban_report *r)
 {
-	struct ipt_conf *c = calloc(1, sizeof(*c));
+	/* Not calloc: the protocol table would fault in nine pages a shim never reads (conf.h). */
+	struct ipt_conf *c = malloc(sizeof(*c));
 	enum nfban_status st;
 
 	*jail = NULL;
 	if (!c)
 		return report_nomem(r, "building the rules");
+	memset(c, 0, offsetof(struct ipt_conf, protos));
+	c->protos.n = 0;
 	st = fill(c, kind, k, r);
 	if (st != NFBAN_OK) {
 		free(c);

@@ -54,7 +54,6 @@ struct ipt_conf {
 	char name[VALUE_JAIL_MAX];
 	char jail[VALUE_XT_NAME_MAX];           /* f2b-<name> */
 	char chain[VALUE_XT_NAME_MAX];          /* where the jumps go: INPUT, FORWARD... */
-	struct value_protos protos;             /* ports resolved when the kind uses them */
 	struct value_xt_target block;           /* blocktype */
 	struct value_xt_target ret;             /* returntype: end of f2b-<name> */
 	enum ipt_backend backend;               /* as given: auto is resolved per operation */
@@ -62,6 +61,8 @@ struct ipt_conf {
 	/* ipset plugins (their configure() sets it): the jumps match this set and
 	 * end in blocktype, and there is no chain f2b-<name>.  "" otherwise. */
 	char match_set[32];
+	/* Last: 33 KiB, not cleared by ipt_configure (value_match_keys fills what is read). */
+	struct value_protos protos;             /* ports resolved when the kind uses them */
 };
 
 /* configure() and release() of the plugin of `kind` (keys: kind->keys). */

@@ -51,13 +51,15 @@ struct nfban_jail {
 	char name[VALUE_JAIL_MAX];
 	bool allow_special;             /* special_addresses=allow */
 	bool kill_sessions;             /* kill_sessions=jail: ct holds the jail's traffic */
-	struct ct_match ct;
 	char *texts;                    /* the key=value texts the host gave, copied */
 	/* The namespace's state key (state.h), read at the first call that needs it: the
 	 * namespace of that call, where the members' instances were opened. "": not yet. */
 	char ns[STATE_NS_KEY_MAX];
 	unsigned n_members;
 	struct member m[1 + HANDLE_FALLBACK_MAX];
+	/* Last, and the last of it its 33 KiB protocol table, which nfban_jail_open does not
+	 * clear (ct_match_init fills what is read of it). */
+	struct ct_match ct;
 };
 
 /* One call in progress: what it is about, and where the answer goes. */
