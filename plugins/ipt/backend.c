@@ -51,20 +51,19 @@ int ipt_backend_find_iptables(const char *path, char *out, size_t n)
 	return ipt_backend_find_command(path, "iptables", out, n);
 }
 
-/* Does the kernel answer nf_tables?  (No iptables installed to follow.) */
-/* Asked on s, or on a socket of its own (whose close waits for nf_tables' deferred frees). */
+/* Does the kernel answer nf_tables (asked on s, or a socket of its own)?  No iptables
+ * installed to follow. */
 static bool kernel_has_nftables(struct nft_sock *s)
 {
 	struct nft_sock own;
 	uint32_t genid;
-	bool ok;
+	bool ok = false;
 
-	if (s)
-		return nft_query_genid(s, &genid) == 0;
-	if (nft_sock_open(&own) < 0)
-		return false;
-	ok = nft_query_genid(&own, &genid) == 0;
-	nft_sock_close(&own);
+	if (s || nft_sock_open(s = &own) == 0) {
+		ok = nft_query_genid(s, &genid) == 0;
+		if (s == &own)
+			nft_sock_close(&own);
+	}
 	return ok;
 }
 
